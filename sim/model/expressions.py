@@ -1,0 +1,117 @@
+"""A restricted evaluator for gateway conditions and scenario rules.
+
+SpiffWorkflow evaluates conditions with Python's ``eval`` and full builtins; a BPMN file from
+someone else must never run code here. Expressions are parsed with :mod:`ast` and accepted only
+if every node is on a short whitelist: names of case attributes, constants, ``and/or/not``,
+comparisons (including ``in`` a tuple/list of constants) and arithmetic. No calls, no attribute
+access, no subscripts, no names starting with ``_`` — so ``__import__('os')`` and
+``().__class__.__base__`` are refused before anything runs. An accepted expression is compiled
+once and evaluated with empty builtins.
+
+Example:
+    >>> cond = compile_condition("is_low_risk and area_m2 <= 3000")
+    >>> cond({"is_low_risk": True, "area_m2": 1200})
+    True
+    >>> compile_condition("__import__('os').system('echo hi')")
+    Traceback (most recent call last):
+    ...
+    sim.errors.ExpressionError: expression "__import__('os').system('echo hi')" is not allowed: function calls are not allowed
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from ..errors import ExpressionError, did_you_mean
+
+__all__ = ["compile_condition", "names_in", "check_names", "Condition"]
+
+Condition = Callable[[Mapping[str, Any]], bool]
+
+_ALLOWED = (
+    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd,
+    ast.BinOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Mod, ast.FloorDiv,
+    ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn,
+    ast.Name, ast.Load, ast.Constant, ast.Tuple, ast.List, ast.IfExp,
+)
+_WHY = {
+    ast.Call: "function calls are not allowed",
+    ast.Attribute: "attribute access (a.b) is not allowed",
+    ast.Subscript: "subscripts (a[b]) are not allowed",
+    ast.Lambda: "lambda is not allowed",
+    ast.NamedExpr: "assignment is not allowed",
+}
+# Literals that modelers write in other dialects (JUEL, FEEL) mean the same here.
+_ALIASES = {"true": True, "false": False, "True": True, "False": False, "null": None, "None": None}
+
+
+def _reject(expression: str, why: str) -> ExpressionError:
+    return ExpressionError(f'expression "{expression}" is not allowed: {why}')
+
+
+@lru_cache(maxsize=4096)
+def _parse(expression: str) -> ast.Expression:
+    text = expression.strip()
+    if len(text) > 2000:
+        raise _reject(expression[:60] + "…", "longer than 2000 characters")
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        raise ExpressionError(f'expression "{expression}" is not valid: {exc.msg}') from None
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED):
+            raise _reject(expression, _WHY.get(type(node), f"{type(node).__name__} is not allowed"))
+        if isinstance(node, ast.Name) and node.id.startswith("_"):
+            raise _reject(expression, f'names starting with "_" ({node.id}) are not allowed')
+        if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, str, bool, type(None))):
+            raise _reject(expression, f"constant {node.value!r} is not allowed")
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            # "a" * 10**9 would eat memory: strings may not be multiplied.
+            for side in (node.left, node.right):
+                if isinstance(side, ast.Constant) and isinstance(side.value, str):
+                    raise _reject(expression, "string repetition is not allowed")
+    return tree
+
+
+def names_in(expression: str) -> set[str]:
+    """The attribute names an expression reads (literal aliases such as ``true`` excluded)."""
+    return {n.id for n in ast.walk(_parse(expression)) if isinstance(n, ast.Name) and n.id not in _ALIASES}
+
+
+def check_names(expression: str, known: set[str] | list[str]) -> str | None:
+    """Return a message for the first unknown attribute name, with "did you mean", or None."""
+    known_set = set(known)
+    for name in sorted(names_in(expression)):
+        if name not in known_set:
+            return f'unknown case attribute "{name}"{did_you_mean(name, known_set)}'
+    return None
+
+
+def compile_condition(expression: str) -> Condition:
+    """Validate ``expression`` and return a function of the case attributes giving a bool."""
+    tree = _parse(expression)
+    code = compile(tree, "<condition>", "eval")
+    names = names_in(expression)
+    safe_globals: dict[str, Any] = {"__builtins__": {}}
+
+    def condition(attributes: Mapping[str, Any]) -> bool:
+        scope = {name: attributes[name] if name in attributes else _missing(expression, name, attributes) for name in names}
+        for alias, value in _ALIASES.items():
+            scope.setdefault(alias, value)
+        try:
+            return bool(eval(code, safe_globals, scope))  # noqa: S307 - tree whitelisted above, no builtins
+        except Exception as exc:  # e.g. comparing a number with a string
+            raise ExpressionError(f'expression "{expression}" failed on {dict(attributes)}: {exc}') from None
+
+    condition.expression = expression  # type: ignore[attr-defined]
+    return condition
+
+
+def _missing(expression: str, name: str, attributes: Mapping[str, Any]) -> Any:
+    raise ExpressionError(
+        f'expression "{expression}" reads case attribute "{name}", which the case does not have'
+        f"{did_you_mean(name, attributes)}; define it under attributes: in the scenario"
+    )
