@@ -59,7 +59,8 @@ class Duration:
     unit: TimeUnit
 
     def __str__(self) -> str:
-        return f"{self.dist!r} {self.unit}"
+        shown = f"{self.dist.mean:g}" if self.dist.is_fixed else repr(self.dist)
+        return f"{shown} {self.unit}"
 
     @property
     def mean(self) -> float:

@@ -1,0 +1,208 @@
+"""The official Chinese working-day calendar on simulated time.
+
+SimPy time is in hours since midnight of the scenario's start date. A :class:`WorkClock`
+combines the official calendar (public holidays and 调休 make-up working days, from the
+maintained ``chinese_calendar`` package) with opening hours, and answers the questions the
+engine and the KPIs need: when does ``h`` hours of work started at ``t`` end, how many working
+days lie between two instants, when is the office next open.
+
+Internally it keeps ``open_before[k]`` = open hours before day ``k``, so the working time
+``W(t)`` and its inverse are a lookup plus a bisection — cheap enough for every task of every case.
+
+Example:
+    >>> from datetime import date
+    >>> clock = WorkClock(date(2021, 9, 30), OpeningHours.parse("09:00-12:00,13:00-17:00"))
+    >>> clock.hours_per_day
+    7.0
+    >>> t = clock.work_end(9.0, 7.0)              # a full day of work from 30 Sep, 09:00 ...
+    >>> clock.to_datetime(t).isoformat()          # ... ends at 17:00 the same day
+    '2021-09-30T17:00:00'
+    >>> clock.to_datetime(clock.work_end(16.0, 2.0)).isoformat()   # 1 h left on 30 Sep, then National Day
+    '2021-10-08T10:00:00'
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+import chinese_calendar
+
+from ..errors import CalendarError
+
+__all__ = ["OpeningHours", "WorkClock", "calendar_years", "is_official_workday"]
+
+
+@lru_cache(maxsize=1)
+def calendar_years() -> tuple[int, int]:
+    """First and last year the installed holiday data covers."""
+    from chinese_calendar import constants
+
+    years = [d.year for d in constants.holidays] + [d.year for d in constants.workdays]
+    return min(years), max(years)
+
+
+def is_official_workday(day: dt.date) -> bool:
+    """True on an official working day (weekday not a holiday, or a 调休 make-up day).
+
+    >>> is_official_workday(dt.date(2021, 9, 26)), is_official_workday(dt.date(2021, 10, 1))
+    (True, False)
+    """
+    first, last = calendar_years()
+    if not first <= day.year <= last:
+        raise CalendarError(
+            f"{day.isoformat()} is outside the official holiday calendar, which covers {first}–{last} "
+            f"(package chinese_calendar {chinese_calendar.__version__}); choose a start date and horizon inside it"
+        )
+    return bool(chinese_calendar.is_workday(day))
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """Opening hours on a working day as (start, end) hours, e.g. ((9, 12), (13.5, 17.5)).
+
+    >>> OpeningHours.parse("09:00-12:00,13:30-17:30")
+    OpeningHours(periods=((9.0, 12.0), (13.5, 17.5)))
+    """
+
+    periods: tuple[tuple[float, float], ...]
+
+    def __post_init__(self) -> None:
+        last = 0.0
+        for start, end in self.periods:
+            if not (last <= start < end <= 24):
+                raise ValueError(f"opening hours must be increasing, non-overlapping periods within 00:00-24:00, got {self}")
+            last = end
+        if not self.periods:
+            raise ValueError("opening hours must have at least one period (an agency that never opens never finishes)")
+
+    @classmethod
+    def parse(cls, text: str) -> "OpeningHours":
+        periods = []
+        for part in str(text).split(","):
+            try:
+                a, b = part.strip().split("-")
+                periods.append((_hours(a), _hours(b)))
+            except ValueError:
+                raise ValueError(f'expected opening hours like "09:00-12:00,13:30-17:30", got "{text}"') from None
+        return cls(tuple(periods))
+
+    @property
+    def hours(self) -> float:
+        return sum(b - a for a, b in self.periods)
+
+    def __str__(self) -> str:
+        return ",".join(f"{_hhmm(a)}-{_hhmm(b)}" for a, b in self.periods)
+
+
+def _hours(text: str) -> float:
+    h, _, m = text.strip().partition(":")
+    value = int(h) + (int(m) if m else 0) / 60
+    if not 0 <= value <= 24:
+        raise ValueError(text)
+    return value
+
+
+def _hhmm(x: float) -> str:
+    return f"{int(x):02d}:{round((x - int(x)) * 60):02d}"
+
+
+class WorkClock:
+    """Working time on the official calendar with given opening hours, from ``origin`` (00:00)."""
+
+    def __init__(self, origin: dt.date, hours: OpeningHours) -> None:
+        self.origin = origin
+        self.hours = hours
+        self.hours_per_day = hours.hours
+        first, last = calendar_years()
+        is_official_workday(origin)  # raises if the origin itself is outside the data
+        self._last_day = (dt.date(last, 12, 31) - origin).days  # last simulated day index covered
+        days = self._last_day + 1
+        self._workday = [is_official_workday(origin + dt.timedelta(days=k)) for k in range(days)]
+        self._open_before = [0.0] * (days + 1)
+        for k in range(days):
+            self._open_before[k + 1] = self._open_before[k] + (self.hours_per_day if self._workday[k] else 0.0)
+        # open hours before each period start within a day, for the within-day part of W(t)
+        self._period_cum = []
+        acc = 0.0
+        for a, b in hours.periods:
+            self._period_cum.append(acc)
+            acc += b - a
+
+    # -- conversions --------------------------------------------------------------------------
+    def to_datetime(self, t: float) -> dt.datetime:
+        return dt.datetime.combine(self.origin, dt.time()) + dt.timedelta(hours=t)
+
+    def date_of(self, t: float) -> dt.date:
+        return self.origin + dt.timedelta(days=int(t // 24))
+
+    def _day(self, t: float) -> int:
+        k = int(t // 24)
+        if k > self._last_day:
+            first, last = calendar_years()
+            raise CalendarError(
+                f"simulated time reached {self.to_datetime(t):%Y-%m-%d}, past the official holiday calendar "
+                f"({first}–{last}, chinese_calendar {chinese_calendar.__version__}); shorten the run or start earlier"
+            )
+        return k
+
+    def is_workday(self, day_index: int) -> bool:
+        self._day(day_index * 24.0)
+        return self._workday[day_index]
+
+    # -- working time -------------------------------------------------------------------------
+    def working_time(self, t: float) -> float:
+        """W(t): open hours between the origin and ``t``."""
+        k = self._day(t)
+        w = self._open_before[k]
+        if self._workday[k]:
+            h = t - 24 * k
+            for (a, b), before in zip(self.hours.periods, self._period_cum):
+                if h <= a:
+                    break
+                w = self._open_before[k] + before + (min(h, b) - a)
+        return w
+
+    def at_working_time(self, w: float) -> float:
+        """The earliest instant ``t`` with W(t) = w that lies in an open period (inverse of W)."""
+        k = bisect.bisect_left(self._open_before, w) - 1
+        k = max(k, 0)
+        # skip closed days: find the first day k whose open interval contains w
+        while k < self._last_day and (not self._workday[k] or self._open_before[k + 1] < w):
+            k += 1
+        if k >= self._last_day:
+            self._day((self._last_day + 1) * 24.0)  # raises the calendar error
+        rest = w - self._open_before[k]
+        for (a, b), before in zip(self.hours.periods, self._period_cum):
+            if rest <= before + (b - a):
+                return 24 * k + a + (rest - before)
+        return 24 * k + self.hours.periods[-1][1]  # pragma: no cover - guarded by the loop above
+
+    def work_end(self, t: float, hours: float) -> float:
+        """When ``hours`` of work started at ``t`` ends, counting only open hours."""
+        if hours <= 0:
+            return t
+        return self.at_working_time(self.working_time(t) + hours)
+
+    def next_open(self, t: float) -> float:
+        """``t`` itself if the office is open then, else the next opening instant."""
+        k = self._day(t)
+        h = t - 24 * k
+        while True:
+            if self._workday[k]:
+                for a, b in self.hours.periods:
+                    if h < b:
+                        return 24 * k + max(h, a)
+            k += 1
+            h = 0.0
+            self._day(24.0 * k)
+
+    def add_workdays(self, t: float, days: float) -> float:
+        """The instant ``days`` working days (of open hours) after ``t``."""
+        return self.work_end(t, days * self.hours_per_day)
+
+    def workdays_between(self, t0: float, t1: float) -> float:
+        """Working days of open time between two instants (the statutory clock)."""
+        return (self.working_time(t1) - self.working_time(t0)) / self.hours_per_day

@@ -1,0 +1,396 @@
+"""Scenarios: the load and assumptions a process is run under.
+
+A process file says what the procedure is; a scenario says what we assume or try: arrivals,
+staff and opening hours per agency, case-attribute mixes, per-step duration overrides, branch
+shares, the start date, and how many cases and replications. :func:`parse_scenario` validates a
+plain mapping (read from YAML by :mod:`sim.scenarios`) and reports *all* problems at once with
+their YAML paths; :func:`resolve_scenario` fills what the scenario leaves open from the process's
+own defaults, then from the documented defaults below, and says which it used.
+
+Documented defaults (each an assumption, reported in ``Scenario.notes`` when used):
+
+- start date 2021-07-01 (the plan's year, after its 2021-06-10 issue);
+- office hours 09:00-12:00,13:30-17:30 (7 h; assumption: common 政务服务中心 hours);
+- 2 staff per agency; 20 applications per working day; 1000 cases; 5 replications; seed 2021;
+- a boolean case attribute with no mix is true for half of the cases.
+
+Example:
+    >>> s = parse_scenario({"cases": 200, "agencies": {"registrar": {"staff": 3, "source": "assumption: x"}}})
+    >>> s.cases, s.agencies["registrar"].staff
+    (200, 3)
+    >>> parse_scenario({"cases": -1})
+    Traceback (most recent call last):
+    ...
+    sim.errors.ScenarioError: <scenario>: cases: expected a whole number > 0, got -1
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+
+from ..errors import ScenarioError, did_you_mean
+from .calendar import OpeningHours
+from .process import Duration, Process, parse_duration
+
+__all__ = [
+    "AgencySpec",
+    "ArrivalSpec",
+    "AttributeSpec",
+    "StepOverride",
+    "Scenario",
+    "parse_scenario",
+    "resolve_scenario",
+    "DEFAULTS",
+]
+
+DEFAULTS: dict[str, Any] = {
+    "start": dt.date(2021, 7, 1),
+    "office_hours": "09:00-12:00,13:30-17:30",
+    "staff": 2,
+    "rate_per_workday": 20.0,
+    "cases": 1000,
+    "replications": 5,
+    "seed": 2021,
+    "attribute_p": 0.5,
+}
+
+
+@dataclass(frozen=True)
+class AgencySpec:
+    id: str
+    name: str = ""
+    staff: int = DEFAULTS["staff"]
+    hours: OpeningHours | None = None  # None: the scenario's office hours
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ArrivalSpec:
+    """Poisson arrivals at ``rate_per_workday`` during office hours, or fixed offsets in hours."""
+
+    rate_per_workday: float | None = DEFAULTS["rate_per_workday"]
+    times_h: tuple[float, ...] | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class AttributeSpec:
+    """A case attribute: boolean with probability ``p``, or one of ``values`` with shares."""
+
+    name: str
+    p: float | None = None
+    values: tuple[tuple[Any, float], ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class StepOverride:
+    work: Duration | None = None
+    wait: Duration | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str = "default"
+    process: str | None = None  # path of the BPMN file, relative paths resolved against the file
+    start: dt.date = DEFAULTS["start"]
+    office_hours: OpeningHours = field(default_factory=lambda: OpeningHours.parse(DEFAULTS["office_hours"]))
+    cases: int = DEFAULTS["cases"]
+    replications: int = DEFAULTS["replications"]
+    seed: int = DEFAULTS["seed"]
+    arrivals: ArrivalSpec = field(default_factory=ArrivalSpec)
+    agencies: Mapping[str, AgencySpec] = field(default_factory=lambda: MappingProxyType({}))
+    attributes: Mapping[str, AttributeSpec] = field(default_factory=lambda: MappingProxyType({}))
+    steps: Mapping[str, StepOverride] = field(default_factory=lambda: MappingProxyType({}))
+    routing: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))  # flow id -> share
+    edits: tuple[Mapping[str, Any], ...] = ()
+    file: str | None = None
+    notes: tuple[str, ...] = ()
+    explicit: frozenset[str] = frozenset()  # top-level keys the file set (the rest are defaults)
+
+
+_TOP_KEYS = {
+    "name", "process", "start", "office_hours", "cases", "replications", "seed", "arrivals",
+    "agencies", "attributes", "steps", "routing", "edits", "description", "source", "extends",
+}
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str]] = []
+
+    def add(self, path: str, what: str) -> None:
+        self.items.append((path, what))
+
+
+def _int(p: _Problems, path: str, value: Any, minimum: int = 1) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        p.add(path, f"expected a whole number >= {minimum}, got {value!r}" if minimum != 1 else f"expected a whole number > 0, got {value!r}")
+        return None
+    return value
+
+
+def _number(p: _Problems, path: str, value: Any, low: float = 0.0, high: float | None = None) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < low or (high is not None and value > high):
+        rng = f"between {low:g} and {high:g}" if high is not None else f">= {low:g}"
+        p.add(path, f"expected a number {rng}, got {value!r}")
+        return None
+    return float(value)
+
+
+def _needs_source(p: _Problems, path: str, block: Mapping[str, Any]) -> str:
+    source = block.get("source")
+    if not isinstance(source, str) or not source.strip():
+        p.add(f"{path}.source", "every number needs a source: a calibration.yaml id, a seed clause, or 'assumption: why'")
+        return ""
+    return source
+
+
+def parse_scenario(data: Any, *, file: str | None = None) -> Scenario:
+    """Validate a scenario mapping; raise :class:`ScenarioError` listing every problem."""
+    p = _Problems()
+    if not isinstance(data, Mapping):
+        raise ScenarioError([("", f"expected a mapping of scenario settings, got {type(data).__name__}")], file=file)
+    for key in data:
+        if key not in _TOP_KEYS:
+            p.add(str(key), f"unknown setting{did_you_mean(str(key), _TOP_KEYS)}")
+    kw: dict[str, Any] = {}
+    if "name" in data:
+        kw["name"] = str(data["name"])
+    if "process" in data:
+        if not isinstance(data["process"], str):
+            p.add("process", f"expected a path to a BPMN file, got {data['process']!r}")
+        else:
+            kw["process"] = data["process"]
+    if "start" in data:
+        start = data["start"]
+        if isinstance(start, str):
+            try:
+                start = dt.date.fromisoformat(start)
+            except ValueError:
+                pass
+        if not isinstance(start, dt.date):
+            p.add("start", f"expected a date like 2021-07-01, got {data['start']!r}")
+        else:
+            kw["start"] = start
+    if "office_hours" in data:
+        try:
+            kw["office_hours"] = OpeningHours.parse(data["office_hours"])
+        except ValueError as exc:
+            p.add("office_hours", str(exc))
+    for key in ("cases", "replications"):
+        if key in data and (v := _int(p, key, data[key])) is not None:
+            kw[key] = v
+    if "seed" in data and (v := _int(p, "seed", data["seed"], minimum=0)) is not None:
+        kw["seed"] = v
+    if "arrivals" in data:
+        kw["arrivals"] = _arrivals(p, data["arrivals"])
+    if "agencies" in data:
+        kw["agencies"] = MappingProxyType(_agencies(p, data["agencies"]))
+    if "attributes" in data:
+        kw["attributes"] = MappingProxyType(_attributes(p, data["attributes"]))
+    if "steps" in data:
+        kw["steps"] = MappingProxyType(_steps(p, data["steps"]))
+    if "routing" in data:
+        kw["routing"] = MappingProxyType(_routing(p, data["routing"]))
+    if "edits" in data:
+        if not isinstance(data["edits"], list) or not all(isinstance(e, Mapping) for e in data["edits"]):
+            p.add("edits", "expected a list of edits such as - remove: t_step")
+        else:
+            kw["edits"] = tuple(data["edits"])
+    if p.items:
+        raise ScenarioError(p.items, file=file)
+    return Scenario(file=file, explicit=frozenset(k for k in data if k in _TOP_KEYS), **kw)
+
+
+def _arrivals(p: _Problems, block: Any) -> ArrivalSpec:
+    if not isinstance(block, Mapping):
+        p.add("arrivals", "expected a mapping with rate_per_workday (and source), or times_h")
+        return ArrivalSpec()
+    for key in block:
+        if key not in ("rate_per_workday", "times_h", "source"):
+            p.add(f"arrivals.{key}", f"unknown setting{did_you_mean(str(key), ['rate_per_workday', 'times_h', 'source'])}")
+    rate = times = None
+    if "rate_per_workday" in block:
+        rate = _number(p, "arrivals.rate_per_workday", block["rate_per_workday"])
+        if rate == 0:
+            p.add("arrivals.rate_per_workday", "expected a number > 0")
+    if "times_h" in block:
+        raw = block["times_h"]
+        if not isinstance(raw, list) or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and x >= 0 for x in raw):
+            p.add("arrivals.times_h", "expected a list of arrival offsets in hours (numbers >= 0)")
+        else:
+            times = tuple(sorted(float(x) for x in raw))
+    if rate is None and times is None and "rate_per_workday" not in block and "times_h" not in block:
+        p.add("arrivals", "expected rate_per_workday or times_h")
+    source = _needs_source(p, "arrivals", block) if rate is not None else str(block.get("source", ""))
+    return ArrivalSpec(rate_per_workday=rate if times is None else None, times_h=times, source=source)
+
+
+def _agencies(p: _Problems, block: Any) -> dict[str, AgencySpec]:
+    if not isinstance(block, Mapping):
+        p.add("agencies", "expected a mapping agency id -> {staff, hours, source}")
+        return {}
+    out = {}
+    for aid, spec in block.items():
+        path = f"agencies.{aid}"
+        if not isinstance(spec, Mapping):
+            p.add(path, "expected a mapping with staff, hours, source")
+            continue
+        for key in spec:
+            if key not in ("staff", "hours", "name", "source"):
+                p.add(f"{path}.{key}", f"unknown setting{did_you_mean(str(key), ['staff', 'hours', 'name', 'source'])}")
+        kw: dict[str, Any] = {"id": str(aid), "name": str(spec.get("name", ""))}
+        if "staff" in spec and (v := _int(p, f"{path}.staff", spec["staff"])) is not None:
+            kw["staff"] = v
+        if "hours" in spec:
+            try:
+                kw["hours"] = OpeningHours.parse(spec["hours"])
+            except ValueError as exc:
+                p.add(f"{path}.hours", str(exc))
+        if "staff" in spec or "hours" in spec:
+            kw["source"] = _needs_source(p, path, spec)
+        out[str(aid)] = AgencySpec(**kw)
+    return out
+
+
+def _attributes(p: _Problems, block: Any) -> dict[str, AttributeSpec]:
+    if not isinstance(block, Mapping):
+        p.add("attributes", "expected a mapping attribute -> {p: share true, source} or {values: {value: share}, source}")
+        return {}
+    out = {}
+    for name, spec in block.items():
+        path = f"attributes.{name}"
+        if not isinstance(spec, Mapping) or ("p" not in spec and "values" not in spec):
+            p.add(path, "expected {p: 0..1, source: ...} or {values: {value: share, ...}, source: ...}")
+            continue
+        source = _needs_source(p, path, spec)
+        if "p" in spec:
+            share = _number(p, f"{path}.p", spec["p"], 0.0, 1.0)
+            out[str(name)] = AttributeSpec(str(name), p=share, source=source)
+        else:
+            values = spec["values"]
+            if not isinstance(values, Mapping) or not values:
+                p.add(f"{path}.values", "expected a mapping value -> share")
+                continue
+            shares = [(v, _number(p, f"{path}.values.{v}", s)) for v, s in values.items()]
+            total = sum(s for _, s in shares if s is not None)
+            if total <= 0:
+                p.add(f"{path}.values", "shares must add up to more than 0")
+                continue
+            out[str(name)] = AttributeSpec(str(name), values=tuple((v, (s or 0.0) / total) for v, s in shares), source=source)
+    return out
+
+
+def _steps(p: _Problems, block: Any) -> dict[str, StepOverride]:
+    if not isinstance(block, Mapping):
+        p.add("steps", "expected a mapping step id -> {work, wait, source}")
+        return {}
+    out = {}
+    for sid, spec in block.items():
+        path = f"steps.{sid}"
+        if not isinstance(spec, Mapping):
+            p.add(path, "expected {work: '<distribution> h', wait: '<distribution> workday', source: ...}")
+            continue
+        kw: dict[str, Any] = {}
+        for key in spec:
+            if key not in ("work", "wait", "source"):
+                p.add(f"{path}.{key}", f"unknown setting{did_you_mean(str(key), ['work', 'wait', 'source'])}")
+        for key in ("work", "wait"):
+            if key in spec:
+                try:
+                    kw[key] = parse_duration(spec[key])
+                except ValueError as exc:
+                    p.add(f"{path}.{key}", str(exc))
+        kw["source"] = _needs_source(p, path, spec)
+        out[str(sid)] = StepOverride(**kw)
+    return out
+
+
+def _routing(p: _Problems, block: Any) -> dict[str, float]:
+    if not isinstance(block, Mapping):
+        p.add("routing", "expected a mapping flow id -> share, with source")
+        return {}
+    _needs_source(p, "routing", block)
+    out = {}
+    for fid, share in block.items():
+        if fid == "source":
+            continue
+        if (v := _number(p, f"routing.{fid}", share, 0.0, 1.0)) is not None:
+            out[str(fid)] = v
+    return out
+
+
+def resolve_scenario(process: Process, scenario: Scenario) -> Scenario:
+    """Check the scenario against the process and fill the gaps; the result's notes say what was assumed.
+
+    Unknown agency, step, flow or attribute names are errors with "did you mean".
+    """
+    p = _Problems()
+    notes = list(scenario.notes)
+    defaults = dict(process.defaults)
+    agencies_used = process.agencies()
+    for aid in scenario.agencies:
+        if aid not in agencies_used:
+            p.add(f"agencies.{aid}", f'no step of process "{process.id}" is handled by this agency{did_you_mean(aid, agencies_used)}')
+    for sid in scenario.steps:
+        node = process.nodes.get(sid)
+        if node is None or node.kind not in ("task", "timer"):
+            steps = [n.id for n in process.nodes.values() if n.kind in ("task", "timer")]
+            p.add(f"steps.{sid}", f'no step with this id in process "{process.id}"{did_you_mean(sid, steps)}')
+    for fid in scenario.routing:
+        if fid not in process.flows:
+            p.add(f"routing.{fid}", f'no sequence flow with this id in process "{process.id}"{did_you_mean(fid, process.flows)}')
+    needed = process.attributes()
+    for name in scenario.attributes:
+        if name not in needed:
+            p.add(f"attributes.{name}", f"no gateway condition reads this attribute{did_you_mean(name, needed)}")
+    if p.items:
+        raise ScenarioError(p.items, file=scenario.file)
+
+    agencies = dict(scenario.agencies)
+    for aid in agencies_used:
+        spec = agencies.get(aid, AgencySpec(aid))
+        kw: dict[str, Any] = {}
+        if aid not in scenario.agencies or "staff" not in _given(scenario, aid):
+            if f"agency.{aid}.staff" in defaults:
+                kw["staff"] = int(defaults[f"agency.{aid}.staff"])
+                kw["source"] = defaults.get("source", "process defaults")
+            elif aid not in scenario.agencies:
+                notes.append(f"agency {aid}: {DEFAULTS['staff']} staff assumed (documented default)")
+        if spec.hours is None and f"agency.{aid}.hours" in defaults:
+            kw["hours"] = OpeningHours.parse(defaults[f"agency.{aid}.hours"])
+        if not spec.name and f"agency.{aid}.name" in defaults:
+            kw["name"] = defaults[f"agency.{aid}.name"]
+        agencies[aid] = replace(spec, **kw)
+
+    attributes = dict(scenario.attributes)
+    for name in needed:
+        if name in attributes:
+            continue
+        key = f"attribute.{name}"
+        if key in defaults:
+            attributes[name] = AttributeSpec(name, p=float(defaults[key]), source=defaults.get("source", "process defaults"))
+        else:
+            attributes[name] = AttributeSpec(name, p=DEFAULTS["attribute_p"], source="assumption: documented default, no mix given")
+            notes.append(f"case attribute {name}: true for {DEFAULTS['attribute_p']:.0%} of cases assumed (no mix given)")
+
+    arrivals = scenario.arrivals
+    if "arrivals" not in scenario.explicit:
+        if "arrivals.rate_per_workday" in defaults:
+            arrivals = ArrivalSpec(float(defaults["arrivals.rate_per_workday"]), source=defaults.get("source", "process defaults"))
+        else:
+            notes.append(f"arrivals: {DEFAULTS['rate_per_workday']:g} applications per working day assumed (documented default)")
+    return replace(scenario, agencies=MappingProxyType(agencies), attributes=MappingProxyType(attributes), arrivals=arrivals, notes=tuple(notes))
+
+
+def _given(scenario: Scenario, aid: str) -> set[str]:
+    spec = scenario.agencies.get(aid)
+    if spec is None:
+        return set()
+    return {"staff"} if spec.source else set()
