@@ -1,0 +1,156 @@
+"""Company setup (开办企业): the 2018 baseline and the 2021 reformed chain (seed 二(一)).
+
+Run ``python processes/_src/company_setup.py`` to regenerate
+``processes/company_setup_2018_baseline.bpmn`` and ``processes/company_setup_2021.bpmn``.
+
+Example:
+    >>> p = build_2021()
+    >>> len(p.procedures()), p.nodes["t_register"].facts.statutory_limit.mean
+    (3, 0.5)
+"""
+
+from __future__ import annotations
+
+try:
+    from .common import PROCESSES, Chain, agency_defaults
+except ImportError:  # run as a script
+    from common import PROCESSES, Chain, agency_defaults  # type: ignore[no-redef]
+
+from sim.bpmn.writer import write_bpmn  # noqa: E402
+from sim.model.process import Process  # noqa: E402
+
+CAL = "CN.target.starting_a_business.2018 per_step_pre_reform_days"
+HOURS_SRC = "agency.*.hours: assumption: usual Hainan government office hours; agency.*.staff: assumption: one city window's share of staff for this chain"
+ARRIVALS_SRC = "arrivals.rate_per_workday: assumption: about 40 new companies a working day at one city's window (no published Hainan figure reached)"
+
+
+def build_2018_baseline() -> Process:
+    """Seven sequential procedures (DB2018.CHN.starting_a_business: 7 procedures, 22.9 calendar days)."""
+    c = Chain(
+        "company_setup_2018_baseline",
+        "企业开办（2018年改革前基线）",
+        "Company setup, 2018 pre-reform baseline",
+        {
+            **agency_defaults({"market_regulation": 4, "public_security": 2, "bank": 2, "tax": 3, "social_security": 2}),
+            "arrivals.rate_per_workday": "40",
+            "source": f"{HOURS_SRC}; {ARRIVALS_SRC}; procedures: DB2018.CHN.starting_a_business (7); step times: {CAL}",
+        },
+    )
+    s = c.start("申请名称预先核准", "Start: apply for name pre-approval")
+    name = c.task(
+        "t_name_check", "企业名称预先核准", "Company name pre-approval", agency="market_regulation",
+        procedure=True, documents=1, online=True, work="triangular(0.1, 0.25, 0.5) h", wait="triangular(0.5, 1, 1.5) workday",
+        stage="设立登记",
+        source=f"procedure: DB2018.CHN.starting_a_business; wait: {CAL}.registration (8 workday incl. name check), "
+        "assumption: about 1 of the 8 days is the name check; work, documents: assumption: one online name form",
+    )
+    reg = c.task(
+        "t_register", "设立登记（窗口受理、审核、领取营业执照）", "Company registration and business licence",
+        agency="market_regulation", procedure=True, documents=6, work="triangular(0.5, 1, 2) h",
+        wait="triangular(4, 7, 10) workday", stage="设立登记",
+        source=f"wait: {CAL}.registration (8 workday incl. name check; 7 after it); procedure: DB2018.CHN.starting_a_business; "
+        "documents, work: assumption: application, articles, shareholder and legal-representative identity, appointment papers, address proof",
+    )
+    seal = c.task(
+        "t_seal", "刻制印章（公安备案的刻章企业）", "Seal carving (police-licensed seal maker)", agency="public_security",
+        procedure=True, documents=2, fee=400, work="triangular(0.25, 0.5, 1) h", wait="triangular(2, 4, 6) workday",
+        stage="印章刻制",
+        source=f"wait: {CAL}.seal (4 workday); procedure: DB2018.CHN.starting_a_business; fee: assumption: four seals "
+        "at market price before free carving (seed 二(一)2(3) made it free); documents, work: assumption: licence copy and legal-representative ID",
+    )
+    bank = c.task(
+        "t_bank", "银行开立基本存款账户", "Open a basic bank account", agency="bank",
+        procedure=True, documents=4, work="triangular(0.5, 1, 1.5) h", wait="uniform(0.5, 2) workday", stage="银行开户",
+        source="procedure: DB2018.CHN.starting_a_business (7 procedures); wait, work, documents: assumption: account "
+        "licensing by the central bank before 2019 added a few days; no per-step figure in calibration.yaml",
+    )
+    tax_reg = c.task(
+        "t_tax_register", "税务登记信息确认、税种核定", "Tax registration and tax-type confirmation", agency="tax",
+        procedure=True, documents=3, work="triangular(0.5, 1, 2) h", wait="triangular(1, 2, 3) workday", stage="涉税办理",
+        source=f"wait: {CAL}.invoices (10 workday for the tax steps), assumption: 2 of them for registration; "
+        "documents, work: assumption",
+    )
+    invoice = c.task(
+        "t_invoice", "申领发票及税控设备", "Invoices and tax-control device", agency="tax",
+        procedure=True, documents=2, fee=490, work="triangular(0.5, 1, 2) h", wait="triangular(5, 8, 11) workday",
+        stage="涉税办理",
+        source=f"wait: {CAL}.invoices (10 workday, 8 after tax registration); procedure: DB2018.CHN.starting_a_business; "
+        "fee: assumption: commonly quoted price of a tax-control device before the free UKEY (seed 二(一)2(3)); documents, work: assumption",
+    )
+    social = c.task(
+        "t_social", "社会保险登记", "Social-insurance registration", agency="social_security",
+        procedure=True, documents=2, work="triangular(0.25, 0.5, 1) h", wait="triangular(0.5, 1, 1.5) workday",
+        stage="社保登记",
+        source=f"wait: {CAL}.social_insurance_certificate (1 workday); procedure: DB2018.CHN.starting_a_business; documents, work: assumption",
+    )
+    e = c.end("企业开办完成", "Company ready to operate")
+    c.seq(s, name, reg, seal, bank, tax_reg, invoice, social, e)
+    return c.build()
+
+
+def build_2021() -> Process:
+    """One-network handling: registration, then seal / tax UKEY / social insurance in parallel (seed 二(一))."""
+    c = Chain(
+        "company_setup_2021",
+        "企业开办（2021年“一网通办”）",
+        "Company setup, 2021 one-network handling",
+        {
+            **agency_defaults({"market_regulation": 4, "public_security": 2, "tax": 3, "social_security": 2}),
+            "arrivals.rate_per_workday": "40",
+            "source": f"{HOURS_SRC}; {ARRIVALS_SRC}; target: whole setup <= 1 workday, seed 二(一)1; "
+            "scope: 登记、刻章、发票和税务UKEY、社保登记 as seed 二(一)2(1) lists them; bank account opening outside the 1-day target",
+        },
+    )
+    s = c.start("“一网通办”平台提交申请", "Start: one application on the one-network platform")
+    reg = c.task(
+        "t_register", "设立登记（注册官审核）", "Company registration (registrar review)", agency="market_regulation",
+        procedure=True, documents=4, online=True, statutory_limit="0.5 workday", work="triangular(0.25, 0.5, 1) h",
+        wait="uniform(0.1, 0.4) workday", stage="设立登记",
+        source="statutory_limit: seed 二(一)1 (注册官审核0.5天; 天 read as working day because the clause states the whole "
+        "setup in 工作日 - ambiguity recorded); online: seed 二(一)2(1) 一网通办、全流程网上办结; documents: assumption: "
+        "application, articles, shareholder and legal-representative identity, address by commitment (HN.starting_a_business.plan_2020_2021); "
+        "work, wait: assumption: registrar queue within the limit",
+    )
+    elic = c.task(
+        "t_e_licence", "同步发放电子营业执照和电子印章", "E-licence and e-seal issued with registration",
+        agency="market_regulation", fee=0, online=True, wait="uniform(0, 0.05) workday", stage="设立登记",
+        source="seed 二(一)2(4) (同步免费发放电子营业执照和电子印章); procedure: false, issued automatically with the licence; "
+        "wait: assumption: system push within minutes",
+    )
+    split = c.gateway("g_after_register", "parallel", "登记后并行办理", "Parallel after registration")
+    seal = c.task(
+        "t_seal", "免费刻制实体印章", "Free seal carving", agency="public_security", procedure=True, documents=0, fee=0,
+        statutory_limit="0.5 workday", work="triangular(0.1, 0.25, 0.5) h", wait="uniform(0.1, 0.4) workday", stage="印章刻制",
+        source="statutory_limit: seed 二(一)1 (印章刻制0.5天, read as working day - ambiguity recorded); fee: seed 二(一)2(3) "
+        "(免费刻印章); procedure: the founder collects the seals (DB counts the seal); documents: assumption: data shared from "
+        "registration; work, wait: assumption",
+    )
+    tax = c.task(
+        "t_tax_ukey", "新办纳税人套餐：税务信息确认、发票核定、免费发放税务UKEY", "New-taxpayer package: tax data, invoices, free tax UKEY",
+        agency="tax", procedure=True, documents=0, fee=0, online=True, work="triangular(0.1, 0.25, 0.5) h",
+        wait="uniform(0.1, 0.5) workday", stage="涉税办理",
+        source="fee: seed 二(一)2(3) (免费发放税务UKEY); online: seed 二(一)2(1) and 二(十)2(3); documents: assumption: "
+        "data shared from registration; wait, work: assumption: no statutory figure, must fit the 1-workday whole",
+    )
+    social = c.task(
+        "t_social", "社保、公积金登记（信息共享自动办理）", "Social insurance and housing fund registration (data shared)",
+        agency="social_security", procedure=False, documents=0, online=True, wait="uniform(0, 0.2) workday", stage="社保登记",
+        source="seed 二(一)2(1) (省社会保险服务中心、省公积金管理局 in 一网通办; no separate certificate, "
+        "CN.target.starting_a_business.2018 per_step_targets_working_days.social_insurance); wait: assumption: batch data push",
+    )
+    join = c.gateway("g_join", "parallel", "全部办结", "All done")
+    e = c.end("企业开办完成", "Company ready to operate")
+    c.seq(s, reg, elic, split)
+    for t in (seal, tax, social):
+        c.seq(split, t, join)
+    c.seq(join, e)
+    return c.build()
+
+
+def main() -> None:
+    write_bpmn(build_2018_baseline(), PROCESSES / "company_setup_2018_baseline.bpmn")
+    write_bpmn(build_2021(), PROCESSES / "company_setup_2021.bpmn")
+
+
+if __name__ == "__main__":
+    main()
