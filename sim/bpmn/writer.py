@@ -20,6 +20,7 @@ import math
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from lxml import etree
@@ -185,9 +186,14 @@ def _node_element(parent: etree._Element, process: Process, node: Node) -> None:
         dur.text = f'"{_iso_duration(node.timer)}"'
 
 
-def to_bpmn_xml(process: Process) -> bytes:
-    """The BPMN 2.0 document (UTF-8 bytes) for ``process``, with DI laid out left to right."""
+def to_bpmn_xml(process: Process, *, flow_sources: Mapping[str, str] | None = None) -> bytes:
+    """The BPMN 2.0 document (UTF-8 bytes) for ``process``, with DI laid out left to right.
+
+    ``flow_sources`` gives the provenance of each flow ``share`` (flow id -> source text); the
+    conventions require one and :class:`~sim.model.process.Flow` has no field for it.
+    """
     _validate(process)
+    flow_sources = flow_sources or {}
     layout = layout_process(process)
     root = etree.Element(
         _q(BPMN, "definitions"),
@@ -212,7 +218,11 @@ def to_bpmn_xml(process: Process) -> bytes:
             attrs["name"] = f.name
         el = etree.SubElement(proc, _q(BPMN, "sequenceFlow"), attrs)
         if f.share is not None:
-            _properties(el, [("share", _num(f.share))])
+            source = flow_sources.get(f.id, "").strip()
+            if not source:
+                raise ModelError("a share needs a source; pass flow_sources={flow id: 'calibration id, seed clause or "
+                                 "assumption: why'}", file=process.file, element_id=f.id, tag="sequenceFlow")
+            _properties(el, [("share", _num(f.share)), ("source", source)])
         if f.condition:
             cond = etree.SubElement(el, _q(BPMN, "conditionExpression"), {_q(XSI, "type"): "bpmn:tFormalExpression"})
             cond.text = f.condition
@@ -233,10 +243,10 @@ def to_bpmn_xml(process: Process) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def write_bpmn(process: Process, path: Path | str) -> None:
+def write_bpmn(process: Process, path: Path | str, *, flow_sources: Mapping[str, str] | None = None) -> None:
     """Write ``process`` to ``path`` atomically (a temporary file in the same folder, then rename)."""
     target = Path(path)
-    data = to_bpmn_xml(process)
+    data = to_bpmn_xml(process, flow_sources=flow_sources)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
