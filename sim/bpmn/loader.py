@@ -1,0 +1,453 @@
+"""Load a BPMN file into a :class:`~sim.model.process.Process` through SpiffWorkflow's parser.
+
+SpiffWorkflow (``SpiffBpmnParser``, with its schema validator) is the interpreter of BPMN: it
+checks the file and builds the workflow spec. The spec is then compiled once into ReformSim's
+lightweight graph — subprocesses and call activities flattened, properties validated into
+:class:`~sim.model.process.TaskFacts` — which the ``compiled`` executor walks and the
+``spiff`` executor cross-checks. The spec itself is kept on :class:`LoadedProcess` for the
+``spiff`` executor.
+
+Every problem is a :class:`~sim.errors.ModelError` naming file, element id, tag and line.
+
+Example:
+    >>> from pathlib import Path
+    >>> chain = load_process(Path(__file__).parents[2] / "processes" / "company_setup_2021.bpmn")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from ..errors import ExpressionError, ModelError, did_you_mean
+from ..model.distributions import parse_distribution
+from ..model.expressions import compile_condition
+from ..model.process import Duration, Flow, Node, Process, TaskFacts, parse_duration
+from .xml import NSMAP, local, read_xml
+
+__all__ = ["load_process", "load_bpmn", "LoadedProcess", "TASK_PROPERTIES"]
+
+TASK_PROPERTIES = (
+    "name_en", "agency", "procedure", "documents", "fee", "online", "statutory_limit", "work", "wait",
+    "stage", "commitment", "source", "merged_from", "inspection_of",
+)
+_NUMERIC = ("documents", "fee", "statutory_limit", "work", "wait")
+_TASK_TAGS = {"task", "userTask", "manualTask", "serviceTask", "sendTask", "receiveTask", "scriptTask", "businessRuleTask"}
+_RESERVED_IDS = {"Start", "End", "Root"}
+
+
+@dataclass
+class LoadedProcess:
+    """The compiled graph plus what the ``spiff`` executor needs: the spec and its subprocess specs."""
+
+    process: Process
+    spec: Any
+    subprocess_specs: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+
+def load_process(path: str | Path, process_id: str | None = None) -> Process:
+    """Load and validate a BPMN file; return the flattened process graph."""
+    return load_bpmn(path, process_id).process
+
+
+def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: list[Path] | None = None) -> LoadedProcess:
+    """Like :func:`load_process`, keeping the SpiffWorkflow spec for the ``spiff`` executor.
+
+    ``extra_files`` are other BPMN files whose processes call activities may call; files in the
+    same folder are searched when a called process is not found.
+    """
+    path = Path(path)
+    name = str(path)
+    tree = read_xml(path, name)
+    root = tree.getroot()
+    if local(root.tag) != "definitions" or etree.QName(root).namespace != NSMAP["bpmn"]:
+        raise ModelError(f"not a BPMN 2.0 file: the root element is <{local(root.tag)}>, expected <bpmn:definitions> "
+                         f"in namespace {NSMAP['bpmn']}", file=name, line=root.sourceline)
+    elements = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    for rid in _RESERVED_IDS & set(elements):
+        el = elements[rid]
+        raise ModelError(f'the id "{rid}" clashes with SpiffWorkflow\'s internal task names; rename it (e.g. "{rid.lower()}_event")',
+                         file=name, element_id=rid, tag=local(el.tag), line=el.sourceline)
+
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    _add(parser, tree, name)
+    for extra in extra_files or []:
+        _add(parser, read_xml(extra), str(extra))
+    processes = root.findall("bpmn:process", NSMAP)
+    if not processes:
+        raise ModelError("the file has no <bpmn:process>", file=name, line=root.sourceline)
+    proc_el = _choose_process(processes, process_id, name)
+    pid = proc_el.get("id")
+    notes: list[str] = []
+    _mark_executable(parser, processes, notes)
+    _add_siblings_for_calls(parser, root, path, notes)
+    try:
+        spec = parser.get_spec(pid)
+        subspecs = parser.get_subprocess_specs(pid)
+    except ValidationException as exc:
+        raise _from_validation(exc, name, elements) from None
+    except SpiffWorkflowException as exc:
+        raise ModelError(f"SpiffWorkflow cannot build the process: {exc}", file=name, element_id=pid, tag="process") from None
+
+    compiler = _Compiler(name, elements, subspecs, notes)
+    process = compiler.compile(spec, proc_el)
+    return LoadedProcess(process=process, spec=spec, subprocess_specs=subspecs, path=path)
+
+
+def _add(parser: SpiffBpmnParser, tree: etree._ElementTree, name: str) -> None:
+    try:
+        parser.add_bpmn_xml(tree, filename=name)
+    except ValidationException as exc:
+        raise _from_validation(exc, name, {}) from None
+    except SpiffWorkflowException as exc:
+        raise ModelError(f"SpiffWorkflow rejected the file: {exc}", file=name) from None
+
+
+def _from_validation(exc: ValidationException, name: str, elements: dict[str, Any]) -> ModelError:
+    message = str(getattr(exc, "msg", None) or exc.args[0] if exc.args else exc)
+    message = re.sub(r"\s+", " ", message).strip()
+    element_id = getattr(exc, "id", "") or None
+    line = getattr(exc, "line_number", None) or None
+    tag = getattr(exc, "tag", "") or None
+    if element_id and element_id in elements and not line:
+        line = elements[element_id].sourceline
+    if "schema" not in message.lower() and not element_id:
+        message = f"the file does not follow the BPMN 2.0 schema: {message}"
+    return ModelError(message, file=getattr(exc, "file_name", None) or name, element_id=element_id, tag=tag,
+                      line=int(line) if isinstance(line, int) or (isinstance(line, str) and line.isdigit()) else None)
+
+
+def _choose_process(processes: list[Any], process_id: str | None, name: str) -> Any:
+    if process_id is not None:
+        for el in processes:
+            if el.get("id") == process_id:
+                return el
+        ids = [el.get("id") for el in processes]
+        raise ModelError(f'no process with id "{process_id}"{did_you_mean(process_id, ids)}; the file has {", ".join(ids)}', file=name)
+    # A collaboration may hold several pools; the one with flow nodes is the process to run.
+    with_nodes = [el for el in processes if el.find("bpmn:startEvent", NSMAP) is not None]
+    if len(with_nodes) > 1:
+        callers = [el for el in with_nodes if not _is_called(el, processes)]
+        with_nodes = callers or with_nodes
+    if not with_nodes:
+        raise ModelError("no process in the file has a start event; add one (the simulation needs to know where cases begin)",
+                         file=name, element_id=processes[0].get("id"), tag="process", line=processes[0].sourceline)
+    return with_nodes[0]
+
+
+def _is_called(proc_el: Any, processes: list[Any]) -> bool:
+    pid = proc_el.get("id")
+    return any(ca.get("calledElement") == pid for el in processes for ca in el.iter(f"{{{NSMAP['bpmn']}}}callActivity"))
+
+
+def _mark_executable(parser: SpiffBpmnParser, processes: list[Any], notes: list[str]) -> None:
+    # bpmn.io marks processes isExecutable="false" by default; simulation does not execute code, so treat all as runnable.
+    for proc in processes:
+        pp = parser.process_parsers.get(proc.get("id"))
+        if pp is not None and not pp.process_executable:
+            pp.process_executable = True
+            notes.append(f'process {proc.get("id")} is marked isExecutable="false"; simulated anyway (nothing is executed)')
+
+
+def _add_siblings_for_calls(parser: SpiffBpmnParser, root: Any, path: Path, notes: list[str]) -> None:
+    called = {ca.get("calledElement") for ca in root.iter(f"{{{NSMAP['bpmn']}}}callActivity") if ca.get("calledElement")}
+    missing = {c for c in called if c not in parser.process_parsers}
+    if not missing:
+        return
+    for sibling in sorted(path.parent.glob("*.bpmn")):
+        if sibling.resolve() == path.resolve():
+            continue
+        try:
+            sib_tree = read_xml(sibling)
+        except ModelError:
+            continue
+        ids = {p.get("id") for p in sib_tree.getroot().findall("bpmn:process", NSMAP)}
+        if ids & missing:
+            _add(parser, sib_tree, str(sibling))
+            notes.append(f"call activity target(s) {', '.join(sorted(ids & missing))} read from {sibling.name}")
+            missing -= ids
+        if not missing:
+            return
+
+
+def _properties(el: Any) -> dict[str, tuple[str, int | None]]:
+    """``spiffworkflow:property`` name -> (value, line) directly under the element's extensionElements."""
+    out: dict[str, tuple[str, int | None]] = {}
+    for prop in el.findall("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NSMAP):
+        out[prop.get("name", "")] = (prop.get("value", "") if prop.get("value") is not None else (prop.text or ""), prop.sourceline)
+    return out
+
+
+class _Compiler:
+    """Turns a SpiffWorkflow spec into the flattened graph, validating facts on the way."""
+
+    def __init__(self, file: str, elements: dict[str, Any], subspecs: dict[str, Any], notes: list[str]) -> None:
+        self.file = file
+        self.elements = elements
+        self.subspecs = subspecs
+        self.notes = notes
+        self.nodes: list[Node] = []
+        self.flows: list[Flow] = []
+        self.foreign = True  # no ReformSim property anywhere: a diagram from another modeler
+
+    # -- errors -------------------------------------------------------------------------------
+    def error(self, message: str, element_id: str | None, line: int | None = None) -> ModelError:
+        el = self.elements.get(element_id) if element_id else None
+        tag = local(el.tag) if el is not None else None
+        return ModelError(message, file=self.file, element_id=element_id, tag=tag, line=line or (el.sourceline if el is not None else None))
+
+    # -- entry --------------------------------------------------------------------------------
+    def compile(self, spec: Any, proc_el: Any) -> Process:
+        defaults = {k: v for k, (v, _) in _properties(proc_el).items()}
+        self._scope(spec, prefix="", scope="")
+        if not any(n.kind == "start" for n in self.nodes):
+            raise self.error("the process has no start event", proc_el.get("id"))
+        if not any(n.kind == "end" for n in self.nodes):
+            raise self.error("the process has no end event; cases would never finish", proc_el.get("id"))
+        self._check_gateways()
+        if self.foreign:
+            self.notes.append("no ReformSim step facts in the file: steps take the documented default "
+                              "duration (work 1 h, no wait) unless the scenario sets steps.<id>")
+        return Process.build(
+            proc_el.get("id"), proc_el.get("name") or proc_el.get("id"), self.nodes, self.flows,
+            name_en=defaults.get("name_en", ""), file=self.file, defaults=MappingProxyType(defaults), notes=tuple(self.notes),
+        )
+
+    def _scope(self, spec: Any, prefix: str, scope: str) -> tuple[list[str], list[str]]:
+        """Compile one (sub)process spec; return its start and end node ids (already prefixed)."""
+        starts: list[str] = []
+        ends: list[str] = []
+        entry: dict[str, str] = {}  # bpmn id -> node id that incoming flows should target
+        exit_: dict[str, str] = {}  # bpmn id -> node id that outgoing flows leave from
+        for ts in spec.task_specs.values():
+            bpmn_id = getattr(ts, "bpmn_id", None)
+            if bpmn_id is None:
+                continue  # SpiffWorkflow's own Start/End/EndJoin
+            kind = type(ts).__name__
+            nid = prefix + bpmn_id
+            el = self.elements.get(bpmn_id)
+            tag = local(el.tag) if el is not None else kind
+            line = el.sourceline if el is not None else None
+            name = getattr(ts, "bpmn_name", None) or ""
+            base = dict(id=nid, name=name, scope=scope, tag=tag, line=line, file=self.file)
+            if kind == "StartEvent":
+                self.nodes.append(Node(kind="start", **base))
+                starts.append(nid)
+            elif kind == "EndEvent":
+                self.nodes.append(Node(kind="end", **base))
+                ends.append(nid)
+            elif tag in _TASK_TAGS:
+                self.nodes.append(Node(kind="task", facts=self._facts(bpmn_id, el), **base))
+            elif kind == "ExclusiveGateway":
+                self.nodes.append(Node(kind="exclusive", default_flow=self._default(el, prefix), **base))
+            elif kind == "InclusiveGateway":
+                self.nodes.append(Node(kind="inclusive", default_flow=self._default(el, prefix), **base))
+            elif kind == "ParallelGateway":
+                self.nodes.append(Node(kind="parallel", **base))
+            elif kind == "IntermediateCatchEvent" and isinstance(ts.event_definition, TimerEventDefinition):
+                self.nodes.append(Node(kind="timer", timer=self._timer(bpmn_id, el, ts.event_definition), **base))
+            elif kind in ("IntermediateThrowEvent",) and type(ts.event_definition).__name__ == "NoneEventDefinition":
+                self.nodes.append(Node(kind="pass", **base))
+            elif kind in ("SubWorkflowTask", "CallActivity", "TransactionSubprocess"):
+                sub = self.subspecs.get(ts.spec)
+                if sub is None:
+                    raise self.error(f'calls process "{ts.spec}", which is not in this file or its folder'
+                                     f"{did_you_mean(ts.spec, self.subspecs)}", bpmn_id)
+                child_prefix = prefix if kind != "CallActivity" else f"{nid}/"
+                if self.foreign is True and _properties(el):
+                    self.foreign = False
+                sub_starts, sub_ends = self._scope(sub, child_prefix, scope=f"{scope}/{bpmn_id}" if scope else bpmn_id)
+                if len(sub_starts) != 1 or len(sub_ends) != 1:
+                    raise self.error(f"the subprocess has {len(sub_starts)} start and {len(sub_ends)} end events; the compiled "
+                                     "executor needs exactly one of each (join the branches before a single end event)", bpmn_id)
+                self._retype(sub_starts[0], "pass")
+                self._retype(sub_ends[0], "pass")
+                entry[bpmn_id] = sub_starts[0]
+                exit_[bpmn_id] = sub_ends[0]
+            elif kind == "BoundaryEvent":
+                raise self.error("boundary events are not simulated yet; model the exception path with an exclusive "
+                                 "gateway after the task instead", bpmn_id)
+            else:
+                raise self.error(f"{tag} ({kind}) cannot be simulated; use a task, gateway, timer event or subprocess", bpmn_id)
+        # sequence flows of this scope, from the XML (ids, conditions, shares, lines)
+        for ts in spec.task_specs.values():
+            bpmn_id = getattr(ts, "bpmn_id", None)
+            el = self.elements.get(bpmn_id) if bpmn_id else None
+            if el is None:
+                continue
+            for out in el.findall("bpmn:outgoing", NSMAP):
+                fid = (out.text or "").strip()
+                fel = self.elements.get(fid)
+                if fel is None or local(fel.tag) != "sequenceFlow":
+                    raise self.error(f'outgoing flow "{fid}" does not exist{did_you_mean(fid, self.elements)}', bpmn_id, out.sourceline)
+                self.flows.append(self._flow(fel, prefix, entry, exit_))
+        return starts, ends
+
+    def _retype(self, node_id: str, kind: str) -> None:
+        from dataclasses import replace
+
+        self.nodes = [replace(n, kind=kind) if n.id == node_id else n for n in self.nodes]  # type: ignore[arg-type]
+
+    def _default(self, el: Any, prefix: str) -> str | None:
+        default = el.get("default") if el is not None else None
+        return prefix + default if default else None
+
+    def _flow(self, fel: Any, prefix: str, entry: dict[str, str], exit_: dict[str, str]) -> Flow:
+        fid = fel.get("id")
+        src, tgt = fel.get("sourceRef"), fel.get("targetRef")
+        for ref in (src, tgt):
+            if ref not in self.elements:
+                raise self.error(f'refers to "{ref}", which does not exist{did_you_mean(ref, self.elements)}', fid)
+        cond_el = fel.find("bpmn:conditionExpression", NSMAP)
+        condition = (cond_el.text or "").strip() if cond_el is not None else None
+        if condition:
+            condition = _normalise_condition(condition)
+            try:
+                compile_condition(condition)
+            except ExpressionError as exc:
+                raise self.error(f"condition refused: {exc}", fid, cond_el.sourceline) from None
+        props = _properties(fel)
+        share = None
+        if "share" in props:
+            self.foreign = False
+            value, line = props["share"]
+            try:
+                share = float(value)
+            except ValueError:
+                raise self.error(f'share must be a number between 0 and 1, got "{value}"', fid, line) from None
+            if not 0 <= share <= 1:
+                raise self.error(f"share must be between 0 and 1, got {share}", fid, line)
+            if not props.get("source", ("", None))[0].strip():
+                raise self.error("the share needs a source (calibration.yaml id, seed clause, or 'assumption: why')", fid, line)
+        return Flow(prefix + fid, exit_.get(src, prefix + src), entry.get(tgt, prefix + tgt), condition or None, share,
+                    fel.get("name") or "", fel.sourceline)
+
+    def _facts(self, bpmn_id: str, el: Any) -> TaskFacts:
+        props = _properties(el)
+        if props:
+            self.foreign = False
+        kw: dict[str, Any] = {}
+        extra: dict[str, str] = {}
+        for key, (value, line) in props.items():
+            if key not in TASK_PROPERTIES:
+                hint = did_you_mean(key, TASK_PROPERTIES)
+                if hint:
+                    raise self.error(f'unknown property "{key}"{hint}', bpmn_id, line)
+                extra[key] = value
+                continue
+            kw[key] = self._fact_value(bpmn_id, key, value, line)
+        numbers = [k for k in _NUMERIC if k in kw and kw[k] not in (0, None)]
+        if numbers and not str(kw.get("source", "")).strip():
+            raise self.error(f"{', '.join(numbers)} given without a source; add property source "
+                             "(calibration.yaml id, seed clause, or 'assumption: why')", bpmn_id)
+        if kw.get("work") is not None and not kw.get("agency") and not self._lane(el):
+            raise self.error("work (staff effort) needs an agency whose staff does it; add property agency", bpmn_id)
+        if "agency" not in kw and self._lane(el):
+            kw["agency"] = self._lane(el)
+        if not props:
+            kw["work"] = Duration(parse_distribution(1.0), "hour")
+            kw["source"] = "assumption: no facts in the file, documented default work of 1 h"
+            kw["agency"] = kw.get("agency") or "unassigned"
+        for key in ("merged_from", "inspection_of"):
+            if key in kw:
+                extra[key] = kw.pop(key)
+        return TaskFacts(extra=MappingProxyType(extra), **kw)
+
+    def _lane(self, el: Any) -> str | None:
+        if el is None:
+            return None
+        root = el.getroottree().getroot()
+        for lane in root.iter(f"{{{NSMAP['bpmn']}}}lane"):
+            if any((ref.text or "").strip() == el.get("id") for ref in lane.findall("bpmn:flowNodeRef", NSMAP)):
+                return lane.get("name") or lane.get("id")
+        return None
+
+    def _fact_value(self, bpmn_id: str, key: str, value: str, line: int | None) -> Any:
+        try:
+            if key in ("procedure", "online", "commitment"):
+                v = value.strip().lower()
+                if v not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError(f'expected true or false, got "{value}"')
+                return v in ("true", "1", "yes")
+            if key == "documents":
+                if not value.strip().isdigit():
+                    raise ValueError(f'expected a whole number >= 0, got "{value}"')
+                return int(value)
+            if key == "fee":
+                fee = float(value)
+                if fee < 0:
+                    raise ValueError(f"expected a fee >= 0, got {value}")
+                return fee
+            if key in ("statutory_limit", "wait"):
+                return parse_duration(value)
+            if key == "work":
+                return parse_duration(value, default_unit="hour")
+            return value
+        except ValueError as exc:
+            msg = str(exc)
+            if "could not convert" in msg:
+                msg = f'expected a number, got "{value}"'
+            raise self.error(f"property {key}: {msg}", bpmn_id, line) from None
+
+    def _timer(self, bpmn_id: str, el: Any, definition: Any) -> Duration:
+        props = _properties(el)
+        if "wait" in props:
+            value, line = props["wait"]
+            if not props.get("source", ("", None))[0].strip():
+                raise self.error("wait given without a source (calibration.yaml id, seed clause, or 'assumption: why')", bpmn_id, line)
+            return self._fact_value(bpmn_id, "wait", value, line)
+        expression = (getattr(definition, "expression", "") or "").strip().strip("\"'")
+        if not expression:
+            raise self.error("the timer has no duration; give timeDuration (e.g. \"P20D\") or property wait (e.g. 20 workday)", bpmn_id)
+        m = re.fullmatch(r"P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?)?", expression)
+        if not m or not any(m.groups()):
+            raise self.error(f'timer duration "{expression}" is not an ISO-8601 duration in days/hours such as "P20D" or "PT4H"', bpmn_id)
+        days, hours, minutes = (float(g) if g else 0.0 for g in m.groups())
+        if hours or minutes:
+            return Duration(parse_distribution(days * 24 + hours + minutes / 60), "hour")
+        return Duration(parse_distribution(days), "day")
+
+    def _check_gateways(self) -> None:
+        by_source: dict[str, list[Flow]] = {}
+        for f in self.flows:
+            by_source.setdefault(f.source, []).append(f)
+        for node in self.nodes:
+            outs = by_source.get(node.id, [])
+            if node.kind in ("task", "timer", "start", "pass") and len(outs) > 1:
+                self.notes.append(f"{node.id}: {len(outs)} outgoing flows without a gateway are taken in parallel (BPMN semantics)")
+            if node.kind not in ("exclusive", "inclusive") or len(outs) < 2:
+                continue
+            shares = [f.share for f in outs if f.id != node.default_flow]
+            conds = [f.condition for f in outs if f.id != node.default_flow]
+            if all(s is not None for s in shares) and shares:
+                total = sum(s for s in shares if s is not None)
+                if node.kind == "exclusive" and abs(total - 1) > 1e-6 and node.default_flow is None:
+                    raise self.error(f"the shares of the outgoing flows add up to {total:g}, expected 1", node.id.rsplit('/', 1)[-1])
+            elif any(c is None and s is None for c, s in zip(conds, shares)):
+                if any(c is not None for c in conds) or any(s is not None for s in shares):
+                    missing = [f.id for f in outs if f.condition is None and f.share is None and f.id != node.default_flow]
+                    raise self.error(f"outgoing flow(s) {', '.join(missing)} have neither a condition nor a share; give each "
+                                     "non-default flow a conditionExpression, or give every flow a share", node.id.rsplit('/', 1)[-1])
+                self.notes.append(f"gateway {node.id}: no conditions or shares, branches taken with equal shares "
+                                  "(set routing: in the scenario)")
+
+
+def _normalise_condition(text: str) -> str:
+    """Accept the expression dialects modelers write: ``${a && !b}`` (JUEL) becomes ``a and not b``."""
+    text = text.strip()
+    if text.startswith("${") and text.endswith("}"):
+        text = text[2:-1]
+    text = re.sub(r"&&", " and ", text)
+    text = re.sub(r"\|\|", " or ", text)
+    text = re.sub(r"!(?!=)", " not ", text)
+    return text.strip()

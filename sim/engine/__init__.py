@@ -1,0 +1,1 @@
+"""SimPy execution of compiled processes: arrivals, agencies, calendars on simulated time, executors."""

@@ -1,0 +1,367 @@
+"""What both executors share: the compiled model, agencies on SimPy, and how a step is performed.
+
+:class:`CompiledModel` is the process graph resolved against a scenario into flat, indexed
+tables (successors, compiled conditions, duration distributions with scenario overrides, random
+slots). :class:`Replication` holds one replication's SimPy environment, clocks, agencies and
+accumulators; :meth:`Replication.perform_step` is the one place where a step takes time, so the
+``compiled`` and ``spiff`` executors cannot disagree on what a step costs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import simpy
+
+from ..errors import SimulationError
+from ..model.calendar import OpeningHours, WorkClock
+from ..model.clocks import db_days
+from ..model.distributions import Distribution
+from ..model.expressions import Condition, compile_condition
+from ..model.process import Duration, Process
+from ..model.records import CaseRecord, TaskRecord
+from ..model.scenario import Scenario
+from .randomness import ReplicationStreams
+from .stats import AgencyStats, ReplicationResult, TaskStats
+
+__all__ = ["CompiledModel", "CNode", "Replication", "MAX_PATHS"]
+
+MAX_PATHS = 10_000  # distinct paths remembered per replication; the rest count as "other"
+_KIND_CODES = {"start": 0, "end": 1, "task": 2, "exclusive": 3, "parallel": 4, "inclusive": 5, "timer": 6, "pass": 7}
+
+
+@dataclass
+class CNode:
+    """One node of the compiled model (mutable during construction only)."""
+
+    index: int
+    id: str
+    kind: str
+    name: str
+    succ: list[int] = field(default_factory=list)
+    succ_flows: list[str] = field(default_factory=list)
+    conditions: list[Condition | None] = field(default_factory=list)
+    shares: list[float] | None = None
+    default: int | None = None  # position in succ of the default flow
+    n_incoming: int = 0
+    agency: int | None = None
+    agency_id: str | None = None
+    work: Distribution | None = None
+    wait: Distribution | None = None
+    wait_unit: str = "hour"
+    procedure: bool = False
+    online: bool = False
+    documents: int = 0
+    fee: float = 0.0
+    slot_work: int = -1
+    slot_wait: int = -1
+    slot_route: int = -1
+    join_for: int | None = None  # for an inclusive split: its join node
+
+
+class CompiledModel:
+    """A process graph resolved against a scenario; built once, shared by all replications."""
+
+    def __init__(self, process: Process, scenario: Scenario) -> None:
+        self.process = process
+        self.scenario = scenario
+        ids = list(process.nodes)
+        index = {nid: i for i, nid in enumerate(ids)}
+        self.agency_ids = process.agencies()
+        agency_index = {a: i for i, a in enumerate(self.agency_ids)}
+        self.attributes = list(scenario.attributes.values())
+        slot = len(self.attributes)
+        self.nodes: list[CNode] = []
+        for i, nid in enumerate(ids):
+            node = process.nodes[nid]
+            c = CNode(i, nid, node.kind, node.label)
+            if node.kind == "task" and node.facts is not None:
+                f = node.facts
+                override = scenario.steps.get(nid)
+                work = override.work if override and override.work else f.work
+                wait = override.wait if override and override.wait else f.wait
+                c.agency_id = f.agency
+                c.agency = agency_index.get(f.agency) if f.agency else None
+                if work is not None:
+                    c.work = _in_hours(work, nid, "work")
+                if wait is not None:
+                    c.wait, c.wait_unit = wait.dist, wait.unit
+                c.procedure, c.online, c.documents, c.fee = f.procedure, f.online, f.documents, f.fee
+                c.slot_work, c.slot_wait = slot, slot + 1
+                slot += 2
+            elif node.kind == "timer" and node.timer is not None:
+                override = scenario.steps.get(nid)
+                timer = override.wait if override and override.wait else node.timer
+                c.wait, c.wait_unit = timer.dist, timer.unit
+                c.slot_wait = slot
+                slot += 1
+            self.nodes.append(c)
+        for flow in process.flows.values():
+            src = self.nodes[index[flow.source]]
+            src.succ.append(index[flow.target])
+            src.succ_flows.append(flow.id)
+            src.conditions.append(compile_condition(flow.condition) if flow.condition else None)
+            self.nodes[index[flow.target]].n_incoming += 1
+        for c in self.nodes:
+            node = process.nodes[c.id]
+            if node.default_flow and node.default_flow in c.succ_flows:
+                c.default = c.succ_flows.index(node.default_flow)
+            if c.kind in ("exclusive", "inclusive") and len(c.succ) > 1:
+                shares = [scenario.routing.get(fid, process.flows[fid].share) for fid in c.succ_flows]
+                if all(cond is None for j, cond in enumerate(c.conditions) if j != c.default):
+                    # routed by shares (given, or equal when the file and scenario give none)
+                    if any(s is None for s in shares):
+                        shares = [1.0 / len(c.succ)] * len(c.succ)
+                    total = sum(shares)  # type: ignore[arg-type]
+                    c.shares = [s / total for s in shares]  # type: ignore[operator]
+                    c.slot_route = slot
+                    slot += 1
+        self.slots = slot
+        self.start = next(c.index for c in self.nodes if c.kind == "start")
+        self._pair_inclusive()
+
+    def _pair_inclusive(self) -> None:
+        """An inclusive split waits at its join for exactly the branches it started: find the join
+        as the split's immediate post-dominator (networkx, on the reversed graph)."""
+        splits = [c for c in self.nodes if c.kind == "inclusive" and len(c.succ) > 1]
+        if not splits:
+            return
+        import networkx as nx
+
+        g = nx.DiGraph()
+        sink = -1
+        for c in self.nodes:
+            for s in c.succ:
+                g.add_edge(s, c.index)  # reversed
+            if c.kind == "end":
+                g.add_edge(sink, c.index)
+        idom = nx.immediate_dominators(g, sink)
+        for c in splits:
+            join = idom.get(c.index)
+            if join is None or join == sink or self.nodes[join].kind != "inclusive":
+                raise SimulationError(f'inclusive gateway "{c.id}" has no matching inclusive join; the compiled executor '
+                                      "needs one (use --executor spiff, or close the branches with an inclusive gateway)")
+            c.join_for = join
+
+
+def _in_hours(d: Duration, nid: str, what: str) -> Distribution:
+    if d.unit != "hour":
+        raise SimulationError(f'step "{nid}": {what} is staff effort and must be given in hours (h), got "{d}"; '
+                              "use wait for elapsed working or calendar days")
+    return d.dist
+
+
+@lru_cache(maxsize=64)
+def work_clock(origin: Any, hours: OpeningHours) -> WorkClock:
+    return WorkClock(origin, hours)
+
+
+class Agency:
+    __slots__ = ("id", "resource", "clock", "stats")
+
+    def __init__(self, env: simpy.Environment, aid: str, staff: int, clock: WorkClock) -> None:
+        self.id = aid
+        self.resource = simpy.Resource(env, capacity=staff)
+        self.clock = clock
+        self.stats = AgencyStats(aid, staff)
+
+
+class Replication:
+    """One replication: environment, clocks, agencies, random streams and accumulators."""
+
+    def __init__(self, model: CompiledModel, replication: int, seed: int, *, keep_traces: bool = False,
+                 on_task: Any = None) -> None:
+        self.model = model
+        scenario = model.scenario
+        self.env = simpy.Environment()
+        self.clock = work_clock(scenario.start, scenario.office_hours)
+        self.streams = ReplicationStreams(seed, replication, model.slots)
+        self.agencies: list[Agency] = []
+        for aid in model.agency_ids:
+            spec = scenario.agencies.get(aid)
+            staff = spec.staff if spec else 2
+            hours = spec.hours if spec and spec.hours else scenario.office_hours
+            self.agencies.append(Agency(self.env, aid, staff, work_clock(scenario.start, hours)))
+        self.result = ReplicationResult(replication)
+        self.result.agencies = {a.id: a.stats for a in self.agencies}
+        self.result.tasks = {c.id: TaskStats(c.id, c.name, c.agency_id) for c in model.nodes if c.kind in ("task", "timer")}
+        if keep_traces:
+            self.result.traces = []
+        self.on_task = on_task  # callback(TaskRecord) for the event log
+        self.replication = replication
+        self.first_arrival = math.inf
+        self.last_end = 0.0
+
+    # -- arrivals and attributes -------------------------------------------------------------
+    def arrival_times(self) -> np.ndarray:
+        scenario = self.model.scenario
+        n = scenario.cases
+        if scenario.arrivals.times_h is not None:
+            return np.asarray(scenario.arrivals.times_h[:n], dtype=float)
+        rate = scenario.arrivals.rate_per_workday or 1.0
+        gaps = self.streams.arrivals.exponential(self.clock.hours_per_day / rate, size=n)
+        # Applications come in during office hours: Poisson on working time, mapped to the calendar.
+        start_w = self.clock.working_time(0.0)
+        return np.array([self.clock.at_working_time(start_w + w) for w in np.cumsum(gaps)])
+
+    def attributes_of(self, row: np.ndarray) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for j, spec in enumerate(self.model.attributes):
+            u = row[j]
+            if spec.values:
+                acc = 0.0
+                value = spec.values[-1][0]
+                for v, share in spec.values:
+                    acc += share
+                    if u < acc:
+                        value = v
+                        break
+                out[spec.name] = value
+            else:
+                out[spec.name] = bool(u < (spec.p or 0.0))
+        return out
+
+    # -- uniforms for a step (first visit from the case row, later visits from a keyed stream) --
+    def uniform(self, case: "CaseState", node: CNode, slot: int) -> float:
+        visit = case.visits.get((node.index, slot), 0) + 1
+        case.visits[(node.index, slot)] = visit
+        if visit == 1:
+            return float(case.row[slot])
+        return float(self.streams.revisit(case.case_id, slot, visit).random())
+
+    def route(self, case: "CaseState", node: CNode) -> list[int]:
+        """Positions in ``node.succ`` a token takes at an exclusive/inclusive gateway."""
+        if node.shares is not None:
+            u = self.uniform(case, node, node.slot_route)
+            if node.kind == "inclusive":
+                # each branch independently with its share; the default (or first) if none is taken
+                taken = [j for j, s in enumerate(node.shares) if self.streams.revisit(case.case_id, node.index, 1000 + j).random() < s]
+                return taken or [node.default if node.default is not None else 0]
+            acc = 0.0
+            for j, share in enumerate(node.shares):
+                acc += share
+                if u < acc:
+                    return [j]
+            return [len(node.shares) - 1]
+        taken = [j for j, cond in enumerate(node.conditions) if cond is not None and cond(case.attributes)]
+        if node.kind == "exclusive":
+            taken = taken[:1]
+        if not taken:
+            if node.default is None:
+                raise SimulationError(f'case {case.case_id}: no condition of gateway "{node.id}" holds for attributes '
+                                      f"{case.attributes} and the gateway has no default flow")
+            taken = [node.default]
+        return taken
+
+    # -- performing a step ---------------------------------------------------------------------
+    def perform_step(self, case: "CaseState", node: CNode) -> Generator[simpy.Event, Any, None]:
+        """Queue for staff, work in opening hours, then wait; record what happened."""
+        env = self.env
+        enable = env.now
+        start = enable
+        if node.kind == "task" and node.work is not None and node.agency is not None:
+            agency = self.agencies[node.agency]
+            hours = node.work.sample(self.uniform(case, node, node.slot_work))
+            resource = agency.resource
+            stats = agency.stats
+            stats.requests += 1
+            if len(resource.queue) + 1 > stats.max_queue and resource.count >= resource.capacity:
+                stats.max_queue = len(resource.queue) + 1
+            with resource.request() as req:
+                yield req
+                start = agency.clock.next_open(env.now)
+                stats.waiting_total_h += start - enable
+                end_work = agency.clock.work_end(start, hours)
+                yield env.timeout(end_work - env.now)
+            stats.busy_hours += hours
+        elif node.kind == "task" and node.work is not None:
+            hours = node.work.sample(self.uniform(case, node, node.slot_work))
+            yield env.timeout(hours)
+        worked = env.now
+        if node.wait is not None:
+            amount = node.wait.sample(self.uniform(case, node, node.slot_wait))
+            if node.wait_unit == "workday":
+                target = self.clock.add_workdays(env.now, amount)
+            elif node.wait_unit == "day":
+                target = env.now + 24.0 * amount
+            else:
+                target = env.now + amount
+            if target > env.now:
+                yield env.timeout(target - env.now)
+        end = env.now
+        stats_t = self.result.tasks[node.id]
+        stats_t.waiting_h.add(start - enable)
+        stats_t.working_h.add(worked - start)
+        stats_t.step_hours.add(end - enable)
+        stats_t.step_workdays.add(self.clock.workdays_between(enable, end))
+        case.path.append(node.id)
+        if node.kind == "task":
+            case.documents += node.documents
+            case.fee += node.fee
+            if node.procedure:
+                case.procedures.append((start, end, node.online))
+        if self.result.traces is not None:
+            self.result.traces.append((case.case_id, node.id, enable, start, end))
+        if self.on_task is not None:
+            self.on_task(TaskRecord(self.replication, case.case_id, node.id, node.name, node.agency_id, enable, start, end,
+                                    "task" if node.kind == "task" else "timer"))
+
+    # -- finishing ----------------------------------------------------------------------------
+    def finish_case(self, case: "CaseState") -> None:
+        now = self.env.now
+        r = self.result
+        r.cases += 1
+        self.last_end = max(self.last_end, now)
+        r.workdays.add(self.clock.workdays_between(case.arrival, now))
+        r.calendar_days.add((now - case.arrival) / 24)
+        r.hours.add(now - case.arrival)
+        r.db_days.add(db_days(case.arrival, now, case.procedures))
+        r.procedures.add(float(len(case.procedures)))
+        r.documents.add(float(case.documents))
+        r.fee.add(case.fee)
+        key = tuple(case.path)
+        if key in r.paths or len(r.paths) < MAX_PATHS:
+            r.paths[key] = r.paths.get(key, 0) + 1
+        else:
+            r.paths[("other",)] = r.paths.get(("other",), 0) + 1
+
+    def close(self) -> ReplicationResult:
+        r = self.result
+        if r.cases:
+            r.span_h = self.last_end - self.first_arrival
+            for agency in self.agencies:
+                agency.stats.open_hours = agency.clock.working_time(self.last_end) - agency.clock.working_time(self.first_arrival)
+        return r
+
+    def new_case(self, case_id: int) -> "CaseState":
+        row = self.streams.case_row(case_id)
+        case = CaseState(case_id, self.env.now, row, self.attributes_of(row))
+        self.first_arrival = min(self.first_arrival, self.env.now)
+        return case
+
+
+class CaseState:
+    """A case in flight: its random row, attributes, and what it has done so far."""
+
+    __slots__ = ("case_id", "arrival", "row", "attributes", "visits", "path", "procedures", "documents", "fee",
+                 "live_tokens", "joins", "inclusive_expect", "routes")
+
+    def __init__(self, case_id: int, arrival: float, row: np.ndarray, attributes: dict[str, Any]) -> None:
+        self.case_id = case_id
+        self.arrival = arrival
+        self.row = row
+        self.attributes = attributes
+        self.visits: dict[tuple[int, int], int] = {}
+        self.path: list[str] = []
+        self.procedures: list[tuple[float, float, bool]] = []
+        self.documents = 0
+        self.fee = 0.0
+        self.live_tokens = 0
+        self.joins: dict[int, int] = {}
+        self.inclusive_expect: dict[int, int] = {}
+        self.routes: dict[Any, list[int]] = {}  # spiff executor: route drawn per gateway visit

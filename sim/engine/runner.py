@@ -1,0 +1,213 @@
+"""Run replications of a process under a scenario and gather the results.
+
+Example:
+    >>> import sim
+    >>> from pathlib import Path
+    >>> result = sim.simulate(Path(sim.__file__).parents[1] / "tests/data/engine/mini.bpmn", cases=50, replications=2, seed=1)
+    >>> result.kpi("workdays").count
+    100
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..bpmn.loader import LoadedProcess, load_bpmn
+from ..errors import ReformSimError, SimulationError
+from ..model.process import Process
+from ..model.records import TaskRecord
+from ..model.scenario import Scenario, resolve_scenario
+from .compiled import run_compiled
+from .core import CompiledModel, Replication, work_clock
+from .stats import ReplicationResult, Sample
+
+__all__ = ["simulate", "SimulationResult", "EXECUTORS", "CASE_METRICS"]
+
+EXECUTORS = ("compiled", "spiff")
+CASE_METRICS = ("workdays", "calendar_days", "db_days", "hours", "procedures", "documents", "fee")
+
+
+@dataclass
+class SimulationResult:
+    """All replications of one run, with pooled KPIs and confidence intervals across replications."""
+
+    process: Process
+    scenario: Scenario
+    executor: str
+    seed: int
+    replications: list[ReplicationResult] = field(default_factory=list)
+
+    def kpi(self, metric: str) -> Sample:
+        """The metric pooled over replications (``workdays``, ``calendar_days``, ``db_days``, ...)."""
+        pooled = Sample(cap=10**9)
+        for r in self.replications:
+            pooled.merge(r.metric(metric))
+        return pooled
+
+    def replication_means(self, metric: str) -> np.ndarray:
+        return np.array([r.metric(metric).mean for r in self.replications])
+
+    def ci95(self, metric: str) -> tuple[float, float]:
+        """95% confidence interval of the mean, across replication means (t distribution)."""
+        from scipy import stats
+
+        means = self.replication_means(metric)
+        if len(means) < 2:
+            return (math.nan, math.nan)
+        half = stats.t.ppf(0.975, len(means) - 1) * means.std(ddof=1) / math.sqrt(len(means))
+        return (float(means.mean() - half), float(means.mean() + half))
+
+    def share_meeting(self, metric: str, threshold: float) -> tuple[float, float, float]:
+        """Share of cases with ``metric <= threshold`` and its 95% interval across replications."""
+        from scipy import stats
+
+        shares = np.array([r.metric(metric).share_at_most(threshold) for r in self.replications])
+        mean = float(shares.mean())
+        if len(shares) < 2:
+            return mean, math.nan, math.nan
+        half = stats.t.ppf(0.975, len(shares) - 1) * shares.std(ddof=1) / math.sqrt(len(shares))
+        return mean, max(0.0, mean - half), min(1.0, mean + half)
+
+    def path_frequencies(self) -> dict[tuple[str, ...], int]:
+        out: dict[tuple[str, ...], int] = {}
+        for r in self.replications:
+            for path, n in r.paths.items():
+                out[path] = out.get(path, 0) + n
+        return out
+
+    def task_table(self) -> list[dict[str, Any]]:
+        rows = []
+        for nid in self.replications[0].tasks:
+            parts = [r.tasks[nid] for r in self.replications]
+            waiting, working, days = Sample(cap=10**9), Sample(cap=10**9), Sample(cap=10**9)
+            for p in parts:
+                waiting.merge(p.waiting_h)
+                working.merge(p.working_h)
+                days.merge(p.step_workdays)
+            rows.append({"step": nid, "name": parts[0].name, "agency": parts[0].agency, "visits": waiting.count,
+                         "waiting_h": waiting.mean, "working_h": working.mean, "workdays": days.mean,
+                         "workdays_p95": days.quantile(0.95)})
+        return rows
+
+    def agency_table(self) -> list[dict[str, Any]]:
+        rows = []
+        for aid in self.replications[0].agencies:
+            parts = [r.agencies[aid] for r in self.replications]
+            util = [p.utilisation for p in parts if not math.isnan(p.utilisation)]
+            queue = [p.mean_queue(r.span_h) for p, r in zip(parts, self.replications)]
+            rows.append({"agency": aid, "staff": parts[0].staff, "utilisation": float(np.mean(util)) if util else math.nan,
+                         "mean_queue": float(np.nanmean(queue)) if queue else math.nan,
+                         "max_queue": max(p.max_queue for p in parts)})
+        return rows
+
+    def summary(self) -> dict[str, Any]:
+        """Plain data for ``--json`` and reports."""
+        kpis = {}
+        for m in CASE_METRICS:
+            s = self.kpi(m)
+            lo, hi = self.ci95(m)
+            kpis[m] = {"mean": s.mean, "ci95": [lo, hi], "p50": s.quantile(0.5), "p80": s.quantile(0.8),
+                       "p95": s.quantile(0.95), "min": s.min, "max": s.max, "n": s.count}
+        return {"process": self.process.id, "name": self.process.name, "scenario": self.scenario.name,
+                "executor": self.executor, "seed": self.seed, "replications": len(self.replications),
+                "cases_per_replication": self.scenario.cases, "kpis": kpis, "tasks": self.task_table(),
+                "agencies": self.agency_table(), "notes": list(self.process.notes) + list(self.scenario.notes)}
+
+
+def _load(process: Process | LoadedProcess | str | Path) -> tuple[Process, LoadedProcess | None]:
+    if isinstance(process, (str, Path)):
+        loaded = load_bpmn(process)
+        return loaded.process, loaded
+    if isinstance(process, LoadedProcess):
+        return process.process, process
+    return process, None
+
+
+def run_replication(process: Process, scenario: Scenario, replication: int, seed: int, executor: str,
+                    loaded: LoadedProcess | None = None, keep_traces: bool = False,
+                    on_task: Callable[[TaskRecord], None] | None = None) -> ReplicationResult:
+    """One replication; a pure function of its arguments (so pools and clusters reproduce it)."""
+    model = CompiledModel(process, scenario)
+    rep = Replication(model, replication, seed, keep_traces=keep_traces, on_task=on_task)
+    arrivals = rep.arrival_times().tolist()
+    if executor == "compiled":
+        run_compiled(rep, arrivals)
+    elif executor == "spiff":
+        if loaded is None:
+            raise SimulationError("the spiff executor needs the BPMN file (an edited process has none); use --executor compiled")
+        from .spiff import run_spiff
+
+        run_spiff(rep, arrivals, loaded)
+    else:
+        raise SimulationError(f'unknown executor "{executor}"; expected one of {", ".join(EXECUTORS)}')
+    result = rep.close()
+    if result.cases != len(arrivals):
+        raise SimulationError(f"replication {replication}: {len(arrivals) - result.cases} of {len(arrivals)} cases never "
+                              "finished (a loop without exit, or a join that waits for a branch that was not taken)")
+    return result
+
+
+def _run_one(args: tuple) -> ReplicationResult:
+    process, scenario, replication, seed, executor, path = args
+    loaded = load_bpmn(path) if executor == "spiff" and path else None
+    return run_replication(process, scenario, replication, seed, executor, loaded)
+
+
+def simulate(process: Process | LoadedProcess | str | Path, scenario: Scenario | None = None, *, cases: int | None = None,
+             replications: int | None = None, seed: int | None = None, executor: str = "compiled",
+             event_log: str | Path | None = None, keep_traces: bool = False, workers: int = 1,
+             progress: Callable[[int, int], None] | None = None) -> SimulationResult:
+    """Simulate ``process`` under ``scenario`` (documented defaults when None) and return the results.
+
+    Same seed, same results — serially or with ``workers`` > 1 (replication ``i`` always gets
+    child seed ``i`` of the run's ``SeedSequence``).
+    """
+    proc, loaded = _load(process)
+    scenario = scenario or Scenario()
+    if cases is not None:
+        scenario = replace(scenario, cases=cases)
+    if replications is not None:
+        scenario = replace(scenario, replications=replications)
+    if seed is not None:
+        scenario = replace(scenario, seed=seed)
+    scenario = resolve_scenario(proc, scenario)
+    if executor not in EXECUTORS:
+        raise SimulationError(f'unknown executor "{executor}"; expected one of {", ".join(EXECUTORS)}')
+    CompiledModel(proc, scenario)  # fail fast on model problems before any work starts
+    result = SimulationResult(proc, scenario, executor, scenario.seed)
+    n = scenario.replications
+    if event_log is not None or keep_traces or workers <= 1 or n == 1:
+        writer = None
+        if event_log is not None:
+            from ..interop.eventlog import EventLogWriter
+
+            writer = EventLogWriter(event_log, work_clock(scenario.start, scenario.office_hours))
+        try:
+            for i in range(n):
+                result.replications.append(run_replication(proc, scenario, i, scenario.seed, executor, loaded, keep_traces,
+                                                           writer.add if writer else None))
+                if progress:
+                    progress(i + 1, n)
+        except BaseException:
+            if writer:
+                writer.abort()
+            raise
+        if writer:
+            writer.close()
+        return result
+    path = str(loaded.path) if loaded and loaded.path else None
+    jobs = [(proc, scenario, i, scenario.seed, executor, path) for i in range(n)]
+    with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1, n)) as pool:
+        for i, rep in enumerate(pool.map(_run_one, jobs)):
+            result.replications.append(rep)
+            if progress:
+                progress(i + 1, n)
+    return result

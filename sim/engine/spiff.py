@@ -1,0 +1,153 @@
+"""The ``spiff`` executor: every case is a real SpiffWorkflow ``BpmnWorkflow``; SimPy owns time.
+
+SpiffWorkflow decides what is ready (gateways, joins, subprocesses run by its own engine
+steps); each ready user/manual task and each waiting timer is performed on SimPy time by the
+same :meth:`~sim.engine.core.Replication.perform_step` as the ``compiled`` executor, then
+completed in the workflow. Conditions go through :class:`SafeScriptEngine`, never Python's
+``eval`` with builtins; gateways routed by shares get conditions written by us that read the
+route drawn from the case's random row — the same draw the ``compiled`` executor makes.
+
+SpiffWorkflow's timers read the wall clock; we give each timer a far-future duration so it
+waits, and mark it fired ourselves when its simulated time has passed.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.bpmn_task_spec import _BpmnCondition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from ..bpmn.loader import LoadedProcess
+from ..errors import ExpressionError, SimulationError
+from ..model.expressions import compile_condition
+from .core import CaseState, Replication
+
+__all__ = ["run_spiff", "SafeScriptEngine", "prepare_spec"]
+
+_ROUTE = "__reformsim_route__"  # prefix of conditions written by us, never read from a file
+_FAR_FUTURE = "P36500D"
+
+
+class SafeScriptEngine(PythonScriptEngine):
+    """Evaluates conditions with the restricted evaluator; refuses every script."""
+
+    def __init__(self, rep: Replication, case: CaseState) -> None:
+        super().__init__()
+        self.rep = rep
+        self.case = case
+
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        text = expression.strip()
+        if text.startswith(_ROUTE):
+            _, gateway, position = text.split(":")
+            node = self.rep.model.nodes[int(gateway)]
+            key = (node.index, task.id)  # one draw per visit of the gateway, shared by its flows
+            if key not in self.case.routes:
+                self.case.routes[key] = self.rep.route(self.case, node)
+            chosen = self.case.routes[key]
+            return int(position) in chosen
+        if getattr(task.task_spec, "event_definition", None) is not None and "Timer" in type(task.task_spec.event_definition).__name__:
+            return _FAR_FUTURE
+        from ..bpmn.loader import _normalise_condition
+
+        return compile_condition(_normalise_condition(text))(self.case.attributes)
+
+    def execute(self, task: Any, script: str, external_context: Any = None) -> Any:
+        raise ExpressionError(f'script task "{task.task_spec.bpmn_id}" would run code; ReformSim simulates it as a step and never executes scripts')
+
+
+def prepare_spec(loaded: LoadedProcess, rep_model: Any) -> Any:
+    """A copy of the spec whose share-routed gateways read the route drawn for the case."""
+    spec = copy.deepcopy(loaded.spec)
+    subspecs = copy.deepcopy(loaded.subprocess_specs)
+    by_id = {c.id: c for c in rep_model.nodes}
+    for s in [spec, *subspecs.values()]:
+        for ts in s.task_specs.values():
+            node = by_id.get(getattr(ts, "bpmn_id", None) or "")
+            if node is None or node.shares is None or not hasattr(ts, "cond_task_specs"):
+                continue
+            targets = [rep_model.nodes[t].id for t in node.succ]
+            rewritten = []
+            for cond, target_name in ts.cond_task_specs:
+                target_id = getattr(s.task_specs[target_name], "bpmn_id", target_name)
+                position = targets.index(target_id)
+                rewritten.append((_BpmnCondition(f"{_ROUTE}:{node.index}:{position}"), target_name))
+            ts.cond_task_specs = rewritten
+            if hasattr(ts, "default_task_spec"):
+                ts.default_task_spec = None
+    return spec, subspecs
+
+
+def run_spiff(rep: Replication, arrivals: list[float], loaded: LoadedProcess) -> None:
+    env = rep.env
+    model = rep.model
+    by_id = {c.id: c for c in model.nodes}
+    spec, subspecs = prepare_spec(loaded, model)
+
+    def node_of(task: Any) -> Any:
+        bpmn_id = task.task_spec.bpmn_id
+        wf = task.workflow
+        prefix = ""
+        while wf.parent_task_id is not None:  # call activities are prefixed in the compiled graph
+            parent = wf.parent_workflow.get_task_from_id(wf.parent_task_id) if wf.parent_workflow else None
+            if parent is not None and type(parent.task_spec).__name__ == "CallActivity":
+                prefix = f"{parent.task_spec.bpmn_id}/" + prefix
+            wf = wf.parent_workflow
+        node = by_id.get(prefix + bpmn_id)
+        if node is None:
+            raise SimulationError(f'SpiffWorkflow task "{bpmn_id}" has no node in the compiled model')
+        return node
+
+    def case_process(case_id: int) -> Generator[simpy.Event, Any, None]:
+        case = rep.new_case(case_id)
+        wf = BpmnWorkflow(spec, subspecs, script_engine=SafeScriptEngine(rep, case))
+        wf.do_engine_steps()
+        started: set[Any] = set()
+        while not wf.is_completed():
+            pending = [t for t in wf.get_tasks(state=TaskState.READY) if t.task_spec.manual]
+            pending += [t for t in wf.get_tasks(state=TaskState.WAITING) if _is_timer(t)]
+            new = [t for t in pending if t.id not in started]
+            if not new and not started:
+                raise SimulationError(f"case {case_id}: the workflow is stuck (no ready task, nothing running) in {loaded.path}")
+            wake = env.event()
+            running = []
+            for task in new:
+                started.add(task.id)
+                running.append(env.process(step(case, wf, task)))
+            in_flight = [p for p in _in_flight.setdefault(id(case), []) if not p.triggered] + running
+            _in_flight[id(case)] = in_flight
+            yield env.any_of(in_flight)
+        _in_flight.pop(id(case), None)
+        rep.finish_case(case)
+
+    def step(case: CaseState, wf: BpmnWorkflow, task: Any) -> Generator[simpy.Event, Any, None]:
+        node = node_of(task)
+        yield from rep.perform_step(case, node)
+        if _is_timer(task):
+            task._set_internal_data(event_fired=True)
+            wf.refresh_timers()
+        else:
+            task.run()
+        wf.do_engine_steps()
+
+    _in_flight: dict[int, list[simpy.Process]] = {}
+
+    def source() -> Generator[simpy.Event, Any, None]:
+        for case_id, t in enumerate(arrivals):
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            env.process(case_process(case_id))
+
+    env.process(source())
+    env.run()
+
+
+def _is_timer(task: Any) -> bool:
+    definition = getattr(task.task_spec, "event_definition", None)
+    return definition is not None and "Timer" in type(definition).__name__ and type(task.task_spec).__name__ == "IntermediateCatchEvent"

@@ -1,0 +1,149 @@
+"""Streaming aggregates: memory stays flat however many cases run.
+
+:class:`Sample` keeps count, mean, variance, min and max exactly, and up to ``cap`` values for
+quantiles and shares; past the cap it keeps a uniform reservoir (deterministic, seeded), so
+quantiles stay estimates with a known sample size while memory stays bounded.
+
+Example:
+    >>> s = Sample(cap=1000)
+    >>> for x in range(1, 101): s.add(float(x))
+    >>> s.count, s.mean, s.quantile(0.5), s.share_at_most(50)
+    (100, 50.5, 50.5, 0.5)
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Sample", "TaskStats", "AgencyStats", "ReplicationResult"]
+
+DEFAULT_CAP = 100_000
+
+
+class Sample:
+    """Exact moments plus a bounded set of values."""
+
+    __slots__ = ("count", "_sum", "_sumsq", "min", "max", "cap", "_values", "_rng")
+
+    def __init__(self, cap: int = DEFAULT_CAP) -> None:
+        self.count = 0
+        self._sum = 0.0
+        self._sumsq = 0.0
+        self.min = math.inf
+        self.max = -math.inf
+        self.cap = cap
+        self._values: list[float] = []
+        self._rng = random.Random(12345)  # reservoir choice only; fixed so results repeat
+
+    def add(self, x: float) -> None:
+        self.count += 1
+        self._sum += x
+        self._sumsq += x * x
+        if x < self.min:
+            self.min = x
+        if x > self.max:
+            self.max = x
+        if len(self._values) < self.cap:
+            self._values.append(x)
+        else:
+            j = self._rng.randrange(self.count)
+            if j < self.cap:
+                self._values[j] = x
+
+    @property
+    def mean(self) -> float:
+        return self._sum / self.count if self.count else math.nan
+
+    @property
+    def std(self) -> float:
+        if self.count < 2:
+            return 0.0
+        var = (self._sumsq - self._sum * self._sum / self.count) / (self.count - 1)
+        return math.sqrt(max(var, 0.0))
+
+    @property
+    def total(self) -> float:
+        return self._sum
+
+    def values(self) -> np.ndarray:
+        return np.asarray(self._values, dtype=float)
+
+    def quantile(self, q: float) -> float:
+        return float(np.quantile(self.values(), q)) if self._values else math.nan
+
+    def share_at_most(self, threshold: float) -> float:
+        if not self._values:
+            return math.nan
+        return float(np.mean(self.values() <= threshold + 1e-9))
+
+    def merge(self, other: "Sample") -> None:
+        for x in other._values:
+            if len(self._values) < self.cap:
+                self._values.append(x)
+        self.count += other.count
+        self._sum += other._sum
+        self._sumsq += other._sumsq
+        self.min = min(self.min, other.min)
+        self.max = max(self.max, other.max)
+
+
+@dataclass
+class TaskStats:
+    """Per step: how long cases queued for staff, worked, and the whole step took."""
+
+    node_id: str
+    name: str
+    agency: str | None
+    waiting_h: Sample = field(default_factory=Sample)
+    working_h: Sample = field(default_factory=Sample)
+    step_workdays: Sample = field(default_factory=Sample)  # enable -> end on the statutory clock
+    step_hours: Sample = field(default_factory=Sample)  # enable -> end, elapsed
+
+
+@dataclass
+class AgencyStats:
+    """Per agency: staff, busy hours and queue."""
+
+    agency: str
+    staff: int
+    open_hours: float = 0.0  # staff-independent open time over the run
+    busy_hours: float = 0.0
+    waiting_total_h: float = 0.0
+    max_queue: int = 0
+    requests: int = 0
+
+    @property
+    def utilisation(self) -> float:
+        capacity = self.staff * self.open_hours
+        return self.busy_hours / capacity if capacity > 0 else math.nan
+
+    def mean_queue(self, span_h: float) -> float:
+        """Time-average number waiting (Little's law: total waiting / elapsed span)."""
+        return self.waiting_total_h / span_h if span_h > 0 else math.nan
+
+
+@dataclass
+class ReplicationResult:
+    """What one replication produced; merged into a :class:`~sim.engine.runner.SimulationResult`."""
+
+    replication: int
+    cases: int = 0
+    span_h: float = 0.0
+    workdays: Sample = field(default_factory=Sample)
+    calendar_days: Sample = field(default_factory=Sample)
+    db_days: Sample = field(default_factory=Sample)
+    hours: Sample = field(default_factory=Sample)
+    procedures: Sample = field(default_factory=Sample)
+    documents: Sample = field(default_factory=Sample)
+    fee: Sample = field(default_factory=Sample)
+    tasks: dict[str, TaskStats] = field(default_factory=dict)
+    agencies: dict[str, AgencyStats] = field(default_factory=dict)
+    paths: dict[tuple[str, ...], int] = field(default_factory=dict)
+    traces: list[tuple] | None = None  # (case, node, enable, start, end) when asked for (tests)
+
+    def metric(self, name: str) -> Sample:
+        return getattr(self, name)
