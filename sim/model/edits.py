@@ -203,7 +203,7 @@ def _finish(before: Process, verb: str, step_id: str, nodes: Iterable[Node], flo
     after = before.with_changes(nodes=list(nodes), flows=list(flows), notes=(*before.notes, f"edit: {note}"))
     new = sorted(_problems(after) - _problems(before))
     if new:
-        raise _error(before, verb, step_id, f"the edit would disconnect the process: {'; '.join(new)}; expected every step to stay between a start and an end event")
+        raise _error(before, verb, step_id, f"the edit would break the process: {'; '.join(new)}; expected every element to stay between a start and an end event, with no flow from an element to itself")
     return after
 
 
