@@ -1,0 +1,116 @@
+"""A small builder shared by the service-chain scripts (gas, water, property, trade, deregistration, taxes).
+
+It keeps the scripts to the facts: each step says its numbers and where they come from, and
+the builder turns them into :class:`sim.model.process.Process` nodes and flows.
+
+Example:
+    >>> b = Builder("demo", "示例", "Demo")
+    >>> b.chain("start", b.task("t_a", "申请", "Apply", agency="x", procedure=True,
+    ...     limit="1 workday", source="assumption: demo"), "end")
+    >>> [n.id for n in b.build().tasks()]
+    ['t_a']
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # run as a script: `python processes/_src/gas.py`
+    sys.path.insert(0, str(ROOT))
+
+from sim.model.process import Flow, Node, Process, TaskFacts, parse_duration  # noqa: E402
+
+__all__ = ["Builder", "ROOT", "write_all", "FLOW_SOURCES"]
+
+FLOW_SOURCES: dict[str, dict[str, str]] = {}  # process id -> flow id -> share source (Flow has no source field)
+
+
+class Builder:
+    """Collects nodes and flows; ids are given by the caller so they stay stable across edits."""
+
+    def __init__(self, pid: str, name: str, name_en: str, defaults: dict[str, str] | None = None) -> None:
+        self.pid, self.name, self.name_en = pid, name, name_en
+        self.defaults = dict(defaults or {})
+        self.nodes: dict[str, Node] = {}
+        self.flows: list[Flow] = []
+        self._n = 0
+        self._gw_source: dict[str, str] = {}
+        self.flow_sources: dict[str, str] = {}  # flow id -> provenance of its share
+
+    def _add(self, node: Node) -> str:
+        if node.id in self.nodes:
+            raise ValueError(f'node id "{node.id}" used twice in {self.pid}')
+        self.nodes[node.id] = node
+        return node.id
+
+    def task(self, id: str, name: str, name_en: str, *, agency: str, procedure: bool, source: str,
+             documents: int = 0, fee: float = 0.0, online: bool = False, limit: str | None = None,
+             work: str | None = None, wait: str | None = None, stage: str | None = None,
+             commitment: bool = False) -> str:
+        facts = TaskFacts(
+            agency=agency, procedure=procedure, documents=documents, fee=fee, online=online,
+            statutory_limit=parse_duration(limit) if limit else None,
+            work=parse_duration(work) if work else None,
+            wait=parse_duration(wait) if wait else None,
+            stage=stage, commitment=commitment, source=source, name_en=name_en,
+        )
+        return self._add(Node(id, "task", name, facts=facts))
+
+    def timer(self, id: str, name: str, name_en: str, wait: str, source: str) -> str:
+        return self._add(Node(id, "timer", name, timer=parse_duration(wait),
+                              facts=TaskFacts(source=source, name_en=name_en)))
+
+    def attribute(self, name: str, probability: float, source: str) -> str:
+        """Declare a case attribute's default probability (process property) and its source."""
+        self.defaults[f"attribute.{name}"] = str(probability)
+        self.defaults["source"] = "; ".join(x for x in (self.defaults.get("source", ""), f"attribute.{name}: {source}") if x)
+        return name
+
+    def gateway(self, id: str, kind: str, name: str = "", source: str = "") -> str:
+        """A gateway; ``source`` names where its branch shares come from (written on each share flow)."""
+        if source:
+            self._gw_source[id] = source
+        return self._add(Node(id, kind, name))  # type: ignore[arg-type]
+
+    def flow(self, a: str, b: str, *, condition: str | None = None, share: float | None = None,
+             name: str = "", default: bool = False) -> str:
+        self._n += 1
+        fid = f"f_{self._n}"
+        self.flows.append(Flow(fid, a, b, condition=condition, share=share, name=name))
+        if share is not None:
+            self.flow_sources[fid] = self._gw_source.get(a, "")
+        if default:
+            node = self.nodes[a]
+            self.nodes[a] = Node(node.id, node.kind, node.name, facts=node.facts, default_flow=fid)
+        return fid
+
+    def chain(self, *ids: str) -> None:
+        """Sequence flows between consecutive ids; "start"/"end" create the events."""
+        resolved = []
+        for i in ids:
+            if i in ("start", "end") and f"ev_{i}" not in self.nodes:
+                self._add(Node(f"ev_{i}", i, {"start": "开始", "end": "办结"}[i]))
+            resolved.append(f"ev_{i}" if i in ("start", "end") else i)
+        for a, b in zip(resolved, resolved[1:]):
+            self.flow(a, b)
+
+    def build(self) -> Process:
+        process = Process.build(self.pid, self.name, list(self.nodes.values()), self.flows,
+                                name_en=self.name_en, defaults=self.defaults)
+        FLOW_SOURCES[self.pid] = dict(self.flow_sources)
+        return process
+
+
+def write_all(processes: dict[str, Process], outdir: Path | None = None) -> list[Path]:
+    """Write each process as ``<outdir>/<name>.bpmn`` (default: the repository's processes/)."""
+    from sim.bpmn.writer import write_bpmn  # late: the builders are testable without the writer
+
+    outdir = outdir or ROOT / "processes"
+    written = []
+    for name, process in processes.items():
+        path = outdir / f"{name}.bpmn"
+        write_bpmn(process, path, flow_sources=FLOW_SOURCES.get(process.id))
+        written.append(path)
+    return written
