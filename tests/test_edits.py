@@ -198,6 +198,8 @@ def test_merge_mixed_units_says_the_conversion():
     q = merge_steps(p, ["a", "b"])
     assert q.nodes["a"].facts.work == Duration(Fixed(12.0), "hour")
     assert "1 workday = 8 h" in q.notes[-1]
+    same = merge_steps(reform_chain(), ["t_name", "t_register"])  # work in h, wait in workday: no conversion
+    assert "1 workday = 8 h" not in same.notes[-1]
 
 
 def test_merge_not_consecutive_or_other_branch_is_refused():

@@ -379,7 +379,7 @@ def merge_steps(
         if f.source in ids:
             f = replace(f, source=new_id)
         flows.append(f)
-    note = what + _unit_note(work_units + wait_units + limit_units)
+    note = what + next(filter(None, map(_unit_note, (work_units, wait_units, limit_units))), "")
     if len(limits) not in (0, len(all_facts)):
         note += f"; no statutory limit on the merged step because {', '.join(n.id for n, f in zip(chain, all_facts) if not f.statutory_limit)} had none"
     return _finish(process, verb, first.id, nodes, flows, f"{note} ({source})")
@@ -475,8 +475,13 @@ def commitment(
         raise _error(process, verb, step_id, str(exc)) from None
     if accept is None and old.work is not None:
         accept = Duration(Fixed(old.work.mean * ACCEPTANCE_SHARE), old.work.unit)
-    what = "approval replaced by commitment (告知承诺), wait removed, work " + (
-        f"{accept}" if accept else "none") + (" given" if acceptance is not None else f" (assumption: {ACCEPTANCE_SHARE:g} of the review)" if accept else "")
+    if acceptance is not None:
+        work_text = f"{accept} given"
+    elif accept is not None:
+        work_text = f"{accept} (assumption: {ACCEPTANCE_SHARE:g} of the review)"
+    else:
+        work_text = "none (the step had no work)"
+    what = f"approval replaced by commitment (告知承诺), wait removed, work {work_text}"
     facts = _trail(replace(old, wait=None, work=accept, commitment=True), what, source)
     nodes = _replace_node(process, replace(node, facts=facts))
     flows = list(process.flows.values())
