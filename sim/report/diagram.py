@@ -43,6 +43,9 @@ __all__ = [
     "read_di",
     "draw_on_axes",
     "render_diagram",
+    "figure_size",
+    "save_figure",
+    "tint",
     "TASK_KINDS",
     "ACTIVITY_KINDS",
 ]
@@ -127,6 +130,7 @@ class Element:
     target_ref: str | None = None
     attached_to: str | None = None
     cancel_activity: bool = True
+    timer_duration: str | None = None  # text of timerEventDefinition/timeDuration, e.g. '"P20D"'
     line: int | None = None
 
     def label(self, lang: str = "zh") -> str:
@@ -280,6 +284,7 @@ def _element(el: etree._Element) -> Element:
         if _local(child.tag).endswith("EventDefinition")
     )
     name = el.get("name") or ""
+    duration = el.find(f"{{{BPMN_NS}}}timerEventDefinition/{{{BPMN_NS}}}timeDuration")
     if kind == "textAnnotation":
         text = el.find(f"{{{BPMN_NS}}}text")
         name = (text.text or "") if text is not None else ""
@@ -293,6 +298,7 @@ def _element(el: etree._Element) -> Element:
         target_ref=el.get("targetRef"),
         attached_to=el.get("attachedToRef"),
         cancel_activity=el.get("cancelActivity", "true") != "false",
+        timer_duration=(duration.text or "").strip() or None if duration is not None else None,
         line=el.sourceline,
     )
 
@@ -468,7 +474,8 @@ def _fit(text: str, width: float, height: float, font_pt: float = _FONT_PT) -> t
     return lines, size
 
 
-def _tint(colour: str, amount: float = 0.8) -> tuple[float, float, float]:
+def tint(colour: str, amount: float = 0.8) -> tuple[float, float, float]:
+    """``colour`` mixed with white: ``amount`` 0 keeps it, 1 gives white."""
     r, g, b = mcolors.to_rgb(colour)
     return (r + (1 - r) * amount, g + (1 - g) * amount, b + (1 - b) * amount)
 
@@ -486,7 +493,7 @@ class _Painter:
         colour = self.highlight.get(element_id)
         if colour is None:
             return fill, _INK, 1.2
-        return _tint(colour, 0.72), colour, 2.4
+        return tint(colour, 0.72), colour, 2.4
 
     def text(self, x: float, y: float, s: str, *, size: float = _FONT_PT, gid: str | None = None, **kw: object) -> None:
         if not s:

@@ -1,0 +1,102 @@
+"""Tests of sim.report.diff: classification of before/after steps, counts, the side-by-side drawing."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sim.errors import ModelError
+from sim.report.diagram import parse_bpmn
+from sim.report.diff import CLASS_COLOURS, Change, ChainCounts, Merge, chain_counts, diff_processes, render_diff
+
+DATA = Path(__file__).parent / "data" / "diagram"
+BEFORE, AFTER = DATA / "before.bpmn", DATA / "after.bpmn"
+
+
+@pytest.fixture(scope="module")
+def diff():  # noqa: ANN201
+    return diff_processes(BEFORE, AFTER)
+
+
+def test_removed_added_and_matched(diff) -> None:  # noqa: ANN001
+    assert diff.removed == ["t_check"]
+    assert diff.added == ["t_guide"]
+    # t_invoice became t_invoice_ukey: matched by name, not id.
+    assert diff.matched == {"t_apply": "t_apply", "t_seal": "t_seal", "t_invoice": "t_invoice_ukey",
+                            "t_bank": "t_bank"}
+
+
+def test_merged_by_name_and_by_merged_from(diff) -> None:  # noqa: ANN001
+    assert diff.merged == [
+        Merge(("t_name", "t_register"), "t_register"),  # "名称核准与设立登记" holds both names
+        Merge(("t_tax", "t_social"), "t_post"),  # merged_from="t_tax, t_social"
+    ]
+
+
+def test_parallelised_shortened_online_commitment(diff) -> None:  # noqa: ANN001
+    assert diff.parallelised == [("t_seal", "t_invoice_ukey")]
+    assert diff.shortened == [
+        Change("t_apply", "t_apply", "statutory_limit", 1.0, 0.5),
+        Change("t_seal", "t_seal", "statutory_limit", 1.0, 0.5),
+        Change("t_invoice", "t_invoice_ukey", "wait+work", 2.0, 0.4),  # uniform(1,3) -> uniform(0.2,0.6)
+    ]
+    assert diff.made_online == ["t_apply"]
+    assert diff.commitment == ["t_bank"]
+
+
+def test_counts_use_the_longest_path(diff) -> None:  # noqa: ANN001
+    assert diff.before_counts == ChainCounts(procedures=9, documents=22, statutory_workdays=18.0)
+    # 0.5 + 0.5 + max(0.5, 2) + 1 + 2: the parallel branches count once, by the longer one.
+    assert diff.after_counts == ChainCounts(procedures=6, documents=10, statutory_workdays=6.0)
+
+
+def test_counts_include_timer_periods_and_take_the_longer_alternative() -> None:
+    counts = chain_counts(parse_bpmn(DATA / "chinese_chain.bpmn"))
+    # apply 0.5 + inspect 3 (longer than register 0.5) + seal/invoice 0.5 + bank 1 + "P20D" = 20 × 5/7.
+    assert counts.statutory_workdays == pytest.approx(0.5 + 3 + 0.5 + 1 + 20 * 5 / 7, abs=0.01)
+    assert counts.procedures == 6 and counts.documents == 11
+
+
+def test_same_file_has_no_changes() -> None:
+    d = diff_processes(BEFORE, BEFORE)
+    assert d.classes_present() == []
+    assert len(d.matched) == 9
+
+
+def test_highlights_colour_each_changed_step_once(diff) -> None:  # noqa: ANN001
+    before, after = diff.highlights()
+    assert before["t_check"] == CLASS_COLOURS["removed"]
+    assert before["t_name"] == before["t_register"] == CLASS_COLOURS["merged"]
+    assert after["t_guide"] == CLASS_COLOURS["added"]
+    assert after["t_apply"] == CLASS_COLOURS["made_online"]  # also shortened, shown as a dot
+    assert after["t_bank"] == CLASS_COLOURS["commitment"]
+    assert "t_bank" not in before
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_render_diff_png_and_svg(tmp_path: Path, lang: str) -> None:
+    png = render_diff(BEFORE, AFTER, tmp_path / "diff.png", lang=lang)
+    assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 30_000
+    svg = render_diff(BEFORE, AFTER, tmp_path / "diff.svg", lang=lang).read_text(encoding="utf-8")
+    # Both diagrams are drawn: the removed step and the added one appear, each once.
+    assert len(re.findall(r'<g id="t_check"', svg)) == 1
+    assert len(re.findall(r'<g id="t_guide"', svg)) == 1
+
+
+def test_merged_from_naming_an_unknown_step_is_an_error(tmp_path: Path) -> None:
+    bad = tmp_path / "after_bad.bpmn"
+    bad.write_text(AFTER.read_text(encoding="utf-8").replace("t_tax, t_social", "t_tax, t_nothing"), encoding="utf-8")
+    with pytest.raises(ModelError) as info:
+        diff_processes(BEFORE, bad)
+    message = str(info.value)
+    assert "after_bad.bpmn" in message and 'id="t_post"' in message and '"t_nothing"' in message
+
+
+def test_bad_flag_value_names_the_property(tmp_path: Path) -> None:
+    bad = tmp_path / "before_bad.bpmn"
+    text = BEFORE.read_text(encoding="utf-8").replace('name="online" value="false"', 'name="online" value="maybe"', 1)
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ModelError, match=r'userTask id="t_apply": property "online" must be true or false'):
+        diff_processes(bad, AFTER)
