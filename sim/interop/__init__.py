@@ -8,6 +8,6 @@ from __future__ import annotations
 
 from .eventlog import write_event_log
 # from .fit import ActivityFit, FitResult, fit_log, write_overlay
-# from .prosimos import import_prosimos
+from .prosimos import import_prosimos
 
-__all__ = ["write_event_log", "import_prosimos", "fit_log", "write_overlay", "FitResult", "ActivityFit"]
+__all__ = ["write_event_log", "import_prosimos"]
