@@ -79,6 +79,7 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
         raise ModelError(f'the id "{rid}" clashes with SpiffWorkflow\'s internal task names; rename it (e.g. "{rid.lower()}_event")',
                          file=name, element_id=rid, tag=local(el.tag), line=el.sourceline)
 
+    _mark_share_flows(root)
     parser = SpiffBpmnParser(validator=VALIDATOR)
     _add(parser, tree, name)
     for extra in extra_files or []:
@@ -102,6 +103,23 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
     compiler = _Compiler(name, elements, subspecs, notes)
     process = compiler.compile(spec, proc_el)
     return LoadedProcess(process=process, spec=spec, subprocess_specs=subspecs, path=path)
+
+
+_SHARE_PLACEHOLDER = "__reformsim_share__"
+
+
+def _mark_share_flows(root: Any) -> None:
+    """SpiffWorkflow refuses a non-default gateway flow without a condition; flows routed by share
+    (or, in diagrams from other modelers, by nothing) get a placeholder that only ReformSim reads."""
+    for tag in ("exclusiveGateway", "inclusiveGateway"):
+        for gw in root.iter(f"{{{NSMAP['bpmn']}}}{tag}"):
+            outgoing = [(o.text or "").strip() for o in gw.findall("bpmn:outgoing", NSMAP)]
+            if len(outgoing) < 2:
+                continue
+            for flow in root.iter(f"{{{NSMAP['bpmn']}}}sequenceFlow"):
+                if flow.get("id") in outgoing and flow.get("id") != gw.get("default") and flow.find("bpmn:conditionExpression", NSMAP) is None:
+                    cond = etree.SubElement(flow, f"{{{NSMAP['bpmn']}}}conditionExpression")
+                    cond.text = _SHARE_PLACEHOLDER
 
 
 def _add(parser: SpiffBpmnParser, tree: etree._ElementTree, name: str) -> None:
@@ -310,6 +328,8 @@ class _Compiler:
                 raise self.error(f'refers to "{ref}", which does not exist{did_you_mean(ref, self.elements)}', fid)
         cond_el = fel.find("bpmn:conditionExpression", NSMAP)
         condition = (cond_el.text or "").strip() if cond_el is not None else None
+        if condition == _SHARE_PLACEHOLDER:
+            condition = None
         if condition:
             condition = _normalise_condition(condition)
             try:
@@ -330,7 +350,7 @@ class _Compiler:
             if not props.get("source", ("", None))[0].strip():
                 raise self.error("the share needs a source (calibration.yaml id, seed clause, or 'assumption: why')", fid, line)
         return Flow(prefix + fid, exit_.get(src, prefix + src), entry.get(tgt, prefix + tgt), condition or None, share,
-                    fel.get("name") or "", fel.sourceline)
+                    fel.get("name") or "", fel.sourceline, props.get("source", ("", None))[0])
 
     def _facts(self, bpmn_id: str, el: Any) -> TaskFacts:
         props = _properties(el)

@@ -147,6 +147,7 @@ class Flow:
     share: float | None = None
     name: str = ""
     line: int | None = None
+    source: str = ""  # where the share comes from
 
 
 @dataclass(frozen=True)
