@@ -147,7 +147,7 @@ class Flow:
     share: float | None = None
     name: str = ""
     line: int | None = None
-    source: str = ""  # where the share comes from
+    share_source: str = ""  # where the share comes from (calibration id, seed clause, assumption)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,49 @@
+"""The ``reformsim`` command line: arguments → load → simulate → analyse → report.
+
+Every :class:`~sim.errors.ReformSimError` is printed in a line or two and exits with 2; no
+traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .errors import ReformSimError
+
+# Subcommand modules under sim.commands; one listed here but missing is skipped, not fatal.
+COMMANDS = ("run", "list", "assess", "diagram", "diff", "compare", "sweep", "runs", "fit")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reformsim", description="Is this reform target reachable, how surely, and what holds it back?")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"sim.commands.{name.replace('-', '_')}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"sim.commands.{name}":
+                continue
+            raise
+        p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(handler=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except ReformSimError as exc:
+        print(f"reformsim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("reformsim: interrupted; nothing half-written was kept", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
