@@ -1,0 +1,335 @@
+"""The target register: every quantitative target of the 2021 plan, each tested by a model or
+marked "not simulated" with the reason (``scenarios/targets.yaml``).
+
+A row of ``TARGETS.md`` is one :class:`Target`; a row that states several numbers (T13: steps,
+documents, time) has several :class:`Check` s. A check has a unit as the plan writes it, a
+threshold (``max``, ``min``, ``range``, ``equals`` or ``below_baseline``) and either ``test``
+(a process file and the metric measured on it) or ``not_simulated`` (why not). Loading checks
+everything and reports all problems of the file at once.
+
+Example:
+    >>> reg = load_register(Path(__file__).resolve().parents[1] / "scenarios" / "targets.yaml")
+    >>> reg["T07"].checks[0].threshold
+    Threshold(kind='max', low=None, high=18.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ModelError, ScenarioError, did_you_mean
+
+__all__ = ["Target", "Check", "Threshold", "TargetTest", "Register", "load_register",
+           "EXPECTED_IDS", "UNITS", "METRICS"]
+
+# The rows of ../shared/TARGETS.md (the plan's checklist); the register must carry each.
+EXPECTED_IDS: tuple[str, ...] = tuple(f"T{i:02d}" for i in range(1, 31)) + tuple(f"C{i:02d}" for i in range(1, 11))
+UNITS = ("工作日", "天", "hours", "count", "yuan", "USD", "yes-no", "percent", "qualitative")
+# metric -> units it can be compared in (天 is ambiguous: calendar or working day, so both).
+METRICS: dict[str, tuple[str, ...]] = {
+    "case_workdays": ("工作日", "天"),
+    "case_calendar_days": ("天",),
+    "case_hours": ("hours",),
+    "procedures": ("count",),
+    "documents": ("count",),
+    "fee": ("yuan", "USD"),
+    "task_workdays": ("工作日", "天"),
+    "stages": ("count",),
+}
+_THRESHOLDS = ("max", "min", "range", "equals", "below_baseline")
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """``max``/``min``: one bound; ``range``: both; ``equals``: low == high (yes-no: 1 = yes);
+    ``below_baseline``: the variant's value must be lower than the baseline process's."""
+
+    kind: str
+    low: float | None = None
+    high: float | None = None
+
+    def met(self, value: float, baseline: float | None = None) -> bool:
+        """Whether ``value`` meets the threshold (``baseline`` needed for ``below_baseline``).
+
+        >>> Threshold("range", 45, 50).met(47.5), Threshold("max", None, 3).met(3.2)
+        (True, False)
+        """
+        if self.kind == "below_baseline":
+            if baseline is None:
+                raise ValueError("below_baseline needs the baseline's value")
+            return value < baseline
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+
+@dataclass(frozen=True)
+class TargetTest:
+    """Where a check is measured: one or more process files (paths relative to the repository)."""
+
+    processes: tuple[str, ...]
+    metric: str
+    task: str | None = None
+    baseline: str | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    metric: str
+    unit: str
+    threshold: Threshold | None
+    test: TargetTest | None
+    not_simulated: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    clause: str
+    chain: str
+    metric: str
+    checks: tuple[Check, ...]
+    ambiguity: str = ""
+    note: str = ""
+
+    @property
+    def simulated(self) -> bool:
+        return any(c.test is not None for c in self.checks)
+
+
+@dataclass(frozen=True)
+class Register:
+    targets: tuple[Target, ...]
+    file: str = ""
+    root: str = ""
+
+    def __getitem__(self, target_id: str) -> Target:
+        for t in self.targets:
+            if t.id == target_id:
+                return t
+        raise KeyError(f'no target "{target_id}" in {self.file}{did_you_mean(target_id, self.ids())}')
+
+    def ids(self) -> list[str]:
+        return [t.id for t in self.targets]
+
+    def tested(self) -> list[tuple[Target, Check]]:
+        """Every check with a test, with its target."""
+        return [(t, c) for t in self.targets for c in t.checks if c.test is not None]
+
+
+class _Checker:
+    """Collects problems as (yaml path, message) instead of stopping at the first."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[tuple[str, str]] = []
+        self._tasks: dict[str, set[str] | None] = {}
+
+    def bad(self, where: str, message: str) -> None:
+        self.problems.append((where, message))
+
+    def text(self, entry: dict[str, Any], key: str, where: str, required: bool = True) -> str:
+        value = entry.get(key)
+        if value is None:
+            if required:
+                self.bad(f"{where}.{key}", "missing; expected text")
+            return ""
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool) or not str(value).strip():
+            self.bad(f"{where}.{key}", f"expected non-empty text, got {value!r}")
+            return ""
+        return str(value)
+
+    # -- processes ------------------------------------------------------------------------
+    def process_tasks(self, rel: str, where: str) -> set[str] | None:
+        """Task ids of a process file, or None (with a problem recorded) when it is missing or broken."""
+        if rel in self._tasks:
+            return self._tasks[rel]
+        path = self.root / rel
+        tasks: set[str] | None = None
+        if not path.is_file():
+            known = [str(p.relative_to(self.root)) for p in sorted((self.root / "processes").glob("*.bpmn"))]
+            self.bad(where, f'process file "{rel}" not found{did_you_mean(rel, known)}')
+        else:
+            from .bpmn.loader import load_process  # late: loading the register needs no SpiffWorkflow
+
+            try:
+                tasks = {n.id for n in load_process(path).tasks()}
+            except ModelError as exc:
+                self.bad(where, f'process file "{rel}" does not load: {exc}')
+        self._tasks[rel] = tasks
+        return tasks
+
+    def threshold(self, entry: dict[str, Any], unit: str, where: str) -> Threshold | None:
+        given = [k for k in _THRESHOLDS if k in entry]
+        if unit == "qualitative":
+            if given:
+                self.bad(f"{where}.{given[0]}", "a qualitative target has no threshold")
+            return None
+        if len(given) != 1:
+            what = "none" if not given else ", ".join(given)
+            self.bad(where, f"expected exactly one threshold ({', '.join(_THRESHOLDS)}), got {what}")
+            return None
+        kind = given[0]
+        value = entry[kind]
+        here = f"{where}.{kind}"
+
+        def number(x: Any) -> float | None:
+            if isinstance(x, bool) or not isinstance(x, (int, float)):
+                return None
+            return float(x)
+
+        if unit == "yes-no":
+            if kind != "equals" or not isinstance(value, bool):
+                self.bad(here, f"a yes-no target takes `equals: yes` or `equals: no`, got {kind}: {value!r}")
+                return None
+            return Threshold("equals", float(value), float(value))
+        if kind == "below_baseline":
+            if value is not True:
+                self.bad(here, f"expected `below_baseline: true`, got {value!r}")
+                return None
+            return Threshold("below_baseline")
+        if kind == "range":
+            if not (isinstance(value, list) and len(value) == 2 and all(number(v) is not None for v in value)):
+                self.bad(here, f"expected [low, high] with two numbers, got {value!r}")
+                return None
+            low, high = float(value[0]), float(value[1])
+            if low > high:
+                self.bad(here, f"low {low:g} is above high {high:g}")
+                return None
+            return Threshold("range", low, high)
+        x = number(value)
+        if x is None or x < 0:
+            self.bad(here, f"expected a number ≥ 0, got {value!r}")
+            return None
+        return {"max": Threshold("max", None, x), "min": Threshold("min", x, None), "equals": Threshold("equals", x, x)}[kind]
+
+    def test(self, entry: Any, unit: str, threshold: Threshold | None, where: str) -> TargetTest | None:
+        if not isinstance(entry, dict):
+            self.bad(where, f"expected a mapping with process and metric, got {entry!r}")
+            return None
+        unknown = set(entry) - {"process", "metric", "task", "baseline"}
+        for key in sorted(unknown):
+            self.bad(f"{where}.{key}", f"unknown key{did_you_mean(key, ['process', 'metric', 'task', 'baseline'])}")
+        raw = entry.get("process")
+        procs = [raw] if isinstance(raw, str) else raw
+        if not (isinstance(procs, list) and procs and all(isinstance(p, str) and p for p in procs)):
+            self.bad(f"{where}.process", f"expected a process file path or a list of them, got {raw!r}")
+            procs = []
+        metric = entry.get("metric")
+        if metric not in METRICS:
+            self.bad(f"{where}.metric", f"unknown metric {metric!r}; expected one of {', '.join(METRICS)}"
+                     + did_you_mean(str(metric), METRICS))
+        elif unit not in METRICS[metric]:
+            self.bad(f"{where}.metric", f'metric "{metric}" is measured in {" or ".join(METRICS[metric])}, '
+                                       f'but the check\'s unit is "{unit}"')
+        task = entry.get("task")
+        if metric == "task_workdays" and not isinstance(task, str):
+            self.bad(f"{where}.task", "task_workdays needs the task id (task: t_...)")
+        if metric != "task_workdays" and task is not None:
+            self.bad(f"{where}.task", f'only task_workdays takes a task; metric is "{metric}"')
+        for i, rel in enumerate(procs):
+            pwhere = f"{where}.process" + (f"[{i}]" if isinstance(raw, list) else "")
+            tasks = self.process_tasks(rel, pwhere)
+            if tasks is not None and isinstance(task, str) and task not in tasks:
+                self.bad(f"{where}.task", f'no task "{task}" in {rel}{did_you_mean(task, tasks)}')
+        baseline = entry.get("baseline")
+        if threshold is not None and threshold.kind == "below_baseline":
+            if not isinstance(baseline, str):
+                self.bad(f"{where}.baseline", "below_baseline needs the baseline process (baseline: processes/…bpmn)")
+            else:
+                self.process_tasks(baseline, f"{where}.baseline")
+        elif baseline is not None:
+            self.bad(f"{where}.baseline", "baseline is only used with below_baseline")
+        return TargetTest(tuple(procs), str(metric), task if isinstance(task, str) else None,
+                          baseline if isinstance(baseline, str) else None)
+
+    def check(self, entry: dict[str, Any], where: str, name: str, metric: str) -> Check:
+        unit = entry.get("unit")
+        if unit not in UNITS:
+            self.bad(f"{where}.unit", f"unknown unit {unit!r}; expected one of {', '.join(UNITS)}"
+                     + did_you_mean(str(unit), UNITS))
+            unit = ""
+        threshold = self.threshold(entry, unit, where) if unit else None
+        has_test, has_not = "test" in entry, "not_simulated" in entry
+        test = None
+        reason = None
+        if has_test == has_not:
+            self.bad(where, "expected either test: (process and metric) or not_simulated: (the reason), "
+                            + ("not both" if has_test else "got neither"))
+        elif has_test:
+            test = self.test(entry["test"], unit, threshold, f"{where}.test")
+            if threshold is None and unit == "qualitative":
+                self.bad(f"{where}.test", "a qualitative check cannot be tested; give it a threshold and a unit")
+        else:
+            reason = entry["not_simulated"]
+            if not isinstance(reason, str) or not reason.strip():
+                self.bad(f"{where}.not_simulated", f"expected the reason as text, got {reason!r}")
+                reason = None
+        return Check(name, metric, unit, threshold, test, reason, str(entry.get("note", "")))
+
+
+def load_register(path: str | Path, *, root: str | Path | None = None,
+                  expected_ids: Iterable[str] = EXPECTED_IDS) -> Register:
+    """Read and validate a target register; raise :class:`ScenarioError` listing every problem.
+
+    Process paths in ``test`` are relative to ``root`` (default: the folder above the register's,
+    i.e. the repository for ``scenarios/targets.yaml``).
+    """
+    path = Path(path)
+    root_dir = Path(root) if root is not None else path.resolve().parent.parent
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScenarioError([("", f"cannot read the register: {exc.strerror}")], file=str(path)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else ""
+        raise ScenarioError([(where, f"not valid YAML: {getattr(exc, 'problem', exc)}")], file=str(path)) from None
+    ck = _Checker(root_dir)
+    if not isinstance(data, dict) or not isinstance(data.get("targets"), list):
+        raise ScenarioError([("targets", "expected a mapping with a list under `targets:`")], file=str(path))
+    targets: list[Target] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(data["targets"]):
+        where = f"targets[{i}]"
+        if not isinstance(entry, dict):
+            ck.bad(where, f"expected a mapping, got {entry!r}")
+            continue
+        tid = ck.text(entry, "id", where)
+        if tid:
+            where = f"targets[{i}] ({tid})"
+            if tid in seen:
+                ck.bad(f"{where}.id", f'"{tid}" appears twice')
+            seen.add(tid)
+        clause = ck.text(entry, "clause", where)
+        chain = ck.text(entry, "chain", where)
+        metric = ck.text(entry, "metric", where)
+        checks: list[Check] = []
+        if "checks" in entry:
+            parts = entry["checks"]
+            if not isinstance(parts, list) or not parts:
+                ck.bad(f"{where}.checks", "expected a non-empty list of checks")
+                parts = []
+            for j, part in enumerate(parts):
+                pw = f"{where}.checks[{j}]"
+                if not isinstance(part, dict):
+                    ck.bad(pw, f"expected a mapping, got {part!r}")
+                    continue
+                name = ck.text(part, "name", pw)
+                checks.append(ck.check(part, pw, name, str(part.get("metric", metric))))
+        else:
+            checks.append(ck.check(entry, where, tid, metric))
+        targets.append(Target(tid, clause, chain, metric, tuple(checks), str(entry.get("ambiguity", "")),
+                              str(entry.get("note", ""))))
+    for missing in (x for x in expected_ids if x not in seen):
+        ck.bad("targets", f'no entry for {missing} (every row of TARGETS.md needs one)')
+    for extra in sorted(seen - set(expected_ids)):
+        ck.bad("targets", f'"{extra}" is not a row of TARGETS.md{did_you_mean(extra, expected_ids)}')
+    if ck.problems:
+        raise ScenarioError(ck.problems, file=str(path))
+    return Register(tuple(targets), str(path), str(root_dir))
