@@ -149,3 +149,15 @@ def test_dangling_di_reference_names_the_shape(tmp_path: Path) -> None:
     path.write_text(text.replace('bpmnElement="t_seal"', 'bpmnElement="t_missing"'), encoding="utf-8")
     with pytest.raises(ModelError, match=r'BPMNShape id="t_seal_di": DI refers to bpmnElement="t_missing"'):
         read_di(path)
+
+
+def test_extent_holds_labels_without_label_bounds(tmp_path: Path) -> None:
+    text = (DATA / "chinese_chain.bpmn").read_text(encoding="utf-8")
+    # Drop every BPMNLabel: the renderer then puts the start event's label under it, wider than it.
+    path = tmp_path / "no_labels.bpmn"
+    path.write_text(re.sub(r"<bpmndi:BPMNLabel>.*?</bpmndi:BPMNLabel>", "", text, flags=re.DOTALL), encoding="utf-8")
+    di = read_di(path)
+    start = di.shape("ev_start")
+    assert start is not None and start.label_bounds is None
+    ext = di.extent(pad=0)
+    assert ext.x <= start.bounds.cx - 45 and ext.bottom >= start.bounds.bottom + 20

@@ -100,3 +100,11 @@ def test_bad_flag_value_names_the_property(tmp_path: Path) -> None:
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(ModelError, match=r'userTask id="t_apply": property "online" must be true or false'):
         diff_processes(bad, AFTER)
+
+
+def test_chain_without_statutory_limits_says_so(tmp_path: Path) -> None:
+    text = re.sub(r'\s*<spiffworkflow:property name="statutory_limit" value="[^"]*"/>', "",
+                  BEFORE.read_text(encoding="utf-8"))
+    path = tmp_path / "no_limits.bpmn"
+    path.write_text(text, encoding="utf-8")
+    assert chain_counts(parse_bpmn(path)).statutory_workdays is None

@@ -83,6 +83,7 @@ _PX_PER_INCH = 100.0
 _PT_PER_UNIT = 72.0 / _PX_PER_INCH
 _FONT_PT = 8.0
 _MIN_FONT_PT = 5.5
+_MIN_LABEL_WIDTH = 90.0  # DI units; external labels narrower than this wrap too often
 
 _INK = "#222222"
 _TASK_FILL = "#ffffff"
@@ -197,7 +198,7 @@ class DiagramDI:
         xs: list[float] = []
         ys: list[float] = []
         for s in self.shapes:
-            for b in (s.bounds, s.label_bounds):
+            for b in (s.bounds, s.label_bounds, _outside_label_area(s)):
                 if b is not None:
                     xs += [b.x, b.right]
                     ys += [b.y, b.bottom]
@@ -210,6 +211,24 @@ class DiagramDI:
 
     def shape(self, element_id: str) -> Shape | None:
         return next((s for s in self.shapes if s.id == element_id), None)
+
+
+_LABEL_OUTSIDE = GATEWAY_KINDS | EVENT_KINDS | {
+    "dataObjectReference", "dataObject", "dataInput", "dataOutput", "dataStoreReference", "group",
+}
+
+
+def _outside_label_area(s: Shape) -> Bounds | None:
+    """Where the renderer may put the label of a shape whose label sits outside it (see ``outside_label``)."""
+    if s.kind not in _LABEL_OUTSIDE or not s.name:
+        return None
+    if s.label_bounds is not None:
+        lb = s.label_bounds
+        width = max(lb.width, _MIN_LABEL_WIDTH)
+        return Bounds(lb.cx - width / 2, lb.y, width, max(lb.height, 14.0))
+    b = s.bounds
+    width = max(b.width * 2.6, _MIN_LABEL_WIDTH)
+    return Bounds(b.cx - width / 2, b.bottom, width, 4 + 2 * 1.25 * _FONT_PT / _PT_PER_UNIT)
 
 
 @dataclass(frozen=True)
@@ -515,12 +534,12 @@ class _Painter:
             return
         if shape.label_bounds is not None:
             lb = shape.label_bounds
-            width = max(lb.width, 90.0)
+            width = max(lb.width, _MIN_LABEL_WIDTH)
             lines, size = _fit(label, width, max(lb.height, 60.0))
             self.text(lb.cx, lb.y, "\n".join(lines), size=size - 0.5, va="top", gid=shape.id, bbox=_LABEL_BOX)
         else:
             b = shape.bounds
-            lines, size = _fit(label, max(b.width * 2.6, 90.0), 60.0)
+            lines, size = _fit(label, max(b.width * 2.6, _MIN_LABEL_WIDTH), 60.0)
             self.text(b.cx, b.bottom + 4, "\n".join(lines), size=size - 0.5, va="top", gid=shape.id, bbox=_LABEL_BOX)
 
     # --- shapes
@@ -595,7 +614,8 @@ class _Painter:
             self.text(b.x + 8, b.y + 6, "\n".join(lines), size=size, ha="left", va="top", gid=s.id)
             return
         marker_h = 14.0 if is_container else 0.0
-        self.box_text(label, Bounds(b.x, b.y, b.width, b.height - marker_h), gid=s.id)
+        icon_h = 10.0 if kind == "userTask" else 0.0  # keep the text clear of the type icon
+        self.box_text(label, Bounds(b.x, b.y + icon_h, b.width, b.height - marker_h - icon_h), gid=s.id)
         if is_container:  # collapsed: the [+] marker
             m = 10.0
             self.ax.add_patch(patches.Rectangle((b.cx - m / 2, b.bottom - m - 3), m, m, fill=False, ec=edge,

@@ -85,14 +85,17 @@ _LABELS = {
         "shortened": "压缩时限", "made_online": "网上办理", "commitment": "告知承诺",
         "before": "改革前", "after": "改革后",
         "dot": "圆点：该环节的其他变化",
-        "counts": "环节 {procedures} 个 · 材料 {documents} 份 · 法定时限 {statutory:g} 个工作日（最长路径）",
+        "counts": "环节 {procedures} 个 · 材料 {documents} 份 · 法定时限 {statutory}",
+        "statutory": "{days:g} 个工作日（最长路径）",
+        "no_statutory": "未标注",
     },
     "en": {
         "removed": "removed", "added": "added", "merged": "merged", "parallelised": "parallelised",
         "shortened": "shortened", "made_online": "made online", "commitment": "commitment (告知承诺)",
         "before": "Before", "after": "After", "dot": "dot: a further change of the step",
-        "counts": "{procedures} procedures · {documents} documents · {statutory:g} statutory working days "
-                  "(longest path)",
+        "counts": "{procedures} procedures · {documents} documents · statutory limit {statutory}",
+        "statutory": "{days:g} working days (longest path)",
+        "no_statutory": "not stated",
     },
 }
 
@@ -125,7 +128,7 @@ class ChainCounts:
 
     procedures: int
     documents: int
-    statutory_workdays: float
+    statutory_workdays: float | None  # None when no step of the chain states a statutory limit
 
 
 @dataclass
@@ -341,8 +344,8 @@ def chain_counts(doc: BpmnDocument) -> ChainCounts:
     procedures = sum(1 for e in steps if _flag(doc, e, "procedure"))
     documents = sum(_number(doc, e, "documents") for e in steps)
     limits = {e.id: v for e in steps if (v := _statutory(doc, e)) is not None}
-    return ChainCounts(procedures, int(documents) if documents == int(documents) else documents,
-                       round(_longest_path(doc, limits), 2))
+    statutory = round(_longest_path(doc, limits), 2) if limits else None
+    return ChainCounts(procedures, int(documents) if documents == int(documents) else documents, statutory)
 
 
 # --------------------------------------------------------------------------- classifying
@@ -511,8 +514,10 @@ def render_diff(before_path: str | Path, after_path: str | Path, out_path: str |
                  fontproperties=font, fontsize=13, fontweight="bold")
         assert counts is not None
         fig.text(cx, (box[1] - foot / 2) / height,
-                 text["counts"].format(procedures=counts.procedures, documents=counts.documents,
-                                       statutory=counts.statutory_workdays),
+                 text["counts"].format(
+                     procedures=counts.procedures, documents=counts.documents,
+                     statutory=text["no_statutory"] if counts.statutory_workdays is None
+                     else text["statutory"].format(days=counts.statutory_workdays)),
                  ha="center", va="center", fontproperties=font, fontsize=10)
     handles = [
         patches.Patch(fc=tint(CLASS_COLOURS[k], 0.72), ec=CLASS_COLOURS[k], lw=2, label=text[k])
@@ -534,9 +539,10 @@ def _mark_classes(ax, di: DiagramDI, classes: Mapping[str, list[str]]) -> None: 
             continue
         b = shape.bounds
         if cls[0] == "removed":
+            # Under the label (text is at zorder 6) and faint, so the removed step stays readable.
             colour = CLASS_COLOURS["removed"]
-            ax.plot([b.x + 6, b.right - 6], [b.y + 6, b.bottom - 6], color=colour, lw=1.6, zorder=7)
-            ax.plot([b.x + 6, b.right - 6], [b.bottom - 6, b.y + 6], color=colour, lw=1.6, zorder=7)
+            for ys in ((b.y + 6, b.bottom - 6), (b.bottom - 6, b.y + 6)):
+                ax.plot([b.x + 6, b.right - 6], ys, color=colour, lw=1.2, alpha=0.45, zorder=5)
         for i, extra in enumerate(cls[1:]):
             ax.add_patch(patches.Circle((b.right - 8 - 11 * i, b.y + 8), 4.5, fc=CLASS_COLOURS[extra], ec="white",
                                         lw=0.8, zorder=7))
