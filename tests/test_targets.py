@@ -1,0 +1,87 @@
+"""The target register: the real one loads complete; each broken fixture fails with its own message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim.errors import ScenarioError
+from sim.targets import EXPECTED_IDS, Threshold, load_register
+
+HERE = Path(__file__).parent
+DATA = HERE / "data" / "targets"
+REPO = HERE.parent
+IDS = ("T01", "T02")
+
+
+def _problems(name: str) -> list[tuple[str, str]]:
+    with pytest.raises(ScenarioError) as info:
+        load_register(DATA / name, root=DATA, expected_ids=IDS)
+    assert info.value.file == str(DATA / name)
+    return info.value.problems
+
+
+@pytest.fixture(scope="module")
+def real():
+    return load_register(REPO / "scenarios" / "targets.yaml")
+
+
+def test_real_register_carries_every_row_of_targets_md(real):
+    reg = real
+    assert reg.ids() == list(EXPECTED_IDS)
+    for target in reg.targets:
+        for check in target.checks:
+            assert (check.test is None) != (check.not_simulated is None), target.id
+
+
+def test_real_register_thresholds_match_the_plan(real):
+    reg = real
+    assert reg["T07"].checks[0].threshold == Threshold("max", None, 18.0)
+    assert reg["T26"].checks[0].threshold == Threshold("range", 45.0, 50.0)
+    assert reg["T21"].checks[0].test is not None and reg["T21"].checks[0].test.task == "t_major_road"
+    assert {c.unit for c in reg["T08"].checks} == {"天", "工作日"}
+
+
+def test_valid_fixture_loads():
+    reg = load_register(DATA / "valid.yaml", root=DATA, expected_ids=IDS)
+    check = reg["T01"].checks[0]
+    assert check.test is not None and check.test.processes == ("processes/tiny.bpmn",)
+    assert check.threshold is not None and check.threshold.met(0.5) and not check.threshold.met(0.6)
+
+
+@pytest.mark.parametrize("name, where, words", [
+    ("missing_id.yaml", "targets", "no entry for T02"),
+    ("unknown_unit.yaml", "targets[0] (T01).unit", 'did you mean "hours"'),
+    ("bad_range.yaml", "targets[0] (T01).range", "low 50 is above high 45"),
+    ("two_thresholds.yaml", "targets[0] (T01)", "exactly one threshold"),
+    ("missing_process.yaml", "targets[0] (T01).test.process", 'did you mean "processes/tiny.bpmn"'),
+    ("unknown_task.yaml", "targets[0] (T01).test.task", 'did you mean "t_review"'),
+    ("test_and_not_simulated.yaml", "targets[0] (T01)", "not both"),
+    ("metric_unit_mismatch.yaml", "targets[0] (T01).test.metric", 'measured in hours'),
+    ("unknown_metric.yaml", "targets[0] (T01).test.metric", 'did you mean "procedures"'),
+    ("duplicate_id.yaml", "targets[1] (T01).id", "appears twice"),
+    ("below_baseline_without_baseline.yaml", "targets[0] (T01).test.baseline", "needs the baseline process"),
+    ("yes_no_with_max.yaml", "targets[0] (T01).max", "equals: yes"),
+    ("task_without_id.yaml", "targets[0] (T01).test.task", "needs the task id"),
+    ("not_yaml.yaml", "line 3", "not valid YAML"),
+])
+def test_each_broken_fixture_names_its_problem(name, where, words):
+    problems = _problems(name)
+    assert any(path == where and words in message for path, message in problems), problems
+
+
+def test_all_problems_are_reported_at_once():
+    problems = _problems("many_problems.yaml")
+    paths = [p for p, _ in problems]
+    assert "targets[0] (T01).unit" in paths
+    assert "targets[0] (T01).test.process" in paths
+    assert "targets[2] (T02).id" in paths
+    assert len(problems) >= 3
+
+
+def test_threshold_below_baseline_needs_the_baseline():
+    assert Threshold("below_baseline").met(3, baseline=5)
+    assert not Threshold("below_baseline").met(5, baseline=5)
+    with pytest.raises(ValueError):
+        Threshold("below_baseline").met(3)
