@@ -6,12 +6,16 @@ flows. Labels are drawn with a Chinese-capable font (:mod:`sim.report.fonts`). T
 parsed without DTDs or entities; a file that declares a DOCTYPE is refused.
 
 Example:
-    >>> di = read_di("tests/data/diagram/chinese_chain.bpmn")            # doctest: +SKIP
-    >>> [s.name for s in di.shapes if s.is_task][:1]                      # doctest: +SKIP
-    ['网上申请']
-    >>> render_diagram("tests/data/diagram/chinese_chain.bpmn", "out.svg",
-    ...                highlight={"t_register": "tab:green"})             # doctest: +SKIP
-    PosixPath('out.svg')
+    >>> from pathlib import Path
+    >>> data = Path(__file__).parents[2] / "tests" / "data" / "diagram"
+    >>> di = read_di(data / "chinese_chain.bpmn")
+    >>> [s.name for s in di.shapes if s.is_task][:2]
+    ['网上申请（一网通办）', '设立登记（注册官审核）']
+    >>> di.shape("t_register").element.label("en")
+    'Company registration (registrar review)'
+
+    ``render_diagram(data / "chinese_chain.bpmn", "out.svg", highlight={"t_register": "tab:green"})``
+    writes the drawing.
 """
 
 from __future__ import annotations

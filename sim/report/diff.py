@@ -24,9 +24,11 @@ Rules (a step is an activity, or an intermediate timer catch event — a statuto
 7. commitment: an after-step with ``commitment`` true whose before-step (if any) was not.
 
 Example:
-    >>> d = diff_processes("tests/data/diagram/before.bpmn", "tests/data/diagram/after.bpmn")  # doctest: +SKIP
-    >>> d.removed, d.added                                                                     # doctest: +SKIP
-    (['t_check'], ['t_guide'])
+    >>> from pathlib import Path
+    >>> data = Path(__file__).parents[2] / "tests" / "data" / "diagram"
+    >>> d = diff_processes(data / "before.bpmn", data / "after.bpmn")
+    >>> d.removed, d.added, d.merged[1]
+    (['t_check'], ['t_guide'], Merge(sources=('t_tax', 't_social'), target='t_post'))
 """
 
 from __future__ import annotations
