@@ -75,6 +75,7 @@ class ArrivalSpec:
     rate_per_workday: float | None = DEFAULTS["rate_per_workday"]
     times_h: tuple[float, ...] | None = None
     source: str = ""
+    growth: float = 1.0  # demand multiplier on the rate (a surge); folded into the rate by resolve_scenario
 
 
 @dataclass(frozen=True)
@@ -212,10 +213,20 @@ def _arrivals(p: _Problems, block: Any) -> ArrivalSpec:
     if not isinstance(block, Mapping):
         p.add("arrivals", "expected a mapping with rate_per_workday (and source), or times_h")
         return ArrivalSpec()
+    allowed = ["rate_per_workday", "times_h", "growth", "source"]
     for key in block:
-        if key not in ("rate_per_workday", "times_h", "source"):
-            p.add(f"arrivals.{key}", f"unknown setting{did_you_mean(str(key), ['rate_per_workday', 'times_h', 'source'])}")
+        if key not in allowed:
+            p.add(f"arrivals.{key}", f"unknown setting{did_you_mean(str(key), allowed)}")
     rate = times = None
+    growth = 1.0
+    if "growth" in block:
+        g = _number(p, "arrivals.growth", block["growth"])
+        if g == 0:
+            p.add("arrivals.growth", "expected a number > 0 (a demand multiplier, e.g. 2.0 for twice the applications)")
+        elif g is not None:
+            growth = g
+        if "times_h" in block:
+            p.add("arrivals.growth", "growth multiplies rate_per_workday; it cannot apply to fixed times_h")
     if "rate_per_workday" in block:
         rate = _number(p, "arrivals.rate_per_workday", block["rate_per_workday"])
         if rate == 0:
@@ -226,10 +237,14 @@ def _arrivals(p: _Problems, block: Any) -> ArrivalSpec:
             p.add("arrivals.times_h", "expected a list of arrival offsets in hours (numbers >= 0)")
         else:
             times = tuple(sorted(float(x) for x in raw))
-    if rate is None and times is None and "rate_per_workday" not in block and "times_h" not in block:
-        p.add("arrivals", "expected rate_per_workday or times_h")
-    source = _needs_source(p, "arrivals", block) if rate is not None else str(block.get("source", ""))
-    return ArrivalSpec(rate_per_workday=rate if times is None else None, times_h=times, source=source)
+    if rate is None and times is None and "rate_per_workday" not in block and "times_h" not in block and "growth" not in block:
+        p.add("arrivals", "expected rate_per_workday, growth or times_h")
+    numbered = rate is not None or "growth" in block
+    source = _needs_source(p, "arrivals", block) if numbered else str(block.get("source", ""))
+    if times is not None:
+        return ArrivalSpec(rate_per_workday=None, times_h=times, source=source)
+    # growth alone keeps the rate open (None) so resolve_scenario can take the process's own rate
+    return ArrivalSpec(rate_per_workday=rate, source=source, growth=growth)
 
 
 def _agencies(p: _Problems, block: Any) -> dict[str, AgencySpec]:
@@ -381,11 +396,21 @@ def resolve_scenario(process: Process, scenario: Scenario) -> Scenario:
             notes.append(f"case attribute {name}: true for {DEFAULTS['attribute_p']:.0%} of cases assumed (no mix given)")
 
     arrivals = scenario.arrivals
-    if "arrivals" not in scenario.explicit:
+    open_rate = "arrivals" not in scenario.explicit or (arrivals.rate_per_workday is None and arrivals.times_h is None)
+    if open_rate:
         if "arrivals.rate_per_workday" in defaults:
-            arrivals = ArrivalSpec(float(defaults["arrivals.rate_per_workday"]), source=defaults.get("source", "process defaults"))
+            source = defaults.get("source", "process defaults")
+            if arrivals.growth != 1.0:
+                source = f"{source}; growth: {arrivals.source}"
+            arrivals = ArrivalSpec(float(defaults["arrivals.rate_per_workday"]), source=source, growth=arrivals.growth)
         else:
             notes.append(f"arrivals: {DEFAULTS['rate_per_workday']:g} applications per working day assumed (documented default)")
+            arrivals = ArrivalSpec(DEFAULTS["rate_per_workday"], source="assumption: documented default", growth=arrivals.growth)
+    if arrivals.growth != 1.0 and arrivals.rate_per_workday is not None:
+        # the engine reads only the rate: fold the surge into it once, and say so
+        rate = arrivals.rate_per_workday * arrivals.growth
+        notes.append(f"arrivals: demand ×{arrivals.growth:g} applied, {arrivals.rate_per_workday:g} → {rate:g} per working day")
+        arrivals = replace(arrivals, rate_per_workday=rate, growth=1.0)
     return replace(scenario, agencies=MappingProxyType(agencies), attributes=MappingProxyType(attributes), arrivals=arrivals, notes=tuple(notes))
 
 
