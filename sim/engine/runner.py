@@ -185,23 +185,19 @@ def simulate(process: Process | LoadedProcess | str | Path, scenario: Scenario |
     result = SimulationResult(proc, scenario, executor, scenario.seed)
     n = scenario.replications
     if event_log is not None or keep_traces or workers <= 1 or n == 1:
-        writer = None
-        if event_log is not None:
-            from ..interop.eventlog import EventLogWriter
+        records: list[TaskRecord] | None = [] if event_log is not None else None
+        if event_log is not None and Path(event_log).suffix.lower() not in (".csv", ".xes"):
+            raise SimulationError(f'{event_log}: an event log is written as .csv or .xes; got "{Path(event_log).suffix}"')
+        for i in range(n):
+            result.replications.append(run_replication(proc, scenario, i, scenario.seed, executor, loaded, keep_traces,
+                                                       records.append if records is not None else None))
+            if progress:
+                progress(i + 1, n)
+        if records is not None:
+            from ..interop.eventlog import write_event_log
 
-            writer = EventLogWriter(event_log, work_clock(scenario.start, scenario.office_hours))
-        try:
-            for i in range(n):
-                result.replications.append(run_replication(proc, scenario, i, scenario.seed, executor, loaded, keep_traces,
-                                                           writer.add if writer else None))
-                if progress:
-                    progress(i + 1, n)
-        except BaseException:
-            if writer:
-                writer.abort()
-            raise
-        if writer:
-            writer.close()
+            # Written only after every replication finished, atomically: an interrupted run leaves no log.
+            write_event_log(records, event_log, work_clock(scenario.start, scenario.office_hours))
         return result
     path = str(loaded.path) if loaded and loaded.path else None
     jobs = [(proc, scenario, i, scenario.seed, executor, path) for i in range(n)]
