@@ -396,7 +396,8 @@ def resolve_scenario(process: Process, scenario: Scenario) -> Scenario:
             notes.append(f"case attribute {name}: true for {DEFAULTS['attribute_p']:.0%} of cases assumed (no mix given)")
 
     arrivals = scenario.arrivals
-    open_rate = "arrivals" not in scenario.explicit or (arrivals.rate_per_workday is None and arrivals.times_h is None)
+    # open: neither the file nor the caller set arrivals (a programmatic ArrivalSpec with a source counts as set)
+    open_rate = ("arrivals" not in scenario.explicit and not arrivals.source) or (arrivals.rate_per_workday is None and arrivals.times_h is None)
     if open_rate:
         if "arrivals.rate_per_workday" in defaults:
             source = defaults.get("source", "process defaults")
