@@ -31,6 +31,7 @@ def run_compiled(rep: Replication, arrivals: list[float]) -> None:
             if kind == "task" or kind == "timer":
                 yield from rep.perform_step(case, node)
             elif kind == "end":
+                case.reached_end = True
                 break
             elif kind == "parallel" or kind == "inclusive":
                 if node.n_incoming > 1:  # a join
@@ -62,8 +63,8 @@ def run_compiled(rep: Replication, arrivals: list[float]) -> None:
                 env.process(token(case, nxt))
             index = succ[0]
         case.live_tokens -= 1
-        if case.live_tokens == 0:
-            rep.finish_case(case)
+        if case.live_tokens == 0 and case.reached_end:
+            rep.finish_case(case)  # (a case whose last token died at a join never finishes; the runner reports it)
 
     def source() -> Generator[simpy.Event, Any, None]:
         for case_id, t in enumerate(arrivals):

@@ -349,7 +349,7 @@ class CaseState:
     """A case in flight: its random row, attributes, and what it has done so far."""
 
     __slots__ = ("case_id", "arrival", "row", "attributes", "visits", "path", "procedures", "documents", "fee",
-                 "live_tokens", "joins", "inclusive_expect", "routes")
+                 "live_tokens", "joins", "inclusive_expect", "routes", "reached_end")
 
     def __init__(self, case_id: int, arrival: float, row: np.ndarray, attributes: dict[str, Any]) -> None:
         self.case_id = case_id
@@ -362,6 +362,7 @@ class CaseState:
         self.documents = 0
         self.fee = 0.0
         self.live_tokens = 0
+        self.reached_end = False
         self.joins: dict[int, int] = {}
         self.inclusive_expect: dict[int, int] = {}
         self.routes: dict[Any, list[int]] = {}  # spiff executor: route drawn per gateway visit
