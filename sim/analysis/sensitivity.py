@@ -170,3 +170,54 @@ def greedy_fix(process: Any, scenario: Scenario | None, metric: str, threshold: 
         chosen.append(rest.pop(i))
         best = shares[i]
     return (chosen, best) if best >= required else None
+
+
+@dataclass
+class ChainReport:
+    """Bottlenecks and sensitivity of one simulated chain (process file as in the register)."""
+
+    process: str
+    result: Any
+    bottlenecks: Any
+    primary: Any = None  # the Row the tornado is ranked for (lowest share on this chain)
+    base: float = math.nan
+    ranked: list[Ranked] | None = None
+    fixes: dict[tuple[str, str], tuple[list[Change], float] | None] | None = None  # (target, check) -> fix
+
+
+def analyse_chains(assessment: Any, *, replications: int = SEARCH_REPLICATIONS, cases: int = SEARCH_CASES,
+                   n_steps: int = 4, n_agencies: int = 2, workers: int | None = None) -> list[ChainReport]:
+    """Bottlenecks for every simulated chain; sensitivity and greedy fixes for its time targets.
+
+    Fee targets get no sensitivity: none of the levers changes a fee.
+    """
+    from .assess import REACHABLE
+    from .bottlenecks import chain_bottlenecks
+
+    out = []
+    for rel, res in assessment.results.items():
+        rows = [r for r in assessment.rows if r.process == rel and r.method == "simulated"]
+        unit = "hours" if any(r.metric == "hours" for r in rows) else "workdays"
+        b = chain_bottlenecks(res, unit)
+        rep = ChainReport(rel, res, b, fixes={})
+        timed = [r for r in rows if r.metric != "fee" and r.check_obj is not None]
+        if timed:
+            rep.primary = min(timed, key=lambda r: r.share)
+            ranks: dict[tuple[str, Threshold], tuple[float, list[Ranked]]] = {}
+            changes = candidate_changes(b, res.process, n_steps, n_agencies)
+            for r in sorted(timed, key=lambda r: r is not rep.primary):
+                key = (r.metric, r.check_obj.threshold)
+                if r is not rep.primary and r.verdict == REACHABLE:
+                    continue
+                if key not in ranks:
+                    ranks[key] = rank_changes(res.process, res.scenario, r.metric, r.check_obj.threshold, changes,
+                                              replications=replications, cases=cases, seed=assessment.seed, workers=workers)
+                if r is rep.primary:
+                    rep.base, rep.ranked = ranks[key]
+                if r.verdict != REACHABLE:
+                    rep.fixes[(r.target, r.check)] = greedy_fix(
+                        res.process, res.scenario, r.metric, r.check_obj.threshold, ranks[key][1],
+                        required=assessment.required, replications=replications, cases=cases, seed=assessment.seed,
+                        workers=workers)
+        out.append(rep)
+    return out

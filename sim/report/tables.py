@@ -1,0 +1,61 @@
+"""Report tables as plain rows: verdicts, steps, agencies, sensitivity; written as CSV and one Excel workbook.
+
+Example:
+    >>> rows = [{"a": 1, "b": "x"}]
+    >>> write_csv(rows, Path(tempfile.mkdtemp()) / "t.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    'a,b'
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import tempfile  # noqa: F401 - used by the doctest
+from pathlib import Path
+from typing import Any
+
+__all__ = ["write_csv", "write_workbook", "fmt"]
+
+
+def fmt(x: Any, digits: int = 2) -> str:
+    """A cell as text: NaN/None blank, floats rounded."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    if isinstance(x, float):
+        return f"{x:.{digits}f}"
+    return str(x)
+
+
+def write_csv(rows: list[dict[str, Any]], path: Path) -> Path:
+    """UTF-8 with BOM so Excel shows the Chinese labels."""
+    cols = list(rows[0]) if rows else []
+    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols)
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: fmt(v, 4) if isinstance(v, float) else ("" if v is None else v) for k, v in r.items()})
+    return path
+
+
+def write_workbook(sheets: dict[str, list[dict[str, Any]]], path: Path) -> Path:
+    """One sheet per table (sheet names cut to Excel's 31 characters, made unique)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    for name, rows in sheets.items():
+        title = name[:31]
+        i = 1
+        while title in used:
+            title = f"{name[:28]}_{i}"
+            i += 1
+        used.add(title)
+        ws = wb.create_sheet(title)
+        cols = list(rows[0]) if rows else []
+        ws.append(cols)
+        for r in rows:
+            ws.append([None if isinstance(v, float) and math.isnan(v) else v if isinstance(v, (int, float, str)) or v is None
+                       else str(v) for v in r.values()])
+    wb.save(path)
+    return path
