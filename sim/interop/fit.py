@@ -25,10 +25,10 @@ and latest end per weekday.
 :func:`write_overlay` writes a scenario overlay that :func:`sim.model.scenario.parse_scenario` accepts.
 
 Example:
-    >>> result = fit_log("log.csv", process)            # doctest: +SKIP
-    >>> result.activities["t_review"].dist               # doctest: +SKIP
+    result = fit_log("log.csv", process)
+    result.activities["t_review"].dist
     lognormal(2.01, 0.98)
-    >>> write_overlay(result, "scenarios/fitted.yaml")   # doctest: +SKIP
+    write_overlay(result, "scenarios/fitted.yaml")
 """
 
 from __future__ import annotations

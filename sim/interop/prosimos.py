@@ -32,7 +32,9 @@ Everything the mapping assumes or loses is said in ``Process.notes``; every numb
 Example:
     >>> from pathlib import Path
     >>> shared = Path(__file__).parents[3] / "shared" / "interop" / "prosimos"
-    >>> process, scenario = import_prosimos(shared / "and_join.bpmn", shared / "and_join.json")  # doctest: +SKIP
+    >>> process, scenario = import_prosimos(shared / "and_join.bpmn", shared / "and_join.json")
+    >>> len(process.tasks()), sorted(scenario)[:2]
+    (7, ['agencies', 'arrivals'])
 """
 
 from __future__ import annotations
