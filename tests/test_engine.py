@@ -127,3 +127,9 @@ def test_statutory_and_calendar_clocks_differ_over_a_weekend() -> None:
     scenario = replace(Scenario(), arrivals=ArrivalSpec(rate_per_workday=None, times_h=(24 * 1 + 16.0,), source="x"))  # Fri 2 Jul 2021 16:00
     result = sim.simulate(MINI, scenario, cases=1, replications=1, seed=2)
     assert result.kpi("calendar_days").mean > result.kpi("workdays").mean
+
+
+def test_process_pool_gives_the_serial_results_to_the_last_digit() -> None:
+    serial = sim.simulate(MINI, cases=150, replications=3, seed=8).summary()
+    pooled = sim.simulate(MINI, cases=150, replications=3, seed=8, workers=2).summary()
+    assert pooled == serial
