@@ -1,0 +1,81 @@
+"""``reformsim assess``: judge every target of the register, print the verdicts, write out/report.html."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+NAME = "assess"
+HELP = "judge the plan's targets (reachable / at risk / not reachable) and write the HTML report"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from sim.analysis.assess import DEFAULT_CASES, DEFAULT_REPLICATIONS, DEFAULT_SEED
+
+    p.add_argument("--register", type=Path, help="target register (default: scenarios/targets.yaml of the repository)")
+    p.add_argument("--scenario", type=Path, help="scenario YAML applied to every chain (staff, hours, arrivals)")
+    p.add_argument("--out", type=Path, help="report folder (default: out/ of the repository with the default register)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    p.add_argument("--replications", type=int, default=DEFAULT_REPLICATIONS)
+    p.add_argument("--cases", type=int, default=DEFAULT_CASES)
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    p.add_argument("--required", type=float, default=0.95, help="share of cases that must meet a target (default 0.95)")
+    p.add_argument("--quick", action="store_true", help="few cases, no sensitivity search, no diagrams (tests)")
+    p.add_argument("--no-report", action="store_true", help="only print the verdicts")
+
+
+def run(args: argparse.Namespace) -> int:
+    from sim.analysis.assess import assess
+    from sim.analysis.sensitivity import analyse_chains
+    from sim.targets import load_register
+
+    register_path = args.register or ROOT / "scenarios" / "targets.yaml"
+    out = args.out or (ROOT / "out" if args.register is None else Path("out"))
+    scenario = None
+    if args.scenario:
+        import sim
+
+        scenario = sim.load_scenario(args.scenario)
+    reps, cases = (3, 60) if args.quick else (args.replications, args.cases)
+    register = load_register(register_path)
+    a = assess(register, replications=reps, cases=cases, seed=args.seed, required=args.required, scenario=scenario)
+    if args.json:
+        print(json.dumps({"required": a.required, "replications": a.replications, "cases": a.cases, "seed": a.seed,
+                          "rows": [r.as_dict() for r in a.rows]}, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(format_verdicts(a, args.lang))
+    if not args.no_report:
+        from sim.report.html import write_report
+
+        chains = analyse_chains(a, replications=2, cases=40, n_steps=2, n_agencies=1) if args.quick else analyse_chains(a)
+        path = write_report(a, chains, out, lang=args.lang, diagrams=not args.quick)
+        print(f"report: {path}", file=sys.stderr)
+    return 0
+
+
+def format_verdicts(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment
+    from sim.report.html import LABELS
+
+    t = LABELS[lang]
+
+    def f(x: float | None, pct: bool = False) -> str:
+        if x is None or (isinstance(x, float) and math.isnan(x)):
+            return "—"
+        return f"{x:.1%}" if pct else f"{x:.2f}"
+
+    lines = [f"{'target':6} {'check':22} {'process':44} {'judged on':18} {'threshold':12} {'verdict':14} "
+             f"{'share':>7} {'95% interval':>15} {'P50':>8} {'P95':>8} {'count':>6}"]
+    for r in a.rows:
+        ci = "—" if math.isnan(r.lo) else f"{r.lo:.1%}–{r.hi:.1%}"
+        lines.append(f"{r.target:6} {r.check[:22]:22} {Path(r.process).name[:44]:44} {r.metric[:18]:18} {r.threshold:12} "
+                     f"{t[r.verdict]:14} {f(r.share, True):>7} {ci:>15} {f(r.p50):>8} {f(r.p95):>8} "
+                     f"{'' if r.static is None else f'{r.static:g}':>6}")
+    c = a.counts()
+    lines.append(f"\n{t['reachable']}: {c['reachable']}, {t['at_risk']}: {c['at_risk']}, {t['not_reachable']}: "
+                 f"{c['not_reachable']}; {len(a.not_simulated)} not simulated")
+    return "\n".join(lines)

@@ -1,0 +1,189 @@
+"""The assessment report: one self-contained ``report.html`` (images embedded as base64 PNG), every
+table as CSV and one Excel workbook, written to a temporary folder and moved into place at the end
+so a failed run leaves no partial report.
+
+Example:
+    >>> baseline_for(Path("processes/gas_2021.bpmn")).name      # doctest: +SKIP
+    'gas_baseline.bpmn'
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .tables import fmt, write_csv, write_workbook
+
+__all__ = ["write_report", "baseline_for", "verdict_rows", "LABELS"]
+
+LABELS = {
+    "en": {"title": "ReformSim assessment of the 2021 plan targets", "verdicts": "Verdicts", "target": "target",
+           "check": "check", "process": "process", "unit": "unit", "metric": "judged on", "threshold": "threshold",
+           "verdict": "verdict", "share": "share meeting", "ci": "95% interval", "static": "static count / mean",
+           "wd": "working days P50/P95", "note": "note", "reachable": "reachable", "at_risk": "at risk",
+           "not_reachable": "not reachable", "clock": "Clock rule", "not_sim": "Not simulated", "reason": "reason",
+           "diff": "Before / after", "dist": "Distribution of the metric", "util": "Agency utilisation",
+           "steps": "Steps: waiting vs working", "step": "step", "agency": "agency", "waiting": "waiting h",
+           "working": "working h", "time": "mean time", "crit": "share of critical path", "tornado": "Sensitivity (single changes)",
+           "greedy": "Changes found (greedy search, at most 3) that make it reachable", "none": "no set of ≤ 3 changes found",
+           "settings": "{reps} replications × {cases} cases, seed {seed}, required share {req:.0%}; sensitivity with "
+                       "common random numbers (same seed), ranked by the change in the lower bound of the share for {t}.",
+           "rule_static": "Count targets are judged on exact static counts of every path: the share is the share of paths."},
+    "zh": {"title": "ReformSim：2021年营商环境方案目标评估", "verdicts": "评估结论", "target": "目标",
+           "check": "检查项", "process": "流程", "unit": "单位", "metric": "判定口径", "threshold": "阈值",
+           "verdict": "结论", "share": "达标比例", "ci": "95%区间", "static": "静态计数/均值",
+           "wd": "工作日 P50/P95", "note": "说明", "reachable": "可达成", "at_risk": "有风险",
+           "not_reachable": "不可达成", "clock": "时间口径", "not_sim": "未模拟的目标", "reason": "原因",
+           "diff": "改革前后对比", "dist": "指标分布", "util": "部门利用率",
+           "steps": "环节：等待与办理", "step": "环节", "agency": "部门", "waiting": "等待小时",
+           "working": "办理小时", "time": "平均用时", "crit": "关键路径占比", "tornado": "敏感性（单项改革）",
+           "greedy": "使目标可达成的改革组合（贪心搜索，最多3项）", "none": "未找到不超过3项的组合",
+           "settings": "{reps}次重复 × 每次{cases}件，随机种子{seed}，要求达标比例{req:.0%}；敏感性分析使用相同随机数（同一种子），"
+                       "按{t}达标比例下限的变化排序。",
+           "rule_static": "环节数、材料数、阶段数按每条路径的精确静态计数判定：比例为路径占比。"},
+}
+_COLOURS = {"reachable": "#2ca02c", "at_risk": "#ff7f0e", "not_reachable": "#d62728"}
+_CSS = """body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:2em;max-width:1200px}
+table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px}
+th{background:#eee}img{max-width:100%}.v{color:white;font-weight:bold;padding:2px 6px;border-radius:3px}"""
+
+
+def baseline_for(process: Path) -> Path | None:
+    """The baseline file of a post-reform chain: X_2021 → X_baseline, X_2018_baseline, X_2019_baseline
+    (then the same for the chain's first word, e.g. electricity_2018_baseline)."""
+    stem = process.stem.removesuffix("_2021")
+    for base in (stem, stem.split("_")[0]):
+        for suffix in ("_baseline", "_2018_baseline", "_2019_baseline"):
+            cand = process.with_name(f"{base}{suffix}.bpmn")
+            if cand.is_file():
+                return cand
+    return None
+
+
+def verdict_rows(assessment: Any, lang: str = "en") -> list[dict[str, Any]]:
+    t = LABELS[lang]
+    return [{t["target"]: r.target, t["check"]: r.check, t["process"]: Path(r.process).name, t["unit"]: r.unit,
+             t["metric"]: r.metric, t["threshold"]: r.threshold, t["verdict"]: t[r.verdict],
+             t["share"]: r.share, "lo95": r.lo, "hi95": r.hi, "P50": r.p50, "P80": r.p80, "P95": r.p95,
+             t["wd"] + " P50": r.workdays_p50, t["wd"] + " P95": r.workdays_p95, t["static"]: r.static,
+             "baseline": r.baseline, t["note"]: r.note} for r in assessment.rows]
+
+
+def _table(rows: list[dict[str, Any]], verdict_col: str | None = None) -> str:
+    if not rows:
+        return ""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in rows[0])
+    body = []
+    for r in rows:
+        cells = []
+        for k, v in r.items():
+            text = html.escape(fmt(v, 3))
+            if k == verdict_col:
+                key = next((kk for kk, vv in _verdict_names().items() if v in vv), "")
+                text = f'<span class="v" style="background:{_COLOURS.get(key, "#777")}">{text}</span>'
+            cells.append(f"<td>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def _verdict_names() -> dict[str, set[str]]:
+    return {k: {LABELS[l][k] for l in LABELS} for k in _COLOURS}
+
+
+def _img(png: bytes, alt: str) -> str:
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+
+
+def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lang: str = "zh",
+                 diagrams: bool = True) -> Path:
+    """Write report.html, CSVs and assessment.xlsx into ``out_dir`` (replaced as a whole); return the HTML path."""
+    from ..analysis.assess import CLOCK_RULE
+    from .plots import distribution_png, tornado_png, utilisation_png
+
+    if lang not in LABELS:
+        raise ValueError(f'lang must be "zh" or "en", got {lang!r}')
+    t = LABELS[lang]
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".report-", dir=out_dir.parent))
+    try:
+        root = Path(assessment.register.root or ".")
+        sheets: dict[str, list[dict[str, Any]]] = {}
+        verdicts = verdict_rows(assessment, lang)
+        sheets["verdicts"] = verdicts
+        parts = [f"<h1>{t['title']}</h1>", f"<h2>{t['verdicts']}</h2>", _table(verdicts, t["verdict"]),
+                 f"<p><b>{t['clock']}</b>: {html.escape(CLOCK_RULE[lang])} {html.escape(t['rule_static'])}</p>"]
+        not_sim = [{t["target"]: a, t["check"]: b, t["reason"]: c} for a, b, c in assessment.not_simulated]
+        sheets["not_simulated"] = not_sim
+        parts += [f"<h2>{t['not_sim']}</h2>", _table(not_sim)]
+        for ch in chains:
+            res, b = ch.result, ch.bottlenecks
+            name = Path(ch.process).stem
+            parts.append(f"<h2>{html.escape(res.process.name or name)} <small>({html.escape(ch.process)})</small></h2>")
+            base = baseline_for(root / ch.process)
+            if diagrams and base is not None:
+                from .diff import render_diff
+
+                png_path = render_diff(base, root / ch.process, tmp / f"{name}_diff.png", lang=lang)
+                parts += [f"<h3>{t['diff']}: {html.escape(base.name)} → {html.escape(Path(ch.process).name)}</h3>",
+                          _img(png_path.read_bytes(), t["diff"])]
+                png_path.unlink()
+            if ch.primary is not None:
+                from ..analysis.assess import values_by_replication
+
+                import numpy as np
+
+                r = ch.primary
+                vals = np.concatenate(values_by_replication(res, r.metric))
+                th = r.check_obj.threshold
+                lines = [x for x in (th.low, th.high) if x is not None]
+                parts += [f"<h3>{t['dist']}: {r.target} {html.escape(r.check)} ({r.metric})</h3>",
+                          _img(distribution_png(vals, lines, r.metric, f"{r.target} {r.threshold}", lang), t["dist"])]
+            agencies = [{t["agency"]: a.agency, "staff": a.staff, t["util"]: a.utilisation, "mean_queue": a.mean_queue,
+                         "max_queue": a.max_queue} for a in b.agencies]
+            steps = [{t["step"]: s.name, "id": s.step, t["agency"]: s.agency, t["waiting"]: s.waiting_h,
+                      t["working"]: s.working_h, f"{t['time']} ({b.unit})": s.mean_time, t["crit"]: s.critical_share}
+                     for s in b.steps]
+            sheets[f"{name}_agencies"], sheets[f"{name}_steps"] = agencies, steps
+            if agencies:
+                parts += [f"<h3>{t['util']}</h3>", _img(utilisation_png([(a.agency, a.utilisation) for a in b.agencies], lang),
+                                                        t["util"]), _table(agencies)]
+            parts += [f"<h3>{t['steps']}</h3>", _table(steps)]
+            if ch.ranked:
+                sens = [{"change": x.change.label(lang), "lower_bound": x.share, "delta": x.delta} for x in ch.ranked]
+                sheets[f"{name}_sensitivity"] = sens
+                parts += [f"<h3>{t['tornado']}</h3>",
+                          f"<p>{html.escape(t['settings'].format(reps=assessment.replications, cases=assessment.cases, seed=assessment.seed, req=assessment.required, t=ch.primary.target))}</p>",
+                          _img(tornado_png([(x.change.label(lang), x.delta) for x in ch.ranked if x.delta != 0] or
+                                           [(x.change.label(lang), 0.0) for x in ch.ranked[:3]], lang), t["tornado"]),
+                          _table(sens)]
+            if ch.fixes:
+                items = []
+                for (tid, check), fix in ch.fixes.items():
+                    what = t["none"] if fix is None else " + ".join(c.label(lang) for c in fix[0]) + f" ({fix[1]:.1%})"
+                    items.append(f"<li>{html.escape(tid)} {html.escape(check)}: {html.escape(what)}</li>")
+                parts += [f"<h3>{t['greedy']}</h3><ul>{''.join(items)}</ul>"]
+        doc = (f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+               f"<title>{t['title']}</title><style>{_CSS}</style></head><body>{''.join(parts)}</body></html>")
+        (tmp / "report.html").write_text(doc, encoding="utf-8")
+        for sheet, rows in sheets.items():
+            write_csv(rows, tmp / f"{sheet}.csv")
+        write_workbook(sheets, tmp / "assessment.xlsx")
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old")
+            if old.exists():
+                shutil.rmtree(old)
+            out_dir.rename(old)
+            tmp.rename(out_dir)
+            shutil.rmtree(old)
+        else:
+            tmp.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir / "report.html"
