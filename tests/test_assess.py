@@ -1,0 +1,61 @@
+"""Verdict logic, an end-to-end assess on a tiny register, and bad input stopping before simulation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim.analysis import assess as A
+from sim.errors import ScenarioError
+from sim.targets import load_register
+
+DATA = Path(__file__).parent / "data" / "assess"
+IDS = ("T03", "T04", "T30")
+
+
+def test_verdict_from_share_and_interval():
+    assert A.verdict(0.99, 0.96, 1.0, 0.95) == A.REACHABLE
+    assert A.verdict(0.96, 0.93, 0.99, 0.95) == A.AT_RISK  # point estimate reaches it, lower bound does not
+    assert A.verdict(0.90, 0.85, 0.96, 0.95) == A.AT_RISK  # only the upper bound reaches it
+    assert A.verdict(0.90, 0.85, 0.94, 0.95) == A.NOT_REACHABLE
+    assert A.verdict(0.90, 0.85, 0.94, 0.80) == A.REACHABLE
+
+
+def test_share_interval_on_synthetic_shares():
+    share, lo, hi = A.share_interval([0.9, 1.0, 0.95, 0.85])
+    assert share == pytest.approx(0.925)
+    assert lo < share < hi <= 1.0
+    assert A.share_interval([1.0, 1.0, 1.0]) == (1.0, 1.0, 1.0)
+
+
+def test_assess_tiny_register_end_to_end():
+    reg = load_register(DATA / "targets.yaml", expected_ids=IDS, root=DATA)
+    a = A.assess(reg, replications=3, cases=40, seed=5)
+    rows = {r.target: r for r in a.rows}
+    assert list(a.results) == ["processes/company_setup_2021.bpmn"]  # one simulation for all three checks
+    assert rows["T03"].metric == "workdays" and 0 <= rows["T03"].share <= 1
+    assert rows["T03"].p50 <= rows["T03"].p80 <= rows["T03"].p95
+    assert rows["T04"].metric == "fee" and rows["T04"].verdict == A.REACHABLE  # the 2021 chain is free
+    assert rows["T30"].method == "static" and rows["T30"].static == 3 and rows["T30"].verdict == A.REACHABLE
+
+
+def test_broken_entry_stops_before_simulating(monkeypatch):
+    import sim.engine.runner as runner
+
+    def boom(*a, **k):
+        raise AssertionError("simulated although the register is broken")
+
+    monkeypatch.setattr(runner, "simulate", boom)
+    with pytest.raises(ScenarioError, match="missing_2021.bpmn"):
+        reg = load_register(DATA / "broken.yaml", expected_ids=IDS, root=DATA)
+        A.assess(reg, replications=2, cases=10)
+
+
+def test_tian_is_judged_on_doing_business_clock():
+    from sim.targets import Check, TargetTest, Threshold
+
+    c = Check("x", "m", "天", Threshold("max", None, 3), TargetTest(("p.bpmn",), "case_calendar_days"))
+    assert A.judged_metric(c) == "db_days"
+    c2 = Check("x", "m", "工作日", Threshold("max", None, 3), TargetTest(("p.bpmn",), "case_workdays"))
+    assert A.judged_metric(c2) == "workdays"
