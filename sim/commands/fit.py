@@ -13,6 +13,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("log", type=Path, help="event log (.csv with pm4py columns, or .xes)")
     p.add_argument("--process", type=Path, help="BPMN file whose steps the activities are matched to")
     p.add_argument("--out", type=Path, default=Path("fitted.yaml"), help="scenario overlay to write (default fitted.yaml)")
+    p.add_argument("--elapsed", action="store_true",
+                   help="fit elapsed start→end time; by default only open office hours count, as the engine's work does")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.interop.fit import fit_log, write_overlay
 
     process = load_process(args.process) if args.process else None
-    result = fit_log(args.log, process)
+    result = fit_log(args.log, process, work="elapsed" if args.elapsed else "open")
     print(f"{result.cases} cases over {result.workdays} working days: {result.rate_per_workday:.2f} per working day; "
           f"office hours {result.office_hours or 'not found'}")
     print(f"{'step':28} {'n':>6} {'fit':34} {'KS p':>6}")
