@@ -3,7 +3,8 @@ table as CSV and one Excel workbook, written to a temporary folder and moved int
 so a failed run leaves no partial report.
 
 Example:
-    >>> baseline_for(Path("processes/gas_2021.bpmn")).name      # doctest: +SKIP
+    >>> import sim
+    >>> baseline_for(Path(sim.__file__).parents[1] / "processes" / "gas_2021.bpmn").name
     'gas_baseline.bpmn'
 """
 
