@@ -17,7 +17,6 @@ Example:
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -113,22 +112,11 @@ def _evaluate(job: tuple) -> float:
     return share_meeting(res, metric, threshold)[1]  # the lower bound: what the verdict is judged on
 
 
-_JOBS: list[tuple] = []  # read by forked workers: Process/Scenario hold mappingproxy and cannot be pickled
-
-
-def _evaluate_index(i: int) -> float:
-    return _evaluate(_JOBS[i])
-
-
 def _run(jobs: list[tuple], workers: int) -> list[float]:
-    if workers <= 1 or len(jobs) < 4 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or len(jobs) < 4:
         return [_evaluate(j) for j in jobs]
-    _JOBS[:] = jobs
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(_evaluate_index, range(len(jobs))))
-    finally:
-        _JOBS.clear()
+    with ProcessPoolExecutor(max_workers=workers) as pool:  # models pickle (sim.model): any start method works
+        return list(pool.map(_evaluate, jobs))
 
 
 def rank_changes(process: Any, scenario: Scenario | None, metric: str, threshold: Threshold, changes: list[Change], *,
