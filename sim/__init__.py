@@ -30,6 +30,45 @@ __all__ = [
     "CalendarError",
     "ExpressionError",
     "SimulationError",
+    # loaded on first use (they pull in matplotlib, pandas or pm4py):
+    "load_register",
+    "assess",
+    "chain_bottlenecks",
+    "apply_edits",
+    "render_diagram",
+    "render_diff",
+    "diff_processes",
+    "compare_results",
+    "write_event_log",
+    "fit_log",
+    "write_overlay",
+    "import_prosimos",
 ]
 
 __version__ = "0.1.0"
+
+_LAZY = {
+    "load_register": "sim.targets",
+    "assess": "sim.analysis.assess",
+    "chain_bottlenecks": "sim.analysis.bottlenecks",
+    "apply_edits": "sim.model.edits",
+    "render_diagram": "sim.report.diagram",
+    "render_diff": "sim.report.diff",
+    "diff_processes": "sim.report.diff",
+    "compare_results": "sim.whatif.compare",
+    "write_event_log": "sim.interop.eventlog",
+    "fit_log": "sim.interop.fit",
+    "write_overlay": "sim.interop.fit",
+    "import_prosimos": "sim.interop.prosimos",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Import the heavier parts of the public API only when they are used (PEP 562)."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
