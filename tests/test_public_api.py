@@ -10,7 +10,7 @@ import sim
 PUBLIC = {
     "load_process", "load_bpmn", "load_scenario", "parse_scenario", "simulate", "Process", "Scenario",
     "SimulationResult", "ReformSimError", "ModelError", "ScenarioError", "CalendarError", "ExpressionError",
-    "SimulationError", "load_register", "assess", "chain_bottlenecks", "apply_edits", "render_diagram", "render_diff",
+    "SimulationError", "load_register", "assess", "chain_bottlenecks", "candidate_changes", "rank_changes", "apply_edits", "render_diagram", "render_diff",
     "diff_processes", "compare_results", "write_event_log", "fit_log", "write_overlay", "import_prosimos",
 }
 
