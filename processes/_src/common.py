@@ -23,6 +23,13 @@ from sim.model.process import Flow, Node, Process, TaskFacts, parse_duration  # 
 
 PROCESSES = ROOT / "processes"
 
+# How staff numbers are chosen where no published figure exists: enough people that the office is
+# about 70% busy at the assumed demand. An office over 100% has a queue that grows without end, so
+# the chain's times would measure our guess, not the reform. Offered load = arrivals per workday x
+# mean work hours per case / (staff x 7 open hours); baseline and 2021 variants keep the same staff.
+STAFF_RULE = ("assumption: sized so the office is about 70% busy at the assumed demand "
+              "(arrivals per workday x mean work h per case / (staff x 7 open h)); no published staffing figure")
+
 # Agency ids and Chinese names used across the chains (责任单位 as the seed names them).
 AGENCY_NAMES = {
     "market_regulation": "市场监督管理局",

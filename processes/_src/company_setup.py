@@ -12,15 +12,17 @@ Example:
 from __future__ import annotations
 
 try:
-    from .common import PROCESSES, Chain, agency_defaults
+    from .common import PROCESSES, STAFF_RULE, Chain, agency_defaults
 except ImportError:  # run as a script
-    from common import PROCESSES, Chain, agency_defaults  # type: ignore[no-redef]
+    from common import PROCESSES, STAFF_RULE, Chain, agency_defaults  # type: ignore[no-redef]
 
 from sim.bpmn.writer import write_bpmn  # noqa: E402
 from sim.model.process import Process  # noqa: E402
 
 CAL = "CN.target.starting_a_business.2018 per_step_pre_reform_days"
-HOURS_SRC = "agency.*.hours: assumption: usual Hainan government office hours; agency.*.staff: assumption: one city window's share of staff for this chain"
+HOURS_SRC = f"agency.*.hours: assumption: usual Hainan government office hours; agency.*.staff: {STAFF_RULE}, sized on the 2018 baseline's load"
+# One city's windows for this chain, the same in both variants (the plan does not change staffing).
+STAFF = {"market_regulation": 12, "public_security": 5, "bank": 8, "tax": 19, "social_security": 5}
 ARRIVALS_SRC = "arrivals.rate_per_workday: assumption: about 40 new companies a working day at one city's window (no published Hainan figure reached)"
 
 
@@ -31,7 +33,7 @@ def build_2018_baseline() -> Process:
         "企业开办（2018年改革前基线）",
         "Company setup, 2018 pre-reform baseline",
         {
-            **agency_defaults({"market_regulation": 4, "public_security": 2, "bank": 2, "tax": 3, "social_security": 2}),
+            **agency_defaults(STAFF),
             "arrivals.rate_per_workday": "40",
             "source": f"{HOURS_SRC}; {ARRIVALS_SRC}; procedures: DB2018.CHN.starting_a_business (7); step times: {CAL}",
         },
@@ -95,7 +97,7 @@ def build_2021() -> Process:
         "企业开办（2021年“一网通办”）",
         "Company setup, 2021 one-network handling",
         {
-            **agency_defaults({"market_regulation": 4, "public_security": 2, "tax": 3, "social_security": 2}),
+            **agency_defaults({k: n for k, n in STAFF.items() if k != "bank"}),
             "arrivals.rate_per_workday": "40",
             "source": f"{HOURS_SRC}; {ARRIVALS_SRC}; target: whole setup <= 1 workday, seed 二(一)1; "
             "scope: 登记、刻章、发票和税务UKEY、社保登记 as seed 二(一)2(1) lists them; bank account opening outside the 1-day target",

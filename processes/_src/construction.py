@@ -12,19 +12,24 @@ Example:
 from __future__ import annotations
 
 try:
-    from .common import PROCESSES, Chain, agency_defaults
+    from .common import PROCESSES, STAFF_RULE, Chain, agency_defaults
 except ImportError:  # run as a script
-    from common import PROCESSES, Chain, agency_defaults  # type: ignore[no-redef]
+    from common import PROCESSES, STAFF_RULE, Chain, agency_defaults  # type: ignore[no-redef]
 
 from sim.bpmn.writer import write_bpmn  # noqa: E402
 from sim.model.process import Process  # noqa: E402
 
 HN19 = "HN.construction.targets.2019"
 DB18 = "DB2018.CHN.dealing_with_construction_permits"
-DEFAULTS_SRC = ("agency.*.staff: assumption: one city's approval staff for this chain; agency.*.hours: assumption: office hours; "
+DEFAULTS_SRC = (f"agency.*.staff: assumption: one city's approval staff for this chain; natural_resources, housing_construction, "
+                f"archives (general) and housing_construction (low-risk): {STAFF_RULE}, sized on the 2019 baseline's load; "
+                "agency.*.hours: assumption: office hours; "
                 "arrivals.rate_per_workday: assumption: no published Hainan figure reached")
 STAFF = {"development_reform": 2, "natural_resources": 4, "housing_construction": 4, "ecology": 2, "civil_defense": 1,
          "social_security": 2, "archives": 1, "gov_service": 3}
+# Per chain (different demand), the same for the baseline and 2021 variant of a chain; see STAFF_RULE.
+STAFF_GENERAL = {**STAFF, "natural_resources": 7, "housing_construction": 7, "archives": 2}
+STAFF_LOWRISK = {**STAFF, "housing_construction": 5}
 
 
 def _t(c: Chain, id: str, zh: str, en: str, agency: str, stage: str, wait: str, source: str, *, procedure: bool = True,
@@ -39,7 +44,7 @@ def build_general_2019_baseline() -> Process:
     split_src = f"wait: {HN19} general_social_investment_projects 100 working days, split across steps by assumption; documents, work: assumption"
     c = Chain("construction_general_2019_baseline", "一般社会投资项目审批（2019年基线）",
               "General social-investment project approval, 2019 baseline", {
-                  **agency_defaults(STAFF), "arrivals.rate_per_workday": "3",
+                  **agency_defaults(STAFF_GENERAL), "arrivals.rate_per_workday": "3",
                   "source": f"{DEFAULTS_SRC}; whole time: {HN19} (100 working days); procedures: {DB18} has 28 for the DB warehouse "
                   "incl. inspections and utility connections not modelled here",
               })
@@ -88,7 +93,7 @@ def build_general_2021() -> Process:
     note = "T06 seed 二(二)1 (最多70天; 天 without qualifier, read as calendar days of which about 50 working days - ambiguity recorded)"
     wsrc = f"wait: assumption: split so the whole fits {note}; documents, work: assumption"
     c = Chain("construction_general_2021", "一般社会投资项目审批（2021年）", "General social-investment project approval, 2021", {
-        **agency_defaults(STAFF), "arrivals.rate_per_workday": "3",
+        **agency_defaults(STAFF_GENERAL), "arrivals.rate_per_workday": "3",
         "source": f"{DEFAULTS_SRC}; target: {note}",
     })
     st1, st2, st3, st4 = "立项用地规划许可", "工程建设许可", "施工许可", "竣工验收"
@@ -128,7 +133,7 @@ def build_lowrisk_2019_baseline() -> Process:
     src = f"wait: {target}, split by assumption; procedures: {DB18} (28 for the DB warehouse); documents, work: assumption"
     c = Chain("construction_lowrisk_2019_baseline", "低风险小型社会投资工业项目审批（2019年基线）",
               "Low-risk small industrial project approval, 2019 baseline", {
-                  **agency_defaults(STAFF), "arrivals.rate_per_workday": "2",
+                  **agency_defaults(STAFF_LOWRISK), "arrivals.rate_per_workday": "2",
                   "source": f"{DEFAULTS_SRC}; whole time: {target}",
               })
     steps = [
@@ -161,7 +166,7 @@ def build_lowrisk_2021() -> Process:
     st1, st2 = "施工许可", "竣工验收"
     c = Chain("construction_lowrisk_2021", "特定低风险（小型社会投资工业类）项目审批（2021年）",
               "Specific low-risk (small industrial) project approval, 2021", {
-                  **agency_defaults(STAFF), "arrivals.rate_per_workday": "2",
+                  **agency_defaults(STAFF_LOWRISK), "arrivals.rate_per_workday": "2",
                   "attribute.contract_below_3m": "0.6", "attribute.needs_external_works": "0.5",
                   "source": f"{DEFAULTS_SRC}; targets: <= 18 procedures (T07 seed 二(二)1, 2(1)), {t08}, two stages (T09 seed 二(二)2(1)); "
                   "attribute.contract_below_3m: assumption: most small industrial projects are under 3M yuan of works; "

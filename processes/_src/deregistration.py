@@ -23,7 +23,7 @@ Example:
 
 from __future__ import annotations
 
-from svc_kit import Builder, write_all
+from svc_kit import STAFF_RULE, Builder, write_all
 
 from sim.model.process import Process
 
@@ -33,11 +33,13 @@ A_COUNTER = "assumption: counter effort and processing, no published Hainan figu
 DEFAULTS = {
     "attribute.has_customs_registration": "0.1",
     "arrivals.rate_per_workday": "30",
-    "agency.market_regulation.staff": "4",
-    "agency.tax.staff": "3",
-    "agency.social_insurance.staff": "2",
+    "agency.market_regulation.staff": "5",
+    "agency.tax.staff": "7",
+    "agency.social_insurance.staff": "4",
     "agency.customs.staff": "1",
-    "source": "assumption: 10% of firms hold a customs registration; illustrative volume and staff",
+    "source": "assumption: 10% of firms hold a customs registration; illustrative volume; "
+              f"agency.market_regulation.staff, agency.tax.staff, agency.social_insurance.staff: {STAFF_RULE}, "
+              "sized on the ordinary (busiest) path; agency.customs.staff: assumption: illustrative",
 }
 
 

@@ -14,26 +14,28 @@ Example:
 from __future__ import annotations
 
 try:
-    from .common import PROCESSES, Chain, agency_defaults
+    from .common import PROCESSES, STAFF_RULE, Chain, agency_defaults
 except ImportError:  # run as a script
-    from common import PROCESSES, Chain, agency_defaults  # type: ignore[no-redef]
+    from common import PROCESSES, STAFF_RULE, Chain, agency_defaults  # type: ignore[no-redef]
 
 from sim.bpmn.writer import write_bpmn  # noqa: E402
 from sim.model.process import Process  # noqa: E402
 
 DAY_NOTE = "天 read as calendar day (no qualifier in the plan; DB counts calendar days) - ambiguity recorded"
-DEFAULTS_SRC = ("agency.*.staff: assumption: one city's customer-service and field crews for this chain; agency.*.hours: "
+DEFAULTS_SRC = (f"agency.*.staff: assumption: one city's customer-service and field crews for this chain (a crew counts as one), "
+                f"grid, contractor: {STAFF_RULE}; agency.*.hours: "
                 "assumption: office hours; arrivals.rate_per_workday: assumption: no published Hainan figure reached")
 
-# variant -> (id suffix, Chinese, English, whole-time target days, target id, arrivals per workday)
+# variant -> (id suffix, Chinese, English, whole-time target days, target id, arrivals per workday, grid staff);
+# grid staff per STAFF_RULE: e.g. residential 60 a day x 4.28 h / (52 x 7 h) = 71% busy.
 LV_VARIANTS = {
-    "residential": ("lv_residential", "低压居民用户办电", "Low-voltage residential connection", 6, "T15 seed 二(三)2(2)", 60),
+    "residential": ("lv_residential", "低压居民用户办电", "Low-voltage residential connection", 6, "T15 seed 二(三)2(2)", 60, 52),
     "nonres_no_external": ("lv_nonres_no_external", "低压非居民用户办电（不涉及外线施工）",
-                           "Low-voltage non-residential, no external works", 3, "T16 seed 二(三)2(2)", 20),
+                           "Low-voltage non-residential, no external works", 3, "T16 seed 二(三)2(2)", 20, 18),
     "nonres_external_simple": ("lv_nonres_external_simple", "低压非居民用户办电（外线工程不涉及行政审批或属简易低风险工程）",
-                               "Low-voltage non-residential, external works without administrative approval", 8, "T17 seed 二(三)2(2)", 10),
+                               "Low-voltage non-residential, external works without administrative approval", 8, "T17 seed 二(三)2(2)", 10, 28),
     "nonres_external_permit": ("lv_nonres_external_permit", "低压非居民用户办电（外线工程涉及行政审批）",
-                               "Low-voltage non-residential, external works with administrative approval", 10, "T18 seed 二(三)2(2)", 5),
+                               "Low-voltage non-residential, external works with administrative approval", 10, "T18 seed 二(三)2(2)", 5, 14),
 }
 
 
@@ -57,9 +59,9 @@ def _connect(c: Chain, target: str, wait: str) -> str:
 
 def build_lv(variant: str) -> Process:
     """One low-voltage variant (T13 2 steps, 2 documents; whole time per T15-T18)."""
-    suffix, zh, en, days, target, rate = LV_VARIANTS[variant]
+    suffix, zh, en, days, target, rate, grid_staff = LV_VARIANTS[variant]
     c = Chain(f"electricity_{suffix}_2021", f"{zh}（2021年）", f"{en}, 2021", {
-        **agency_defaults({"grid": 6}), "arrivals.rate_per_workday": str(rate),
+        **agency_defaults({"grid": grid_staff}), "arrivals.rate_per_workday": str(rate),
         "source": f"{DEFAULTS_SRC}; target: whole time <= {days} 天, {target}; {DAY_NOTE}",
     })
     s = c.start("提出用电申请", "Start: apply for connection")
@@ -113,7 +115,7 @@ def build_hv_single() -> Process:
     """High-voltage single supply: 3 steps, 2 documents, <= 45 天 (T14, seed 二(三)1)."""
     src = "T14 seed 二(三)1 (环节3个、材料2件、45天)"
     c = Chain("electricity_hv_single_2021", "高压单电源用户办电（2021年）", "High-voltage single-supply connection, 2021", {
-        **agency_defaults({"grid": 4, "gov_service": 2}), "arrivals.rate_per_workday": "2",
+        **agency_defaults({"grid": 15, "gov_service": 2}), "arrivals.rate_per_workday": "2",  # grid: 2 x 37 h / (15 x 7 h) = 70%
         "source": f"{DEFAULTS_SRC}; target: 3 steps, 2 documents, whole time <= 45 天, {src}; {DAY_NOTE}",
     })
     s = c.start("提出用电申请", "Start: apply for connection")
@@ -153,7 +155,7 @@ def build_2018_baseline() -> Process:
     db = "DB2018.CHN.getting_electricity"
     c = Chain("electricity_2018_baseline", "获得电力（2018年改革前基线，140千伏安仓库）",
               "Getting electricity, 2018 pre-reform baseline (140 kVA warehouse)", {
-                  **agency_defaults({"grid": 4, "transport": 2, "contractor": 4}), "arrivals.rate_per_workday": "5",
+                  **agency_defaults({"grid": 15, "transport": 2, "contractor": 27}), "arrivals.rate_per_workday": "5",
                   "attribute.needs_design_review": "0.45",
                   "source": f"{DEFAULTS_SRC}; attribute.needs_design_review: {db} 5.45 procedures = 0.55 x 5 + 0.45 x 6, "
                   "assumption: the sixth procedure (design review) is the Beijing-weighted case; times: "

@@ -14,7 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from svc_kit import Builder, write_all
+from svc_kit import STAFF_RULE, Builder, write_all
 
 from sim.model.process import Process
 
@@ -23,10 +23,11 @@ CAL18 = "wait calibrated so the chain's mean is near DB2018.CHN.registering_prop
 LIMIT = "limit: assumption: 不动产登记暂行条例 art. 20, 30 working days"
 DEFAULTS = {
     "arrivals.rate_per_workday": "20",
-    "agency.registry.staff": "4",
-    "agency.housing.staff": "2",
+    "agency.registry.staff": "7",
+    "agency.housing.staff": "3",
     "agency.tax.staff": "3",
-    "source": "assumption: illustrative city-level volume and staff; set them in a scenario",
+    "source": "assumption: illustrative city-level volume and staff; set them in a scenario; "
+              f"agency.registry.staff, agency.housing.staff: {STAFF_RULE}, sized on the busier variant",
 }
 
 

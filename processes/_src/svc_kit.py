@@ -22,7 +22,14 @@ if str(ROOT) not in sys.path:  # run as a script: `python processes/_src/gas.py`
 
 from sim.model.process import Flow, Node, Process, TaskFacts, parse_duration  # noqa: E402
 
-__all__ = ["Builder", "ROOT", "write_all", "FLOW_SOURCES"]
+__all__ = ["Builder", "ROOT", "write_all", "FLOW_SOURCES", "STAFF_RULE"]
+
+# Same wording as common.STAFF_RULE. How staff numbers are chosen where no published figure exists: enough people that the office is
+# about 70% busy at the assumed demand. An office over 100% has a queue that grows without end, so
+# the chain's times would measure our guess, not the reform. Offered load = arrivals per workday x
+# mean work hours per case / (staff x 7 open hours); baseline and 2021 variants keep the same staff.
+STAFF_RULE = ("assumption: sized so the office is about 70% busy at the assumed demand "
+              "(arrivals per workday x mean work h per case / (staff x 7 open h)); no published staffing figure")
 
 FLOW_SOURCES: dict[str, dict[str, str]] = {}  # process id -> flow id -> share source (Flow has no source field)
 

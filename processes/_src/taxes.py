@@ -13,7 +13,7 @@ Example:
 
 from __future__ import annotations
 
-from svc_kit import Builder, write_all
+from svc_kit import STAFF_RULE, Builder, write_all
 
 from sim.model.process import Process
 
@@ -32,9 +32,10 @@ TAXES = [  # (attribute suffix, 中文, English, share of firms liable in a quar
 DEFAULTS = {
     **{f"attribute.liable_{k}": str(share) for k, _, _, share in TAXES},
     "arrivals.rate_per_workday": "200",
-    "agency.tax.staff": "5",
+    "agency.tax.staff": "15",
     "source": "assumption: shares of firms liable for each tax in a quarter are illustrative (no published "
-              "Hainan figure); the list of ten taxes: seed 二(十)2(1)",
+              "Hainan figure); the list of ten taxes: seed 二(十)2(1); "
+              f"agency.tax.staff: {STAFF_RULE}, sized on the baseline (ten separate returns)",
 }
 FILE = "assumption: e-tax return prepared by the firm and accepted the same day; work is the tax office's check"
 
