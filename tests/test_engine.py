@@ -133,3 +133,13 @@ def test_process_pool_gives_the_serial_results_to_the_last_digit() -> None:
     serial = sim.simulate(MINI, cases=150, replications=3, seed=8).summary()
     pooled = sim.simulate(MINI, cases=150, replications=3, seed=8, workers=2).summary()
     assert pooled == serial
+
+
+def test_overload_is_reported_with_offered_load() -> None:
+    scenario = Scenario(agencies={"registrar": AgencySpec("registrar", staff=1, source="assumption: test")},
+                        arrivals=ArrivalSpec(rate_per_workday=12, source="assumption: test"))
+    result = sim.simulate(MINI, scenario, cases=200, replications=1, seed=1)
+    registrar = next(a for a in result.agency_table() if a["agency"] == "registrar")
+    # 12 cases/day × 1.17 h mean work / (1 staff × 7 h) ≈ 2.0
+    assert registrar["offered_load"] == pytest.approx(12 * (0.5 + 1 + 2) / 3 / 7, rel=0.1)
+    assert any("registrar is overloaded" in n for n in result.summary()["notes"])

@@ -94,9 +94,10 @@ def format_summary(s: dict[str, Any]) -> str:
     for t in s["tasks"]:
         lines.append(f"{(t['name'] or t['step'])[:28]:28} {str(t['agency'] or '—')[:18]:18} {t['waiting_h']:8.2f} "
                      f"{t['working_h']:8.2f} {t['workdays']:9.2f} {t['workdays_p95']:8.2f}")
-    lines += ["", f"{'agency':20} {'staff':>5} {'utilisation':>11} {'mean queue':>10} {'max queue':>9}"]
+    lines += ["", f"{'agency':20} {'staff':>5} {'utilisation':>11} {'offered load':>12} {'mean queue':>10} {'max queue':>9}"]
     for a in s["agencies"]:
-        lines.append(f"{a['agency'][:20]:20} {a['staff']:5d} {a['utilisation']:11.1%} {a['mean_queue']:10.2f} {a['max_queue']:9d}")
+        lines.append(f"{a['agency'][:20]:20} {a['staff']:5d} {a['utilisation']:11.1%} {a['offered_load']:12.1%} "
+                     f"{a['mean_queue']:10.2f} {a['max_queue']:9d}")
     if s["notes"]:
         lines += ["", "assumed:"] + [f"  - {n}" for n in s["notes"]]
     return "\n".join(lines)

@@ -104,9 +104,28 @@ class SimulationResult:
             util = [p.utilisation for p in parts if not math.isnan(p.utilisation)]
             queue = [p.mean_queue(r.span_h) for p, r in zip(parts, self.replications)]
             rows.append({"agency": aid, "staff": parts[0].staff, "utilisation": float(np.mean(util)) if util else math.nan,
+                         "offered_load": self._offered_load(aid, parts),
                          "mean_queue": float(np.nanmean(queue)) if queue else math.nan,
                          "max_queue": max(p.max_queue for p in parts)})
         return rows
+
+    def _offered_load(self, aid: str, parts: list[Any]) -> float:
+        """Steady-state load: work arriving per open hour / staff. Above 1 the queue grows as long as
+        the run lasts, and measured utilisation (over a span that includes draining) understates it."""
+        rate = self.scenario.arrivals.rate_per_workday
+        cases = sum(r.cases for r in self.replications)
+        if not rate or not cases:
+            return math.nan
+        spec = self.scenario.agencies.get(aid)
+        hours = (spec.hours if spec and spec.hours else self.scenario.office_hours).hours
+        office_hours = self.scenario.office_hours.hours  # arrivals come in during office hours
+        work_per_case = sum(p.busy_hours for p in parts) / cases
+        return rate / office_hours * work_per_case * (office_hours / hours) / parts[0].staff
+
+    def overload_notes(self) -> list[str]:
+        return [f"agency {a['agency']} is overloaded: work arrives at {a['offered_load']:.2f}× what its {a['staff']} staff can do; "
+                "queues grow for as long as the run lasts, so results depend on the number of cases"
+                for a in self.agency_table() if not math.isnan(a["offered_load"]) and a["offered_load"] >= 1]
 
     def summary(self) -> dict[str, Any]:
         """Plain data for ``--json`` and reports."""
@@ -119,7 +138,8 @@ class SimulationResult:
         return {"process": self.process.id, "name": self.process.name, "scenario": self.scenario.name,
                 "executor": self.executor, "seed": self.seed, "replications": len(self.replications),
                 "cases_per_replication": self.scenario.cases, "kpis": kpis, "tasks": self.task_table(),
-                "agencies": self.agency_table(), "notes": list(self.process.notes) + list(self.scenario.notes)}
+                "agencies": self.agency_table(),
+                "notes": list(self.process.notes) + list(self.scenario.notes) + self.overload_notes()}
 
 
 def _load(process: Process | LoadedProcess | str | Path) -> tuple[Process, LoadedProcess | None]:
