@@ -190,6 +190,8 @@ class Replication:
         self.result = ReplicationResult(replication)
         self.result.agencies = {a.id: a.stats for a in self.agencies}
         self.result.tasks = {c.id: TaskStats(c.id, c.name, c.agency_id) for c in model.nodes if c.kind in ("task", "timer")}
+        self.task_stats = [self.result.tasks.get(c.id) for c in model.nodes]  # by node index: no dict lookup per step
+        self._step_totals = [[0, 0.0, 0.0, 0.0] for _ in model.nodes]  # visits, waiting, working, elapsed hours
         if keep_traces:
             self.result.traces = []
         self.on_task = on_task  # callback(TaskRecord) for the event log
@@ -209,7 +211,7 @@ class Replication:
         start_w = self.clock.working_time(0.0)
         return np.array([self.clock.at_working_time(start_w + w) for w in np.cumsum(gaps)])
 
-    def attributes_of(self, row: np.ndarray) -> dict[str, Any]:
+    def attributes_of(self, row: list[float]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for j, spec in enumerate(self.model.attributes):
             u = row[j]
@@ -228,10 +230,11 @@ class Replication:
 
     # -- uniforms for a step (first visit from the case row, later visits from a keyed stream) --
     def uniform(self, case: "CaseState", node: CNode, slot: int) -> float:
-        visit = case.visits.get((node.index, slot), 0) + 1
-        case.visits[(node.index, slot)] = visit
+        visits = case.visits
+        visit = visits.get(slot, 0) + 1  # a slot belongs to one node, so it keys the visit count
+        visits[slot] = visit
         if visit == 1:
-            return float(case.row[slot])
+            return case.row[slot]
         return float(self.streams.revisit(case.case_id, slot, visit).random())
 
     def route(self, case: "CaseState", node: CNode) -> list[int]:
@@ -272,12 +275,13 @@ class Replication:
             stats.requests += 1
             if len(resource.queue) + 1 > stats.max_queue and resource.count >= resource.capacity:
                 stats.max_queue = len(resource.queue) + 1
-            with resource.request() as req:
-                yield req
-                start = agency.clock.next_open(env.now)
-                stats.waiting_total_h += start - enable
-                end_work = agency.clock.work_end(start, hours)
-                yield env.timeout(end_work - env.now)
+            req = resource.request()
+            yield req
+            clock = agency.clock
+            start = clock.next_open(env.now)
+            stats.waiting_total_h += start - enable
+            yield env.timeout(clock.work_end(start, hours) - env.now)
+            resource.release(req)
             stats.busy_hours += hours
         elif node.kind == "task" and node.work is not None:
             hours = node.work.sample(self.uniform(case, node, node.slot_work))
@@ -294,11 +298,13 @@ class Replication:
             if target > env.now:
                 yield env.timeout(target - env.now)
         end = env.now
-        stats_t = self.result.tasks[node.id]
-        stats_t.waiting_h.add(start - enable)
-        stats_t.working_h.add(worked - start)
-        stats_t.step_hours.add(end - enable)
-        stats_t.step_workdays.add(self.clock.workdays_between(enable, end))
+        # plain list arithmetic on the hot path; folded into the TaskStats means at close()
+        totals = self._step_totals[node.index]
+        totals[0] += 1
+        totals[1] += start - enable
+        totals[2] += worked - start
+        totals[3] += end - enable
+        self.task_stats[node.index].step_workdays.add(self.clock.workdays_between(enable, end))
         case.path.append(node.id)
         if node.kind == "task":
             case.documents += node.documents
@@ -332,6 +338,10 @@ class Replication:
 
     def close(self) -> ReplicationResult:
         r = self.result
+        for stats, (visits, waiting, working, elapsed) in zip(self.task_stats, self._step_totals):
+            if stats is not None:
+                for mean, total in ((stats.waiting_h, waiting), (stats.working_h, working), (stats.step_hours, elapsed)):
+                    mean.count, mean.total = visits, total
         if r.cases:
             r.span_h = self.last_end - self.first_arrival
             for agency in self.agencies:
@@ -339,7 +349,7 @@ class Replication:
         return r
 
     def new_case(self, case_id: int) -> "CaseState":
-        row = self.streams.case_row(case_id)
+        row = self.streams.case_row(case_id).tolist()  # Python floats index faster than a numpy row
         case = CaseState(case_id, self.env.now, row, self.attributes_of(row))
         self.first_arrival = min(self.first_arrival, self.env.now)
         return case
@@ -351,12 +361,12 @@ class CaseState:
     __slots__ = ("case_id", "arrival", "row", "attributes", "visits", "path", "procedures", "documents", "fee",
                  "live_tokens", "joins", "inclusive_expect", "routes", "reached_end")
 
-    def __init__(self, case_id: int, arrival: float, row: np.ndarray, attributes: dict[str, Any]) -> None:
+    def __init__(self, case_id: int, arrival: float, row: list[float], attributes: dict[str, Any]) -> None:
         self.case_id = case_id
         self.arrival = arrival
         self.row = row
         self.attributes = attributes
-        self.visits: dict[tuple[int, int], int] = {}
+        self.visits: dict[int, int] = {}
         self.path: list[str] = []
         self.procedures: list[tuple[float, float, bool]] = []
         self.documents = 0

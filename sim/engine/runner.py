@@ -27,7 +27,7 @@ from ..model.records import TaskRecord
 from ..model.scenario import Scenario, resolve_scenario
 from .compiled import run_compiled
 from .core import CompiledModel, Replication, work_clock
-from .stats import ReplicationResult, Sample
+from .stats import Mean, ReplicationResult, Sample
 
 __all__ = ["simulate", "SimulationResult", "EXECUTORS", "CASE_METRICS"]
 
@@ -87,7 +87,7 @@ class SimulationResult:
         rows = []
         for nid in self.replications[0].tasks:
             parts = [r.tasks[nid] for r in self.replications]
-            waiting, working, days = Sample(cap=10**9), Sample(cap=10**9), Sample(cap=10**9)
+            waiting, working, days = Mean(), Mean(), Sample(cap=10**9)
             for p in parts:
                 waiting.merge(p.waiting_h)
                 working.merge(p.working_h)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Sample", "TaskStats", "AgencyStats", "ReplicationResult"]
+__all__ = ["Sample", "Mean", "TaskStats", "AgencyStats", "ReplicationResult"]
 
 DEFAULT_CAP = 100_000
 
@@ -91,6 +91,32 @@ class Sample:
         self.max = max(self.max, other.max)
 
 
+class Mean:
+    """Count and mean only, for quantities no quantile is asked of (cheaper than :class:`Sample`).
+
+    >>> m = Mean(); m.add(1.0); m.add(3.0); (m.count, m.mean)
+    (2, 2.0)
+    """
+
+    __slots__ = ("count", "total")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total = 0.0
+
+    def add(self, x: float) -> None:
+        self.count += 1
+        self.total += x
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.count if self.count else math.nan
+
+    def merge(self, other: "Mean") -> None:
+        self.count += other.count
+        self.total += other.total
+
+
 @dataclass
 class TaskStats:
     """Per step: how long cases queued for staff, worked, and the whole step took."""
@@ -98,10 +124,10 @@ class TaskStats:
     node_id: str
     name: str
     agency: str | None
-    waiting_h: Sample = field(default_factory=Sample)
-    working_h: Sample = field(default_factory=Sample)
+    waiting_h: Mean = field(default_factory=Mean)
+    working_h: Mean = field(default_factory=Mean)
     step_workdays: Sample = field(default_factory=Sample)  # enable -> end on the statutory clock
-    step_hours: Sample = field(default_factory=Sample)  # enable -> end, elapsed
+    step_hours: Mean = field(default_factory=Mean)  # enable -> end, elapsed
 
 
 @dataclass

@@ -130,6 +130,8 @@ class WorkClock:
         for a, b in hours.periods:
             self._period_cum.append(acc)
             acc += b - a
+        self._last_t, self._last_w = -1.0, 0.0
+        self._periods = [(a, b, before) for (a, b), before in zip(hours.periods, self._period_cum)]
 
     # -- conversions --------------------------------------------------------------------------
     def to_datetime(self, t: float) -> dt.datetime:
@@ -154,15 +156,21 @@ class WorkClock:
 
     # -- working time -------------------------------------------------------------------------
     def working_time(self, t: float) -> float:
-        """W(t): open hours between the origin and ``t``."""
-        k = self._day(t)
-        w = self._open_before[k]
+        """W(t): open hours between the origin and ``t`` (hot: called several times per step)."""
+        if t == self._last_t:  # one step's end is the next step's start: a one-entry cache pays
+            return self._last_w
+        k = int(t // 24)
+        if k > self._last_day:
+            self._day(t)  # raises the calendar error
+        base = self._open_before[k]
+        w = base
         if self._workday[k]:
             h = t - 24 * k
-            for (a, b), before in zip(self.hours.periods, self._period_cum):
+            for a, b, before in self._periods:
                 if h <= a:
                     break
-                w = self._open_before[k] + before + (min(h, b) - a)
+                w = base + before + ((b if h > b else h) - a)
+        self._last_t, self._last_w = t, w
         return w
 
     def at_working_time(self, w: float) -> float:
