@@ -25,11 +25,12 @@ def run_compiled(rep: Replication, arrivals: list[float]) -> None:
     nodes = rep.model.nodes
 
     def token(case: CaseState, index: int) -> Generator[simpy.Event, Any, None]:
+        w = None  # the statutory clock's working time now, once a step has told us
         while True:
             node: CNode = nodes[index]
             kind = node.kind
             if kind == "task" or kind == "timer":
-                yield from rep.perform_step(case, node)
+                w = yield from rep.perform_step(case, node, w)
             elif kind == "end":
                 case.reached_end = True
                 break

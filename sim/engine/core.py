@@ -262,50 +262,58 @@ class Replication:
         return taken
 
     # -- performing a step ---------------------------------------------------------------------
-    def perform_step(self, case: "CaseState", node: CNode) -> Generator[simpy.Event, Any, None]:
-        """Queue for staff, work in opening hours, then wait; record what happened."""
+    def perform_step(self, case: "CaseState", node: CNode, w_enable: float | None = None) -> Generator[simpy.Event, Any, float]:
+        """Queue for staff, work in opening hours, then wait; record what happened.
+
+        ``w_enable`` is the statutory clock's working time at the step's start when the caller
+        knows it (the previous step's end); the step returns its own, so a chain of steps reads
+        the calendar once per step. The hot path of every run: locals on purpose.
+        """
         env = self.env
-        enable = env.now
+        enable = now = env.now
         start = enable
-        if node.kind == "task" and node.work is not None and node.agency is not None:
-            agency = self.agencies[node.agency]
-            hours = node.work.sample(self.uniform(case, node, node.slot_work))
-            resource = agency.resource
-            stats = agency.stats
-            stats.requests += 1
-            if len(resource.queue) + 1 > stats.max_queue and resource.count >= resource.capacity:
-                stats.max_queue = len(resource.queue) + 1
-            req = resource.request()
-            yield req
-            clock = agency.clock
-            start = clock.next_open(env.now)
-            stats.waiting_total_h += start - enable
-            yield env.timeout(clock.work_end(start, hours) - env.now)
-            resource.release(req)
-            stats.busy_hours += hours
-        elif node.kind == "task" and node.work is not None:
-            hours = node.work.sample(self.uniform(case, node, node.slot_work))
-            yield env.timeout(hours)
-        worked = env.now
+        work = node.work
+        if work is not None:
+            hours = work.sample(self.uniform(case, node, node.slot_work))
+            if node.agency is not None:
+                agency = self.agencies[node.agency]
+                resource = agency.resource
+                stats = agency.stats
+                stats.requests += 1
+                if resource.count >= resource.capacity and len(resource.queue) + 1 > stats.max_queue:
+                    stats.max_queue = len(resource.queue) + 1
+                req = resource.request()
+                yield req
+                agency_clock = agency.clock
+                start = agency_clock.next_open(env.now)
+                stats.waiting_total_h += start - enable
+                yield env.timeout(agency_clock.work_end(start, hours) - env.now)
+                resource.release(req)
+                stats.busy_hours += hours
+            else:
+                yield env.timeout(hours)
+            now = env.now
+        worked = now
         if node.wait is not None:
             amount = node.wait.sample(self.uniform(case, node, node.slot_wait))
-            if node.wait_unit == "workday":
-                target = self.clock.add_workdays(env.now, amount)
-            elif node.wait_unit == "day":
-                target = env.now + 24.0 * amount
-            else:
-                target = env.now + amount
-            if target > env.now:
-                yield env.timeout(target - env.now)
-        end = env.now
+            unit = node.wait_unit
+            target = self.clock.add_workdays(now, amount) if unit == "workday" else now + (24.0 * amount if unit == "day" else amount)
+            if target > now:
+                yield env.timeout(target - now)
+                now = env.now
+        end = now
         # plain list arithmetic on the hot path; folded into the TaskStats means at close()
         totals = self._step_totals[node.index]
         totals[0] += 1
         totals[1] += start - enable
         totals[2] += worked - start
         totals[3] += end - enable
-        self.task_stats[node.index].step_workdays.add(self.clock.workdays_between(enable, end))
-        case.path.append(node.id)
+        clock = self.clock
+        w_end = clock.working_time(end)
+        if w_enable is None:
+            w_enable = clock.working_time(enable)
+        self.task_stats[node.index].step_workdays.add((w_end - w_enable) / clock.hours_per_day)
+        case.path.append(node.index)  # ints hash faster than ids; SimulationResult maps them back
         if node.kind == "task":
             case.documents += node.documents
             case.fee += node.fee
@@ -316,25 +324,33 @@ class Replication:
         if self.on_task is not None:
             self.on_task(TaskRecord(self.replication, case.case_id, node.id, node.name, node.agency_id, enable, start, end,
                                     "task" if node.kind == "task" else "timer"))
+        return w_end
 
     # -- finishing ----------------------------------------------------------------------------
     def finish_case(self, case: "CaseState") -> None:
         now = self.env.now
+        arrival = case.arrival
         r = self.result
         r.cases += 1
-        self.last_end = max(self.last_end, now)
-        r.workdays.add(self.clock.workdays_between(case.arrival, now))
-        r.calendar_days.add((now - case.arrival) / 24)
-        r.hours.add(now - case.arrival)
-        r.db_days.add(db_days(case.arrival, now, case.procedures))
+        if now > self.last_end:
+            self.last_end = now
+        elapsed = now - arrival
+        r.workdays.add(self.clock.workdays_between(arrival, now))
+        r.calendar_days.add(elapsed / 24)
+        r.hours.add(elapsed)
+        r.db_days.add(db_days(arrival, now, case.procedures))
         r.procedures.add(float(len(case.procedures)))
         r.documents.add(float(case.documents))
         r.fee.add(case.fee)
+        paths = r.paths
         key = tuple(case.path)
-        if key in r.paths or len(r.paths) < MAX_PATHS:
-            r.paths[key] = r.paths.get(key, 0) + 1
+        seen = paths.get(key)
+        if seen is not None:
+            paths[key] = seen + 1
+        elif len(paths) < MAX_PATHS:
+            paths[key] = 1
         else:
-            r.paths[("other",)] = r.paths.get(("other",), 0) + 1
+            paths[(-1,)] = paths.get((-1,), 0) + 1  # "other": past MAX_PATHS distinct paths
 
     def close(self) -> ReplicationResult:
         r = self.result
@@ -349,10 +365,11 @@ class Replication:
         return r
 
     def new_case(self, case_id: int) -> "CaseState":
-        row = self.streams.case_row(case_id).tolist()  # Python floats index faster than a numpy row
-        case = CaseState(case_id, self.env.now, row, self.attributes_of(row))
-        self.first_arrival = min(self.first_arrival, self.env.now)
-        return case
+        row = self.streams.case_row(case_id)
+        now = self.env.now
+        if now < self.first_arrival:
+            self.first_arrival = now
+        return CaseState(case_id, now, row, self.attributes_of(row))
 
 
 class CaseState:
@@ -367,7 +384,7 @@ class CaseState:
         self.row = row
         self.attributes = attributes
         self.visits: dict[int, int] = {}
-        self.path: list[str] = []
+        self.path: list[int] = []  # node indices of the steps done, in order of completion
         self.procedures: list[tuple[float, float, bool]] = []
         self.documents = 0
         self.fee = 0.0

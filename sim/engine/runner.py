@@ -77,10 +77,12 @@ class SimulationResult:
         return mean, max(0.0, mean - half), min(1.0, mean + half)
 
     def path_frequencies(self) -> dict[tuple[str, ...], int]:
+        ids = list(self.process.nodes)  # compiled node index -> id (the model keeps the process's order)
         out: dict[tuple[str, ...], int] = {}
         for r in self.replications:
             for path, n in r.paths.items():
-                out[path] = out.get(path, 0) + n
+                key = ("other",) if path == (-1,) else tuple(ids[i] for i in path)
+                out[key] = out.get(key, 0) + n
         return out
 
     def task_table(self) -> list[dict[str, Any]]:

@@ -25,49 +25,77 @@ DEFAULT_CAP = 100_000
 
 
 class Sample:
-    """Exact moments plus a bounded set of values."""
+    """Exact count, mean, spread, min and max, plus a bounded set of values.
 
-    __slots__ = ("count", "_sum", "_sumsq", "min", "max", "cap", "_values", "_rng")
+    Below ``cap`` it only appends (the hot path: one call per case and step); moments are
+    computed from the values when asked. Past the cap it folds the values into running moments
+    and keeps a reservoir.
+    """
+
+    __slots__ = ("count", "_sum", "_sumsq", "_min", "_max", "cap", "_values", "_rng", "_folded")
 
     def __init__(self, cap: int = DEFAULT_CAP) -> None:
         self.count = 0
-        self._sum = 0.0
-        self._sumsq = 0.0
-        self.min = math.inf
-        self.max = -math.inf
         self.cap = cap
         self._values: list[float] = []
-        self._rng = random.Random(12345)  # reservoir choice only; fixed so results repeat
+        self._folded = False
+        self._sum = self._sumsq = 0.0
+        self._min, self._max = math.inf, -math.inf
+        self._rng: random.Random | None = None
 
     def add(self, x: float) -> None:
+        if self.count < self.cap:
+            self.count += 1
+            self._values.append(x)
+        else:
+            self._add_overflow(x)
+
+    def _fold(self) -> None:
+        values = self._values
+        self._sum = sum(values)
+        self._sumsq = sum(v * v for v in values)
+        self._min = min(values, default=math.inf)
+        self._max = max(values, default=-math.inf)
+        self._rng = random.Random(12345)  # reservoir choice only; fixed so results repeat
+        self._folded = True
+
+    def _add_overflow(self, x: float) -> None:
+        if not self._folded:
+            self._fold()
         self.count += 1
         self._sum += x
         self._sumsq += x * x
-        if x < self.min:
-            self.min = x
-        if x > self.max:
-            self.max = x
-        if len(self._values) < self.cap:
-            self._values.append(x)
-        else:
-            j = self._rng.randrange(self.count)
-            if j < self.cap:
-                self._values[j] = x
+        self._min = min(self._min, x)
+        self._max = max(self._max, x)
+        assert self._rng is not None
+        j = self._rng.randrange(self.count)
+        if j < self.cap:
+            self._values[j] = x
+
+    @property
+    def total(self) -> float:
+        return self._sum if self._folded else sum(self._values)
 
     @property
     def mean(self) -> float:
-        return self._sum / self.count if self.count else math.nan
+        return self.total / self.count if self.count else math.nan
 
     @property
     def std(self) -> float:
         if self.count < 2:
             return 0.0
-        var = (self._sumsq - self._sum * self._sum / self.count) / (self.count - 1)
+        sumsq = self._sumsq if self._folded else sum(v * v for v in self._values)
+        total = self.total
+        var = (sumsq - total * total / self.count) / (self.count - 1)
         return math.sqrt(max(var, 0.0))
 
     @property
-    def total(self) -> float:
-        return self._sum
+    def min(self) -> float:
+        return self._min if self._folded else min(self._values, default=math.inf)
+
+    @property
+    def max(self) -> float:
+        return self._max if self._folded else max(self._values, default=-math.inf)
 
     def values(self) -> np.ndarray:
         return np.asarray(self._values, dtype=float)
@@ -81,14 +109,20 @@ class Sample:
         return float(np.mean(self.values() <= threshold + 1e-9))
 
     def merge(self, other: "Sample") -> None:
-        for x in other._values:
-            if len(self._values) < self.cap:
-                self._values.append(x)
+        if not self._folded and not other._folded and self.count + other.count <= self.cap:
+            self._values.extend(other._values)
+            self.count += other.count
+            return
+        if not self._folded:
+            self._fold()
+        self._sum += other.total
+        self._sumsq += other._sumsq if other._folded else sum(v * v for v in other._values)
+        self._min = min(self._min, other.min)
+        self._max = max(self._max, other.max)
         self.count += other.count
-        self._sum += other._sum
-        self._sumsq += other._sumsq
-        self.min = min(self.min, other.min)
-        self.max = max(self.max, other.max)
+        room = self.cap - len(self._values)
+        if room > 0:
+            self._values.extend(other._values[:room])
 
 
 class Mean:
@@ -168,7 +202,7 @@ class ReplicationResult:
     fee: Sample = field(default_factory=Sample)
     tasks: dict[str, TaskStats] = field(default_factory=dict)
     agencies: dict[str, AgencyStats] = field(default_factory=dict)
-    paths: dict[tuple[str, ...], int] = field(default_factory=dict)
+    paths: dict[tuple[int, ...], int] = field(default_factory=dict)  # node indices; see SimulationResult.path_frequencies
     traces: list[tuple] | None = None  # (case, node, enable, start, end) when asked for (tests)
 
     def metric(self, name: str) -> Sample:

@@ -22,18 +22,23 @@ def db_days(arrival: float, end: float, procedures: list[tuple[float, float, boo
     """Doing-Business days of a case from ``(start_h, end_h, online)`` of its procedures."""
     if not procedures:
         return (end - arrival) / 24
-    shifted: list[tuple[float, float, float]] = []  # (actual end, db start, db end)
+    shifted: list[tuple[float, float]] = []  # (actual end, extra time the rules added by then)
     prev_start: float | None = None
     prev_online = True
     latest = end
     for start, stop, online in sorted(procedures):
-        delay = max((db_end - actual_end for actual_end, _, db_end in shifted if actual_end <= start), default=0.0)
+        delay = 0.0
+        for actual_end, extra in shifted:
+            if actual_end <= start and extra > delay:
+                delay = extra
         s = start + delay
         if prev_start is not None and not online and not prev_online and int(s // 24) == int(prev_start // 24):
             s = prev_start + 24.0
-        minimum = 12.0 if online else 24.0
-        e = s + max(stop - start, minimum)
-        shifted.append((stop, s, e))
+        e = s + max(stop - start, 12.0 if online else 24.0)
+        shifted.append((stop, e - stop))
         prev_start, prev_online = s, online
-        latest = max(latest, e, end + delay)
+        if e > latest:
+            latest = e
+        if end + delay > latest:
+            latest = end + delay
     return (latest - arrival) / 24
