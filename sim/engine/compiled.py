@@ -9,7 +9,7 @@ its last token ends.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from typing import Any
 
 import simpy
@@ -19,7 +19,7 @@ from .core import CaseState, CNode, Replication
 __all__ = ["run_compiled"]
 
 
-def run_compiled(rep: Replication, arrivals: list[float]) -> None:
+def run_compiled(rep: Replication, arrivals: Iterable[float]) -> None:
     """Schedule every case of ``arrivals`` and run the replication to completion."""
     env = rep.env
     nodes = rep.model.nodes

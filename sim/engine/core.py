@@ -10,7 +10,7 @@ accumulators; :meth:`Replication.perform_step` is the one place where a step tak
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -200,16 +200,29 @@ class Replication:
         self.last_end = 0.0
 
     # -- arrivals and attributes -------------------------------------------------------------
-    def arrival_times(self) -> np.ndarray:
+    def expected_cases(self) -> int:
         scenario = self.model.scenario
-        n = scenario.cases
+        times = scenario.arrivals.times_h
+        return min(scenario.cases, len(times)) if times is not None else scenario.cases
+
+    def arrival_times(self, chunk: int = 4096) -> Iterator[float]:
+        """Arrival instants, drawn in chunks so a million cases never sit in memory at once.
+
+        Applications come in during office hours: a Poisson process on working time, mapped to the
+        calendar. Chunks consume the stream in the same order as one big draw would.
+        """
+        scenario = self.model.scenario
+        n = self.expected_cases()
         if scenario.arrivals.times_h is not None:
-            return np.asarray(scenario.arrivals.times_h[:n], dtype=float)
+            yield from scenario.arrivals.times_h[:n]
+            return
         rate = scenario.arrivals.rate_per_workday or 1.0
-        gaps = self.streams.arrivals.exponential(self.clock.hours_per_day / rate, size=n)
-        # Applications come in during office hours: Poisson on working time, mapped to the calendar.
-        start_w = self.clock.working_time(0.0)
-        return np.array([self.clock.at_working_time(start_w + w) for w in np.cumsum(gaps)])
+        scale = self.clock.hours_per_day / rate
+        w = self.clock.working_time(0.0)
+        for first in range(0, n, chunk):
+            for gap in self.streams.arrivals.exponential(scale, size=min(chunk, n - first)).tolist():
+                w += gap
+                yield self.clock.at_working_time(w)
 
     def attributes_of(self, row: list[float]) -> dict[str, Any]:
         out: dict[str, Any] = {}

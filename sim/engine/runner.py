@@ -159,7 +159,8 @@ def run_replication(process: Process, scenario: Scenario, replication: int, seed
     """One replication; a pure function of its arguments (so pools and clusters reproduce it)."""
     model = CompiledModel(process, scenario)
     rep = Replication(model, replication, seed, keep_traces=keep_traces, on_task=on_task)
-    arrivals = rep.arrival_times().tolist()
+    arrivals = rep.arrival_times()
+    expected = rep.expected_cases()
     if executor == "compiled":
         run_compiled(rep, arrivals)
     elif executor == "spiff":
@@ -171,8 +172,8 @@ def run_replication(process: Process, scenario: Scenario, replication: int, seed
     else:
         raise SimulationError(f'unknown executor "{executor}"; expected one of {", ".join(EXECUTORS)}')
     result = rep.close()
-    if result.cases != len(arrivals):
-        raise SimulationError(f"replication {replication}: {len(arrivals) - result.cases} of {len(arrivals)} cases never "
+    if result.cases != expected:
+        raise SimulationError(f"replication {replication}: {expected - result.cases} of {expected} cases never "
                               "finished (a loop without exit, or a join that waits for a branch that was not taken)")
     return result
 

@@ -14,7 +14,7 @@ waits, and mark it fired ourselves when its simulated time has passed.
 from __future__ import annotations
 
 import copy
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from typing import Any
 
 import simpy
@@ -84,7 +84,7 @@ def prepare_spec(loaded: LoadedProcess, rep_model: Any) -> Any:
     return spec, subspecs
 
 
-def run_spiff(rep: Replication, arrivals: list[float], loaded: LoadedProcess) -> None:
+def run_spiff(rep: Replication, arrivals: Iterable[float], loaded: LoadedProcess) -> None:
     env = rep.env
     model = rep.model
     by_id = {c.id: c for c in model.nodes}
