@@ -143,3 +143,30 @@ def test_overload_is_reported_with_offered_load() -> None:
     # 12 cases/day × 1.17 h mean work / (1 staff × 7 h) ≈ 2.0
     assert registrar["offered_load"] == pytest.approx(12 * (0.5 + 1 + 2) / 3 / 7, rel=0.1)
     assert any("registrar is overloaded" in n for n in result.summary()["notes"])
+
+
+def test_subprocess_with_several_ends_completes_with_its_last_token() -> None:
+    work = lambda h: TaskFacts(agency="desk", work=Duration(Exponential(h), "hour"), source="assumption: test")  # noqa: E731
+    nodes = [Node("s", "start"), Node("sub_start", "pass", scope="sub", opens="sub__exit"),
+             Node("g", "parallel", scope="sub"), Node("t1", "task", facts=work(1.0), scope="sub"),
+             Node("t2", "task", facts=work(3.0), scope="sub"), Node("e1", "pass", scope="sub"), Node("e2", "pass", scope="sub"),
+             Node("sub__exit", "scope_exit", closes="sub"), Node("t3", "task", facts=work(0.5)), Node("e", "end")]
+    flows = [Flow("f1", "s", "sub_start"), Flow("f2", "sub_start", "g"), Flow("f3", "g", "t1"), Flow("f4", "g", "t2"),
+             Flow("f5", "t1", "e1"), Flow("f6", "t2", "e2"), Flow("f7", "e1", "sub__exit"), Flow("f8", "e2", "sub__exit"),
+             Flow("f9", "sub__exit", "t3"), Flow("f10", "t3", "e")]
+    result = sim.simulate(Process.build("multi_end", "multi", nodes, flows), Scenario(), cases=50, replications=1, seed=2,
+                          keep_traces=True)
+    by_case: dict[int, dict[str, tuple[float, float]]] = {}
+    for case, node, _, start, end in result.replications[0].traces:
+        by_case.setdefault(case, {})[node] = (start, end)
+    assert len(by_case) == 50
+    for steps in by_case.values():
+        assert steps["t3"][0] >= max(steps["t1"][1], steps["t2"][1])  # after both branches, once
+
+
+def test_nested_subprocess_from_camunda_runs_the_same_in_both_executors() -> None:
+    scenario = sim.load_scenario(DATA / "engine" / "nested_count.yaml")
+    runs = {ex: sim.simulate(scenario.process, scenario, cases=40, replications=1, seed=3, executor=ex, keep_traces=True)
+            for ex in ("compiled", "spiff")}
+    assert sorted(runs["compiled"].replications[0].traces) == sorted(runs["spiff"].replications[0].traces)
+    assert len(runs["compiled"].path_frequencies()) == 4  # one path per COUNT band

@@ -20,7 +20,7 @@ Example:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -83,6 +83,8 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
                          file=name, element_id=rid, tag=local(el.tag), line=el.sourceline)
 
     _mark_share_flows(root)
+    notes: list[str] = []
+    original_tags = _as_simulation_steps(root, notes)
     parser = SpiffBpmnParser(validator=VALIDATOR)
     _add(parser, tree, name)
     for extra in extra_files or []:
@@ -92,7 +94,6 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
         raise ModelError("the file has no <bpmn:process>", file=name, line=root.sourceline)
     proc_el = _choose_process(processes, process_id, name)
     pid = proc_el.get("id")
-    notes: list[str] = []
     _mark_executable(parser, processes, notes)
     _add_siblings_for_calls(parser, root, path, notes)
     try:
@@ -103,7 +104,7 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
     except SpiffWorkflowException as exc:
         raise ModelError(f"SpiffWorkflow cannot build the process: {exc}", file=name, element_id=pid, tag="process") from None
 
-    compiler = _Compiler(name, elements, subspecs, notes)
+    compiler = _Compiler(name, elements, subspecs, notes, original_tags)
     process = compiler.compile(spec, proc_el)
     return LoadedProcess(process=process, spec=spec, subprocess_specs=subspecs, path=path)
 
@@ -123,6 +124,68 @@ def _mark_share_flows(root: Any) -> None:
                 if flow.get("id") in outgoing and flow.get("id") != gw.get("default") and flow.find("bpmn:conditionExpression", NSMAP) is None:
                     cond = etree.SubElement(flow, f"{{{NSMAP['bpmn']}}}conditionExpression")
                     cond.text = _SHARE_PLACEHOLDER
+
+
+_STEP_TAGS = ("serviceTask", "scriptTask", "businessRuleTask", "sendTask", "receiveTask", "manualTask", "task")
+_USER_TASK_ATTRIBUTES = {"id", "name", "default", "isForCompensation", "startQuantity", "completionQuantity", "implementation"}
+_IGNORED = ("dataObject", "dataObjectReference", "dataStoreReference", "dataInputAssociation", "dataOutputAssociation",
+            "ioSpecification", "property")
+
+
+def _as_simulation_steps(root: Any, notes: list[str]) -> dict[str, str]:
+    """Prepare a diagram for simulation, in the parsed tree only (the file is not changed).
+
+    Every kind of task becomes a step performed by staff (a SpiffWorkflow user task): scripts
+    are never run, services never called, rules never evaluated, messages never awaited. Data
+    objects and stores are dropped. A message/signal/conditional catch event becomes a hand-off
+    wait of zero unless the scenario gives ``steps.<id>.wait``. Returns id -> original tag, and
+    says what it did in ``notes``.
+    """
+    bpmn = NSMAP["bpmn"]
+    original: dict[str, str] = {}
+    changed: dict[str, list[str]] = {}
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or etree.QName(el).namespace != bpmn:
+            continue
+        tag = local(el.tag)
+        if tag in _STEP_TAGS:
+            original[el.get("id")] = tag
+            if tag != "task" and tag != "manualTask":
+                changed.setdefault(tag, []).append(el.get("id"))
+            el.tag = f"{{{bpmn}}}userTask"
+            for attr in list(el.attrib):
+                if "}" not in attr and attr not in _USER_TASK_ATTRIBUTES:
+                    del el.attrib[attr]
+            for child in list(el):
+                if isinstance(child.tag, str) and local(child.tag) in ("script", "ioSpecification", "rendering"):
+                    el.remove(child)
+        elif tag in _IGNORED:
+            parent = el.getparent()
+            if parent is not None:
+                parent.remove(el)
+                if tag.startswith(("dataObject", "dataStore")):
+                    changed.setdefault("data", []).append(el.get("id") or tag)
+        elif tag in ("intermediateCatchEvent", "intermediateThrowEvent"):
+            for definition in list(el):
+                kind = local(definition.tag) if isinstance(definition.tag, str) else ""
+                if kind in ("messageEventDefinition", "signalEventDefinition", "conditionalEventDefinition"):
+                    el.remove(definition)
+                    if tag == "intermediateCatchEvent":
+                        timer = etree.SubElement(el, f"{{{bpmn}}}timerEventDefinition")
+                        etree.SubElement(timer, f"{{{bpmn}}}timeDuration").text = '"PT0H"'
+                    changed.setdefault(f"{tag}:{kind}", []).append(el.get("id"))
+    for what, ids in changed.items():
+        shown = ", ".join(str(i) for i in ids[:6]) + (" …" if len(ids) > 6 else "")
+        if what == "data":
+            notes.append(f"data objects and stores ignored ({shown})")
+        elif what.startswith("intermediateCatchEvent"):
+            notes.append(f"{what.split(':')[1].replace('EventDefinition', '')} catch event(s) {shown}: a hand-off from another "
+                         "party, taken as immediate; give it time with steps.<id>.wait in the scenario")
+        elif what.startswith("intermediateThrowEvent"):
+            notes.append(f"{what.split(':')[1].replace('EventDefinition', '')} throw event(s) {shown}: passed through")
+        else:
+            notes.append(f"{what}(s) {shown} simulated as steps; nothing is executed")
+    return original
 
 
 def _add(parser: SpiffBpmnParser, tree: etree._ElementTree, name: str) -> None:
@@ -212,7 +275,9 @@ def _properties(el: Any) -> dict[str, tuple[str, int | None]]:
 class _Compiler:
     """Turns a SpiffWorkflow spec into the flattened graph, validating facts on the way."""
 
-    def __init__(self, file: str, elements: dict[str, Any], subspecs: dict[str, Any], notes: list[str]) -> None:
+    def __init__(self, file: str, elements: dict[str, Any], subspecs: dict[str, Any], notes: list[str],
+                 original_tags: dict[str, str] | None = None) -> None:
+        self.original_tags = original_tags or {}
         self.file = file
         self.elements = elements
         self.subspecs = subspecs
@@ -224,7 +289,7 @@ class _Compiler:
     # -- errors -------------------------------------------------------------------------------
     def error(self, message: str, element_id: str | None, line: int | None = None) -> ModelError:
         el = self.elements.get(element_id) if element_id else None
-        tag = local(el.tag) if el is not None else None
+        tag = self.original_tags.get(element_id or "") or (local(el.tag) if el is not None else None)
         return ModelError(message, file=self.file, element_id=element_id, tag=tag, line=line or (el.sourceline if el is not None else None))
 
     # -- entry --------------------------------------------------------------------------------
@@ -257,7 +322,7 @@ class _Compiler:
             kind = type(ts).__name__
             nid = prefix + bpmn_id
             el = self.elements.get(bpmn_id)
-            tag = local(el.tag) if el is not None else kind
+            tag = self.original_tags.get(bpmn_id) or (local(el.tag) if el is not None else kind)
             line = el.sourceline if el is not None else None
             name = getattr(ts, "bpmn_name", None) or ""
             base = dict(id=nid, name=name, scope=scope, tag=tag, line=line, file=self.file)
@@ -287,14 +352,27 @@ class _Compiler:
                 child_prefix = prefix if kind != "CallActivity" else f"{nid}/"
                 if self.foreign is True and _properties(el):
                     self.foreign = False
-                sub_starts, sub_ends = self._scope(sub, child_prefix, scope=f"{scope}/{bpmn_id}" if scope else bpmn_id)
-                if len(sub_starts) != 1 or len(sub_ends) != 1:
-                    raise self.error(f"the subprocess has {len(sub_starts)} start and {len(sub_ends)} end events; the compiled "
-                                     "executor needs exactly one of each (join the branches before a single end event)", bpmn_id)
+                sub_starts, sub_ends = self._scope(sub, child_prefix, scope=f"{scope}/{bpmn_id}" if scope else bpmn_id)  # noqa: E501
+                inner = f"{scope}/{bpmn_id}" if scope else bpmn_id
+                if len(sub_starts) != 1 or not sub_ends:
+                    raise self.error(f"the subprocess has {len(sub_starts)} start and {len(sub_ends)} end events; it needs "
+                                     "exactly one start event and at least one end event", bpmn_id)
                 self._retype(sub_starts[0], "pass")
-                self._retype(sub_ends[0], "pass")
+                for end in sub_ends:
+                    self._retype(end, "pass")
                 entry[bpmn_id] = sub_starts[0]
-                exit_[bpmn_id] = sub_ends[0]
+                if len(sub_ends) == 1:
+                    exit_[bpmn_id] = sub_ends[0]
+                else:
+                    # several end events: the subprocess completes when all its tokens are done
+                    exit_id = f"{nid}__exit"
+                    self.nodes.append(Node(exit_id, "scope_exit", name, scope=scope, closes=inner, tag=tag, line=line, file=self.file))
+                    self.flows.extend(Flow(f"{end}__to_exit", end, exit_id) for end in sub_ends)
+                    self.nodes = [replace(n, opens=exit_id) if n.id == sub_starts[0] else n for n in self.nodes]
+                    exit_[bpmn_id] = exit_id
+            elif kind == "EventBasedGateway":
+                raise self.error("an event-based gateway waits for whichever event comes first, which the simulation cannot "
+                                 "know; replace it with an exclusive gateway whose flows carry the share of each outcome", bpmn_id)
             elif kind == "BoundaryEvent":
                 raise self.error("boundary events are not simulated yet; model the exception path with an exclusive "
                                  "gateway after the task instead", bpmn_id)
@@ -315,8 +393,6 @@ class _Compiler:
         return starts, ends
 
     def _retype(self, node_id: str, kind: str) -> None:
-        from dataclasses import replace
-
         self.nodes = [replace(n, kind=kind) if n.id == node_id else n for n in self.nodes]  # type: ignore[arg-type]
 
     def _default(self, el: Any, prefix: str) -> str | None:
@@ -466,10 +542,17 @@ class _Compiler:
 
 
 def _normalise_condition(text: str) -> str:
-    """Accept the expression dialects modelers write: ``${a && !b}`` (JUEL) becomes ``a and not b``."""
+    """Accept the expression dialects modelers write: ``${a && !b}`` (JUEL) becomes ``a and not b``,
+    ``=price = 0`` (FEEL) becomes ``price == 0``.
+
+    >>> _normalise_condition("${a && !b}"), _normalise_condition("=price = 0")
+    ('a  and   not b', 'price == 0')
+    """
     text = text.strip()
     if text.startswith("${") and text.endswith("}"):
         text = text[2:-1]
+    if text.startswith("="):  # Camunda 8 FEEL: "=price = 0"; a lone "=" compares
+        text = re.sub(r"(?<![<>!=])=(?!=)", "==", text[1:])
     text = re.sub(r"&&", " and ", text)
     text = re.sub(r"\|\|", " or ", text)
     text = re.sub(r"!(?!=)", " not ", text)

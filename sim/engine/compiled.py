@@ -24,6 +24,17 @@ def run_compiled(rep: Replication, arrivals: Iterable[float]) -> None:
     env = rep.env
     nodes = rep.model.nodes
 
+    def spawn(case: CaseState, node: CNode, targets: list[int]) -> None:
+        for target in targets:
+            case.live_tokens += 1
+            for scope in node.enclosing:
+                case.scope_live[scope] += 1
+            env.process(token(case, target))
+
+    def absorbed(case: CaseState, node: CNode) -> None:
+        for scope in node.enclosing:
+            case.scope_live[scope] -= 1
+
     def token(case: CaseState, index: int) -> Generator[simpy.Event, Any, None]:
         w = None  # the statutory clock's working time now, once a step has told us
         while True:
@@ -40,28 +51,32 @@ def run_compiled(rep: Replication, arrivals: Iterable[float]) -> None:
                     arrived = case.joins.get(node.index, 0) + 1
                     if arrived < expected:
                         case.joins[node.index] = arrived
+                        absorbed(case, node)
                         break
                     case.joins[node.index] = 0
                 if len(node.succ) > 1:
-                    branches = range(len(node.succ)) if kind == "parallel" else rep.route(case, node)
-                    branches = list(branches)
+                    branches = list(range(len(node.succ))) if kind == "parallel" else rep.route(case, node)
                     if kind == "inclusive" and node.join_for is not None:
                         case.inclusive_expect[node.join_for] = len(branches)
-                    for j in branches[1:]:
-                        case.live_tokens += 1
-                        env.process(token(case, node.succ[j]))
+                    spawn(case, node, [node.succ[j] for j in branches[1:]])
                     index = node.succ[branches[0]]
                     continue
             elif kind == "exclusive" and len(node.succ) > 1:
                 index = node.succ[rep.route(case, node)[0]]
                 continue
+            elif kind == "scope_exit":  # a subprocess with several ends completes with its last token
+                left = case.scope_live[node.index] - 1
+                case.scope_live[node.index] = left
+                if left > 0:
+                    absorbed(case, node)
+                    break
+            if node.opens is not None:
+                case.scope_live[node.opens] = 1
             # start, pass, exclusive merge, task, timer: follow the flow(s)
             succ = node.succ
             if not succ:
                 break
-            for nxt in succ[1:]:  # several flows without a gateway: parallel tokens (BPMN semantics)
-                case.live_tokens += 1
-                env.process(token(case, nxt))
+            spawn(case, node, succ[1:])  # several flows without a gateway: parallel tokens (BPMN semantics)
             index = succ[0]
         case.live_tokens -= 1
         if case.live_tokens == 0 and case.reached_end:

@@ -62,6 +62,8 @@ class CNode:
     slot_wait: int = -1
     slot_route: int = -1
     join_for: int | None = None  # for an inclusive split: its join node
+    opens: int | None = None  # a subprocess start: the scope_exit whose token count starts here
+    enclosing: tuple[int, ...] = ()  # scope_exit nodes of the multi-end subprocesses around this node
 
 
 class CompiledModel:
@@ -123,11 +125,22 @@ class CompiledModel:
                     slot += 1
         self.slots = slot
         self.start = next(c.index for c in self.nodes if c.kind == "start")
+        self._link_scopes(index)
         self._pair_inclusive()
 
+    def _link_scopes(self, index: dict[str, int]) -> None:
+        """Tell each node which multi-end subprocess scopes enclose it (for token counting)."""
+        exits = [(self.process.nodes[c.id].closes, c.index) for c in self.nodes if c.kind == "scope_exit"]
+        for c in self.nodes:
+            node = self.process.nodes[c.id]
+            if node.opens:
+                c.opens = index[node.opens]
+            inside = node.scope
+            c.enclosing = tuple(x for path, x in exits if inside == path or inside.startswith(path + "/"))
+
     def _pair_inclusive(self) -> None:
-        """An inclusive split waits at its join for exactly the branches it started: find the join
-        as the split's immediate post-dominator (networkx, on the reversed graph)."""
+        """An inclusive join waits for exactly the branches its split started: find the join as the
+        split's immediate post-dominator (networkx, on the reversed graph)."""
         splits = [c for c in self.nodes if c.kind == "inclusive" and len(c.succ) > 1]
         if not splits:
             return
@@ -143,10 +156,10 @@ class CompiledModel:
         idom = nx.immediate_dominators(g, sink)
         for c in splits:
             join = idom.get(c.index)
-            if join is None or join == sink or self.nodes[join].kind != "inclusive":
-                raise SimulationError(f'inclusive gateway "{c.id}" has no matching inclusive join; the compiled executor '
-                                      "needs one (use --executor spiff, or close the branches with an inclusive gateway)")
-            c.join_for = join
+            # Without an inclusive join the branches simply run on (to their own ends, or through a
+            # merge that passes each token on, as BPMN says); only an inclusive join needs the count.
+            if join is not None and join != sink and self.nodes[join].kind == "inclusive":
+                c.join_for = join
 
 
 def _in_hours(d: Duration, nid: str, what: str) -> Distribution:
@@ -389,7 +402,7 @@ class CaseState:
     """A case in flight: its random row, attributes, and what it has done so far."""
 
     __slots__ = ("case_id", "arrival", "row", "attributes", "visits", "path", "procedures", "documents", "fee",
-                 "live_tokens", "joins", "inclusive_expect", "routes", "reached_end")
+                 "live_tokens", "joins", "inclusive_expect", "routes", "reached_end", "scope_live")
 
     def __init__(self, case_id: int, arrival: float, row: list[float], attributes: dict[str, Any]) -> None:
         self.case_id = case_id
@@ -403,6 +416,7 @@ class CaseState:
         self.fee = 0.0
         self.live_tokens = 0
         self.reached_end = False
+        self.scope_live: dict[int, int] = {}  # scope_exit index -> tokens alive in that subprocess
         self.joins: dict[int, int] = {}
         self.inclusive_expect: dict[int, int] = {}
         self.routes: dict[Any, list[int]] = {}  # spiff executor: route drawn per gateway visit

@@ -27,7 +27,7 @@ from typing import Any
 
 from ..errors import ExpressionError, did_you_mean
 
-__all__ = ["compile_condition", "names_in", "check_names", "Condition"]
+__all__ = ["compile_condition", "names_in", "numeric_names", "check_names", "Condition"]
 
 Condition = Callable[[Mapping[str, Any]], bool]
 
@@ -79,6 +79,23 @@ def _parse(expression: str) -> ast.Expression:
 def names_in(expression: str) -> set[str]:
     """The attribute names an expression reads (literal aliases such as ``true`` excluded)."""
     return {n.id for n in ast.walk(_parse(expression)) if isinstance(n, ast.Name) and n.id not in _ALIASES}
+
+
+def numeric_names(expression: str) -> set[str]:
+    """Attribute names the expression compares with a number (so a yes/no default would be wrong).
+
+    >>> sorted(numeric_names("COUNT <= 30 and is_simple")), sorted(numeric_names("price == 0"))
+    (['COUNT'], ['price'])
+    """
+    found: set[str] = set()
+    for node in ast.walk(_parse(expression)):
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            has_number = any(isinstance(o, ast.Constant) and isinstance(o.value, (int, float)) and not isinstance(o.value, bool)
+                             for o in operands)
+            if has_number:
+                found |= {o.id for o in operands if isinstance(o, ast.Name) and o.id not in _ALIASES}
+    return found
 
 
 def check_names(expression: str, known: set[str] | list[str]) -> str | None:

@@ -34,7 +34,7 @@ __all__ = [
     "TIME_UNITS",
 ]
 
-NodeKind = Literal["start", "end", "task", "exclusive", "parallel", "inclusive", "timer", "pass"]
+NodeKind = Literal["start", "end", "task", "exclusive", "parallel", "inclusive", "timer", "pass", "scope_exit"]
 TimeUnit = Literal["hour", "workday", "day"]
 
 # Accepted spellings of each unit; "天" (day with no qualifier) is read as a calendar day.
@@ -126,6 +126,10 @@ class Node:
     timer: Duration | None = None  # for kind == "timer"
     default_flow: str | None = None  # for exclusive/inclusive gateways
     scope: str = ""  # id path of the subprocess / call activity it was flattened from
+    # A subprocess with several end events completes when all its tokens are done: its start node
+    # ``opens`` the scope's "scope_exit" node, which waits for every token of the scope it ``closes``.
+    opens: str = ""
+    closes: str = ""
     tag: str = ""
     line: int | None = None
     file: str | None = None

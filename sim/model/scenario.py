@@ -34,6 +34,7 @@ from typing import Any
 
 from ..errors import ScenarioError, did_you_mean
 from .calendar import OpeningHours
+from .expressions import numeric_names
 from .process import Duration, Process, parse_duration
 
 __all__ = [
@@ -385,16 +386,26 @@ def resolve_scenario(process: Process, scenario: Scenario) -> Scenario:
         agencies[aid] = replace(spec, **kw)
 
     attributes = dict(scenario.attributes)
+    numeric: dict[str, str] = {}
+    for flow in process.flows.values():
+        if flow.condition:
+            for name in numeric_names(flow.condition):
+                numeric.setdefault(name, f'flow "{flow.id}": {flow.condition}')
     for name in needed:
         if name in attributes:
             continue
         key = f"attribute.{name}"
         if key in defaults:
             attributes[name] = AttributeSpec(name, p=float(defaults[key]), source=defaults.get("source", "process defaults"))
+        elif name in numeric:
+            p.add(f"attributes.{name}", f"gateway conditions compare it with numbers ({numeric[name]}), so a yes/no default "
+                  "would be wrong; give its distribution, e.g. values: {10: 0.5, 25: 0.5}, with a source")
         else:
             attributes[name] = AttributeSpec(name, p=DEFAULTS["attribute_p"], source="assumption: documented default, no mix given")
             notes.append(f"case attribute {name}: true for {DEFAULTS['attribute_p']:.0%} of cases assumed (no mix given)")
 
+    if p.items:
+        raise ScenarioError(p.items, file=scenario.file or process.file)
     arrivals = scenario.arrivals
     # open: neither the file nor the caller set arrivals (a programmatic ArrivalSpec with a source counts as set)
     open_rate = ("arrivals" not in scenario.explicit and not arrivals.source) or (arrivals.rate_per_workday is None and arrivals.times_h is None)
