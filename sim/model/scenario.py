@@ -11,7 +11,8 @@ Documented defaults (each an assumption, reported in ``Scenario.notes`` when use
 
 - start date 2021-07-01 (the plan's year, after its 2021-06-10 issue);
 - office hours 09:00-12:00,13:30-17:30 (7 h; assumption: common 政务服务中心 hours);
-- 2 staff per agency; 20 applications per working day; 1000 cases; 5 replications; seed 2021;
+- staff per agency sized so it is about 70% busy at the assumed demand (at least 1);
+- 20 applications per working day; 1000 cases; 5 replications; seed 2021;
 - a boolean case attribute with no mix is true for half of the cases.
 
 Example:
@@ -27,6 +28,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -370,6 +372,7 @@ def resolve_scenario(process: Process, scenario: Scenario) -> Scenario:
         raise ScenarioError(p.items, file=scenario.file)
 
     agencies = dict(scenario.agencies)
+    unsized: list[str] = []  # agencies whose staff nobody gave: sized below, once arrivals are known
     for aid in agencies_used:
         spec = agencies.get(aid, AgencySpec(aid))
         kw: dict[str, Any] = {}
@@ -378,7 +381,7 @@ def resolve_scenario(process: Process, scenario: Scenario) -> Scenario:
                 kw["staff"] = int(defaults[f"agency.{aid}.staff"])
                 kw["source"] = defaults.get("source", "process defaults")
             elif aid not in scenario.agencies:
-                notes.append(f"agency {aid}: {DEFAULTS['staff']} staff assumed (documented default)")
+                unsized.append(aid)
         if spec.hours is None and f"agency.{aid}.hours" in defaults:
             kw["hours"] = OpeningHours.parse(defaults[f"agency.{aid}.hours"])
         if not spec.name and f"agency.{aid}.name" in defaults:
@@ -423,7 +426,35 @@ def resolve_scenario(process: Process, scenario: Scenario) -> Scenario:
         rate = arrivals.rate_per_workday * arrivals.growth
         notes.append(f"arrivals: demand ×{arrivals.growth:g} applied, {arrivals.rate_per_workday:g} → {rate:g} per working day")
         arrivals = replace(arrivals, rate_per_workday=rate, growth=1.0)
+    for aid in unsized:
+        staff = _default_staff(process, scenario, aid, arrivals, agencies[aid])
+        agencies[aid] = replace(agencies[aid], staff=staff, source=f"assumption: {STAFF_RULE}")
+        notes.append(f"agency {aid}: {staff} staff assumed, {STAFF_RULE} (documented default)")
     return replace(scenario, agencies=MappingProxyType(agencies), attributes=MappingProxyType(attributes), arrivals=arrivals, notes=tuple(notes))
+
+
+STAFF_RULE = "sized so the agency is about 70% busy at the assumed demand"
+
+
+def _default_staff(process: Process, scenario: Scenario, aid: str, arrivals: ArrivalSpec, spec: AgencySpec) -> int:
+    """Staff for an agency nobody staffed: demand × work per case / (70% of its open hours), at least 1.
+
+    Work per case counts every step of the agency once (all branches), so it errs on the side of
+    more staff; a default that overloads the office would make every verdict a queueing artefact.
+    """
+    work = 0.0
+    for node in process.tasks():
+        if node.facts is None or node.facts.agency != aid:
+            continue
+        override = scenario.steps.get(node.id)
+        duration = override.work if override and override.work else node.facts.work
+        if duration is not None and duration.unit == "hour":
+            work += duration.mean
+    rate = arrivals.rate_per_workday or 0.0
+    if arrivals.times_h is not None:
+        rate = 0.0  # a fixed list: no steady demand to size for
+    hours = (spec.hours or scenario.office_hours).hours
+    return max(1, math.ceil(rate * work / (0.7 * hours) - 1e-9))
 
 
 def _given(scenario: Scenario, aid: str) -> set[str]:
