@@ -20,6 +20,7 @@ import numpy as np
 __all__ = ["ReplicationStreams", "replication_seeds"]
 
 _BLOCK = 256
+_STEP = 16
 
 
 def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
@@ -31,7 +32,8 @@ class ReplicationStreams:
     """The arrival stream and per-case uniform rows of one replication."""
 
     def __init__(self, seed: int, replication: int, slots: int) -> None:
-        child = replication_seeds(seed, replication + 1)[replication]
+        # the replication-th child of SeedSequence(seed), built directly (spawning all earlier ones is O(R))
+        child = np.random.SeedSequence(seed, spawn_key=(replication,))
         arrivals_ss, cases_ss, extra_ss = child.spawn(3)
         self.arrivals = np.random.Generator(np.random.PCG64(arrivals_ss))
         self._cases_ss = cases_ss
@@ -39,14 +41,20 @@ class ReplicationStreams:
         self.slots = max(slots, 1)
         self._block_index = -1
         self._block: list[list[float]] = []
+        self._block_gen: np.random.Generator | None = None
 
     def case_row(self, case_id: int) -> list[float]:
         block_index, offset = divmod(case_id, _BLOCK)
         if block_index != self._block_index:
             # Each block has its own child seed, so any block can be produced without the earlier ones.
-            gen = np.random.Generator(np.random.PCG64(np.random.SeedSequence(self._cases_ss.entropy, spawn_key=self._cases_ss.spawn_key + (block_index,))))
-            self._block = gen.random((_BLOCK, self.slots)).tolist()  # Python floats: cheap to index per step
+            seed = np.random.SeedSequence(self._cases_ss.entropy, spawn_key=self._cases_ss.spawn_key + (block_index,))
+            self._block_gen = np.random.Generator(np.random.PCG64(seed))
+            self._block = []
             self._block_index = block_index
+        while offset >= len(self._block):
+            # Rows drawn a few at a time equal the rows of one big draw (the stream is read in order),
+            # so a short run pays for the rows it uses, not for the whole block.
+            self._block.extend(self._block_gen.random((_STEP, self.slots)).tolist())
         return self._block[offset]
 
     def revisit(self, case_id: int, node_index: int, visit: int) -> np.random.Generator:

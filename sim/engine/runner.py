@@ -153,11 +153,19 @@ def _load(process: Process | LoadedProcess | str | Path) -> tuple[Process, Loade
     return process, None
 
 
+_last_model: tuple[Process, Scenario, CompiledModel] | None = None
+
+
 def run_replication(process: Process, scenario: Scenario, replication: int, seed: int, executor: str,
                     loaded: LoadedProcess | None = None, keep_traces: bool = False,
                     on_task: Callable[[TaskRecord], None] | None = None) -> ReplicationResult:
     """One replication; a pure function of its arguments (so pools and clusters reproduce it)."""
-    model = CompiledModel(process, scenario)
+    global _last_model
+    if _last_model is not None and _last_model[0] is process and _last_model[1] is scenario:
+        model = _last_model[2]  # replications of one run share the compiled model
+    else:
+        model = CompiledModel(process, scenario)
+        _last_model = (process, scenario, model)
     rep = Replication(model, replication, seed, keep_traces=keep_traces, on_task=on_task)
     arrivals = rep.arrival_times()
     expected = rep.expected_cases()
