@@ -68,3 +68,41 @@ def test_every_bundled_process_loads() -> None:
         assert process.tasks(), path
         for task in process.tasks():
             assert task.facts is not None and task.facts.source.strip(), f"{path}: {task.id} has no source"
+
+
+def test_collaboration_lanes_name_the_agencies_and_the_centre_pool_is_run() -> None:
+    process = load_process(DATA / "diagram" / "collaboration_lanes.bpmn")
+    assert process.id == "Process_Center"  # the pool with the steps, not the applicant's
+    assert "市场监督管理局" in process.agencies()
+    notes = " ".join(process.notes)
+    assert "Process_Applicant taken as outside parties" in notes
+    assert "data objects and stores ignored" in notes and "simulated as steps; nothing is executed" in notes
+
+
+def test_boundary_event_path_is_an_outcome_with_a_scenario_share() -> None:
+    path = DATA / "corpus" / "bpmnio_pools_lanes_message_flows.bpmn"
+    never = sim.simulate(path, cases=40, replications=1, seed=1)
+    assert not any("Activity_0buryy1" in p for p in never.path_frequencies())  # share 0 by default
+    scenario = sim.parse_scenario({"routing": {"Flow_1bcm6d9": 0.5, "source": "assumption: test"}})
+    half = sim.simulate(path, scenario, cases=200, replications=1, seed=1)
+    taken = sum(n for p, n in half.path_frequencies().items() if "Activity_0buryy1" in p)
+    assert 60 < taken < 140
+
+
+def test_a_gbk_encoded_file_with_chinese_names_loads() -> None:
+    text = (DATA / "engine" / "mini.bpmn").read_text(encoding="utf-8").replace('encoding="UTF-8"', 'encoding="GBK"')
+    path = Path(__import__("tempfile").mkdtemp()) / "gbk.bpmn"
+    path.write_bytes(text.encode("gbk"))
+    assert load_process(path).nodes["t_apply"].name == "申请登记"
+
+
+CORPUS = sorted((DATA / "corpus").glob("*.bpmn"))
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
+def test_corpus_files_that_run_give_identical_traces_in_both_executors(path: Path) -> None:
+    try:
+        runs = {ex: sim.simulate(path, cases=15, replications=1, seed=4, executor=ex, keep_traces=True) for ex in ("compiled", "spiff")}
+    except sim.ReformSimError:
+        return  # refusals are checked in test_corpus.py
+    assert sorted(runs["compiled"].replications[0].traces) == sorted(runs["spiff"].replications[0].traces)

@@ -82,9 +82,13 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
         raise ModelError(f'the id "{rid}" clashes with SpiffWorkflow\'s internal task names; rename it (e.g. "{rid.lower()}_event")',
                          file=name, element_id=rid, tag=local(el.tag), line=el.sourceline)
 
-    _mark_share_flows(root)
     notes: list[str] = []
-    original_tags = _as_simulation_steps(root, notes)
+    try:
+        original_tags = _as_simulation_steps(root, notes)
+    except ModelError as exc:
+        raise ModelError(exc.message, file=name, element_id=exc.element_id, tag=exc.tag, line=exc.line) from None
+    _mark_share_flows(root)
+    elements = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}  # after the rewrite
     parser = SpiffBpmnParser(validator=VALIDATOR)
     _add(parser, tree, name)
     for extra in extra_files or []:
@@ -94,7 +98,11 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
         raise ModelError("the file has no <bpmn:process>", file=name, line=root.sourceline)
     proc_el = _choose_process(processes, process_id, name)
     pid = proc_el.get("id")
-    _mark_executable(parser, processes, notes)
+    others = [p.get("id") for p in processes if p is not proc_el and p.find("bpmn:startEvent", NSMAP) is not None]
+    if others and process_id is None:
+        notes.append(f'pool "{proc_el.get("name") or pid}" ({pid}) simulated; {", ".join(others)} taken as outside parties '
+                     "(choose another with process_id)")
+    _mark_executable(parser, processes, notes, pid)
     _add_siblings_for_calls(parser, root, path, notes)
     try:
         spec = parser.get_spec(pid)
@@ -159,6 +167,10 @@ def _as_simulation_steps(root: Any, notes: list[str]) -> dict[str, str]:
             for child in list(el):
                 if isinstance(child.tag, str) and local(child.tag) in ("script", "ioSpecification", "rendering"):
                     el.remove(child)
+        elif tag == "eventBasedGateway":
+            raise ModelError("an event-based gateway waits for whichever event comes first, which the simulation cannot "
+                             "know; replace it with an exclusive gateway whose flows carry the share of each outcome",
+                             element_id=el.get("id"), tag=tag, line=el.sourceline)
         elif tag in _IGNORED:
             parent = el.getparent()
             if parent is not None:
@@ -174,6 +186,8 @@ def _as_simulation_steps(root: Any, notes: list[str]) -> dict[str, str]:
                         timer = etree.SubElement(el, f"{{{bpmn}}}timerEventDefinition")
                         etree.SubElement(timer, f"{{{bpmn}}}timeDuration").text = '"PT0H"'
                     changed.setdefault(f"{tag}:{kind}", []).append(el.get("id"))
+    _empty_subprocesses_as_steps(root, changed)
+    _boundary_events_as_outcomes(root, changed)
     for what, ids in changed.items():
         shown = ", ".join(str(i) for i in ids[:6]) + (" …" if len(ids) > 6 else "")
         if what == "data":
@@ -181,11 +195,77 @@ def _as_simulation_steps(root: Any, notes: list[str]) -> dict[str, str]:
         elif what.startswith("intermediateCatchEvent"):
             notes.append(f"{what.split(':')[1].replace('EventDefinition', '')} catch event(s) {shown}: a hand-off from another "
                          "party, taken as immediate; give it time with steps.<id>.wait in the scenario")
+        elif what == "boundary":
+            notes.append(f"boundary event(s) {shown}: their path is an outcome of the task it is attached to, taken by "
+                         "no case unless the scenario gives its share (routing: <flow id>: share)")
+        elif what == "empty subProcess":
+            notes.append(f"collapsed subprocess(es) {shown} with no content simulated as single steps")
         elif what.startswith("intermediateThrowEvent"):
             notes.append(f"{what.split(':')[1].replace('EventDefinition', '')} throw event(s) {shown}: passed through")
         else:
             notes.append(f"{what}(s) {shown} simulated as steps; nothing is executed")
     return original
+
+
+def _empty_subprocesses_as_steps(root: Any, changed: dict[str, list[str]]) -> None:
+    """A collapsed subprocess drawn with no content is one step."""
+    bpmn = NSMAP["bpmn"]
+    for sub in list(root.iter(f"{{{bpmn}}}subProcess")):
+        if sub.find("bpmn:startEvent", NSMAP) is None and not any(
+                isinstance(c.tag, str) and local(c.tag).endswith(("Task", "task", "Event", "Gateway", "subProcess")) for c in sub):
+            sub.tag = f"{{{bpmn}}}userTask"
+            for child in list(sub):
+                if isinstance(child.tag, str) and local(child.tag) not in ("incoming", "outgoing", "extensionElements"):
+                    sub.remove(child)
+            for attr in list(sub.attrib):
+                if "}" not in attr and attr not in _USER_TASK_ATTRIBUTES:
+                    del sub.attrib[attr]
+            changed.setdefault("empty subProcess", []).append(sub.get("id"))
+
+
+def _boundary_events_as_outcomes(root: Any, changed: dict[str, list[str]]) -> None:
+    """Rewrite each boundary event as an exclusive choice after its task.
+
+    The simulation cannot know when a deadline or an error strikes; what it can do is send a share
+    of cases down the exception path. The task's normal flow gets share 1 and the boundary's flows
+    share 0 (with a source saying so), so by default nothing changes until the scenario says how
+    often the exception happens (``routing: {flow: share}``).
+    """
+    bpmn, spiff = NSMAP["bpmn"], NSMAP["spiffworkflow"]
+    by_id = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    for b in list(root.iter(f"{{{bpmn}}}boundaryEvent")):
+        bid, task_id = b.get("id"), b.get("attachedToRef")
+        task = by_id.get(task_id)
+        b_out = [by_id.get((o.text or "").strip()) for o in b.findall("bpmn:outgoing", NSMAP)]
+        b_out = [f for f in b_out if f is not None]
+        parent = b.getparent()
+        parent.remove(b)
+        changed.setdefault("boundary", []).append(bid)
+        if not b_out or task is None:
+            continue
+        task_out = [by_id.get((o.text or "").strip()) for o in task.findall("bpmn:outgoing", NSMAP)]
+        if len(task_out) != 1 or task_out[0] is None:
+            raise ModelError(f"boundary event on a task with {len(task_out)} outgoing flows cannot be turned into an outcome; "
+                             "give the task exactly one outgoing flow", element_id=bid, tag="boundaryEvent", line=b.sourceline)
+        gw_id, link_id = f"{task_id}__outcome", f"{task_id}__to_outcome"
+        gateway = etree.SubElement(parent, f"{{{bpmn}}}exclusiveGateway", id=gw_id, name=b.get("name") or "")
+        etree.SubElement(gateway, f"{{{bpmn}}}incoming").text = link_id
+        link = etree.SubElement(parent, f"{{{bpmn}}}sequenceFlow", id=link_id, sourceRef=task_id, targetRef=gw_id)
+        for out in task.findall("bpmn:outgoing", NSMAP):
+            out.text = link_id
+        for flow, share in [(task_out[0], "1"), *((f, "0") for f in b_out)]:
+            flow.set("sourceRef", gw_id)
+            etree.SubElement(gateway, f"{{{bpmn}}}outgoing").text = flow.get("id")
+            ext = flow.find("bpmn:extensionElements", NSMAP)
+            if ext is None:
+                ext = etree.Element(f"{{{bpmn}}}extensionElements")
+                flow.insert(0, ext)
+            props = etree.SubElement(ext, f"{{{spiff}}}properties")
+            etree.SubElement(props, f"{{{spiff}}}property", name="share", value=share)
+            etree.SubElement(props, f"{{{spiff}}}property", name="source",
+                             value=f"assumption: boundary event {bid} rewritten as an outcome; set routing to give its share")
+        # keep the schema's order: the gateway and the new flow must precede nothing in particular
+        _ = link
 
 
 def _add(parser: SpiffBpmnParser, tree: etree._ElementTree, name: str) -> None:
@@ -218,11 +298,14 @@ def _choose_process(processes: list[Any], process_id: str | None, name: str) -> 
                 return el
         ids = [el.get("id") for el in processes]
         raise ModelError(f'no process with id "{process_id}"{did_you_mean(process_id, ids)}; the file has {", ".join(ids)}', file=name)
-    # A collaboration may hold several pools; the one with flow nodes is the process to run.
+    # A collaboration may hold several pools (the applicant's, the service centre's): run the one
+    # with the most steps that nobody calls; the others are outside parties (message flows to
+    # them are hand-offs). process_id chooses another.
     with_nodes = [el for el in processes if el.find("bpmn:startEvent", NSMAP) is not None]
     if len(with_nodes) > 1:
         callers = [el for el in with_nodes if not _is_called(el, processes)]
-        with_nodes = callers or with_nodes
+        with_nodes = sorted(callers or with_nodes, key=lambda el: -sum(1 for x in el.iter() if isinstance(x.tag, str) and
+                                                                         local(x.tag).endswith(("Task", "task", "subProcess"))))
     if not with_nodes:
         raise ModelError("no process in the file has a start event; add one (the simulation needs to know where cases begin)",
                          file=name, element_id=processes[0].get("id"), tag="process", line=processes[0].sourceline)
@@ -234,13 +317,14 @@ def _is_called(proc_el: Any, processes: list[Any]) -> bool:
     return any(ca.get("calledElement") == pid for el in processes for ca in el.iter(f"{{{NSMAP['bpmn']}}}callActivity"))
 
 
-def _mark_executable(parser: SpiffBpmnParser, processes: list[Any], notes: list[str]) -> None:
+def _mark_executable(parser: SpiffBpmnParser, processes: list[Any], notes: list[str], chosen: str) -> None:
     # bpmn.io marks processes isExecutable="false" by default; simulation does not execute code, so treat all as runnable.
     for proc in processes:
         pp = parser.process_parsers.get(proc.get("id"))
         if pp is not None and not pp.process_executable:
             pp.process_executable = True
-            notes.append(f'process {proc.get("id")} is marked isExecutable="false"; simulated anyway (nothing is executed)')
+            if proc.get("id") == chosen:
+                notes.append(f'process {chosen} is marked isExecutable="false"; simulated anyway (nothing is executed)')
 
 
 def _add_siblings_for_calls(parser: SpiffBpmnParser, root: Any, path: Path, notes: list[str]) -> None:
@@ -301,6 +385,7 @@ class _Compiler:
         if not any(n.kind == "end" for n in self.nodes):
             raise self.error("the process has no end event; cases would never finish", proc_el.get("id"))
         self._check_gateways()
+        self._check_every_node_can_finish()
         if self.foreign:
             self.notes.append("no ReformSim step facts in the file: steps take the documented default "
                               "duration (work 1 h, no wait) unless the scenario sets steps.<id>")
@@ -370,9 +455,6 @@ class _Compiler:
                     self.flows.extend(Flow(f"{end}__to_exit", end, exit_id) for end in sub_ends)
                     self.nodes = [replace(n, opens=exit_id) if n.id == sub_starts[0] else n for n in self.nodes]
                     exit_[bpmn_id] = exit_id
-            elif kind == "EventBasedGateway":
-                raise self.error("an event-based gateway waits for whichever event comes first, which the simulation cannot "
-                                 "know; replace it with an exclusive gateway whose flows carry the share of each outcome", bpmn_id)
             elif kind == "BoundaryEvent":
                 raise self.error("boundary events are not simulated yet; model the exception path with an exclusive "
                                  "gateway after the task instead", bpmn_id)
@@ -466,9 +548,12 @@ class _Compiler:
         if el is None:
             return None
         root = el.getroottree().getroot()
-        for lane in root.iter(f"{{{NSMAP['bpmn']}}}lane"):
-            if any((ref.text or "").strip() == el.get("id") for ref in lane.findall("bpmn:flowNodeRef", NSMAP)):
-                return lane.get("name") or lane.get("id")
+        lanes = list(root.iter(f"{{{NSMAP['bpmn']}}}lane"))
+        while el is not None and local(el.tag) != "process":  # a step inside a subprocess: its subprocess's lane
+            for lane in lanes:
+                if any((ref.text or "").strip() == el.get("id") for ref in lane.findall("bpmn:flowNodeRef", NSMAP)):
+                    return lane.get("name") or lane.get("id")
+            el = el.getparent()
         return None
 
     def _fact_value(self, bpmn_id: str, key: str, value: str, line: int | None) -> Any:
@@ -515,6 +600,21 @@ class _Compiler:
         if hours or minutes:
             return Duration(parse_distribution(days * 24 + hours + minutes / 60), "hour")
         return Duration(parse_distribution(days), "day")
+
+    def _check_every_node_can_finish(self) -> None:
+        """A node from which no end event can be reached traps its cases (a loop without exit)."""
+        import networkx as nx
+
+        g = nx.DiGraph()
+        g.add_nodes_from(n.id for n in self.nodes)
+        g.add_edges_from((f.source, f.target) for f in self.flows)
+        can_finish: set[str] = set()
+        for end in (n.id for n in self.nodes if n.kind == "end"):
+            can_finish |= nx.ancestors(g, end) | {end}
+        for node in self.nodes:
+            if node.id not in can_finish:
+                raise self.error("no path leads from here to an end event, so cases reaching it would never finish "
+                                 "(a loop without an exit?); add a flow towards an end event", node.id.rsplit("/", 1)[-1])
 
     def _check_gateways(self) -> None:
         by_source: dict[str, list[Flow]] = {}

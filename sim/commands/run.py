@@ -22,9 +22,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=1, help="processes for replications (default 1)")
     p.add_argument("--event-log", type=Path, help="write the event log (.csv or .xes)")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    p.add_argument("--process-id", help="which process (pool) of the file to simulate (default: the one with most steps)")
 
 
-def load_target(target: Path) -> tuple[Any, Any]:
+def load_target(target: Path, process_id: str | None = None) -> tuple[Any, Any]:
     """(process, scenario) from a BPMN file or a scenario YAML that names one."""
     import sim
     from sim.errors import ScenarioError
@@ -40,13 +41,13 @@ def load_target(target: Path) -> tuple[Any, Any]:
             edited = apply_edits(loaded.process, list(scenario.edits), file=str(target))
             return edited, scenario
         return loaded, scenario
-    return sim.load_bpmn(target), None
+    return sim.load_bpmn(target, process_id), None
 
 
 def run(args: argparse.Namespace) -> int:
     import sim
 
-    process, scenario = load_target(args.target)
+    process, scenario = load_target(args.target, args.process_id)
     progress = _progress_bar(sys.stderr) if not args.json else None
     result = sim.simulate(process, scenario, cases=args.cases, replications=args.replications, seed=args.seed,
                           executor=args.executor, workers=args.workers, event_log=args.event_log, progress=progress)
