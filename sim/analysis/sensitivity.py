@@ -32,15 +32,16 @@ SEARCH_REPLICATIONS, SEARCH_CASES = 4, 150  # assumption: enough to rank changes
 
 _LABELS = {
     "en": {"faster": "{s} −20%", "slower": "{s} +20%", "online": "make {s} online", "commitment": "{s} → 告知承诺",
-           "staff": "+1 staff at {s}"},
+           "staff": "+1 staff at {s}", "parallel": "{s} in parallel"},
     "zh": {"faster": "{s} 时长−20%", "slower": "{s} 时长+20%", "online": "{s} 全程网办", "commitment": "{s} 改为告知承诺",
-           "staff": "{s} 增加1名人员"},
+           "staff": "{s} 增加1名人员", "parallel": "{s} 并联办理"},
 }
 
 
 @dataclass(frozen=True)
 class Change:
-    """One reform lever on one step (``faster``, ``slower``, ``online``, ``commitment``) or agency (``staff``)."""
+    """One reform lever on one step (``faster``, ``slower``, ``online``, ``commitment``), on two consecutive
+    steps (``parallel``: target ``"a+b"``) or on an agency (``staff``)."""
 
     kind: str
     target: str
@@ -69,6 +70,8 @@ def apply_changes(process: Any, scenario: Scenario, changes: tuple[Change, ...] 
             process = edits.make_online(process, ch.target, source=src)
         elif ch.kind == "commitment":
             process = edits.commitment(process, ch.target, source=src)
+        elif ch.kind == "parallel":
+            process = edits.parallelise(process, ch.target.split("+"), source=src)
         elif ch.kind == "staff":
             resolved = resolve_scenario(process, scenario)
             agencies = dict(scenario.agencies)
@@ -96,6 +99,14 @@ def candidate_changes(bottlenecks: Any, process: Any, n_steps: int = 5, n_agenci
             out.append(Change("commitment", s.step, name))
     for a in [a for a in bottlenecks.agencies if not math.isnan(a.utilisation)][:n_agencies]:
         out.append(Change("staff", a.agency, a.agency))
+    # 并联审批: two consecutive steps of the critical path run side by side
+    path = [sid for sid in bottlenecks.critical_path if sid in process.nodes and process.nodes[sid].kind == "task"]
+    for a, b in zip(path, path[1:]):
+        if process.successors(a) == [b] and len(process.incoming(b)) == 1:
+            label = f"{process.nodes[a].label} ∥ {process.nodes[b].label}"
+            out.append(Change("parallel", f"{a}+{b}", label))
+            if sum(c.kind == "parallel" for c in out) >= max(1, n_steps // 2):
+                break
     return out
 
 
