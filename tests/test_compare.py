@@ -73,3 +73,15 @@ def test_cli_compare_bad_scenario_exits_2(tmp_path: Path, capsys) -> None:
     bad = ROOT / "tests" / "data" / "scenarios" / "bad_many.yaml"
     assert main(["compare", str(bad), str(SC / "company_setup_2021.yaml"), "--out", str(tmp_path)]) == 2
     assert "casez" in capsys.readouterr().err
+
+
+def test_compare_judges_the_chains_targets_under_both_scenarios() -> None:
+    import sim
+    from sim.whatif.compare import verdicts_under_both
+
+    root = Path(__file__).parents[1]
+    before = sim.simulate(root / "processes" / "company_setup_2018_baseline.bpmn", cases=60, replications=3, seed=2)
+    after = sim.simulate(root / "processes" / "company_setup_2021.bpmn", cases=60, replications=3, seed=2)
+    rows = {r["target"]: r for r in verdicts_under_both(before, after, sim.load_register(root / "scenarios" / "targets.yaml"))}
+    assert {"T01", "T03"} <= set(rows)
+    assert rows["T03"]["a"]["share"] < 0.05 < 0.9 < rows["T03"]["b"]["share"]  # 1 working day: not before, yes after

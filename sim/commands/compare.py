@@ -24,6 +24,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=Path("reformsim-out"),
                    help="output folder: run history (runs.sqlite), comparison.json, diagram diff (default ./reformsim-out)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--register", type=Path, default=Path(__file__).resolve().parents[2] / "scenarios" / "targets.yaml",
+                   help="target register whose checks on this chain are judged under both scenarios")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         res_a, res_b = run_specs([spec_a, spec_b], workers=args.workers, scheduler=args.scheduler,
                                  progress=None if args.json else stderr_progress("compare"))
         comparison = compare_results(res_a, res_b)
+        comparison["verdicts"] = _verdicts(res_a, res_b, args.register)
         ids = [history.record_result(r, kind="compare", scenario_hash=s.hash, file=s.file) for r, s in ((res_a, spec_a), (res_b, spec_b))]
         comparison["run_ids"] = ids
         if comparison["process_changes"]:
@@ -63,6 +66,16 @@ def run(args: argparse.Namespace) -> int:
         if comparison.get("diagram"):
             print(f"diagram diff: {comparison['diagram']}")
     return 0
+
+
+def _verdicts(a: Any, b: Any, register_path: Path) -> list[dict[str, Any]]:
+    """The plan's targets on this chain, judged under both scenarios (empty when no register)."""
+    from sim.targets import load_register
+    from sim.whatif.compare import verdicts_under_both
+
+    if not register_path.exists():
+        return []
+    return verdicts_under_both(a, b, load_register(register_path, root=register_path.parent.parent))
 
 
 def _diagram(a: Any, b: Any, out: Path) -> str | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -126,6 +127,39 @@ def compare_stored(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]
             "process_changes": changes}
 
 
+def _chain(path: str | None) -> str:
+    """``construction_lowrisk_2019_baseline.bpmn`` and ``construction_lowrisk_2021.bpmn`` -> ``construction_lowrisk``."""
+    import re
+
+    stem = Path(path or "").stem
+    return re.sub(r"(_\d{4})?(_baseline)?$|_\d{4}$", "", stem)
+
+
+def verdicts_under_both(a: SimulationResult, b: SimulationResult, register: Any, required: float = 0.95) -> list[dict[str, Any]]:
+    """The register's simulated checks on either run's chain, judged on both runs."""
+    from ..analysis.assess import judged_metric, share_meeting, verdict
+    from ..engine.runner import CASE_METRICS
+
+    chains = {_chain(a.process.file), _chain(b.process.file)} - {""}
+    rows = []
+    for target, check in register.tested():
+        if check.threshold is None or check.threshold.kind == "below_baseline" or check.test is None:
+            continue
+        if not any(_chain(p) in chains for p in check.test.processes):
+            continue
+        metric = judged_metric(check)
+        if not (metric in CASE_METRICS or metric.startswith("step:")):
+            continue  # static counts are judged on the file (reformsim assess), not per run
+        if metric.startswith("step:") and not all(metric[5:] in r.replications[0].tasks for r in (a, b)):
+            continue
+        row: dict[str, Any] = {"target": target.id, "check": check.name, "metric": metric}
+        for key, result in (("a", a), ("b", b)):
+            share, lo, hi = share_meeting(result, metric, check.threshold)
+            row[key] = {"share": share, "lo": lo, "hi": hi, "verdict": verdict(share, lo, hi, required)}
+        rows.append(row)
+    return rows
+
+
 def format_comparison(c: Mapping[str, Any]) -> str:
     """The comparison as a plain-text table."""
     how = "paired, common random numbers" if c["paired"] else "unpaired (Welch): seeds or replication counts differ"
@@ -143,4 +177,9 @@ def format_comparison(c: Mapping[str, Any]) -> str:
                      f"{'yes' if r['significant'] else 'no'}")
     if c["process_changes"]:
         lines += ["", "the process differs:"] + [f"  - {x}" for x in c["process_changes"]]
+    if c.get("verdicts"):
+        lines += ["", f"{'target':8} {'metric':22} {'A: share met':>13} {'verdict':>8}   {'B: share met':>13} {'verdict':>8}"]
+        for v in c["verdicts"]:
+            lines.append(f"{v['target']:8} {v['metric'][:22]:22} {v['a']['share']:13.1%} {v['a']['verdict']:>8}   "
+                         f"{v['b']['share']:13.1%} {v['b']['verdict']:>8}")
     return "\n".join(lines)
