@@ -49,9 +49,10 @@ LABELS = {
            "rule_static": "环节数、材料数、阶段数按每条路径的精确静态计数判定：比例为路径占比。"},
 }
 _COLOURS = {"reachable": "#2ca02c", "at_risk": "#ff7f0e", "not_reachable": "#d62728"}
-_CSS = """body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:2em;max-width:1200px}
-table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px}
-th{background:#eee}img{max-width:100%}.v{color:white;font-weight:bold;padding:2px 6px;border-radius:3px}"""
+_CSS = """body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:2em;max-width:1500px}
+table{border-collapse:collapse;margin:1em 0;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}
+th{background:#eee}img{max-width:100%}.v{color:white;font-weight:bold;padding:2px 6px;border-radius:3px;white-space:nowrap}
+td:last-child{min-width:22em}td:nth-child(3){white-space:nowrap}"""
 
 
 def baseline_for(process: Path) -> Path | None:
