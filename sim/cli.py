@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     except ReformSimError as exc:
         print(f"reformsim: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `reformsim run ... | head`: the reader left, nothing to report
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("reformsim: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
