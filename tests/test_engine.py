@@ -170,3 +170,15 @@ def test_nested_subprocess_from_camunda_runs_the_same_in_both_executors() -> Non
             for ex in ("compiled", "spiff")}
     assert sorted(runs["compiled"].replications[0].traces) == sorted(runs["spiff"].replications[0].traces)
     assert len(runs["compiled"].path_frequencies()) == 4  # one path per COUNT band
+
+
+def test_horizon_stops_arrivals_and_warmup_leaves_early_cases_out() -> None:
+    scenario = sim.parse_scenario({"horizon_workdays": 5, "warmup_workdays": 2,
+                                   "arrivals": {"rate_per_workday": 10, "source": "assumption: test"}})
+    result = sim.simulate(MINI, scenario, cases=10_000, replications=1, seed=3)
+    rep = result.replications[0]
+    assert 30 < rep.cases + rep.warmup_cases < 75  # about 10 a day for 5 working days, not 10,000
+    assert 10 < rep.warmup_cases < 35  # about the first 2 days
+    assert rep.workdays.count == rep.cases
+    with pytest.raises(sim.ScenarioError, match="warmup_workdays: expected less than horizon_workdays"):
+        sim.parse_scenario({"horizon_workdays": 2, "warmup_workdays": 3})

@@ -211,6 +211,9 @@ class Replication:
         self.replication = replication
         self.first_arrival = math.inf
         self.last_end = 0.0
+        self.arrivals_made = 0
+        warmup = model.scenario.warmup_workdays
+        self.warmup_until = self.clock.add_workdays(self.clock.next_open(0.0), warmup) if warmup else -1.0
 
     # -- arrivals and attributes -------------------------------------------------------------
     def expected_cases(self) -> int:
@@ -227,14 +230,20 @@ class Replication:
         scenario = self.model.scenario
         n = self.expected_cases()
         if scenario.arrivals.times_h is not None:
-            yield from scenario.arrivals.times_h[:n]
+            for t in scenario.arrivals.times_h[:n]:
+                self.arrivals_made += 1
+                yield t
             return
         rate = scenario.arrivals.rate_per_workday or 1.0
         scale = self.clock.hours_per_day / rate
         w = self.clock.working_time(0.0)
+        stop = w + scenario.horizon_workdays * self.clock.hours_per_day if scenario.horizon_workdays else math.inf
         for first in range(0, n, chunk):
             for gap in self.streams.arrivals.exponential(scale, size=min(chunk, n - first)).tolist():
                 w += gap
+                if w > stop:
+                    return
+                self.arrivals_made += 1
                 yield self.clock.at_working_time(w)
 
     def attributes_of(self, row: list[float]) -> dict[str, Any]:
@@ -357,6 +366,9 @@ class Replication:
         now = self.env.now
         arrival = case.arrival
         r = self.result
+        if arrival < self.warmup_until:
+            r.warmup_cases += 1  # ran, so the office was busy, but left out of the case KPIs
+            return
         r.cases += 1
         if now > self.last_end:
             self.last_end = now

@@ -192,7 +192,8 @@ class ReplicationResult:
     """What one replication produced; merged into a :class:`~sim.engine.runner.SimulationResult`."""
 
     replication: int
-    cases: int = 0
+    cases: int = 0  # finished cases counted in the KPIs
+    warmup_cases: int = 0  # finished in the warm-up, left out of the KPIs
     span_h: float = 0.0
     workdays: Sample = field(default_factory=Sample)
     calendar_days: Sample = field(default_factory=Sample)

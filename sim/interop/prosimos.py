@@ -53,7 +53,8 @@ from scipy import stats
 
 from ..errors import ModelError
 from ..model.calendar import OpeningHours
-from ..model.distributions import Distribution, Exponential, Fixed, Gamma, LogNormal, Normal, Triangular, Uniform
+from ..model.distributions import (Distribution, Exponential, Fixed, Gamma, LogNormal, Normal, Triangular,
+                                   TruncatedExponential, Uniform)
 from ..model.process import Duration, Flow, Node, Process, TaskFacts
 
 __all__ = ["import_prosimos", "map_distribution", "PROSIMOS_DISTRIBUTIONS"]
@@ -466,10 +467,12 @@ def map_distribution(spec: Mapping[str, Any], *, element: str, file: str, notes:
             notes.append(f"{element}: Prosimos truncates {name} to [{lo:g}, {hi:g}] s, which moves the mean from "
                          f"{nominal:.4g} s to {m:.4g} s; the truncated mean and spread are used")
         if name == "expon":
-            if lo > 0.01 * m:
-                notes.append(f"{element}: expon shifted by min={lo:g} s; mapped to exponential with the same mean "
-                             "(ReformSim's exponential has no shift)")
-            return Exponential(m / h)
+            # min + Exp(mean - min), redrawn above max: exactly ReformSim's truncexp
+            scale = max(mean - lo, 1e-12)
+            if lo <= 0 and not hi - lo < 50 * scale:  # no shift and no cut worth the name: a plain exponential
+                return Exponential(m / h)
+            top = min(hi, lo + 50 * scale)  # a cut at 50 means drops e^-50 of the mass
+            return TruncatedExponential(scale / h, lo / h, top / h)
         if name == "norm":
             return Normal(m / h, sd / h)
         if name == "lognorm":

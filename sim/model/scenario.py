@@ -116,11 +116,16 @@ class Scenario:
     file: str | None = None
     notes: tuple[str, ...] = ()
     explicit: frozenset[str] = frozenset()  # top-level keys the file set (the rest are defaults)
+    # Arrivals stop after this many working days (then fewer than ``cases`` may arrive); cases that
+    # arrive in the warm-up (an empty office filling up) run but are left out of the case KPIs.
+    horizon_workdays: float | None = None
+    warmup_workdays: float = 0.0
 
 
 _TOP_KEYS = {
     "name", "process", "start", "office_hours", "cases", "replications", "seed", "arrivals",
     "agencies", "attributes", "steps", "routing", "edits", "description", "source", "extends",
+    "horizon_workdays", "warmup_workdays",
 }
 
 
@@ -192,6 +197,14 @@ def parse_scenario(data: Any, *, file: str | None = None) -> Scenario:
             kw[key] = v
     if "seed" in data and (v := _int(p, "seed", data["seed"], minimum=0)) is not None:
         kw["seed"] = v
+    if "horizon_workdays" in data and (h := _number(p, "horizon_workdays", data["horizon_workdays"])) is not None:
+        if h <= 0:
+            p.add("horizon_workdays", "expected a number of working days > 0")
+        kw["horizon_workdays"] = h
+    if "warmup_workdays" in data and (w := _number(p, "warmup_workdays", data["warmup_workdays"])) is not None:
+        kw["warmup_workdays"] = w
+        if "horizon_workdays" in kw and w >= kw["horizon_workdays"]:
+            p.add("warmup_workdays", f"expected less than horizon_workdays ({kw['horizon_workdays']:g}), got {w:g}")
     if "arrivals" in data:
         kw["arrivals"] = _arrivals(p, data["arrivals"])
     if "agencies" in data:
