@@ -10,6 +10,7 @@ accumulators; :meth:`Replication.perform_step` is the one place where a step tak
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -174,12 +175,45 @@ def work_clock(origin: Any, hours: OpeningHours) -> WorkClock:
     return WorkClock(origin, hours)
 
 
+class StaffPool:
+    """An agency's staff as a first-come-first-served pool on SimPy time.
+
+    Like ``simpy.Resource``, but a request that finds someone free is granted on the spot, with no
+    SimPy event; only a case that has to queue waits on an event, which the releasing case
+    triggers, handing its slot straight over. At the loads of a public office most requests find
+    someone free, so this saves most of the events a step costs.
+    """
+
+    __slots__ = ("env", "capacity", "busy", "queue")
+
+    def __init__(self, env: simpy.Environment, capacity: int) -> None:
+        self.env = env
+        self.capacity = capacity
+        self.busy = 0
+        self.queue: deque[simpy.Event] = deque()
+
+    def acquire(self) -> simpy.Event | None:
+        """None when a slot was free and is now taken; else an event that fires when it is the case's turn."""
+        if self.busy < self.capacity and not self.queue:
+            self.busy += 1
+            return None
+        turn = self.env.event()
+        self.queue.append(turn)
+        return turn
+
+    def release(self) -> None:
+        if self.queue:
+            self.queue.popleft().succeed()  # the slot passes to the next in line; busy stays the same
+        else:
+            self.busy -= 1
+
+
 class Agency:
-    __slots__ = ("id", "resource", "clock", "stats")
+    __slots__ = ("id", "pool", "clock", "stats")
 
     def __init__(self, env: simpy.Environment, aid: str, staff: int, clock: WorkClock) -> None:
         self.id = aid
-        self.resource = simpy.Resource(env, capacity=staff)
+        self.pool = StaffPool(env, staff)
         self.clock = clock
         self.stats = AgencyStats(aid, staff)
 
@@ -312,18 +346,19 @@ class Replication:
             hours = work.sample(self.uniform(case, node, node.slot_work))
             if node.agency is not None:
                 agency = self.agencies[node.agency]
-                resource = agency.resource
+                pool = agency.pool
                 stats = agency.stats
                 stats.requests += 1
-                if resource.count >= resource.capacity and len(resource.queue) + 1 > stats.max_queue:
-                    stats.max_queue = len(resource.queue) + 1
-                req = resource.request()
-                yield req
+                turn = pool.acquire()
+                if turn is not None:
+                    if len(pool.queue) > stats.max_queue:
+                        stats.max_queue = len(pool.queue)
+                    yield turn
                 agency_clock = agency.clock
                 start = agency_clock.next_open(env.now)
                 stats.waiting_total_h += start - enable
                 yield env.timeout(agency_clock.work_end(start, hours) - env.now)
-                resource.release(req)
+                pool.release()
                 stats.busy_hours += hours
             else:
                 yield env.timeout(hours)
