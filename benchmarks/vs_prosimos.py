@@ -10,11 +10,11 @@ Three sides:
 * **Prosimos**, seeded through ``random``/NumPy (``benchmarks/prosimos_driver.py``);
 * **ReformSim matched**: the imported model with the scenario set to Prosimos's semantics as
   closely as the engine allows — Prosimos's deterministic arrival instants (every 20 min while the
-  arrival calendar is open) as ``arrivals.times_h``, task durations as gamma with the mean and
-  standard deviation of what Prosimos samples (a shifted exponential cut at its max), and a start
-  date in a window without official holidays or 调休 make-up days (2021-06-21 .. 2021-09-17);
-* **ReformSim as imported**: the importer's scenario unchanged (Poisson arrivals, exponential
-  durations with the truncated mean), to show what the mapping alone gives.
+  arrival calendar is open) as ``arrivals.times_h``, and a start date in a window without official
+  holidays or 调休 make-up days (2021-06-21 .. 2021-09-17); durations as imported (Prosimos's
+  shifted exponential cut at its max is ReformSim's ``truncexp``);
+* **ReformSim as imported**: the importer's scenario unchanged (Poisson arrivals over office
+  hours), to show what the mapping alone gives.
 
 KPIs (mean/P50/P90 cycle time, per-task waiting, utilisation) get 95% intervals across seeds
 (``--kpi-cases`` cases, ``--seeds`` seeds per side). Throughput and peak memory come from one run
@@ -55,10 +55,8 @@ KPI_WINDOW_END = dt.date(2021, 9, 17)
 PERF_START = dt.date(2004, 1, 5)  # Monday; 100,000 and_join cases (~17 years) fit the holiday data (2004-2026)
 BARS = {"throughput_x": 10.0, "memory_ratio": 0.25}
 REMAINING = (
-    "durations: Prosimos samples min + Exp(mean - min) and redraws above max (bounded, [150, 1500] s for and_join); "
-    "ReformSim has no truncated family, so gamma with the same mean and sd stands in. Its unbounded right tail "
-    "lifts the maximum of parallel branches: with no queueing, P90 of max(6 branches) + G is 0.709 h (Prosimos's "
-    "law) vs 0.740 h (gamma) by Monte Carlo, which is the P90 gap",
+    "durations: none left: Prosimos samples min + Exp(mean - min) and redraws above max; the importer maps that "
+    "to ReformSim's truncexp(scale, min, max), the same law sampled by inverse CDF",
     "calendar: Prosimos repeats a 7-day week with no holidays; ReformSim uses the official calendar, so the KPI "
     "runs start 2021-06-21, in a window with no holiday or 调休 day (1,000 cases end by mid-August)",
     "resources: Prosimos allocates 10 individual resources; ReformSim one pool of 10 staff (same FIFO queue)",
@@ -125,8 +123,6 @@ def prosimos_arrivals_h(cases: int, start: dt.date, periods: list[tuple[float, f
 
 def matched_mapping(model: str, mapping: dict[str, Any], cases: int, start: dt.date) -> dict[str, Any]:
     """The imported scenario set to Prosimos's semantics as far as the engine allows (see module doc)."""
-    from scipy import stats
-
     from sim.model.calendar import OpeningHours
 
     params = json.loads((SHARED / f"{model}.json").read_text(encoding="utf-8"))
@@ -139,19 +135,7 @@ def matched_mapping(model: str, mapping: dict[str, Any], cases: int, start: dt.d
         m["arrivals"] = {"times_h": prosimos_arrivals_h(cases, start, periods, gap_h),
                          "source": f"prosimos: {model}.json arrival_time_distribution fix {gap_h * 3600:g} s, "
                                    "instants as Prosimos places them in arrival_time_calendar"}
-    for entry in params["task_resource_distribution"]:
-        res = entry["resources"]
-        dist = res[0]
-        if len(res) != 1 or dist["distribution_name"] != "expon" or entry["task_id"] not in m["steps"]:
-            continue  # other families: the importer already matches mean and sd in the same family
-        mean, lo, hi = (float(p["value"]) for p in dist["distribution_params"][:3])
-        scale = mean - lo
-        law = stats.truncexpon((hi - lo) / scale, loc=lo, scale=scale)  # Prosimos redraws samples above max
-        m["steps"][entry["task_id"]] = {
-            "work": f"gamma({law.mean() / 3600:.6f}, {law.std() / 3600:.6f}) h",
-            "source": f"assumption: gamma with the mean and sd of Prosimos's expon [{mean:g}, {lo:g}, {hi:g}] s "
-                      "as sampled (min + Exp(mean - min), redrawn above max)",
-        }
+    # durations: the importer maps Prosimos's expon [mean, min, max] to truncexp exactly, so nothing to change
     return m
 
 
