@@ -117,7 +117,7 @@ def build_general_2021() -> Process:
     accept = _t(c, "t_joint_acceptance", "联合验收（规划、消防、人防、档案）", "Joint completion acceptance (planning, fire, civil defence, archives)",
                 "housing_construction", st4, "triangular(7, 10, 12) workday", wsrc, documents=4)
     property_ = _t(c, "t_property_registration", "不动产首次登记", "First property registration", "natural_resources", "不动产登记",
-                   "triangular(3, 4, 5) workday", f"wait: CN.target.registering_property.2019 (within 5 working days); documents, work: assumption",
+                   "triangular(3, 4, 5) workday", "wait: CN.target.registering_property.2019 (within 5 working days); documents, work: assumption",
                    documents=3, online=True)
     e = c.end("取得不动产权证书", "Property certificate issued")
     c.seq(s, filing, land, eng, g3)

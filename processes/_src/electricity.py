@@ -128,7 +128,7 @@ def build_hv_single() -> Process:
     permits = c.task(
         "t_permits_commitment", "外线工程行政许可（告知承诺、并联审批）", "External-works permits (commitment, in parallel)",
         agency="gov_service", commitment=True, online=True, work="triangular(0.5, 1, 2) h", wait="triangular(2, 4, 8) workday",
-        stage="工程实施", source=f"告知承诺并联审批: seed 二(三)2(2); procedure: false (applied for by the grid); wait, work: assumption",
+        stage="工程实施", source="告知承诺并联审批: seed 二(三)2(2); procedure: false (applied for by the grid); wait, work: assumption",
     )
     external = c.task(
         "t_external_works", "外线工程施工", "External line works", agency="grid", work="triangular(16, 24, 40) h",

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
 import simpy
 
 from ..errors import SimulationError
@@ -25,7 +24,7 @@ from ..model.clocks import db_days
 from ..model.distributions import Distribution
 from ..model.expressions import Condition, compile_condition
 from ..model.process import Duration, Process
-from ..model.records import CaseRecord, TaskRecord
+from ..model.records import TaskRecord
 from ..model.scenario import Scenario
 from .randomness import ReplicationStreams
 from .stats import AgencyStats, ReplicationResult, TaskStats

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..bpmn.loader import LoadedProcess, load_bpmn
-from ..errors import ReformSimError, SimulationError
+from ..errors import SimulationError
 from ..model.process import Process
 from ..model.records import TaskRecord
 from ..model.scenario import Scenario, resolve_scenario

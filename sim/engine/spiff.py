@@ -109,21 +109,18 @@ def run_spiff(rep: Replication, arrivals: Iterable[float], loaded: LoadedProcess
         wf = BpmnWorkflow(spec, subspecs, script_engine=SafeScriptEngine(rep, case))
         wf.do_engine_steps()
         started: set[Any] = set()
+        in_flight: list[simpy.Process] = []  # steps of this case now taking simulated time
         while not wf.is_completed():
             pending = [t for t in wf.get_tasks(state=TaskState.READY) if t.task_spec.manual]
             pending += [t for t in wf.get_tasks(state=TaskState.WAITING) if _is_timer(t)]
-            new = [t for t in pending if t.id not in started]
-            if not new and not started:
+            for task in pending:
+                if task.id not in started:
+                    started.add(task.id)
+                    in_flight.append(env.process(step(case, wf, task)))
+            in_flight = [p for p in in_flight if not p.triggered]
+            if not in_flight:
                 raise SimulationError(f"case {case_id}: the workflow is stuck (no ready task, nothing running) in {loaded.path}")
-            wake = env.event()
-            running = []
-            for task in new:
-                started.add(task.id)
-                running.append(env.process(step(case, wf, task)))
-            in_flight = [p for p in _in_flight.setdefault(id(case), []) if not p.triggered] + running
-            _in_flight[id(case)] = in_flight
             yield env.any_of(in_flight)
-        _in_flight.pop(id(case), None)
         rep.finish_case(case)
 
     def step(case: CaseState, wf: BpmnWorkflow, task: Any) -> Generator[simpy.Event, Any, None]:
@@ -135,8 +132,6 @@ def run_spiff(rep: Replication, arrivals: Iterable[float], loaded: LoadedProcess
         else:
             task.run()
         wf.do_engine_steps()
-
-    _in_flight: dict[int, list[simpy.Process]] = {}
 
     def source() -> Generator[simpy.Event, Any, None]:
         for case_id, t in enumerate(arrivals):
