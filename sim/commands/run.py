@@ -80,6 +80,19 @@ def _progress_bar(stream: Any) -> Any:
     return show
 
 
+def _cell(text: str, width: int) -> str:
+    """``text`` cut and padded to ``width`` terminal columns (a Chinese character takes two)."""
+    import unicodedata
+
+    out, used = "", 0
+    for ch in text:
+        w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        if used + w > width:
+            break
+        out, used = out + ch, used + w
+    return out + " " * (width - used)
+
+
 def format_summary(s: dict[str, Any]) -> str:
     """The KPI, step and agency tables as plain text."""
     lines = [f"{s['name']} ({s['process']}) — scenario {s['scenario']}, {s['replications']} replication(s) × "
@@ -91,13 +104,13 @@ def format_summary(s: dict[str, Any]) -> str:
         k = s["kpis"][key]
         ci = "—" if math.isnan(k["ci95"][0]) else f"{k['ci95'][0]:.2f}–{k['ci95'][1]:.2f}"
         lines.append(f"{label:32} {k['mean']:9.2f} {ci:>21} {k['p50']:9.2f} {k['p80']:9.2f} {k['p95']:9.2f}")
-    lines += ["", f"{'step':28} {'agency':18} {'queue h':>8} {'work h':>8} {'workdays':>9} {'P95 wd':>8}"]
+    lines += ["", f"{'step':28} {'agency':18} {'queue h':>8} {'serve h':>8} {'workdays':>9} {'P95 wd':>8}"]
     for t in s["tasks"]:
-        lines.append(f"{(t['name'] or t['step'])[:28]:28} {str(t['agency'] or '—')[:18]:18} {t['waiting_h']:8.2f} "
+        lines.append(f"{_cell(t['name'] or t['step'], 28)} {_cell(str(t['agency'] or '—'), 18)} {t['waiting_h']:8.2f} "
                      f"{t['working_h']:8.2f} {t['workdays']:9.2f} {t['workdays_p95']:8.2f}")
     lines += ["", f"{'agency':20} {'staff':>5} {'utilisation':>11} {'offered load':>12} {'mean queue':>10} {'max queue':>9}"]
     for a in s["agencies"]:
-        lines.append(f"{a['agency'][:20]:20} {a['staff']:5d} {a['utilisation']:11.1%} {a['offered_load']:12.1%} "
+        lines.append(f"{_cell(a['agency'], 20)} {a['staff']:5d} {a['utilisation']:11.1%} {a['offered_load']:12.1%} "
                      f"{a['mean_queue']:10.2f} {a['max_queue']:9d}")
     if s["notes"]:
         lines += ["", "assumed:"] + [f"  - {n}" for n in s["notes"]]
