@@ -17,15 +17,14 @@ Example:
 from __future__ import annotations
 
 import math
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from lxml import etree
 
 from ..errors import ModelError
+from ..files import atomic_write
 from ..model.process import Duration, Node, Process, TaskFacts
 from .layout import layout_process
 
@@ -245,14 +244,4 @@ def to_bpmn_xml(process: Process, *, flow_sources: Mapping[str, str] | None = No
 
 def write_bpmn(process: Process, path: Path | str, *, flow_sources: Mapping[str, str] | None = None) -> None:
     """Write ``process`` to ``path`` atomically (a temporary file in the same folder, then rename)."""
-    target = Path(path)
-    data = to_bpmn_xml(process, flow_sources=flow_sources)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a model file is for everyone to read
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, to_bpmn_xml(process, flow_sources=flow_sources))

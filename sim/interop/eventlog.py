@@ -34,7 +34,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +41,7 @@ from typing import IO, Literal
 from xml.sax.saxutils import quoteattr
 
 from ..errors import SimulationError
+from ..files import atomic_open
 from ..model.calendar import WorkClock
 from ..model.records import TaskRecord
 
@@ -89,16 +89,8 @@ def write_event_log(
 def _atomic(target: Path) -> Iterator[IO[str]]:
     if not target.parent.is_dir():
         raise SimulationError(f"{target}: the folder {target.parent} does not exist; create it first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_open(target, "w", newline="") as fh:
+        yield fh
 
 
 def _iso(clock: WorkClock, t: float) -> str:

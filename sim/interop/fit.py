@@ -36,7 +36,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import tempfile
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -49,6 +48,7 @@ import yaml
 from scipy import stats
 
 from ..errors import ScenarioError
+from ..files import atomic_write
 from ..model.calendar import OpeningHours, WorkClock, is_official_workday
 from ..model.distributions import Distribution, Exponential, Fixed, Gamma, LogNormal, Normal, Uniform
 from ..model.process import Process
@@ -365,11 +365,4 @@ def write_overlay(result: FitResult, path: str | os.PathLike[str]) -> None:
     if result.missing:
         header.append(f"# process steps without data in the log: {', '.join(result.missing)}")
     text = "\n".join(header) + "\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(target, text)

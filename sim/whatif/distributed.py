@@ -18,7 +18,6 @@ Example:
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -27,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .. import files
 from ..engine.runner import SimulationResult, run_replication
 from ..engine.stats import ReplicationResult
 from ..errors import ScenarioError, SimulationError
@@ -193,16 +193,8 @@ def stderr_progress(label: str) -> Progress:
 
 
 def atomic_write(path: str | Path, data: bytes | str) -> Path:
-    """Write via a temp file and ``os.replace``: an interrupted run leaves the old file or none, never half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    """:func:`sim.files.atomic_write` into an output folder that may not exist yet."""
+    return files.atomic_write(path, data, make_parents=True)
 
 
 def with_seed(spec: RunSpec, seed: int) -> RunSpec:
