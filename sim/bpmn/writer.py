@@ -27,16 +27,12 @@ from ..errors import ModelError
 from ..files import atomic_write
 from ..model.process import Duration, Node, Process, TaskFacts
 from .layout import layout_process
+from .xml import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, SPIFF_NS, XSI_NS
+from .xml import NSMAP as READ_NSMAP
 
 __all__ = ["write_bpmn", "to_bpmn_xml", "duration_text", "NSMAP"]
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
-DC = "http://www.omg.org/spec/DD/20100524/DC"
-DI = "http://www.omg.org/spec/DD/20100524/DI"
-SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
-NSMAP = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "spiffworkflow": SPIFF, "xsi": XSI}
+NSMAP = {**READ_NSMAP, "xsi": XSI_NS}  # prefixes as bpmn.io writes them
 
 _TAGS = {
     "start": "startEvent",
@@ -117,10 +113,10 @@ def _fact_properties(facts: TaskFacts, is_task: bool) -> list[tuple[str, str]]:
 def _properties(parent: etree._Element, props: list[tuple[str, str]]) -> None:
     if not props:
         return
-    ext = etree.SubElement(parent, _q(BPMN, "extensionElements"))
-    holder = etree.SubElement(ext, _q(SPIFF, "properties"))
+    ext = etree.SubElement(parent, _q(BPMN_NS, "extensionElements"))
+    holder = etree.SubElement(ext, _q(SPIFF_NS, "properties"))
     for name, value in props:
-        etree.SubElement(holder, _q(SPIFF, "property"), name=name, value=value)
+        etree.SubElement(holder, _q(SPIFF_NS, "property"), name=name, value=value)
 
 
 def _validate(process: Process) -> None:
@@ -164,7 +160,7 @@ def _node_element(parent: etree._Element, process: Process, node: Node) -> None:
         attrs["name"] = node.name
     if node.default_flow:
         attrs["default"] = node.default_flow
-    el = etree.SubElement(parent, _q(BPMN, _TAGS[node.kind]), attrs)
+    el = etree.SubElement(parent, _q(BPMN_NS, _TAGS[node.kind]), attrs)
     props = _fact_properties(node.facts, node.kind == "task") if node.facts is not None else []
     if node.kind == "timer" and node.timer is not None:
         # The timer's own duration is the wait; ISO timeDuration cannot say "workday" or a spread.
@@ -175,13 +171,13 @@ def _node_element(parent: etree._Element, process: Process, node: Node) -> None:
     _properties(el, props)
     for f in process.flows.values():
         if f.target == node.id:
-            etree.SubElement(el, _q(BPMN, "incoming")).text = f.id
+            etree.SubElement(el, _q(BPMN_NS, "incoming")).text = f.id
     for f in process.flows.values():
         if f.source == node.id:
-            etree.SubElement(el, _q(BPMN, "outgoing")).text = f.id
+            etree.SubElement(el, _q(BPMN_NS, "outgoing")).text = f.id
     if node.kind == "timer" and node.timer is not None:
-        ted = etree.SubElement(el, _q(BPMN, "timerEventDefinition"), id=f"{node.id}_timer")
-        dur = etree.SubElement(ted, _q(BPMN, "timeDuration"), {_q(XSI, "type"): "bpmn:tFormalExpression"})
+        ted = etree.SubElement(el, _q(BPMN_NS, "timerEventDefinition"), id=f"{node.id}_timer")
+        dur = etree.SubElement(ted, _q(BPMN_NS, "timeDuration"), {_q(XSI_NS, "type"): "bpmn:tFormalExpression"})
         dur.text = f'"{_iso_duration(node.timer)}"'
 
 
@@ -195,14 +191,14 @@ def to_bpmn_xml(process: Process, *, flow_sources: Mapping[str, str] | None = No
     flow_sources = flow_sources or {}
     layout = layout_process(process)
     root = etree.Element(
-        _q(BPMN, "definitions"),
+        _q(BPMN_NS, "definitions"),
         {"id": f"{process.id}_definitions", "targetNamespace": "http://reformsim.example/bpmn", "exporter": "ReformSim"},
         nsmap=NSMAP,
     )
     proc_attrs = {"id": process.id, "isExecutable": "true"}
     if process.name:
         proc_attrs["name"] = process.name
-    proc = etree.SubElement(root, _q(BPMN, "process"), proc_attrs)
+    proc = etree.SubElement(root, _q(BPMN_NS, "process"), proc_attrs)
     props: list[tuple[str, str]] = []
     if process.name_en:
         props.append(("name_en", process.name_en))
@@ -215,7 +211,7 @@ def to_bpmn_xml(process: Process, *, flow_sources: Mapping[str, str] | None = No
         attrs = {"id": f.id, "sourceRef": f.source, "targetRef": f.target}
         if f.name:
             attrs["name"] = f.name
-        el = etree.SubElement(proc, _q(BPMN, "sequenceFlow"), attrs)
+        el = etree.SubElement(proc, _q(BPMN_NS, "sequenceFlow"), attrs)
         if f.share is not None:
             source = flow_sources.get(f.id, "").strip()
             if not source:
@@ -223,22 +219,22 @@ def to_bpmn_xml(process: Process, *, flow_sources: Mapping[str, str] | None = No
                                  "assumption: why'}", file=process.file, element_id=f.id, tag="sequenceFlow")
             _properties(el, [("share", _num(f.share)), ("source", source)])
         if f.condition:
-            cond = etree.SubElement(el, _q(BPMN, "conditionExpression"), {_q(XSI, "type"): "bpmn:tFormalExpression"})
+            cond = etree.SubElement(el, _q(BPMN_NS, "conditionExpression"), {_q(XSI_NS, "type"): "bpmn:tFormalExpression"})
             cond.text = f.condition
 
-    diagram = etree.SubElement(root, _q(BPMNDI, "BPMNDiagram"), id=f"{process.id}_diagram")
-    plane = etree.SubElement(diagram, _q(BPMNDI, "BPMNPlane"), id=f"{process.id}_plane", bpmnElement=process.id)
+    diagram = etree.SubElement(root, _q(BPMNDI_NS, "BPMNDiagram"), id=f"{process.id}_diagram")
+    plane = etree.SubElement(diagram, _q(BPMNDI_NS, "BPMNPlane"), id=f"{process.id}_plane", bpmnElement=process.id)
     for node in process.nodes.values():
         b = layout.shapes[node.id]
         attrs = {"id": f"{node.id}_di", "bpmnElement": node.id}
         if node.kind == "exclusive":
             attrs["isMarkerVisible"] = "true"
-        shape = etree.SubElement(plane, _q(BPMNDI, "BPMNShape"), attrs)
-        etree.SubElement(shape, _q(DC, "Bounds"), x=_num(b.x), y=_num(b.y), width=_num(b.w), height=_num(b.h))
+        shape = etree.SubElement(plane, _q(BPMNDI_NS, "BPMNShape"), attrs)
+        etree.SubElement(shape, _q(DC_NS, "Bounds"), x=_num(b.x), y=_num(b.y), width=_num(b.w), height=_num(b.h))
     for f in process.flows.values():
-        edge = etree.SubElement(plane, _q(BPMNDI, "BPMNEdge"), id=f"{f.id}_di", bpmnElement=f.id)
+        edge = etree.SubElement(plane, _q(BPMNDI_NS, "BPMNEdge"), id=f"{f.id}_di", bpmnElement=f.id)
         for x, y in layout.edges[f.id]:
-            etree.SubElement(edge, _q(DI, "waypoint"), x=_num(x), y=_num(y))
+            etree.SubElement(edge, _q(DI_NS, "waypoint"), x=_num(x), y=_num(y))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

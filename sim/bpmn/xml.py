@@ -8,7 +8,7 @@ Example:
     >>> read_xml(b'<!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>', "evil.bpmn")
     Traceback (most recent call last):
     ...
-    sim.errors.ModelError: evil.bpmn:1: the file declares a DTD or entities (<!DOCTYPE/<!ENTITY); BPMN needs neither, and they can be used to attack the reader — remove them
+    sim.errors.ModelError: evil.bpmn:1: the file declares a DTD or entities (<!DOCTYPE/<!ENTITY); BPMN needs neither, and they are how billion-laughs and external entity attacks work — remove them
 """
 
 from __future__ import annotations
@@ -20,13 +20,16 @@ from lxml import etree
 
 from ..errors import ModelError
 
-__all__ = ["read_xml", "BPMN_NS", "SPIFF_NS", "NSMAP", "local"]
+__all__ = ["read_xml", "local", "NSMAP", "BPMN_NS", "BPMNDI_NS", "DC_NS", "DI_NS", "SPIFF_NS", "CAMUNDA_NS", "XSI_NS"]
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
+DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
+DI_NS = "http://www.omg.org/spec/DD/20100524/DI"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-NSMAP = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS,
-         "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
-         "dc": "http://www.omg.org/spec/DD/20100524/DC", "di": "http://www.omg.org/spec/DD/20100524/DI"}
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+NSMAP = {"bpmn": BPMN_NS, "bpmndi": BPMNDI_NS, "dc": DC_NS, "di": DI_NS, "spiffworkflow": SPIFF_NS}
 
 _DANGER = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _MAX_BYTES = 50 * 1024 * 1024
@@ -49,22 +52,24 @@ def read_xml(data: bytes | str | Path, name: str | None = None) -> etree._Elemen
         except OSError as exc:
             raise ModelError(f"cannot read the file: {exc.strerror}", file=name) from None
     name = name or "<bytes>"
-    # Entities in other encodings (UTF-16) would hide from the byte check: decode first when declared.
-    probe = data
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        probe = data.decode("utf-16", errors="ignore").encode("utf-8")
+    # The check runs on the bytes, before libxml2 sees them; dropping NUL bytes makes a UTF-16
+    # file (with or without a byte-order mark) readable to it too.
+    probe = data.replace(b"\x00", b"")
     match = _DANGER.search(probe)
     if match:
         line = probe[: match.start()].count(b"\n") + 1
         raise ModelError(
-            "the file declares a DTD or entities (<!DOCTYPE/<!ENTITY); BPMN needs neither, and they can be "
-            "used to attack the reader — remove them", file=name, line=line)
+            "the file declares a DTD or entities (<!DOCTYPE/<!ENTITY); BPMN needs neither, and they are how "
+            "billion-laughs and external entity attacks work — remove them", file=name, line=line)
     try:
-        return etree.ElementTree(etree.fromstring(data, _parser()))
+        tree = etree.ElementTree(etree.fromstring(data, _parser()))
     except etree.XMLSyntaxError as exc:
         raise ModelError(f"not well-formed XML: {exc.msg}", file=name, line=exc.lineno) from None
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:  # anything the byte check missed
+        raise ModelError("the file declares a DTD (<!DOCTYPE); BPMN needs none — remove it", file=name)
+    return tree
 
 
-def local(tag: str) -> str:
-    """``{ns}userTask`` -> ``userTask``."""
-    return tag.rsplit("}", 1)[-1]
+def local(tag: object) -> str:
+    """``{ns}userTask`` -> ``userTask``; ``""`` for comments and processing instructions."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""

@@ -53,13 +53,13 @@ from scipy import stats
 
 from ..errors import ModelError
 from ..model.calendar import OpeningHours
+from ..bpmn.xml import BPMN_NS, read_xml
 from ..model.distributions import (Distribution, Exponential, Fixed, Gamma, LogNormal, Normal, Triangular,
                                    TruncatedExponential, Uniform)
 from ..model.process import Duration, Flow, Node, Process, TaskFacts
 
 __all__ = ["import_prosimos", "map_distribution", "PROSIMOS_DISTRIBUTIONS"]
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 PROSIMOS_DISTRIBUTIONS = ("fix", "uniform", "norm", "expon", "lognorm", "gamma", "triang")
 
@@ -190,13 +190,7 @@ def import_prosimos(bpmn_path: str | os.PathLike[str], json_path: str | os.PathL
 
 # -- BPMN -------------------------------------------------------------------------------------
 def _read_bpmn(path: Path, notes: list[str]) -> tuple[dict[str, Node], dict[str, Flow], str, str]:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True)
-    try:
-        root = etree.parse(str(path), parser).getroot()
-    except OSError as exc:
-        raise ModelError(f"cannot read the BPMN file: {exc}", file=str(path)) from None
-    except etree.XMLSyntaxError as exc:
-        raise ModelError(f"not well-formed XML: {exc.msg}", file=str(path), line=exc.lineno) from None
+    root = read_xml(path).getroot()  # refuses DTDs and entities before parsing
     processes = [p for p in root.iter(f"{{{BPMN_NS}}}process") if any(True for _ in p.iterchildren(f"{{{BPMN_NS}}}sequenceFlow"))]
     if len(processes) != 1:
         raise ModelError(f"expected exactly one bpmn:process with sequence flows, found {len(processes)}; "

@@ -33,6 +33,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from sim.bpmn.xml import BPMN_NS, BPMNDI_NS, CAMUNDA_NS, DC_NS, DI_NS, SPIFF_NS, local, read_xml
 from sim.errors import ModelError
 from sim.report.fonts import cjk_font
 
@@ -54,12 +55,6 @@ __all__ = [
     "ACTIVITY_KINDS",
 ]
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
-DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
-DI_NS = "http://www.omg.org/spec/DD/20100524/DI"
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 
 TASK_KINDS = frozenset(
     {
@@ -253,40 +248,6 @@ class BpmnDocument:
 # --------------------------------------------------------------------------- reading
 
 
-def _safe_parse(path: Path) -> etree._ElementTree:
-    """Parse without DTD, entities or network; refuse files that declare a DOCTYPE."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ModelError(f"cannot read BPMN file: {exc.strerror or exc}", file=str(path)) from exc
-    # The byte check catches the declaration before libxml2 sees it (and in any encoding
-    # close enough to ASCII); the docinfo check below catches anything else.
-    head = raw.replace(b"\x00", b"")
-    match = re.search(rb"<!(DOCTYPE|ENTITY)", head, re.IGNORECASE)
-    if match:
-        line = head[: match.start()].count(b"\n") + 1
-        raise ModelError(
-            f"refusing a BPMN file with a <!{match.group(1).decode()}> declaration "
-            "(DTDs and entities are not allowed; a BPMN file needs neither)",
-            file=str(path),
-            line=line,
-        )
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
-    )
-    try:
-        tree = etree.ElementTree(etree.fromstring(raw, parser))
-    except etree.XMLSyntaxError as exc:
-        raise ModelError(f"not well-formed XML: {exc.msg}", file=str(path), line=exc.lineno) from exc
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise ModelError("refusing a BPMN file with a DOCTYPE declaration", file=str(path))
-    return tree
-
-
-def _local(tag: object) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
-
-
 def _properties(el: etree._Element) -> dict[str, str]:
     """``spiffworkflow:properties`` (and Camunda's ``camunda:properties``) of one element."""
     props: dict[str, str] = {}
@@ -300,11 +261,11 @@ def _properties(el: etree._Element) -> dict[str, str]:
 
 
 def _element(el: etree._Element) -> Element:
-    kind = _local(el.tag)
+    kind = local(el.tag)
     defs = tuple(
-        _local(child.tag).removesuffix("EventDefinition")
+        local(child.tag).removesuffix("EventDefinition")
         for child in el
-        if _local(child.tag).endswith("EventDefinition")
+        if local(child.tag).endswith("EventDefinition")
     )
     name = el.get("name") or ""
     duration = el.find(f"{{{BPMN_NS}}}timerEventDefinition/{{{BPMN_NS}}}timeDuration")
@@ -344,10 +305,10 @@ def _bounds(el: etree._Element | None, path: Path, owner: str) -> Bounds | None:
 def parse_bpmn(path: str | Path) -> BpmnDocument:
     """Read the elements (with their properties) and, when present, the first diagram."""
     path = Path(path)
-    root = _safe_parse(path).getroot()
-    if _local(root.tag) != "definitions" or etree.QName(root.tag).namespace != BPMN_NS:
+    root = read_xml(path).getroot()
+    if local(root.tag) != "definitions" or etree.QName(root.tag).namespace != BPMN_NS:
         raise ModelError(
-            f"not a BPMN 2.0 file: root element is <{_local(root.tag)}>, expected <bpmn:definitions> "
+            f"not a BPMN 2.0 file: root element is <{local(root.tag)}>, expected <bpmn:definitions> "
             f"in namespace {BPMN_NS}",
             file=str(path),
             line=root.sourceline,
@@ -373,7 +334,7 @@ def _read_diagram(path: Path, diagram_el: etree._Element, elements: dict[str, El
     if plane is None:
         return None
     for el in plane:
-        tag = _local(el.tag)
+        tag = local(el.tag)
         if tag not in ("BPMNShape", "BPMNEdge"):
             continue
         ref = el.get("bpmnElement", "")
