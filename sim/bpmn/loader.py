@@ -492,7 +492,7 @@ class _Compiler:
         if condition == _SHARE_PLACEHOLDER:
             condition = None
         if condition:
-            condition = _normalise_condition(condition)
+            condition = normalise_condition(condition)
             try:
                 compile_condition(condition)
             except ExpressionError as exc:
@@ -641,11 +641,11 @@ class _Compiler:
                                   "(set routing: in the scenario)")
 
 
-def _normalise_condition(text: str) -> str:
+def normalise_condition(text: str) -> str:
     """Accept the expression dialects modelers write: ``${a && !b}`` (JUEL) becomes ``a and not b``,
     ``=price = 0`` (FEEL) becomes ``price == 0``.
 
-    >>> _normalise_condition("${a && !b}"), _normalise_condition("=price = 0")
+    >>> normalise_condition("${a && !b}"), normalise_condition("=price = 0")
     ('a  and   not b', 'price == 0')
     """
     text = text.strip()

@@ -32,7 +32,6 @@ from .stats import AgencyStats, ReplicationResult, TaskStats
 __all__ = ["CompiledModel", "CNode", "Replication", "MAX_PATHS"]
 
 MAX_PATHS = 10_000  # distinct paths remembered per replication; the rest count as "other"
-_KIND_CODES = {"start": 0, "end": 1, "task": 2, "exclusive": 3, "parallel": 4, "inclusive": 5, "timer": 6, "pass": 7}
 
 
 @dataclass

@@ -17,15 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ReplicationStreams", "replication_seeds"]
+__all__ = ["ReplicationStreams"]
 
 _BLOCK = 256
 _STEP = 16
-
-
-def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
-    """Independent child seeds, identical whether replications run serially or in parallel."""
-    return np.random.SeedSequence(seed).spawn(replications)
 
 
 class ReplicationStreams:

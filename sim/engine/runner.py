@@ -153,19 +153,16 @@ def _load(process: Process | LoadedProcess | str | Path) -> tuple[Process, Loade
     return process, None
 
 
-_last_model: tuple[Process, Scenario, CompiledModel] | None = None
-
-
 def run_replication(process: Process, scenario: Scenario, replication: int, seed: int, executor: str,
                     loaded: LoadedProcess | None = None, keep_traces: bool = False,
-                    on_task: Callable[[TaskRecord], None] | None = None) -> ReplicationResult:
-    """One replication; a pure function of its arguments (so pools and clusters reproduce it)."""
-    global _last_model
-    if _last_model is not None and _last_model[0] is process and _last_model[1] is scenario:
-        model = _last_model[2]  # replications of one run share the compiled model
-    else:
-        model = CompiledModel(process, scenario)
-        _last_model = (process, scenario, model)
+                    on_task: Callable[[TaskRecord], None] | None = None, *,
+                    model: CompiledModel | None = None) -> ReplicationResult:
+    """One replication; a pure function of its arguments (so pools and clusters reproduce it).
+
+    ``model`` is ``CompiledModel(process, scenario)`` when the caller already has it: the
+    replications of one run share it rather than compiling the process again each time.
+    """
+    model = model or CompiledModel(process, scenario)
     rep = Replication(model, replication, seed, keep_traces=keep_traces, on_task=on_task)
     arrivals = rep.arrival_times()
     if executor == "compiled":
@@ -212,7 +209,7 @@ def simulate(process: Process | LoadedProcess | str | Path, scenario: Scenario |
     scenario = resolve_scenario(proc, scenario)
     if executor not in EXECUTORS:
         raise SimulationError(f'unknown executor "{executor}"; expected one of {", ".join(EXECUTORS)}')
-    CompiledModel(proc, scenario)  # fail fast on model problems before any work starts
+    model = CompiledModel(proc, scenario)  # also fails fast on model problems before any work starts
     result = SimulationResult(proc, scenario, executor, scenario.seed)
     n = scenario.replications
     if event_log is not None or keep_traces or workers <= 1 or n == 1:
@@ -221,7 +218,7 @@ def simulate(process: Process | LoadedProcess | str | Path, scenario: Scenario |
             raise SimulationError(f'{event_log}: an event log is written as .csv or .xes; got "{Path(event_log).suffix}"')
         for i in range(n):
             result.replications.append(run_replication(proc, scenario, i, scenario.seed, executor, loaded, keep_traces,
-                                                       records.append if records is not None else None))
+                                                       records.append if records is not None else None, model=model))
             if progress:
                 progress(i + 1, n)
         if records is not None:

@@ -23,7 +23,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_task_spec import _BpmnCondition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from ..bpmn.loader import LoadedProcess
+from ..bpmn.loader import LoadedProcess, normalise_condition
 from ..errors import ExpressionError, SimulationError
 from ..model.expressions import compile_condition
 from .core import CaseState, Replication
@@ -54,9 +54,7 @@ class SafeScriptEngine(PythonScriptEngine):
             return int(position) in chosen
         if getattr(task.task_spec, "event_definition", None) is not None and "Timer" in type(task.task_spec.event_definition).__name__:
             return _FAR_FUTURE
-        from ..bpmn.loader import _normalise_condition
-
-        return compile_condition(_normalise_condition(text))(self.case.attributes)
+        return compile_condition(normalise_condition(text))(self.case.attributes)  # compiled once per expression
 
     def execute(self, task: Any, script: str, external_context: Any = None) -> Any:
         raise ExpressionError(f'script task "{task.task_spec.bpmn_id}" would run code; ReformSim simulates it as a step and never executes scripts')

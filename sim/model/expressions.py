@@ -27,7 +27,7 @@ from typing import Any
 
 from ..errors import ExpressionError, did_you_mean
 
-__all__ = ["compile_condition", "names_in", "numeric_names", "check_names", "Condition"]
+__all__ = ["compile_condition", "names_in", "numeric_names", "Condition"]
 
 Condition = Callable[[Mapping[str, Any]], bool]
 
@@ -98,15 +98,7 @@ def numeric_names(expression: str) -> set[str]:
     return found
 
 
-def check_names(expression: str, known: set[str] | list[str]) -> str | None:
-    """Return a message for the first unknown attribute name, with "did you mean", or None."""
-    known_set = set(known)
-    for name in sorted(names_in(expression)):
-        if name not in known_set:
-            return f'unknown case attribute "{name}"{did_you_mean(name, known_set)}'
-    return None
-
-
+@lru_cache(maxsize=4096)
 def compile_condition(expression: str) -> Condition:
     """Validate ``expression`` and return a function of the case attributes giving a bool."""
     tree = _parse(expression)

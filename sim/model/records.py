@@ -1,8 +1,8 @@
-"""Immutable output records of a simulation run.
+"""The immutable record of one executed step.
 
-The engine emits one :class:`TaskRecord` per executed step (only when an event log is asked
-for) and one :class:`CaseRecord` per finished case; aggregates are built from the stream so
-memory stays flat. Times are SimPy hours since the scenario's start date, 00:00; the
+The engine emits one :class:`TaskRecord` per executed step, only when an event log is asked
+for; case KPIs go straight into streaming aggregates (:mod:`sim.engine.stats`) so memory stays
+flat. Times are SimPy hours since the scenario's start date, 00:00; the
 :class:`~sim.model.calendar.WorkClock` converts them to datetimes.
 
 Example:
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["TaskRecord", "CaseRecord"]
+__all__ = ["TaskRecord"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,24 +40,3 @@ class TaskRecord:
     @property
     def duration(self) -> float:
         return self.end - self.start
-
-
-@dataclass(frozen=True, slots=True)
-class CaseRecord:
-    """One finished case and its KPIs on both clocks."""
-
-    replication: int
-    case_id: int
-    arrival: float  # hours since origin
-    end: float
-    workdays: float  # statutory clock: open working time / hours per working day
-    calendar_days: float
-    db_days: float  # Doing-Business clock (min 1 day per procedure, 0.5 online, consecutive starts)
-    procedures: int
-    documents: int
-    fee: float
-    path: tuple[str, ...]  # ids of the steps executed, in order of completion
-
-    @property
-    def hours(self) -> float:
-        return self.end - self.arrival

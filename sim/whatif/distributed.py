@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import files
+from ..engine.core import CompiledModel
 from ..engine.runner import SimulationResult, run_replication
 from ..engine.stats import ReplicationResult
 from ..errors import ScenarioError, SimulationError
@@ -91,7 +92,8 @@ def _load_process(path: str) -> Process:
 def replicate(spec: RunSpec, replications: Sequence[int]) -> list[ReplicationResult]:
     """Run the given replication numbers of ``spec``; pure, so safe on any worker."""
     process, scenario = build(spec)
-    return [run_replication(process, scenario, i, scenario.seed, "compiled") for i in replications]
+    model = CompiledModel(process, scenario)
+    return [run_replication(process, scenario, i, scenario.seed, "compiled", model=model) for i in replications]
 
 
 def _chunks(n: int, size: int) -> list[tuple[int, ...]]:
