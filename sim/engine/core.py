@@ -229,9 +229,10 @@ class Replication:
         self.agencies: list[Agency] = []
         for aid in model.agency_ids:
             spec = scenario.agencies.get(aid)
-            staff = spec.staff if spec else 2
-            hours = spec.hours if spec and spec.hours else scenario.office_hours
-            self.agencies.append(Agency(self.env, aid, staff, work_clock(scenario.start, hours)))
+            if spec is None or spec.staff is None:
+                raise SimulationError(f'agency "{aid}" has no staff: run the scenario through resolve_scenario first')
+            hours = spec.hours or scenario.office_hours
+            self.agencies.append(Agency(self.env, aid, spec.staff, work_clock(scenario.start, hours)))
         self.result = ReplicationResult(replication)
         self.result.agencies = {a.id: a.stats for a in self.agencies}
         self.result.tasks = {c.id: TaskStats(c.id, c.name, c.agency_id) for c in model.nodes if c.kind in ("task", "timer")}

@@ -53,7 +53,6 @@ __all__ = [
 DEFAULTS: dict[str, Any] = {
     "start": dt.date(2021, 7, 1),
     "office_hours": "09:00-12:00,13:30-17:30",
-    "staff": 2,
     "rate_per_workday": 20.0,
     "cases": 1000,
     "replications": 5,
@@ -66,7 +65,7 @@ DEFAULTS: dict[str, Any] = {
 class AgencySpec:
     id: str
     name: str = ""
-    staff: int = DEFAULTS["staff"]
+    staff: int | None = None  # None: not given here (the process default, or sized for ~70% load)
     hours: OpeningHours | None = None  # None: the scenario's office hours
     source: str = ""
 
@@ -389,11 +388,11 @@ def resolve_scenario(process: Process, scenario: Scenario) -> Scenario:
     for aid in agencies_used:
         spec = agencies.get(aid, AgencySpec(aid))
         kw: dict[str, Any] = {}
-        if aid not in scenario.agencies or "staff" not in _given(scenario, aid):
+        if spec.staff is None:
             if f"agency.{aid}.staff" in defaults:
                 kw["staff"] = int(defaults[f"agency.{aid}.staff"])
                 kw["source"] = defaults.get("source", "process defaults")
-            elif aid not in scenario.agencies:
+            else:
                 unsized.append(aid)
         if spec.hours is None and f"agency.{aid}.hours" in defaults:
             kw["hours"] = OpeningHours.parse(defaults[f"agency.{aid}.hours"])
@@ -468,10 +467,3 @@ def _default_staff(process: Process, scenario: Scenario, aid: str, arrivals: Arr
         rate = 0.0  # a fixed list: no steady demand to size for
     hours = (spec.hours or scenario.office_hours).hours
     return max(1, math.ceil(rate * work / (0.7 * hours) - 1e-9))
-
-
-def _given(scenario: Scenario, aid: str) -> set[str]:
-    spec = scenario.agencies.get(aid)
-    if spec is None:
-        return set()
-    return {"staff"} if spec.source else set()
