@@ -507,10 +507,7 @@ def test_edited_process_writes_to_bpmn_and_reloads_equal(tmp_path):
     from sim.bpmn.loader import load_process
     from sim.bpmn.writer import write_bpmn
 
-    edits = yaml.safe_load((DATA / "reform_edits.yaml").read_text(encoding="utf-8"))["edits"]
-    # the inspection gateway routes by shares, which the BPMN round trip does not carry yet
-    # (SpiffWorkflow wants a condition on every non-default exclusive flow): commitment without it
-    edits = [{"commitment": "t_permit"} if "commitment" in e else e for e in edits]
+    edits = yaml.safe_load((DATA / "reform_edits.yaml").read_text(encoding="utf-8"))["edits"]  # the inspection share too
     q = apply_edits(reform_chain(), edits)
     path = tmp_path / "edited.bpmn"
     write_bpmn(q, path)

@@ -22,16 +22,12 @@ if str(ROOT) not in sys.path:  # run as a script: `python processes/_src/gas.py`
 
 from sim.model.process import Flow, Node, Process, TaskFacts, parse_duration  # noqa: E402
 
-__all__ = ["Builder", "ROOT", "write_all", "FLOW_SOURCES", "STAFF_RULE"]
+try:  # the staffing rule is common to every chain (see common.STAFF_RULE)
+    from .common import STAFF_RULE
+except ImportError:  # run as a script
+    from common import STAFF_RULE  # type: ignore[no-redef]
 
-# Same wording as common.STAFF_RULE. How staff numbers are chosen where no published figure exists: enough people that the office is
-# about 70% busy at the assumed demand. An office over 100% has a queue that grows without end, so
-# the chain's times would measure our guess, not the reform. Offered load = arrivals per workday x
-# mean work hours per case / (staff x 7 open hours); baseline and 2021 variants keep the same staff.
-STAFF_RULE = ("assumption: sized so the office is about 70% busy at the assumed demand "
-              "(arrivals per workday x mean work h per case / (staff x 7 open h)); no published staffing figure")
-
-FLOW_SOURCES: dict[str, dict[str, str]] = {}  # process id -> flow id -> share source (Flow has no source field)
+__all__ = ["Builder", "ROOT", "write_all", "STAFF_RULE"]
 
 
 class Builder:
@@ -44,7 +40,6 @@ class Builder:
         self.flows: list[Flow] = []
         self._n = 0
         self._gw_source: dict[str, str] = {}
-        self.flow_sources: dict[str, str] = {}  # flow id -> provenance of its share
 
     def _add(self, node: Node) -> str:
         if node.id in self.nodes:
@@ -85,9 +80,8 @@ class Builder:
              name: str = "", default: bool = False) -> str:
         self._n += 1
         fid = f"f_{self._n}"
-        self.flows.append(Flow(fid, a, b, condition=condition, share=share, name=name))
-        if share is not None:
-            self.flow_sources[fid] = self._gw_source.get(a, "")
+        source = self._gw_source.get(a, "") if share is not None else ""
+        self.flows.append(Flow(fid, a, b, condition=condition, share=share, name=name, share_source=source))
         if default:
             node = self.nodes[a]
             self.nodes[a] = Node(node.id, node.kind, node.name, facts=node.facts, default_flow=fid)
@@ -104,10 +98,8 @@ class Builder:
             self.flow(a, b)
 
     def build(self) -> Process:
-        process = Process.build(self.pid, self.name, list(self.nodes.values()), self.flows,
-                                name_en=self.name_en, defaults=self.defaults)
-        FLOW_SOURCES[self.pid] = dict(self.flow_sources)
-        return process
+        return Process.build(self.pid, self.name, list(self.nodes.values()), self.flows,
+                             name_en=self.name_en, defaults=self.defaults)
 
 
 def write_all(processes: dict[str, Process], outdir: Path | None = None) -> list[Path]:
@@ -118,6 +110,6 @@ def write_all(processes: dict[str, Process], outdir: Path | None = None) -> list
     written = []
     for name, process in processes.items():
         path = outdir / f"{name}.bpmn"
-        write_bpmn(process, path, flow_sources=FLOW_SOURCES.get(process.id))
+        write_bpmn(process, path)
         written.append(path)
     return written

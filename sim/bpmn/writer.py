@@ -184,8 +184,8 @@ def _node_element(parent: etree._Element, process: Process, node: Node) -> None:
 def to_bpmn_xml(process: Process, *, flow_sources: Mapping[str, str] | None = None) -> bytes:
     """The BPMN 2.0 document (UTF-8 bytes) for ``process``, with DI laid out left to right.
 
-    ``flow_sources`` gives the provenance of each flow ``share`` (flow id -> source text); the
-    conventions require one and :class:`~sim.model.process.Flow` has no field for it.
+    A flow's ``share`` is written with its ``share_source``; ``flow_sources`` (flow id -> source
+    text) can give or override it. The conventions require a source for every share.
     """
     _validate(process)
     flow_sources = flow_sources or {}
@@ -213,10 +213,10 @@ def to_bpmn_xml(process: Process, *, flow_sources: Mapping[str, str] | None = No
             attrs["name"] = f.name
         el = etree.SubElement(proc, _q(BPMN_NS, "sequenceFlow"), attrs)
         if f.share is not None:
-            source = flow_sources.get(f.id, "").strip()
+            source = (flow_sources.get(f.id) or f.share_source).strip()
             if not source:
-                raise ModelError("a share needs a source; pass flow_sources={flow id: 'calibration id, seed clause or "
-                                 "assumption: why'}", file=process.file, element_id=f.id, tag="sequenceFlow")
+                raise ModelError("a share needs a source: set the flow's share_source (calibration id, seed clause or "
+                                 "'assumption: why')", file=process.file, element_id=f.id, tag="sequenceFlow")
             _properties(el, [("share", _num(f.share)), ("source", source)])
         if f.condition:
             cond = etree.SubElement(el, _q(BPMN_NS, "conditionExpression"), {_q(XSI_NS, "type"): "bpmn:tFormalExpression"})

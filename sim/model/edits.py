@@ -510,8 +510,10 @@ def commitment(
             flows = [replace(f, source=merge.id) if f.id in outs else f for f in flows]
             flows += [
                 Flow(_fresh_id(taken, f"f_{step_id}_{gate.id}"), step_id, gate.id),
-                Flow(_fresh_id(taken, f"f_{gate.id}_{insp.id}"), gate.id, insp.id, share=float(inspection_share), name="抽查"),
-                Flow(_fresh_id(taken, f"f_{gate.id}_{merge.id}"), gate.id, merge.id, share=1.0 - float(inspection_share), name="免查"),
+                Flow(_fresh_id(taken, f"f_{gate.id}_{insp.id}"), gate.id, insp.id, share=float(inspection_share), name="抽查",
+                     share_source=f"edit: 告知承诺 inspection share ({source})"),
+                Flow(_fresh_id(taken, f"f_{gate.id}_{merge.id}"), gate.id, merge.id, share=1.0 - float(inspection_share),
+                     name="免查", share_source=f"edit: 告知承诺 inspection share ({source})"),
                 Flow(_fresh_id(taken, f"f_{insp.id}_{merge.id}"), insp.id, merge.id),
             ]
         at = [n.id for n in nodes].index(step_id) + 1
