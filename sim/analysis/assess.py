@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.stats import mean_ci95
 from ..errors import ReformSimError, ScenarioError
 from ..model.scenario import Scenario
 from ..targets import Check, Register, Target, Threshold
@@ -60,16 +61,7 @@ def verdict(share: float, lo: float, hi: float, required: float = 0.95) -> str:
 
 def share_interval(shares: list[float] | np.ndarray) -> tuple[float, float, float]:
     """Mean of per-replication shares and its 95% t interval (clipped to [0, 1])."""
-    from scipy import stats
-
-    s = np.asarray([x for x in shares if not math.isnan(x)], dtype=float)
-    if len(s) == 0:
-        return math.nan, math.nan, math.nan
-    mean = float(s.mean())
-    if len(s) < 2:
-        return mean, math.nan, math.nan
-    half = float(stats.t.ppf(0.975, len(s) - 1) * s.std(ddof=1) / math.sqrt(len(s)))
-    return mean, max(0.0, mean - half), min(1.0, mean + half)
+    return mean_ci95([x for x in shares if not math.isnan(x)], bounds=(0.0, 1.0))
 
 
 def judged_metric(check: Check) -> str:

@@ -27,7 +27,7 @@ from ..model.records import TaskRecord
 from ..model.scenario import Scenario, resolve_scenario
 from .compiled import run_compiled
 from .core import CompiledModel, Replication, work_clock
-from .stats import Mean, ReplicationResult, Sample
+from .stats import Mean, ReplicationResult, Sample, mean_ci95
 
 __all__ = ["simulate", "SimulationResult", "EXECUTORS", "CASE_METRICS"]
 
@@ -57,24 +57,12 @@ class SimulationResult:
 
     def ci95(self, metric: str) -> tuple[float, float]:
         """95% confidence interval of the mean, across replication means (t distribution)."""
-        from scipy import stats
-
-        means = self.replication_means(metric)
-        if len(means) < 2:
-            return (math.nan, math.nan)
-        half = stats.t.ppf(0.975, len(means) - 1) * means.std(ddof=1) / math.sqrt(len(means))
-        return (float(means.mean() - half), float(means.mean() + half))
+        _, lo, hi = mean_ci95(self.replication_means(metric))
+        return lo, hi
 
     def share_meeting(self, metric: str, threshold: float) -> tuple[float, float, float]:
         """Share of cases with ``metric <= threshold`` and its 95% interval across replications."""
-        from scipy import stats
-
-        shares = np.array([r.metric(metric).share_at_most(threshold) for r in self.replications])
-        mean = float(shares.mean())
-        if len(shares) < 2:
-            return mean, math.nan, math.nan
-        half = stats.t.ppf(0.975, len(shares) - 1) * shares.std(ddof=1) / math.sqrt(len(shares))
-        return mean, max(0.0, mean - half), min(1.0, mean + half)
+        return mean_ci95([r.metric(metric).share_at_most(threshold) for r in self.replications], bounds=(0.0, 1.0))
 
     def path_frequencies(self) -> dict[tuple[str, ...], int]:
         ids = list(self.process.nodes)  # compiled node index -> id (the model keeps the process's order)

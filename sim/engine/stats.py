@@ -20,9 +20,31 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Sample", "Mean", "TaskStats", "AgencyStats", "ReplicationResult"]
+__all__ = ["Sample", "Mean", "TaskStats", "AgencyStats", "ReplicationResult", "mean_ci95"]
 
 DEFAULT_CAP = 100_000
+
+
+def mean_ci95(values: "np.ndarray | list[float]", bounds: tuple[float, float] | None = None) -> tuple[float, float, float]:
+    """Mean of per-replication values and its 95% t interval (cut to ``bounds``, e.g. (0, 1) for a
+    share); the interval is NaN below two values.
+
+    >>> m, lo, hi = mean_ci95([1.0, 2.0, 3.0]); (m, round(lo, 3), round(hi, 3))
+    (2.0, -0.484, 4.484)
+    """
+    from scipy import stats
+
+    v = np.asarray(values, dtype=float)
+    if len(v) == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(v.mean())
+    if len(v) < 2:
+        return mean, math.nan, math.nan
+    half = float(stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v)))
+    lo, hi = mean - half, mean + half
+    if bounds is not None:
+        lo, hi = max(bounds[0], lo), min(bounds[1], hi)
+    return mean, lo, hi
 
 
 class Sample:

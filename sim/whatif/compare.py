@@ -22,18 +22,15 @@ from typing import Any
 import numpy as np
 
 from ..engine.runner import CASE_METRICS, SimulationResult
+from ..engine.stats import mean_ci95
 from .history import result_record
 
 __all__ = ["compare_per_replication", "compare_results", "compare_stored", "format_comparison", "process_changes"]
 
 
 def _ci(values: np.ndarray) -> tuple[float, float]:
-    from scipy import stats
-
-    if len(values) < 2:
-        return (math.nan, math.nan)
-    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values))
-    return float(values.mean() - half), float(values.mean() + half)
+    _, lo, hi = mean_ci95(values)
+    return lo, hi
 
 
 def _welch(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
