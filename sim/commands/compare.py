@@ -31,7 +31,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from sim.errors import ReformSimError
     from sim.whatif.compare import compare_results, compare_stored, format_comparison
-    from sim.whatif.distributed import RunSpec, atomic_write, run_specs, stderr_progress
+    from sim.commands import stderr_progress
+    from sim.whatif.distributed import RunSpec, atomic_write, run_specs
     from sim.whatif.history import History
 
     history = History(args.out)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +45,10 @@ def load_target(target: Path, process_id: str | None = None) -> tuple[Any, Any]:
 
 def run(args: argparse.Namespace) -> int:
     import sim
+    from sim.commands import stderr_progress
 
     process, scenario = load_target(args.target, args.process_id)
-    progress = _progress_bar(sys.stderr) if not args.json else None
+    progress = stderr_progress("run") if not args.json else None
     result = sim.simulate(process, scenario, cases=args.cases, replications=args.replications, seed=args.seed,
                           executor=args.executor, workers=args.workers, event_log=args.event_log, progress=progress)
     summary = result.summary()
@@ -63,21 +63,6 @@ def _jsonable(x: Any) -> Any:
     if isinstance(x, float) and math.isnan(x):
         return None
     return str(x)
-
-
-def _progress_bar(stream: Any) -> Any:
-    if not stream.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        width = 30
-        filled = int(width * done / total)
-        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] replication {done}/{total}")
-        if done == total:
-            stream.write("\n")
-        stream.flush()
-
-    return show
 
 
 def _cell(text: str, width: int) -> str:

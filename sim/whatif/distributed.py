@@ -18,7 +18,6 @@ Example:
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
@@ -177,21 +176,6 @@ def _run_dask(specs: Sequence[RunSpec], jobs: list[tuple[int, tuple[int, ...]]],
 def run_spec(spec: RunSpec, **kwargs: Any) -> SimulationResult:
     """One spec; keyword arguments as :func:`run_specs`."""
     return run_specs([spec], **kwargs)[0]
-
-
-def stderr_progress(label: str) -> Progress:
-    """A one-line progress counter on stderr (kept quiet when stderr is not a terminal, except at the end)."""
-    stream = sys.stderr
-    tty = stream.isatty()
-
-    def show(done: int, total: int) -> None:
-        if tty or done == total:
-            stream.write(f"\r{label}: {done}/{total} replications")
-            if done == total:
-                stream.write("\n")
-            stream.flush()
-
-    return show
 
 
 def atomic_write(path: str | Path, data: bytes | str) -> Path:
