@@ -32,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
     from sim.errors import ReformSimError
     from sim.whatif.compare import compare_results, compare_stored, format_comparison
     from sim.commands import stderr_progress
-    from sim.whatif.distributed import RunSpec, atomic_write, run_specs
+    from sim.files import atomic_write
+    from sim.whatif.distributed import RunSpec, run_specs
     from sim.whatif.history import History
 
     history = History(args.out)
@@ -57,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
         comparison["run_ids"] = ids
         if comparison["process_changes"]:
             comparison["diagram"] = _diagram(res_a, res_b, args.out)
-    atomic_write(args.out / "comparison.json", json.dumps(comparison, ensure_ascii=False, indent=2, default=_jsonable))
+    atomic_write(args.out / "comparison.json", json.dumps(comparison, ensure_ascii=False, indent=2, default=_jsonable),
+                 make_parents=True)
     if args.json:
         print(json.dumps(comparison, ensure_ascii=False, indent=2, default=_jsonable))
     else:

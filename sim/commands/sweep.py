@@ -29,7 +29,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from sim.scenarios import load_scenario_mapping
     from sim.commands import stderr_progress
-    from sim.whatif.distributed import atomic_write
+    from sim.files import atomic_write
     from sim.whatif.history import History
     from sim.whatif.sweep import parse_vary, plot, sweep
 

@@ -25,7 +25,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .. import files
 from ..engine.core import CompiledModel
 from ..engine.runner import SimulationResult, run_replication
 from ..engine.stats import ReplicationResult
@@ -176,11 +175,6 @@ def _run_dask(specs: Sequence[RunSpec], jobs: list[tuple[int, tuple[int, ...]]],
 def run_spec(spec: RunSpec, **kwargs: Any) -> SimulationResult:
     """One spec; keyword arguments as :func:`run_specs`."""
     return run_specs([spec], **kwargs)[0]
-
-
-def atomic_write(path: str | Path, data: bytes | str) -> Path:
-    """:func:`sim.files.atomic_write` into an output folder that may not exist yet."""
-    return files.atomic_write(path, data, make_parents=True)
 
 
 def with_seed(spec: RunSpec, seed: int) -> RunSpec:

@@ -27,7 +27,8 @@ from typing import Any
 
 from ..engine.runner import CASE_METRICS
 from ..errors import ReformSimError, ScenarioError
-from .distributed import Progress, RunSpec, atomic_write, run_specs
+from ..files import atomic_write
+from .distributed import Progress, RunSpec, run_specs
 
 __all__ = ["parse_vary", "set_path", "sweep", "SweepResult", "SWEEP_SOURCE"]
 
@@ -191,4 +192,4 @@ def plot(result: SweepResult, path: str | Path) -> Path:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
     plt.close(fig)
-    return atomic_write(path, buf.getvalue())
+    return atomic_write(path, buf.getvalue(), make_parents=True)
