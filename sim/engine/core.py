@@ -121,7 +121,7 @@ class CompiledModel:
                     total = sum(shares)  # type: ignore[arg-type]
                     c.shares = [s / total for s in shares]  # type: ignore[operator]
                     c.slot_route = slot
-                    slot += 1
+                    slot += len(c.succ) if c.kind == "inclusive" else 1  # inclusive: one draw per branch
         self.slots = slot
         self.start = next(c.index for c in self.nodes if c.kind == "start")
         self._link_scopes(index)
@@ -308,11 +308,11 @@ class Replication:
     def route(self, case: "CaseState", node: CNode) -> list[int]:
         """Positions in ``node.succ`` a token takes at an exclusive/inclusive gateway."""
         if node.shares is not None:
-            u = self.uniform(case, node, node.slot_route)
             if node.kind == "inclusive":
                 # each branch independently with its share; the default (or first) if none is taken
-                taken = [j for j, s in enumerate(node.shares) if self.streams.revisit(case.case_id, node.index, 1000 + j).random() < s]
+                taken = [j for j, s in enumerate(node.shares) if self.uniform(case, node, node.slot_route + j) < s]
                 return taken or [node.default if node.default is not None else 0]
+            u = self.uniform(case, node, node.slot_route)
             acc = 0.0
             for j, share in enumerate(node.shares):
                 acc += share
