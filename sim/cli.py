@@ -12,7 +12,7 @@ import sys
 
 from .errors import ReformSimError
 
-# Subcommand modules under sim.commands; one listed here but missing is skipped, not fatal.
+# Subcommand modules under sim.commands, in the order --help lists them.
 COMMANDS = ("run", "list", "assess", "diagram", "diff", "compare", "sweep", "runs", "fit")
 
 
@@ -20,12 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reformsim", description="Is this reform target reachable, how surely, and what holds it back?")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"sim.commands.{name.replace('-', '_')}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"sim.commands.{name}":
-                continue
-            raise
+        module = importlib.import_module(f"sim.commands.{name}")
         p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
         p.set_defaults(handler=module.run)

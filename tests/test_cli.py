@@ -39,3 +39,13 @@ def test_missing_file_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> 
     assert main(["run", "no/such/file.bpmn"]) == 2
     err = capsys.readouterr().err
     assert "no/such/file.bpmn" in err and "Traceback" not in err
+
+
+def test_help_of_every_command_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    from sim.cli import COMMANDS
+
+    for name in [None, *COMMANDS]:
+        with pytest.raises(SystemExit) as done:
+            main(["--help"] if name is None else [name, "--help"])
+        assert done.value.code == 0
+    assert "compare" in capsys.readouterr().out

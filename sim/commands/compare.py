@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 NAME = "compare"
-HELP = "compare two scenarios (same seeds: common random numbers) or two stored runs, with 95% CIs of the difference"
+HELP = "compare two scenarios (same seeds: common random numbers) or two stored runs, with 95%% CIs of the difference"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
