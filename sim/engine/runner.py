@@ -103,14 +103,13 @@ class SimulationResult:
         """Steady-state load: work arriving per open hour / staff. Above 1 the queue grows as long as
         the run lasts, and measured utilisation (over a span that includes draining) understates it."""
         rate = self.scenario.arrivals.rate_per_workday
-        cases = sum(r.cases for r in self.replications)
+        cases = sum(r.cases + r.warmup_cases for r in self.replications)  # busy hours include the warm-up's work
         if not rate or not cases:
             return math.nan
         spec = self.scenario.agencies.get(aid)
-        hours = (spec.hours if spec and spec.hours else self.scenario.office_hours).hours
-        office_hours = self.scenario.office_hours.hours  # arrivals come in during office hours
+        hours = (spec.hours if spec and spec.hours else self.scenario.office_hours).hours  # the agency's open hours a day
         work_per_case = sum(p.busy_hours for p in parts) / cases
-        return rate / office_hours * work_per_case * (office_hours / hours) / parts[0].staff
+        return rate * work_per_case / (hours * parts[0].staff)
 
     def overload_notes(self) -> list[str]:
         return [f"agency {a['agency']} is overloaded: work arrives at {a['offered_load']:.2f}× what its {a['staff']} staff can do; "
