@@ -137,9 +137,6 @@ class WorkClock:
     def to_datetime(self, t: float) -> dt.datetime:
         return dt.datetime.combine(self.origin, dt.time()) + dt.timedelta(hours=t)
 
-    def date_of(self, t: float) -> dt.date:
-        return self.origin + dt.timedelta(days=int(t // 24))
-
     def _day(self, t: float) -> int:
         k = int(t // 24)
         if k > self._last_day:

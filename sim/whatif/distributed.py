@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -175,8 +175,3 @@ def _run_dask(specs: Sequence[RunSpec], jobs: list[tuple[int, tuple[int, ...]]],
 def run_spec(spec: RunSpec, **kwargs: Any) -> SimulationResult:
     """One spec; keyword arguments as :func:`run_specs`."""
     return run_specs([spec], **kwargs)[0]
-
-
-def with_seed(spec: RunSpec, seed: int) -> RunSpec:
-    """The same spec with another seed."""
-    return replace(spec, settings_json=RunSpec.from_mapping(spec.settings, spec.file, seed=seed).settings_json)
