@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from pathlib import Path
 
 from .errors import ReformSimError
+from .inputs import using_root
 
 # Subcommand modules under sim.commands, in the order --help lists them.
 COMMANDS = ("run", "list", "assess", "diagram", "diff", "compare", "sweep", "runs", "fit")
@@ -23,6 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(f"sim.commands.{name}")
         p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
+        p.add_argument("--root", type=Path, metavar="DIR",
+                       help="folder that files named in scenarios and registers (extends:, process:) must stay in "
+                            "(default: the project folder of the file, see sim.inputs)")
         p.set_defaults(handler=module.run)
     return parser
 
@@ -31,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args) or 0)
+        with using_root(args.root):
+            return int(args.handler(args) or 0)
     except ReformSimError as exc:
         print(f"reformsim: error: {exc}", file=sys.stderr)
         return 2
