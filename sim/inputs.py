@@ -45,7 +45,7 @@ import yaml
 from .errors import ModelError, ReformSimError, ScenarioError
 
 __all__ = ["Kind", "BPMN", "SCENARIO", "REGISTER", "PROSIMOS_JSON", "EVENT_LOG", "MAX_YAML_DEPTH",
-           "read_bytes", "read_text", "read_yaml", "decode_utf8", "project_root", "allowed_root",
+           "read_bytes", "read_text", "read_yaml", "read_json", "decode_utf8", "project_root", "allowed_root",
            "using_root", "resolve_reference", "is_inside", "shown"]
 
 MiB = 2**20
@@ -94,7 +94,7 @@ def _file_type(mode: int) -> str:
     return "not a regular file"
 
 
-def read_bytes(path: str | os.PathLike[str], kind: Kind) -> bytes:
+def read_bytes(path: str | os.PathLike[str], kind: Kind, name: str | None = None) -> bytes:
     """The bytes of a regular file of at most ``kind.max_bytes``; anything else is ``kind``'s error.
 
     A FIFO, device or folder is refused before it is opened; the file is opened non-blocking and
@@ -105,7 +105,7 @@ def read_bytes(path: str | os.PathLike[str], kind: Kind) -> bytes:
     ...
     sim.errors.ScenarioError: /dev/zero: a character device, expected a scenario file (a regular file)
     """
-    name = str(path)
+    name = name or str(path)
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -237,6 +237,41 @@ def read_yaml(path: str | os.PathLike[str], kind: Kind = SCENARIO) -> object:
         loader.dispose()
 
 
+def read_json(path: str | os.PathLike[str], kind: Kind = PROSIMOS_JSON) -> object:
+    """A JSON file read with the same bounds: regular file, size limit, UTF-8, no duplicate keys,
+    nesting bounded by Python's recursion limit (reported, not raised as RecursionError).
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "p.json"
+    >>> _ = f.write_text('{"a": 1, "a": 2}', encoding="utf-8")
+    >>> read_json(f)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sim.errors.ModelError: .../p.json: the key 'a' appears twice; keep one
+    """
+    import json
+
+    name = str(path)
+    text = read_text(path, kind)
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out:
+                raise kind.error(f"the key {shown(key)} appears twice; keep one", name, None)
+            out[key] = value
+        return out
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise kind.error(f"not valid JSON: {exc.msg}", name, exc.lineno) from None
+    except RecursionError:
+        raise kind.error("not valid JSON here: nested too deeply", name, None) from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise kind.error(f"not valid JSON here: {exc}", name, None) from None
+
+
 # -- the allowed root and references -------------------------------------------------------------
 _ROOT: contextvars.ContextVar[Path | None] = contextvars.ContextVar("reformsim_root", default=None)
 
@@ -306,7 +341,8 @@ def resolve_reference(ref: object, *, named_by: str | os.PathLike[str], root: Pa
     try:
         st = os.stat(target)
     except OSError:
-        raise ScenarioError([(where, f"file not found: {target if echo else said}")], file=file) from None
+        raise ScenarioError([(where, f"file not found: {said} (paths are relative to {Path(named_by).resolve().parent})")],
+                            file=file) from None
     if not stat.S_ISREG(st.st_mode):
         raise ScenarioError([(where, f"{said} is {_file_type(st.st_mode)}, expected {expected} (a regular file)")], file=file)
     return target

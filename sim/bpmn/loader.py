@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,6 +32,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from .. import inputs
 from ..errors import ExpressionError, ModelError, did_you_mean
 from ..model.distributions import parse_distribution
 from ..model.expressions import compile_condition
@@ -67,8 +69,9 @@ def load_process(path: str | Path, process_id: str | None = None) -> Process:
 def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: list[Path] | None = None) -> LoadedProcess:
     """Like :func:`load_process`, keeping the SpiffWorkflow spec for the ``spiff`` executor.
 
-    ``extra_files`` are other BPMN files whose processes call activities may call; files in the
-    same folder are searched when a called process is not found.
+    ``extra_files`` are other BPMN files whose processes call activities may call; a called
+    process found in neither is read from ``<calledElement>.bpmn`` in the same folder, else it
+    is a :class:`ModelError` naming the call activity.
     """
     path = Path(path)
     name = str(path)
@@ -176,25 +179,40 @@ def _mark_executable(parser: SpiffBpmnParser, processes: list[Any], notes: list[
                 notes.append(f'process {chosen} is marked isExecutable="false"; simulated anyway (nothing is executed)')
 
 
+# A calledElement names a file only when it is a plain id: no path separators, no "..".
+_FILE_ID = re.compile(r"[A-Za-z_][\w.-]*\Z")
+
+
 def _add_siblings_for_calls(parser: SpiffBpmnParser, root: Any, path: Path, notes: list[str]) -> None:
-    called = {ca.get("calledElement") for ca in root.iter(f"{{{NSMAP['bpmn']}}}callActivity") if ca.get("calledElement")}
-    missing = {c for c in called if c not in parser.process_parsers}
-    if not missing:
-        return
-    for sibling in sorted(path.parent.glob("*.bpmn")):
-        if sibling.resolve() == path.resolve():
-            continue
-        try:
-            sib_tree = read_xml(sibling)
-        except ModelError:
-            continue
-        ids = {p.get("id") for p in sib_tree.getroot().findall("bpmn:process", NSMAP)}
-        if ids & missing:
-            _add(parser, sib_tree, str(sibling))
-            notes.append(f"call activity target(s) {', '.join(sorted(ids & missing))} read from {sibling.name}")
-            missing -= ids
-        if not missing:
-            return
+    """Make every called process available: in this file, else in ``<calledElement>.bpmn`` beside it.
+
+    The rule is one stat per missing id and never opens an unrelated file: scanning the folder
+    (or indexing the ids of every sibling) would read each of maybe hundreds of files, and one
+    FIFO among them would hang the load. A called file may call further processes the same way.
+    """
+    allowed = inputs.allowed_root(path)
+    todo = [(root, str(path))]
+    tried: set[str] = set()
+    while todo:
+        tree_root, file = todo.pop()
+        for ca in tree_root.iter(f"{{{NSMAP['bpmn']}}}callActivity"):
+            called = ca.get("calledElement")
+            if not called or called in parser.process_parsers or called in tried:
+                continue
+            tried.add(called)
+            sibling = path.parent / f"{called}.bpmn"
+            if _FILE_ID.match(called) and os.path.lexists(sibling) and inputs.is_inside(sibling, allowed):
+                sib_tree = read_xml(sibling)  # regular file, size-limited; a broken one is its own ModelError
+                _add(parser, sib_tree, str(sibling))
+                if called in parser.process_parsers:
+                    notes.append(f"call activity target {called} read from {sibling.name}")
+                    todo.append((sib_tree.getroot(), str(sibling)))
+                    continue
+            other = next((el for el in tree_root.iter() if isinstance(el.tag, str) and el.get("id") == called), None)
+            what = (f"a {local(other.tag)}, not a process (only processes can be called here)" if other is not None
+                    else f"no process with that id in this file, nor a file {sibling.name} in {path.parent} that defines it")
+            raise ModelError(f'calls "{called}" (calledElement), but there is {what}', file=file,
+                             element_id=ca.get("id"), tag="callActivity", line=ca.sourceline)
 
 
 def _properties(el: Any) -> dict[str, tuple[str, int | None]]:
