@@ -67,7 +67,7 @@ class Kind:
     """What a file is, how big it may be, and which error reports a problem with it.
 
     >>> SCENARIO.max_bytes // MiB, BPMN.what
-    (4, 'BPMN file')
+    (1, 'BPMN file')
     """
 
     what: str
@@ -76,11 +76,12 @@ class Kind:
 
 
 # Limits: the largest file we ship is 20 KB of YAML and 60 KB of BPMN; the limits leave room for
-# real models drawn elsewhere and stop a wrong file early. YAML is read by pure-Python PyYAML (the
-# bounded loader below cannot use the C parser), about 1 MB/s here, so 4 MiB is a few seconds.
+# real models drawn elsewhere and stop a wrong file early. YAML is the slow one: PyYAML builds
+# Python objects slowly (measured on the shared 2-core machine: a 1 MiB scenario in 2.9-4.5 s
+# with libyaml, 21 s without), so 1 MiB (50× our register) keeps the worst case to seconds.
 BPMN = Kind("BPMN file", 16 * MiB, _model_error)
-SCENARIO = Kind("scenario file", 4 * MiB, _scenario_error)
-REGISTER = Kind("target register", 4 * MiB, _scenario_error)
+SCENARIO = Kind("scenario file", 1 * MiB, _scenario_error)
+REGISTER = Kind("target register", 1 * MiB, _scenario_error)
 PROSIMOS_JSON = Kind("Prosimos scenario (JSON)", 16 * MiB, _model_error)
 # assumption: a year of a busy chain's log (~10^6 events × ~150 bytes) fits in 256 MiB.
 EVENT_LOG = Kind("event log", 256 * MiB, _scenario_error)
@@ -170,30 +171,34 @@ def read_text(path: str | os.PathLike[str], kind: Kind) -> str:
 
 
 # -- YAML ---------------------------------------------------------------------------------------
-class _BoundedLoader(yaml.SafeLoader):
-    """``yaml.safe_load``'s loader without aliases, duplicate keys or unbounded nesting.
+# libyaml's parser when PyYAML has it (5× faster here); the constructor is Python either way.
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _check_events(text: str) -> None:
+    """Refuse aliases and deep nesting on the event stream, before anything is composed.
 
     Aliases are refused outright: none of our files needs them, and an alias bomb (billion
     laughs) loads as a small graph that ``json.dumps``, ``str`` or an error message then expands
-    exponentially. Refusing them also refuses merge keys that use them (``<<: *base``).
+    exponentially; refusing them also refuses merge keys that use them (``<<: *base``). The
+    parser is iterative, while composing recurses per level (RecursionError in Python, the C
+    stack in libyaml), so depth is bounded here.
     """
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
+    depth = 0
+    for event in yaml.parse(text, Loader=_Base):
+        if isinstance(event, yaml.AliasEvent):
             raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in ReformSim files; write the value out",
-                                              mark)
-        if self._depth >= MAX_YAML_DEPTH:
-            raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_YAML_DEPTH} levels", self.peek_event().start_mark)
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+                                              event.start_mark)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_YAML_DEPTH} levels", event.start_mark)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+class _BoundedLoader(_Base):  # type: ignore[misc, valid-type]
+    """``yaml.safe_load``'s loader, refusing duplicate keys and reporting bad values with their line."""
 
     def construct_object(self, node: Any, deep: bool = False) -> Any:
         try:
@@ -225,8 +230,10 @@ def read_yaml(path: str | os.PathLike[str], kind: Kind = SCENARIO) -> object:
     at most :data:`MAX_YAML_DEPTH` levels; any problem is ``kind``'s error with the line."""
     name = str(path)
     text = read_text(path, kind)
-    loader = _BoundedLoader(text)
+    loader = None
     try:
+        _check_events(text)
+        loader = _BoundedLoader(text)
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -234,7 +241,8 @@ def read_yaml(path: str | os.PathLike[str], kind: Kind = SCENARIO) -> object:
     except yaml.YAMLError as exc:  # ReaderError (a control character) has a position, not a mark
         raise kind.error(f"not valid YAML: {exc}", name, None) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def read_json(path: str | os.PathLike[str], kind: Kind = PROSIMOS_JSON) -> object:
@@ -336,8 +344,9 @@ def resolve_reference(ref: object, *, named_by: str | os.PathLike[str], root: Pa
         raise ScenarioError([(where, f"expected the path of {expected}" + (f", got {said}" if echo else ""))], file=file)
     target = (Path(named_by).resolve().parent / ref).resolve()
     if not is_inside(target, root):
-        raise ScenarioError([(where, f"{said} leads outside the allowed folder {root}; files may only refer to files "
-                                     "inside it (move the file there, or choose the folder with --root / root=)")], file=file)
+        message = (f"{said} leads outside the allowed folder {root}; files may only refer to files inside it "
+                   "(move the file there, or choose the folder with --root / root=)")
+        raise ScenarioError([(where, message)], file=file)
     try:
         st = os.stat(target)
     except OSError:
