@@ -105,7 +105,10 @@ def load_scenario_mapping(path: str | Path, *, root: str | Path | None = None,
 
 def scenario_from_mapping(data: Mapping[str, Any], *, file: str | None = None) -> Scenario:
     """Validate a merged mapping (from :func:`load_scenario_mapping`) into a :class:`Scenario`."""
-    scenario = parse_scenario(data, file=file)
+    try:
+        scenario = parse_scenario(data, file=file)
+    except ScenarioError as exc:  # the merged settings: a long value echoed is cut short
+        raise _reported(exc, named=True) from None
     if file is not None and "name" not in data:
         scenario = replace(scenario, name=Path(file).stem)
     return scenario
