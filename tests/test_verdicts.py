@@ -141,3 +141,22 @@ def test_an_assumed_chain_is_flagged_assumption_driven() -> None:
                and grade(attributions(n.facts.source).get("work") or attributions(n.facts.source)[""]) != "assumption"]
     if sourced:
         assert time_provenance(chain, {sourced[0]: 1.0}).assumed_time_share == 0.0
+
+
+def test_the_report_shows_rule_reasons_sources_and_notes_in_a_browser(tmp_path: Path) -> None:
+    """Rendered by headless Chromium (the DOM after layout), not only grepped in the file."""
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("no chromium on this machine; `make test` installs Debian's chromium")
+    out = tmp_path / "report"
+    assert main(["assess", "--quick", "--out", str(out), "--lang", "zh"]) == 0
+    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                          "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
+                          (out / "report.html").as_uri()], capture_output=True, text=True, timeout=120).stdout
+    assert A.RULE["zh"][:20] in dom  # the verdict rule beside the table
+    assert "这是模型中录入的" in dom and "的模拟案件满足" in dom  # design and performance reasons
+    assert "本链用时的依据" in dom and "假设" in dom  # sources, graded
+    assert "低于" in dom or "faster" in dom or "below 45 h" in dom  # a register check note (T26/T27 bands)

@@ -32,7 +32,7 @@ from typing import Any
 
 from ..model.process import Process
 
-__all__ = ["GRADES", "grade", "attributions", "Provenance", "time_provenance"]
+__all__ = ["GRADES", "grade", "attributions", "Provenance", "time_provenance", "source_rows"]
 
 GRADES = ("statute", "measured", "plan", "assumption", "unsourced")
 # the fact names a source text may attribute (a segment "work, wait: ..." names two)
@@ -143,3 +143,29 @@ def time_provenance(process: Process, step_time: dict[str, float] | None = None)
         prov.counts[_of(process_attrs, name)] += 1
     prov.assumed_time_share = assumed / total if total > 0 else 0.0
     return prov
+
+
+def source_rows(process: Process) -> list[dict[str, str]]:
+    """Every number behind the chain's time with its source text and grade, for the report.
+
+    >>> from pathlib import Path
+    >>> import sim
+    >>> rows = source_rows(sim.load_process(Path(sim.__file__).parents[1] / "processes" / "company_setup_2021.bpmn"))
+    >>> sorted({r["grade"] for r in rows}) <= sorted(GRADES), rows[0]["number"]
+    (True, 'arrivals')
+    """
+    rows: list[dict[str, str]] = []
+    process_attrs = attributions(process.defaults.get("source", ""))
+    for name in ("arrivals", "staff", "hours"):
+        text = process_attrs.get(name) or process_attrs.get("", "")
+        rows.append({"step": process.name or process.id, "number": name, "value": "", "source": text, "grade": grade(text)})
+    for node in process.nodes.values():
+        if node.facts is None:
+            continue
+        attrs = attributions(node.facts.source)
+        for name in ("work", "wait"):
+            value = getattr(node.facts, name)
+            if value is not None:
+                text = attrs.get(name) or attrs.get("", "")
+                rows.append({"step": node.label, "number": name, "value": str(value), "source": text, "grade": grade(text)})
+    return rows

@@ -37,7 +37,10 @@ LABELS = {
            "kind": "kind", "design": "design check", "performance": "performance verdict", "complies": "complies",
            "partly_complies": "some paths comply", "does_not_comply": "does not comply", "rule": "Verdict rule",
            "required": "required share", "readings": "share on working / calendar days / DB clock",
-           "band": "share inside the band", "check_note": "register note", "rests": "rests on",
+           "band": "share inside the band", "check_note": "register note", "rests": "rests on", "sources": "What the chain's time rests on: every number and its source",
+           "number": "number", "value": "value", "grade": "grade", "source": "source",
+           "grades": {"statute": "statute", "measured": "published measurement", "plan": "plan clause",
+                      "assumption": "assumption", "unsourced": "unclassified"},
            "precision": "Each chain: {reps} replications × {cases} cases, seed {seed}; the interval is across replications.",
            "metrics": {"workdays": "working days", "calendar_days": "calendar days", "db_days": "DB clock (days)",
                        "hours": "hours", "fee": "fee", "procedures": "procedures", "documents": "documents",
@@ -57,7 +60,10 @@ LABELS = {
            "kind": "类别", "design": "设计核对", "performance": "绩效结论", "complies": "设计符合",
            "partly_complies": "部分路径符合", "does_not_comply": "设计不符合", "rule": "判定规则",
            "required": "要求比例", "readings": "达标比例：工作日 / 自然日 / 营商口径",
-           "band": "区间内比例", "check_note": "清单说明", "rests": "依据",
+           "band": "区间内比例", "check_note": "清单说明", "rests": "依据", "sources": "本链用时的依据：每个数字及其来源",
+           "number": "数字", "value": "取值", "grade": "等级", "source": "来源",
+           "grades": {"statute": "法规/法定时限", "measured": "公开测量", "plan": "方案条款", "assumption": "假设",
+                      "unsourced": "未分类"},
            "precision": "每条链：{reps}次重复 × 每次{cases}件，随机种子{seed}；区间按重复之间的差异计算。",
            "metrics": {"workdays": "工作日", "calendar_days": "自然日", "db_days": "营商口径（天）", "hours": "小时",
                        "fee": "收费", "procedures": "环节数", "documents": "材料数", "stages": "阶段数"}},
@@ -130,6 +136,7 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
                  diagrams: bool = True) -> Path:
     """Write report.html, CSVs and assessment.xlsx into ``out_dir`` (replaced as a whole); return the HTML path."""
     from ..analysis.assess import CLOCK_RULE, RULE
+    from ..analysis.provenance import source_rows
     from .plots import distribution_png, tornado_png, utilisation_png
 
     if lang not in LABELS:
@@ -184,6 +191,10 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
                 parts += [f"<h3>{t['util']}</h3>", _img(utilisation_png([(a.agency, a.utilisation) for a in b.agencies], lang),
                                                         t["util"]), _table(agencies)]
             parts += [f"<h3>{t['steps']}</h3>", _table(steps)]
+            sources = [{t["step"]: x["step"], t["number"]: x["number"], t["value"]: x["value"], t["grade"]: t["grades"][x["grade"]],
+                        t["source"]: x["source"]} for x in source_rows(res.process)]
+            sheets[f"{name}_sources"] = sources
+            parts += [f"<h3>{t['sources']}</h3>", _table(sources)]
             if ch.ranked:
                 sens = [{"change": x.change.label(lang), "lower_bound": x.share, "delta": x.delta} for x in ch.ranked]
                 sheets[f"{name}_sensitivity"] = sens
