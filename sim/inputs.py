@@ -198,7 +198,11 @@ def _check_events(text: str) -> None:
 
 
 class _BoundedLoader(_Base):  # type: ignore[misc, valid-type]
-    """``yaml.safe_load``'s loader, refusing duplicate keys and reporting bad values with their line."""
+    """``yaml.safe_load``'s loader, refusing duplicate keys and reporting bad values with their line.
+
+    Dates stay text (no implicit timestamps): ``start: 2021-13-01`` then gets the scenario's own
+    located message ("expected a date like 2021-07-01") and calendar files parse their dates.
+    """
 
     def construct_object(self, node: Any, deep: bool = False) -> Any:
         try:
@@ -223,6 +227,12 @@ class _BoundedLoader(_Base):  # type: ignore[misc, valid-type]
                         key_node.start_mark)
                 first[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep)
+
+
+_BoundedLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
 
 
 def read_yaml(path: str | os.PathLike[str], kind: Kind = SCENARIO) -> object:

@@ -29,6 +29,7 @@ from typing import Any
 
 from . import inputs
 from .errors import ScenarioError
+from .model.official_days import parse_calendar
 from .model.scenario import Scenario, parse_scenario
 
 __all__ = ["load_scenario", "read_yaml", "load_scenario_mapping", "scenario_from_mapping", "content_hash"]
@@ -83,6 +84,18 @@ def load_scenario_mapping(path: str | Path, *, root: str | Path | None = None,
         raise ScenarioError([("extends", f"scenarios extend each other in a cycle: {chain}")], file=str(_seen[-1]))
     try:
         data = read_yaml(path)
+    except ScenarioError as exc:
+        raise _reported(exc, named=named) from None
+    if isinstance(data, Mapping) and isinstance(data.get("calendar"), str):
+        # a holiday-arrangement file: read in here, so the scenario stays plain data for pools and Dask
+        calendar_path = inputs.resolve_reference(data["calendar"], named_by=path, root=allowed, where="calendar",
+                                                 expected="a holiday-arrangement YAML file", echo=named)
+        try:
+            data = {**data, "calendar": read_yaml(calendar_path)}
+            parse_calendar(data["calendar"], file=str(calendar_path))  # its problems located in its own file
+        except ScenarioError as exc:  # a file the user did not name: key and line, not its values
+            raise _reported(exc, named=False) from None
+    try:
         # validate this layer alone: every problem of this file, with its own paths, before merging
         parse_scenario(data, file=str(path))
     except ScenarioError as exc:

@@ -208,8 +208,14 @@ def test_ten_thousand_levels_of_nesting_is_a_located_error(tmp_path: Path, style
     assert f"nested deeper than {inputs.MAX_YAML_DEPTH} levels" in what or "exceeded maximum nesting depth" in what, what
 
 
-def test_a_bad_date_is_a_located_error_not_a_valueerror(tmp_path: Path) -> None:
+def test_a_bad_date_is_the_scenarios_own_located_error(tmp_path: Path) -> None:
     s = scenario(tmp_path, "s.yaml", "name: x\nstart: 2021-13-45\n")
+    with pytest.raises(ScenarioError, match="start: expected a date like 2021-07-01"):
+        load_scenario(s)
+
+
+def test_a_value_python_cannot_convert_is_a_located_error_not_a_valueerror(tmp_path: Path) -> None:
+    s = scenario(tmp_path, "s.yaml", "name: x\ncases: " + "9" * 5000 + "\n")  # beyond int()'s 4300-digit limit
     with pytest.raises(ScenarioError, match="line 2: not valid YAML: cannot read the value"):
         load_scenario(s)
 
