@@ -40,7 +40,7 @@ def read_yaml(path: str | Path) -> object:
     return inputs.read_yaml(path, inputs.SCENARIO)
 
 
-# A parent reached by ``extends`` is a file the user did not name: its problems are reported by
+# A parent reached by ``extends`` (or a ``calendar:`` file) is a file the user did not name: its problems are reported by
 # key and file, never with its values (a ``..., got 'SECRET'`` from a file pulled in by a
 # hostile scenario would leak it). Messages about the named file are cut to a short length.
 _GOT = re.compile(r",?\s*\bgot\b.*$", re.DOTALL)
@@ -51,7 +51,7 @@ def _reported(exc: ScenarioError, *, named: bool) -> ScenarioError:
     if named:
         problems = [(where, what if len(what) <= _MAX_MESSAGE else what[:_MAX_MESSAGE] + "… (cut)") for where, what in exc.problems]
     else:
-        problems = [(where, _GOT.sub(" (the value is not shown: this file was reached through extends)", what))
+        problems = [(where, _GOT.sub(" (the value is not shown: it is in a file you did not name)", what))
                     for where, what in exc.problems]
     return ScenarioError(problems, file=exc.file)
 

@@ -70,7 +70,7 @@ def one_located_error(rc: int, out: str, file: Path) -> None:
 
 
 # -- references leaving the root --------------------------------------------------------------------
-@pytest.mark.parametrize("key", ["extends", "process"])
+@pytest.mark.parametrize("key", ["extends", "process", "calendar"])
 def test_absolute_path_outside_the_project_is_refused_without_reading_it(tmp_path: Path, key: str) -> None:
     proj = project(tmp_path)
     s = scenario(proj / "scenarios", "s.yaml", f"{key}: /etc/passwd\n")
@@ -109,6 +109,16 @@ def test_a_parents_values_are_never_quoted_in_errors(tmp_path: Path) -> None:
     assert rc == 2 and "Traceback" not in out, out
     assert f"{base.resolve()}: cases: expected a whole number > 0 (the value is not shown" in out
     assert SECRET not in out
+
+
+def test_a_calendar_files_values_are_not_quoted_either(tmp_path: Path) -> None:
+    proj = project(tmp_path)
+    days = scenario(proj / "scenarios", "days.yaml", f"source: x\nyears:\n  2030:\n    holidays: [{SECRET}]\n")
+    s = scenario(proj / "scenarios", "s.yaml", "calendar: days.yaml\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(s)
+    assert err.value.file == str(days.resolve()) and SECRET not in str(err.value), str(err.value)
+    assert "years.2030.holidays[0]" in str(err.value)
 
 
 def test_values_from_the_named_file_are_cut_short(tmp_path: Path) -> None:
