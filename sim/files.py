@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -118,11 +119,25 @@ def output_folder(path: str | os.PathLike[str], *, what: str = "output folder") 
     return target
 
 
+# Errors of the destination, not of the program: a full disk, a quota, a read-only mount, no permission.
+_DESTINATION_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG})
+
+
 @contextmanager
 def atomic_open(path: str | os.PathLike[str], mode: str = "w", *, newline: str | None = None) -> Iterator[IO[Any]]:
-    """Open a temporary file beside ``path`` (text as UTF-8); on success it replaces ``path``."""
+    """Open a temporary file beside ``path`` (text as UTF-8); on success it replaces ``path``.
+
+    On failure the temporary file is removed and ``path`` is as it was; a full disk, a read-only
+    folder or a refused permission becomes an :class:`OutputError` naming ``path``.
+    """
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        err = _destination_error(target, exc)
+        if err is exc:
+            raise
+        raise err from exc
     try:
         text = "b" not in mode
         with os.fdopen(fd, mode, encoding="utf-8" if text else None, newline=newline if text else None) as fh:
@@ -131,9 +146,21 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", *, newline: str |
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are for everyone to read
         os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if exc.errno in _DESTINATION_ERRNOS:
+            raise _destination_error(target, exc) from exc
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _destination_error(target: Path, exc: OSError) -> OSError | OutputError:
+    """An :class:`OutputError` for an error of the destination (full, read-only, forbidden, missing folder), else ``exc``."""
+    if exc.errno in _DESTINATION_ERRNOS or exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return OutputError(target, f"cannot write here: {exc.strerror or exc}; any earlier file of this name is unchanged")
+    return exc
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, make_parents: bool = False) -> Path:

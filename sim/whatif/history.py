@@ -110,9 +110,9 @@ def run_fields(result: SimulationResult, *, kind: str, scenario_hash: str, file:
 class History:
     """The SQLite run log in ``folder`` (created on first record)."""
 
-    def __init__(self, folder: str | Path, *, timeout: float = BUSY_TIMEOUT) -> None:
+    def __init__(self, folder: str | Path, *, timeout: float | None = None) -> None:
         self.path = Path(folder) / DB_NAME
-        self.timeout = timeout
+        self.timeout = BUSY_TIMEOUT if timeout is None else timeout
 
     @contextmanager
     def _connection(self, *, create: bool = False) -> Iterator[sqlite3.Connection]:
