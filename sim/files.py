@@ -215,7 +215,8 @@ class OwnedFolder:
         if self.path.is_dir() and not self.marker.is_file() and any(self.path.iterdir()):
             raise OutputError(self.path, f"the {self.what} already holds files that ReformSim did not write (no {MARKER} "
                                          "marker); choose a new or empty folder, e.g. --out "
-                                         f"{self.path.with_name(self.path.name + '-report')} (nothing was changed)")
+                                         f"{self.path.with_name(self.path.name + '-report')} (nothing was changed; a report "
+                                         "of an older ReformSim has no marker either: remove it yourself if it can go)")
         return self
 
     def _previous(self) -> dict[str, str]:

@@ -328,7 +328,7 @@ def test_history_survives_sigkill_while_recording(tmp_path: Path) -> None:
     h = History(tmp_path)
     h.record_many([_fields(0)])
     code = _KILL_MID_RECORD.format(root=str(ROOT), folder=str(tmp_path))
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, timeout=60)
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, timeout=60, check=False)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
     assert [r["name"] for r in h.list()] == ["point 0"]
     con = sqlite3.connect(h.path)
@@ -375,7 +375,7 @@ def test_sweep_records_every_point_in_one_go(tmp_path: Path, monkeypatch: pytest
     calls: list[int] = []
     original = History.record_many
 
-    def counting(self: History, runs):  # noqa: ANN001
+    def counting(self: History, runs: object) -> list[int]:
         ids = original(self, runs)
         calls.append(len(ids))
         return ids

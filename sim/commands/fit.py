@@ -18,11 +18,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.bpmn.loader import load_process
     from sim.files import output_file
+
+    output_file(args.out, what="scenario overlay")  # before fitting (and importing pandas): a bad --out costs no work
+    from sim.bpmn.loader import load_process
     from sim.interop.fit import fit_log, write_overlay
 
-    output_file(args.out, what="scenario overlay")  # before fitting: a bad --out costs no work
     process = load_process(args.process) if args.process else None
     result = fit_log(args.log, process, work="elapsed" if args.elapsed else "open")
     print(f"{result.cases} cases over {result.workdays} working days: {result.rate_per_workday:.2f} per working day; "
