@@ -244,6 +244,23 @@ def test_assess_reruns_into_its_own_report_folder_and_keeps_the_users_file(tmp_p
     assert sorted(p.name for p in dest.iterdir()) == sorted([*first, MARKER, "my-notes.md"])
 
 
+@pytest.mark.usefixtures("small_register")
+def test_a_report_that_fails_half_way_leaves_the_previous_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.report.html
+
+    dest = tmp_path / "report"
+    assert main(COMMANDS[0].argv(dest)) == 0
+    before = _snapshot(tmp_path)
+
+    def broken(sheets: object) -> bytes:
+        raise RuntimeError("the workbook could not be drawn")
+
+    monkeypatch.setattr(sim.report.html, "workbook_bytes", broken)
+    with pytest.raises(RuntimeError, match="workbook"):
+        main(COMMANDS[0].argv(dest))
+    assert _snapshot(tmp_path) == before
+
+
 def test_owned_folder_removes_only_its_own_unchanged_stale_files(tmp_path: Path) -> None:
     folder = OwnedFolder(tmp_path / "r").check()
     folder.replace_files({"a.csv": "1", "b.csv": "2", "c.csv": "3"})
