@@ -47,7 +47,7 @@ __all__ = [
     "import_prosimos",
 ]
 
-from ._version import __version__  # noqa: E402  (one place for the version)
+from ._version import __version__ as __version__  # one place for the version
 
 _LAZY = {
     "load_register": "sim.targets",

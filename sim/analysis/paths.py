@@ -66,8 +66,7 @@ def statutory_text(statutory: Mapping[str, float], lang: str = "zh") -> str:
     if lang not in _UNIT_TEXT:
         raise ValueError(f'lang must be "zh" or "en", got {lang!r}')
     words = _UNIT_TEXT[lang]
-    sep = " " if lang == "en" else " "
-    return " + ".join(f"{statutory[u]:g}{sep}{words[u]}" for u in ("workday", "day", "hour") if statutory.get(u))
+    return " + ".join(f"{statutory[u]:g} {words[u]}" for u in ("workday", "day", "hour") if statutory.get(u))
 
 
 @dataclass(frozen=True)

@@ -124,9 +124,10 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
             parts.append(f"<h2>{html.escape(res.process.name or name)} <small>({html.escape(ch.process)})</small></h2>")
             base = baseline_for(root / ch.process)
             if diagrams and base is not None:
+                from ..bpmn.loader import load_bpmn
                 from .diff import render_diff
 
-                png_path = render_diff(base, root / ch.process, tmp / f"{name}_diff.png", lang=lang)
+                png_path = render_diff(load_bpmn(base), load_bpmn(root / ch.process), tmp / f"{name}_diff.png", lang=lang)
                 parts += [f"<h3>{t['diff']}: {html.escape(base.name)} → {html.escape(Path(ch.process).name)}</h3>",
                           _img(png_path.read_bytes(), t["diff"])]
                 png_path.unlink()
