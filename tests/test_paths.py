@@ -199,3 +199,16 @@ def test_cli_list_and_diff_print_the_same_counts(capsys: pytest.CaptureFixture[s
                     f"statutory time {row['statutory'].replace('—', 'not stated')} (worst path)")
         assert expected in out.splitlines()
     assert table[after.name]["procedures"] == "9"
+
+
+def test_compare_reports_the_same_counts(counted) -> None:  # noqa: ANN001
+    from types import SimpleNamespace
+
+    from sim.bpmn.loader import load_process
+    from sim.whatif.compare import process_changes
+
+    a, b = ("construction_lowrisk_2019_baseline.bpmn", "construction_lowrisk_2021.bpmn")
+    runs = [SimpleNamespace(process=load_process(ROOT / "processes" / name)) for name in (a, b)]
+    line = next(x for x in process_changes(*runs) if x.startswith("worst-path counts"))
+    ca, cb = counted["diff"][a], counted["diff"][b]
+    assert f"procedures {ca.procedures} → {cb.procedures}" in line and f"documents {ca.documents} → {cb.documents}" in line

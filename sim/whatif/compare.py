@@ -96,6 +96,15 @@ def process_changes(a: SimulationResult, b: SimulationResult) -> list[str]:
         out.append("steps with changed facts: " + ", ".join(changed))
     if set(pa.flows) != set(pb.flows) and pa.id == pb.id:
         out.append("the sequence flows differ (steps reordered, merged or run in parallel)")
+    from ..analysis.paths import max_counts  # the one counter, as list, diff and assess count
+
+    ca, cb = max_counts(pa), max_counts(pb)
+    moved = [f"{what} {getattr(ca, what)} → {getattr(cb, what)}" for what in ("procedures", "documents", "stages")
+             if getattr(ca, what) != getattr(cb, what)]
+    if ca.statutory != cb.statutory:
+        moved.append(f"statutory time {ca.statutory_text('en') or 'not stated'} → {cb.statutory_text('en') or 'not stated'}")
+    if moved:
+        out.append("worst-path counts: " + ", ".join(moved))
     out += [n for n in pb.notes if n not in pa.notes]
     return out
 
