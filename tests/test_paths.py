@@ -212,3 +212,11 @@ def test_compare_reports_the_same_counts(counted) -> None:  # noqa: ANN001
     line = next(x for x in process_changes(*runs) if x.startswith("worst-path counts"))
     ca, cb = counted["diff"][a], counted["diff"][b]
     assert f"procedures {ca.procedures} → {cb.procedures}" in line and f"documents {ca.documents} → {cb.documents}" in line
+
+
+def test_a_file_without_bpmn_outgoing_is_read_by_source_refs() -> None:
+    """bpmn:outgoing is optional; the Prosimos mini model has none, and an exclusive split routed by nothing."""
+    from sim.bpmn.loader import load_process
+
+    p = load_process(ROOT / "tests" / "data" / "interop" / "mini.bpmn")
+    assert sorted(c.steps for c in path_counts(p)) == [("intake", "fast"), ("intake", "review")]
