@@ -98,6 +98,9 @@ class Element:
     cancel_activity: bool = True
     timer_duration: str | None = None  # text of timerEventDefinition/timeDuration, e.g. '"P20D"'
     line: int | None = None
+    default: str | None = None  # a gateway's (or activity's) default flow
+    condition: str | None = None  # a sequence flow's conditionExpression, as written
+    parent: str | None = None  # id of the element it sits in (its process, subprocess, laneSet...)
 
     def label(self, lang: str = "zh") -> str:
         """The name to show: ``name_en`` for English when the element has one."""
@@ -201,6 +204,8 @@ def _element(el: etree._Element) -> Element:
     )
     name = el.get("name") or ""
     duration = el.find(f"{{{BPMN_NS}}}timerEventDefinition/{{{BPMN_NS}}}timeDuration")
+    condition = el.find(f"{{{BPMN_NS}}}conditionExpression")
+    parent = el.getparent()
     if kind == "textAnnotation":
         text = el.find(f"{{{BPMN_NS}}}text")
         name = (text.text or "") if text is not None else ""
@@ -216,6 +221,9 @@ def _element(el: etree._Element) -> Element:
         cancel_activity=el.get("cancelActivity", "true") != "false",
         timer_duration=(duration.text or "").strip() or None if duration is not None else None,
         line=el.sourceline,
+        default=el.get("default"),
+        condition=(condition.text or "").strip() if condition is not None else None,
+        parent=parent.get("id") if parent is not None else None,
     )
 
 
