@@ -125,3 +125,18 @@ def test_render_needs_the_diagram_and_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match=r"no_di.bpmn.*no diagram interchange"):
         render_diff(load_bpmn(DATA / "no_di.bpmn"), AFTER, tmp_path / "d.png")
     assert not (tmp_path / "d.png").exists()
+
+
+def test_drawing_needs_no_second_read_of_the_files(tmp_path: Path) -> None:
+    """The loader reads process and diagram from one parse: once loaded, the files may be gone."""
+    copies = []
+    for name in ("before.bpmn", "after.bpmn"):
+        copy = tmp_path / name
+        copy.write_bytes((DATA / name).read_bytes())
+        copies.append(copy)
+    before, after = (load_bpmn(p) for p in copies)
+    for p in copies:
+        p.unlink()
+    out = render_diff(before, after, tmp_path / "out" / "diff.svg")
+    assert '<g id="t_guide"' in out.read_text(encoding="utf-8")
+    assert before.document is not None and before.document.diagram.shape("t_check") is not None

@@ -25,6 +25,10 @@ Two ways of counting that it replaced were wrong, and why:
   45-day public notices became "79.29 working days"), while reading only the working-day part
   drops the notices ("15"). The statutory time of a path is both: ``15 工作日 + 90 天``.
 
+Along one path, statutory limits add up in sequence; parallel branches run at the same time, so at a
+join only the branch whose chain of limits is longest carries on (the critical path), and the
+limits of the other branches are not added.
+
 Example:
     >>> from sim.model.process import Process, Node, Flow, TaskFacts, parse_duration
     >>> t = lambda i, d: Node(i, "task", facts=TaskFacts(procedure=True, documents=d,
