@@ -140,3 +140,10 @@ def test_drawing_needs_no_second_read_of_the_files(tmp_path: Path) -> None:
     out = render_diff(before, after, tmp_path / "out" / "diff.svg")
     assert '<g id="t_guide"' in out.read_text(encoding="utf-8")
     assert before.document is not None and before.document.diagram.shape("t_check") is not None
+
+
+def test_a_shortened_notice_is_told_in_its_own_unit() -> None:
+    root = Path(__file__).resolve().parents[1] / "processes"
+    d = diff_processes(load_process(root / "deregistration_simple_baseline.bpmn"), load_process(root / "deregistration_simple_2021.bpmn"))
+    notice = next(c for c in d.shortened if c.after_id == "tm_public_notice")
+    assert (notice.before, notice.after, notice.unit) == (45.0, 20.0, "day")  # calendar days, not 32.14 → 14.29 workdays

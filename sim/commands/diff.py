@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     d = diff_processes(before, after)
     for label, items in (("removed", d.removed), ("added", d.added), ("merged", [f"{'+'.join(m.sources)} → {m.target}" for m in d.merged]),
                          ("parallelised", [" ∥ ".join(p) for p in d.parallelised]),
-                         ("shortened", [f"{c.after_id} ({c.what} {c.before:g} → {c.after:g} workdays)" for c in d.shortened]),
+                         ("shortened", [f"{c.after_id} ({c.what} {c.before:g} → {c.after:g} {c.unit})" for c in d.shortened]),
                          ("made online", d.made_online), ("commitment (告知承诺)", d.commitment)):
         if items:
             print(f"{label:22} {', '.join(items)}")

@@ -109,13 +109,15 @@ class Merge:
 
 @dataclass(frozen=True)
 class Change:
-    """A numeric change of one matched step: ``what`` is ``statutory_limit`` or ``wait+work``."""
+    """A numeric change of one matched step: ``what`` is ``statutory_limit`` or ``wait+work``, in ``unit``
+    (the steps' own unit when both state the same one, else working days by the module's assumptions)."""
 
     before_id: str
     after_id: str
     what: str
     before: float
     after: float
+    unit: str = "workday"
 
 
 @dataclass
@@ -212,12 +214,18 @@ def _workdays(d: Duration) -> float:
     return d.mean * {"hour": 1 / _HOURS_PER_WORKDAY, "workday": 1.0, "day": _WORKDAYS_PER_DAY}[d.unit]
 
 
-def _statutory(n: Node) -> float | None:
-    """The statutory limit of a step in working days; a timer is itself a statutory waiting period."""
+def _statutory(n: Node) -> Duration | None:
+    """The statutory limit of a step; a timer is itself a statutory waiting period."""
     if n.kind == "timer":
-        return _workdays(n.timer) if n.timer is not None else None
-    limit = n.facts.statutory_limit if n.facts is not None else None
-    return _workdays(limit) if limit is not None else None
+        return n.timer
+    return n.facts.statutory_limit if n.facts is not None else None
+
+
+def _in_one_unit(before: Duration, after: Duration) -> tuple[float, float, str]:
+    """Both means in the unit they share; in working days (an approximation) only when the units differ."""
+    if before.unit == after.unit:
+        return before.mean, after.mean, before.unit
+    return _workdays(before), _workdays(after), "workday"
 
 
 def _effort(n: Node) -> float | None:
@@ -350,9 +358,10 @@ def diff_processes(before: Any, after: Any) -> ProcessDiff:
     out.parallelised = _parallelised(before_p, after_p, one_to_one)
     for b_id, a_id in one_to_one.items():
         b, a = before_p.nodes[b_id], after_p.nodes[a_id]
-        sb, sa = _statutory(b), _statutory(a)
-        if sb is not None and sa is not None and sa < sb - 1e-9:
-            out.shortened.append(Change(b_id, a_id, "statutory_limit", round(sb, 4), round(sa, 4)))
+        db, da = _statutory(b), _statutory(a)
+        sb, sa, unit = _in_one_unit(db, da) if db is not None and da is not None else (0.0, 0.0, "")
+        if unit and sa < sb - 1e-9:
+            out.shortened.append(Change(b_id, a_id, "statutory_limit", round(sb, 4), round(sa, 4), unit))
         else:
             eb, ea = _effort(b), _effort(a)
             if eb is not None and ea is not None and ea < eb - 1e-9:
