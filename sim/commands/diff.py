@@ -29,8 +29,10 @@ def counts_line(label: str, counts: object, lang: str = "en") -> str:
 
 def run(args: argparse.Namespace) -> int:
     from sim.bpmn.loader import load_bpmn
+    from sim.report.diagram import check_figure_path
     from sim.report.diff import diff_processes, render_diff
 
+    check_figure_path(args.out)  # before comparing: a bad --out costs no work
     before, after = load_bpmn(args.before), load_bpmn(args.after)
     d = diff_processes(before, after)
     for label, items in (("removed", d.removed), ("added", d.added), ("merged", [f"{'+'.join(m.sources)} → {m.target}" for m in d.merged]),
