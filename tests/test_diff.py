@@ -137,7 +137,7 @@ def test_drawing_needs_no_second_read_of_the_files(tmp_path: Path) -> None:
     before, after = (load_bpmn(p) for p in copies)
     for p in copies:
         p.unlink()
-    out = render_diff(before, after, tmp_path / "out" / "diff.svg")
+    out = render_diff(before, after, tmp_path / "diff.svg")
     assert '<g id="t_guide"' in out.read_text(encoding="utf-8")
     assert before.document is not None and before.document.diagram.shape("t_check") is not None
 
