@@ -61,6 +61,21 @@ class Distribution:
         raise NotImplementedError
 
     @property
+    def variance(self) -> float:
+        """The variance of the values :meth:`sample` gives (as Ciw's distributions state theirs)."""
+        raise NotImplementedError
+
+    @property
+    def lower(self) -> float:
+        """The lowest value :meth:`sample` can give (the lower limit of the support)."""
+        return 0.0
+
+    @property
+    def upper(self) -> float:
+        """The highest value :meth:`sample` can give; ``math.inf`` when unbounded."""
+        return math.inf
+
+    @property
     def is_fixed(self) -> bool:
         return False
 
@@ -100,6 +115,18 @@ class Fixed(Distribution):
     def is_fixed(self) -> bool:
         return True
 
+    @property
+    def variance(self) -> float:
+        return 0.0
+
+    @property
+    def lower(self) -> float:
+        return self.value
+
+    @property
+    def upper(self) -> float:
+        return self.value
+
     def sample(self, u: float) -> float:
         return self.value
 
@@ -122,6 +149,18 @@ class Uniform(Distribution):
     @property
     def mean(self) -> float:
         return (self.low + self.high) / 2
+
+    @property
+    def variance(self) -> float:
+        return (self.high - self.low) ** 2 / 12
+
+    @property
+    def lower(self) -> float:
+        return self.low
+
+    @property
+    def upper(self) -> float:
+        return self.high
 
     def sample(self, u: float) -> float:
         return self.low + (self.high - self.low) * u
@@ -150,6 +189,19 @@ class Triangular(Distribution):
     def mean(self) -> float:
         return (self.low + self.mode + self.high) / 3
 
+    @property
+    def variance(self) -> float:
+        a, c, b = self.low, self.mode, self.high
+        return (a * a + b * b + c * c - a * b - a * c - b * c) / 18
+
+    @property
+    def lower(self) -> float:
+        return self.low
+
+    @property
+    def upper(self) -> float:
+        return self.high
+
     def sample(self, u: float) -> float:
         a, c, b = self.low, self.mode, self.high
         cut = (c - a) / (b - a)
@@ -175,6 +227,10 @@ class Exponential(Distribution):
     @property
     def mean(self) -> float:
         return self.mean_value
+
+    @property
+    def variance(self) -> float:
+        return self.mean_value**2
 
     def sample(self, u: float) -> float:
         return -self.mean_value * math.log1p(-min(u, 1 - 1e-16))
@@ -215,6 +271,21 @@ class TruncatedExponential(Distribution):
         tail = math.exp(-span / self.scale)
         return self.low + self.scale - span * tail / (1.0 - tail)
 
+    @property
+    def variance(self) -> float:
+        # an exponential of rate 1/scale truncated to [0, span]: Var = scale² - span² e^(-span/scale) / (1 - e^(-span/scale))²
+        span = self.high - self.low
+        tail = math.exp(-span / self.scale)
+        return self.scale**2 - span**2 * tail / (1.0 - tail) ** 2
+
+    @property
+    def lower(self) -> float:
+        return self.low
+
+    @property
+    def upper(self) -> float:
+        return self.high
+
     def sample(self, u: float) -> float:
         return self.low - self.scale * math.log1p(-min(u, 1 - 1e-16) * self._mass)
 
@@ -223,6 +294,14 @@ class TruncatedExponential(Distribution):
 
     def params(self) -> tuple[float, ...]:
         return (self.scale, self.low, self.high)
+
+
+def _phi_pdf(z: float) -> float:
+    return math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+
+
+def _phi_cdf(z: float) -> float:
+    return 0.5 * math.erfc(-z / math.sqrt(2))
 
 
 def _clip_u(u: float) -> float:
@@ -244,6 +323,18 @@ class LogNormal(Distribution):
     @property
     def mean(self) -> float:
         return self.mean_value
+
+    @property
+    def variance(self) -> float:
+        return self.sd**2
+
+    @property
+    def lower(self) -> float:
+        return self.mean_value if self.sd == 0 else 0.0
+
+    @property
+    def upper(self) -> float:
+        return self.mean_value if self.sd == 0 else math.inf
 
     def sample(self, u: float) -> float:
         return math.exp(self._mu + self._sigma * float(special.ndtri(_clip_u(u))))  # type: ignore[attr-defined]
@@ -267,6 +358,10 @@ class Gamma(Distribution):
     @property
     def mean(self) -> float:
         return self.mean_value
+
+    @property
+    def variance(self) -> float:
+        return self.sd**2
 
     def sample(self, u: float) -> float:
         shape = (self.mean_value / self.sd) ** 2
@@ -293,7 +388,26 @@ class Normal(Distribution):
 
     @property
     def mean(self) -> float:
-        return self.mean_value  # the cut at 0 is negligible when mean >> sd, as for durations
+        """The mean of max(0, X): equal to ``mean`` when mean >> sd, as for durations, and exact otherwise."""
+        m, sd = self.mean_value, self.sd
+        if sd == 0:
+            return m
+        z = m / sd
+        return m * _phi_cdf(z) + sd * _phi_pdf(z)
+
+    @property
+    def variance(self) -> float:
+        """The variance of max(0, X) (the cut at 0 included)."""
+        m, sd = self.mean_value, self.sd
+        if sd == 0:
+            return 0.0
+        z = m / sd
+        second = (m * m + sd * sd) * _phi_cdf(z) + m * sd * _phi_pdf(z)
+        return max(second - self.mean**2, 0.0)
+
+    @property
+    def upper(self) -> float:
+        return self.mean_value if self.sd == 0 else math.inf
 
     def sample(self, u: float) -> float:
         return max(0.0, self.mean_value + self.sd * float(special.ndtri(_clip_u(u))))
