@@ -50,7 +50,7 @@ def test_broken_entry_stops_before_simulating(monkeypatch):
     before the first (good) check is simulated, so the planner does not wait for a run that fails late."""
     import dataclasses
 
-    import sim.engine.runner as runner
+    from sim.engine import runner
 
     reg = load_register(DATA / "targets.yaml", expected_ids=IDS, root=DATA)
     t04 = reg["T04"]

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Sample", "Mean", "TaskStats", "AgencyStats", "ReplicationResult", "mean_ci95"]
+__all__ = ["AgencyStats", "Mean", "ReplicationResult", "Sample", "TaskStats", "mean_ci95"]
 
 DEFAULT_CAP = 100_000
 
 
-def mean_ci95(values: "np.ndarray | list[float]", bounds: tuple[float, float] | None = None) -> tuple[float, float, float]:
+def mean_ci95(values: np.ndarray | list[float], bounds: tuple[float, float] | None = None) -> tuple[float, float, float]:
     """Mean of per-replication values and its 95% t interval (cut to ``bounds``, e.g. (0, 1) for a
     share); the interval is NaN below two values.
 
@@ -55,7 +55,7 @@ class Sample:
     and keeps a reservoir.
     """
 
-    __slots__ = ("count", "_sum", "_sumsq", "_min", "_max", "cap", "_values", "_rng", "_folded")
+    __slots__ = ("_folded", "_max", "_min", "_rng", "_sum", "_sumsq", "_values", "cap", "count")
 
     def __init__(self, cap: int = DEFAULT_CAP) -> None:
         self.count = 0
@@ -131,7 +131,7 @@ class Sample:
             return math.nan
         return float(np.mean(self.values() <= threshold + 1e-9))
 
-    def merge(self, other: "Sample") -> None:
+    def merge(self, other: Sample) -> None:
         """Add ``other``'s values. Past the cap the kept values are a sample of both sides in
         proportion to their counts (each side's kept values stand for all of its values), so
         shares and quantiles stay unbiased whichever side filled up first.
@@ -188,7 +188,7 @@ class Mean:
     def mean(self) -> float:
         return self.total / self.count if self.count else math.nan
 
-    def merge(self, other: "Mean") -> None:
+    def merge(self, other: Mean) -> None:
         self.count += other.count
         self.total += other.total
 

@@ -39,8 +39,6 @@ def db_days(arrival: float, end: float, procedures: list[tuple[float, float, boo
         e = s + max(stop - start, 12.0 if online else 24.0)
         shifted.append((stop, e))
         prev_start, prev_online = s, online
-        if e > latest:
-            latest = e
-        if end + delay > latest:
-            latest = end + delay
+        latest = max(latest, e)
+        latest = max(latest, end + delay)
     return (latest - arrival) / 24

@@ -33,17 +33,17 @@ from dataclasses import dataclass
 from scipy import special
 
 __all__ = [
-    "Distribution",
-    "Fixed",
-    "Uniform",
-    "Triangular",
-    "Exponential",
-    "TruncatedExponential",
-    "LogNormal",
-    "Gamma",
-    "Normal",
-    "parse_distribution",
     "DISTRIBUTION_NAMES",
+    "Distribution",
+    "Exponential",
+    "Fixed",
+    "Gamma",
+    "LogNormal",
+    "Normal",
+    "Triangular",
+    "TruncatedExponential",
+    "Uniform",
+    "parse_distribution",
 ]
 
 
@@ -83,7 +83,7 @@ class Distribution:
         """The value at quantile ``u`` (0 ≤ u ≤ 1)."""
         raise NotImplementedError
 
-    def scaled(self, factor: float) -> "Distribution":
+    def scaled(self, factor: float) -> Distribution:
         """The same shape with every value multiplied by ``factor`` (used by what-if edits)."""
         raise NotImplementedError
 
@@ -130,7 +130,7 @@ class Fixed(Distribution):
     def sample(self, u: float) -> float:
         return self.value
 
-    def scaled(self, factor: float) -> "Fixed":
+    def scaled(self, factor: float) -> Fixed:
         return Fixed(self.value * factor)
 
     def params(self) -> tuple[float, ...]:
@@ -165,7 +165,7 @@ class Uniform(Distribution):
     def sample(self, u: float) -> float:
         return self.low + (self.high - self.low) * u
 
-    def scaled(self, factor: float) -> "Uniform":
+    def scaled(self, factor: float) -> Uniform:
         return Uniform(self.low * factor, self.high * factor)
 
     def params(self) -> tuple[float, ...]:
@@ -209,7 +209,7 @@ class Triangular(Distribution):
             return a + math.sqrt(u * (b - a) * (c - a))
         return b - math.sqrt((1 - u) * (b - a) * (b - c))
 
-    def scaled(self, factor: float) -> "Triangular":
+    def scaled(self, factor: float) -> Triangular:
         return Triangular(self.low * factor, self.mode * factor, self.high * factor)
 
     def params(self) -> tuple[float, ...]:
@@ -235,7 +235,7 @@ class Exponential(Distribution):
     def sample(self, u: float) -> float:
         return -self.mean_value * math.log1p(-min(u, 1 - 1e-16))
 
-    def scaled(self, factor: float) -> "Exponential":
+    def scaled(self, factor: float) -> Exponential:
         return Exponential(self.mean_value * factor)
 
     def params(self) -> tuple[float, ...]:
@@ -289,7 +289,7 @@ class TruncatedExponential(Distribution):
     def sample(self, u: float) -> float:
         return self.low - self.scale * math.log1p(-min(u, 1 - 1e-16) * self._mass)
 
-    def scaled(self, factor: float) -> "TruncatedExponential":
+    def scaled(self, factor: float) -> TruncatedExponential:
         return TruncatedExponential(self.scale * factor, self.low * factor, self.high * factor)
 
     def params(self) -> tuple[float, ...]:
@@ -339,7 +339,7 @@ class LogNormal(Distribution):
     def sample(self, u: float) -> float:
         return math.exp(self._mu + self._sigma * float(special.ndtri(_clip_u(u))))  # type: ignore[attr-defined]
 
-    def scaled(self, factor: float) -> "LogNormal":
+    def scaled(self, factor: float) -> LogNormal:
         return LogNormal(self.mean_value * factor, self.sd * factor)
 
     def params(self) -> tuple[float, ...]:
@@ -368,7 +368,7 @@ class Gamma(Distribution):
         scale = self.sd**2 / self.mean_value
         return float(special.gammaincinv(shape, _clip_u(u))) * scale
 
-    def scaled(self, factor: float) -> "Gamma":
+    def scaled(self, factor: float) -> Gamma:
         return Gamma(self.mean_value * factor, self.sd * factor)
 
     def params(self) -> tuple[float, ...]:
@@ -412,7 +412,7 @@ class Normal(Distribution):
     def sample(self, u: float) -> float:
         return max(0.0, self.mean_value + self.sd * float(special.ndtri(_clip_u(u))))
 
-    def scaled(self, factor: float) -> "Normal":
+    def scaled(self, factor: float) -> Normal:
         return Normal(self.mean_value * factor, self.sd * factor)
 
     def params(self) -> tuple[float, ...]:
@@ -432,7 +432,7 @@ _KINDS: dict[str, tuple[type[Distribution], int]] = {
 DISTRIBUTION_NAMES = tuple(_KINDS)
 
 
-def parse_distribution(text: str | float | int) -> Distribution:
+def parse_distribution(text: str | float) -> Distribution:
     """Parse ``"triangular(1, 2, 4)"`` or a plain number; raise ``ValueError`` saying what is expected.
 
     >>> parse_distribution(3)
