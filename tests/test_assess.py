@@ -36,8 +36,9 @@ def test_assess_tiny_register_end_to_end():
     assert list(a.results) == ["processes/company_setup_2021.bpmn"]  # one simulation for all three checks
     assert rows["T03"].metric == "workdays" and 0 <= rows["T03"].share <= 1
     assert rows["T03"].p50 <= rows["T03"].p80 <= rows["T03"].p95
-    assert rows["T04"].metric == "fee" and rows["T04"].verdict == A.REACHABLE  # the 2021 chain is free
-    assert rows["T30"].method == "static" and rows["T30"].static == 3 and rows["T30"].verdict == A.REACHABLE
+    assert rows["T04"].metric == "fee" and rows["T04"].verdict == A.COMPLIES  # the 2021 chain is free
+    assert rows["T04"].kind == rows["T30"].kind == A.DESIGN and rows["T03"].kind == A.PERFORMANCE
+    assert rows["T30"].method == "static" and rows["T30"].static == 3 and rows["T30"].verdict == A.COMPLIES
 
 
 def test_broken_register_file_is_refused_when_loaded():
@@ -70,10 +71,12 @@ def test_broken_entry_stops_before_simulating(monkeypatch):
     assert calls == []
 
 
-def test_tian_is_judged_on_doing_business_clock():
+@pytest.mark.parametrize(("reading", "metric"), [("db", "db_days"), ("calendar", "calendar_days"), ("working", "workdays")])
+def test_tian_is_judged_on_the_reading_the_register_names(reading, metric):
     from sim.targets import Check, TargetTest, Threshold
 
-    c = Check("x", "m", "天", Threshold("max", None, 3), TargetTest(("p.bpmn",), "case_calendar_days"))
-    assert A.judged_metric(c) == "db_days"
+    raw = "case_workdays" if reading == "working" else "case_calendar_days"
+    c = Check("x", "m", "天", Threshold("max", None, 3), TargetTest(("p.bpmn",), raw), reading=reading)
+    assert A.judged_metric(c) == metric
     c2 = Check("x", "m", "工作日", Threshold("max", None, 3), TargetTest(("p.bpmn",), "case_workdays"))
     assert A.judged_metric(c2) == "workdays"

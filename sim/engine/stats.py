@@ -236,6 +236,7 @@ class ReplicationResult:
     cases: int = 0  # finished cases counted in the KPIs
     warmup_cases: int = 0  # finished in the warm-up, left out of the KPIs
     span_h: float = 0.0
+    calendar: dict[int, str] = field(default_factory=dict)  # year -> basis of its working days (official, supplied, projected)
     workdays: Sample = field(default_factory=Sample)
     calendar_days: Sample = field(default_factory=Sample)
     db_days: Sample = field(default_factory=Sample)
