@@ -32,10 +32,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from sim.analysis.assess import assess
     from sim.analysis.sensitivity import analyse_chains
+    from sim.files import OwnedFolder
     from sim.targets import load_register
 
     register_path = args.register or ROOT / "scenarios" / "targets.yaml"
     out = args.out or (ROOT / "out" if args.register is None else Path("out"))
+    if not args.no_report:
+        OwnedFolder(out).check()  # before simulating: a folder of the user's or an unwritable one costs no work
     scenario = None
     if args.scenario:
         import sim

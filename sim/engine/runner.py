@@ -212,8 +212,10 @@ def simulate(process: Process | LoadedProcess | str | Path, scenario: Scenario |
     n = scenario.replications
     if event_log is not None or keep_traces or workers <= 1 or n == 1:
         records: list[TaskRecord] | None = [] if event_log is not None else None
-        if event_log is not None and Path(event_log).suffix.lower() not in (".csv", ".xes"):
-            raise SimulationError(f'{event_log}: an event log is written as .csv or .xes; got "{Path(event_log).suffix}"')
+        if event_log is not None:
+            from ..interop.eventlog import check_event_log_path
+
+            check_event_log_path(event_log)  # before the first replication: a bad path costs no work
         for i in range(n):
             result.replications.append(run_replication(proc, scenario, i, scenario.seed, executor, loaded, keep_traces,
                                                        records.append if records is not None else None, model=model))

@@ -1,6 +1,8 @@
 """The assessment report: one self-contained ``report.html`` (images embedded as base64 PNG), every
-table as CSV and one Excel workbook, written to a temporary folder and moved into place at the end
-so a failed run leaves no partial report.
+table as CSV and one Excel workbook. Everything is drawn in memory first and then written, file by
+file atomically, into a report folder that is new, empty or marked as ours
+(:class:`sim.files.OwnedFolder`): a user's folder is never emptied, renamed or replaced, and a
+failed drawing leaves the previous report as it was.
 
 Example:
     >>> import sim
@@ -12,12 +14,12 @@ from __future__ import annotations
 
 import base64
 import html
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from .tables import fmt, write_csv, write_workbook
+from ..files import OwnedFolder
+from .tables import csv_bytes, fmt, workbook_bytes
 
 __all__ = ["write_report", "baseline_for", "verdict_rows", "LABELS"]
 
@@ -134,7 +136,12 @@ def _img(png: bytes, alt: str) -> str:
 
 def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lang: str = "zh",
                  diagrams: bool = True) -> Path:
-    """Write report.html, CSVs and assessment.xlsx into ``out_dir`` (replaced as a whole); return the HTML path."""
+    """Write report.html, CSVs and assessment.xlsx into the report folder ``out_dir``; return the HTML path.
+
+    ``out_dir`` must be new, empty or a report folder of ours (see :class:`sim.files.OwnedFolder`);
+    anything else is an :class:`~sim.files.OutputError` before any drawing. Only the files this
+    report writes are replaced; files of the planner's in the folder stay.
+    """
     from ..analysis.assess import CLOCK_RULE, RULE
     from ..analysis.provenance import source_rows
     from .plots import distribution_png, tornado_png, utilisation_png
@@ -142,10 +149,10 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
     if lang not in LABELS:
         raise ValueError(f'lang must be "zh" or "en", got {lang!r}')
     t = LABELS[lang]
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".report-", dir=out_dir.parent))
-    try:
+    folder = OwnedFolder(out_dir).check()
+    # The diff drawings go through a scratch folder of our own, outside the user's folder.
+    with tempfile.TemporaryDirectory(prefix="reformsim-report-") as scratch:
+        tmp = Path(scratch)
         root = Path(assessment.register.root or ".")
         sheets: dict[str, list[dict[str, Any]]] = {}
         verdicts = verdict_rows(assessment, lang)
@@ -211,20 +218,7 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
                 parts += [f"<h3>{t['greedy']}</h3><ul>{''.join(items)}</ul>"]
         doc = (f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
                f"<title>{t['title']}</title><style>{_CSS}</style></head><body>{''.join(parts)}</body></html>")
-        (tmp / "report.html").write_text(doc, encoding="utf-8")
-        for sheet, rows in sheets.items():
-            write_csv(rows, tmp / f"{sheet}.csv")
-        write_workbook(sheets, tmp / "assessment.xlsx")
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            out_dir.rename(old)
-            tmp.rename(out_dir)
-            shutil.rmtree(old)
-        else:
-            tmp.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir / "report.html"
+    files: dict[str, bytes | str] = {"report.html": doc}
+    files.update({f"{sheet}.csv": csv_bytes(rows) for sheet, rows in sheets.items()})
+    files["assessment.xlsx"] = workbook_bytes(sheets)
+    return folder.replace_files(files)[0]
