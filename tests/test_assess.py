@@ -41,16 +41,34 @@ def test_assess_tiny_register_end_to_end():
     assert rows["T30"].method == "static" and rows["T30"].static == 3 and rows["T30"].verdict == A.COMPLIES
 
 
-def test_broken_entry_stops_before_simulating(monkeypatch):
-    import sim.engine.runner as runner
+def test_broken_register_file_is_refused_when_loaded():
+    with pytest.raises(ScenarioError, match="missing_2021.bpmn"):
+        load_register(DATA / "broken.yaml", expected_ids=IDS, root=DATA)
 
-    def boom(*a, **k):
+
+def test_broken_entry_stops_before_simulating(monkeypatch):
+    """A register that loaded but whose second check points at a missing file: assess must refuse it
+    before the first (good) check is simulated, so the planner does not wait for a run that fails late."""
+    import dataclasses
+
+    from sim.engine import runner
+
+    reg = load_register(DATA / "targets.yaml", expected_ids=IDS, root=DATA)
+    t04 = reg["T04"]
+    broken_check = dataclasses.replace(
+        t04.checks[0], test=dataclasses.replace(t04.checks[0].test, processes=("processes/missing_2021.bpmn",)))
+    targets = tuple(dataclasses.replace(t, checks=(broken_check,)) if t.id == "T04" else t for t in reg.targets)
+    broken = dataclasses.replace(reg, targets=targets)
+    calls: list[object] = []
+
+    def recording_simulate(*a, **k):
+        calls.append(a)
         raise AssertionError("simulated although the register is broken")
 
-    monkeypatch.setattr(runner, "simulate", boom)
-    with pytest.raises(ScenarioError, match="missing_2021.bpmn"):
-        reg = load_register(DATA / "broken.yaml", expected_ids=IDS, root=DATA)
-        A.assess(reg, replications=2, cases=10)
+    monkeypatch.setattr(runner, "simulate", recording_simulate)
+    with pytest.raises(ScenarioError, match=r"T04.*missing_2021\.bpmn"):
+        A.assess(broken, replications=2, cases=10)
+    assert calls == []
 
 
 @pytest.mark.parametrize(("reading", "metric"), [("db", "db_days"), ("calendar", "calendar_days"), ("working", "workdays")])
