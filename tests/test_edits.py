@@ -196,10 +196,10 @@ def test_merge_given_documents_new_id_and_summed_wait():
 def test_merge_mixed_units_says_the_conversion():
     p = chain(("a", facts(work=parse_duration("4 h"))), ("b", facts(work=parse_duration("1 workday"))))
     q = merge_steps(p, ["a", "b"])
-    assert q.nodes["a"].facts.work == Duration(Fixed(12.0), "hour")
-    assert "1 workday = 8 h" in q.notes[-1]
+    assert q.nodes["a"].facts.work == Duration(Fixed(11.0), "hour")  # 4 h + one 7-hour working day (default office hours)
+    assert "1 workday = 7 h" in q.notes[-1]
     same = merge_steps(reform_chain(), ["t_name", "t_register"])  # work in h, wait in workday: no conversion
-    assert "1 workday = 8 h" not in same.notes[-1]
+    assert "1 workday = 7 h" not in same.notes[-1]
 
 
 def test_merge_not_consecutive_or_other_branch_is_refused():

@@ -48,6 +48,7 @@ from typing import Any, Literal
 
 from ..errors import ModelError, ScenarioError, did_you_mean
 from .distributions import Fixed, Triangular, Uniform
+from .durations import convert, describe
 from .process import Duration, Flow, Node, Process, TaskFacts, TimeUnit, parse_duration
 
 __all__ = [
@@ -75,13 +76,6 @@ ACCEPTANCE_SHARE = 0.2
 # assumption: on a green channel (绿色通道) the agency meets the new limit in at least 95% of
 # cases; a distribution without an upper bound is capped at this quantile (see green_channel).
 GREEN_CHANNEL_QUANTILE = 0.95
-
-# Only used to combine or compare numbers written in different units inside an edit (the
-# engine converts time with the real calendar). assumption: the 8-hour standard working day
-# (劳动法 第三十六条) and a 5-day working week with holidays ignored.
-_HOURS_PER_WORKDAY = 8.0
-_DAYS_PER_WORKDAY = 7.0 / 5.0
-_IN_WORKDAYS: dict[str, float] = {"hour": 1 / _HOURS_PER_WORKDAY, "workday": 1.0, "day": 1 / _DAYS_PER_WORKDAY}
 
 _STEP_KINDS = ("task", "timer")
 _FACT_NAMES = tuple(f.name for f in fields(TaskFacts) if f.name not in ("source", "extra"))
@@ -135,15 +129,15 @@ def _fresh_id(taken: set[str], base: str) -> str:
 
 
 def _convert(value: float, unit: TimeUnit, to: TimeUnit) -> float:
-    return value if unit == to else value * _IN_WORKDAYS[unit] / _IN_WORKDAYS[to]
+    # the one working-day convention (sim.model.durations); an edit has no agency hours at hand
+    return convert(value, unit, to)
 
 
 def _unit_note(units: Iterable[str]) -> str:
     kinds = sorted(set(units))
     if len(kinds) < 2:
         return ""
-    return (f" (units {', '.join(kinds)} combined with 1 workday = {_HOURS_PER_WORKDAY:g} h = "
-            f"{_DAYS_PER_WORKDAY:g} day; assumption: standard working day and 5-day week)")
+    return f" (units {', '.join(kinds)} combined with {describe()})"
 
 
 def _as_duration(value: Any, what: str) -> Duration:
@@ -324,7 +318,7 @@ def merge_steps(
     - id ``new_id`` (default the first step's id), name ``name`` (default the names joined by 、);
     - ``extra["merged_from"]`` = the merged ids, comma-separated, in flow order.
 
-    Means in different units are combined with 1 workday = 8 h = 1.4 day (a note says so).
+    Means in different units are combined with :mod:`sim.model.durations` (a note says so).
     """
     verb = "merge"
     chain = _chain(process, step_ids, verb, ("task",))

@@ -43,6 +43,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.errors import ModelError
+from sim.model.durations import convert
 from sim.model.process import parse_duration
 from sim.report.diagram import (
     ACTIVITY_KINDS,
@@ -101,8 +102,6 @@ _LABELS = {
     },
 }
 
-_HOURS_PER_WORKDAY = 8.0  # assumption: an 8-hour working day, only to compare limits in mixed units
-_WORKDAYS_PER_DAY = 5.0 / 7.0  # assumption: 5 working days a week, holidays ignored, for the same reason
 
 
 @dataclass(frozen=True)
@@ -243,8 +242,7 @@ def _workdays(doc: BpmnDocument, e: Element, text: str, prop: str) -> float:
     except ValueError as exc:
         raise ModelError(f'property "{prop}": {exc}', file=str(doc.file), element_id=e.id, tag=e.kind,
                          line=e.line) from None
-    factor = {"hour": 1 / _HOURS_PER_WORKDAY, "workday": 1.0, "day": _WORKDAYS_PER_DAY}[d.unit]
-    return d.mean * factor
+    return convert(d.mean, d.unit, "workday")  # the one working-day convention (sim.model.durations)
 
 
 _ISO = re.compile(r'^"?P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?)?"?$')
@@ -266,7 +264,7 @@ def _statutory(doc: BpmnDocument, e: Element) -> float | None:
                                  file=str(doc.file), element_id=e.id, tag=e.kind, line=e.line)
             weeks, days, hours, minutes = (float(g) if g else 0.0 for g in m.groups())
             calendar_days = 7 * weeks + days + (hours + minutes / 60) / 24
-            return calendar_days * _WORKDAYS_PER_DAY
+            return convert(calendar_days, "day", "workday")
     return None
 
 
