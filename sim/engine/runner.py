@@ -29,7 +29,7 @@ from .compiled import run_compiled
 from .core import CompiledModel, Replication, work_clock
 from .stats import Mean, ReplicationResult, Sample, mean_ci95
 
-__all__ = ["simulate", "SimulationResult", "EXECUTORS", "CASE_METRICS"]
+__all__ = ["simulate", "prepare_run", "Run", "SimulationResult", "EXECUTORS", "CASE_METRICS"]
 
 EXECUTORS = ("compiled", "spiff")
 CASE_METRICS = ("workdays", "calendar_days", "db_days", "hours", "procedures", "documents", "fee")
@@ -131,13 +131,51 @@ class SimulationResult:
                 "notes": list(self.process.notes) + list(self.scenario.notes) + self.overload_notes()}
 
 
-def _load(process: Process | LoadedProcess | str | Path) -> tuple[Process, LoadedProcess | None]:
+@dataclass(frozen=True)
+class Run:
+    """A run ready to go: the process with the scenario's edits applied, the scenario resolved
+    against it (defaults filled, notes saying what was assumed) and its edits consumed, so that
+    passing ``(run.process, run.scenario)`` on never applies an edit twice. ``loaded`` is the BPMN
+    as read when the process is unedited (the spiff executor needs it), else None."""
+
+    process: Process
+    scenario: Scenario
+    loaded: LoadedProcess | None = None
+
+
+def prepare_run(process: Process | LoadedProcess | str | Path, scenario: Scenario | None = None, *,
+                cases: int | None = None, replications: int | None = None, seed: int | None = None) -> Run:
+    """The one way to prepare a run, used by :func:`simulate`, the CLI, the process pool and Dask.
+
+    Loads ``process`` when it is a path, applies ``scenario.edits`` in order (a lever that does not
+    fit raises a :class:`~sim.errors.ScenarioError` at ``edits[i]``), sets ``cases`` /
+    ``replications`` / ``seed`` when given, and resolves the scenario against the edited process.
+
+    >>> import sim
+    >>> from pathlib import Path
+    >>> root = Path(sim.__file__).parents[1]
+    >>> run = prepare_run(root / "processes/construction_lowrisk_2021.bpmn", sim.load_scenario(root / "scenarios/whatif_online_filing.yaml"))
+    >>> run.process.nodes["t_filing"].facts.online, run.scenario.edits, run.loaded is None
+    (True, (), True)
+    """
     if isinstance(process, (str, Path)):
-        loaded = load_bpmn(process)
-        return loaded.process, loaded
-    if isinstance(process, LoadedProcess):
-        return process.process, process
-    return process, None
+        loaded: LoadedProcess | None = load_bpmn(process)
+        proc = loaded.process
+    elif isinstance(process, LoadedProcess):
+        loaded, proc = process, process.process
+    else:
+        loaded, proc = None, process
+    scenario = scenario or Scenario()
+    overrides = {k: v for k, v in (("cases", cases), ("replications", replications), ("seed", seed)) if v is not None}
+    if overrides:
+        scenario = replace(scenario, **overrides)
+    if scenario.edits:
+        from ..model.edits import apply_scenario_edits
+
+        proc, scenario = apply_scenario_edits(proc, scenario)
+        scenario = replace(scenario, edits=())
+        loaded = None  # the file no longer describes the process that runs
+    return Run(proc, resolve_scenario(proc, scenario), loaded)
 
 
 def run_replication(process: Process, scenario: Scenario, replication: int, seed: int, executor: str,
@@ -182,18 +220,13 @@ def simulate(process: Process | LoadedProcess | str | Path, scenario: Scenario |
              progress: Callable[[int, int], None] | None = None) -> SimulationResult:
     """Simulate ``process`` under ``scenario`` (documented defaults when None) and return the results.
 
+    The scenario's ``edits:`` are applied first (:func:`prepare_run`).
+
     Same seed, same results — serially or with ``workers`` > 1 (replication ``i`` always gets
     child seed ``i`` of the run's ``SeedSequence``).
     """
-    proc, loaded = _load(process)
-    scenario = scenario or Scenario()
-    if cases is not None:
-        scenario = replace(scenario, cases=cases)
-    if replications is not None:
-        scenario = replace(scenario, replications=replications)
-    if seed is not None:
-        scenario = replace(scenario, seed=seed)
-    scenario = resolve_scenario(proc, scenario)
+    run = prepare_run(process, scenario, cases=cases, replications=replications, seed=seed)
+    proc, scenario, loaded = run.process, run.scenario, run.loaded
     if executor not in EXECUTORS:
         raise SimulationError(f'unknown executor "{executor}"; expected one of {", ".join(EXECUTORS)}')
     model = CompiledModel(proc, scenario)  # also fails fast on model problems before any work starts

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.core import CompiledModel
-from ..engine.runner import SimulationResult, run_replication
+from ..engine.runner import SimulationResult, prepare_run, run_replication
 from ..engine.stats import ReplicationResult
 from ..errors import ScenarioError, SimulationError
 from ..model.process import Process
-from ..model.scenario import Scenario, resolve_scenario
+from ..model.scenario import Scenario
 from ..scenarios import content_hash, load_scenario_mapping, scenario_from_mapping
 
 __all__ = ["RunSpec", "build", "replicate", "run_spec", "run_specs", "Progress"]
@@ -72,12 +72,8 @@ def build(spec: RunSpec) -> tuple[Process, Scenario]:
     scenario = scenario_from_mapping(settings, file=spec.file)
     if scenario.process is None:
         raise ScenarioError([("process", "the scenario names no process file; add process: path/to/file.bpmn")], file=spec.file)
-    process = _load_process(scenario.process)
-    if scenario.edits:
-        from ..model.edits import apply_edits
-
-        process = apply_edits(process, list(scenario.edits), file=spec.file)
-    return process, resolve_scenario(process, scenario)
+    run = prepare_run(_load_process(scenario.process), scenario)
+    return run.process, run.scenario
 
 
 @lru_cache(maxsize=32)
