@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import math
 import os
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..engine.backends import Backend, Serial, backend_for
 from ..errors import ReformSimError
 from ..model.levers import Commitment, Lever, Online, Parallel, Scale, Staff, apply_levers
 from ..model.scenario import Scenario
@@ -90,22 +90,26 @@ def _evaluate(job: tuple) -> float:
     return share_meeting(res, metric, threshold)[1]  # the lower bound: what the verdict is judged on
 
 
-def _run(jobs: list[tuple], workers: int) -> list[float]:
-    if workers <= 1 or len(jobs) < 4:
-        return [_evaluate(j) for j in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:  # models pickle (sim.model): any start method works
-        return list(pool.map(_evaluate, jobs))
+def _backend(backend: Backend | None, workers: int | None) -> Backend:
+    """The back-end given, else the ``workers`` flag through the one table (default: up to 2 processes)."""
+    return backend or backend_for(workers or min(2, os.cpu_count() or 1))
+
+
+def _run(jobs: list[tuple], backend: Backend) -> list[float]:
+    if len(jobs) < 4:
+        backend = Serial()  # a pool costs more than it saves on a handful of short runs
+    return backend.map(_evaluate, jobs)  # models pickle (sim.model): any back-end works
 
 
 def rank_changes(process: Any, scenario: Scenario | None, metric: str, threshold: Threshold, changes: list[Lever], *,
                  replications: int = SEARCH_REPLICATIONS, cases: int = SEARCH_CASES, seed: int = 2021,
-                 workers: int | None = None) -> tuple[float, list[Ranked]]:
+                 workers: int | None = None, backend: Backend | None = None) -> tuple[float, list[Ranked]]:
     """(base lower bound, changes ranked by the change in the lower bound of the share meeting ``threshold``)."""
     sc = scenario or Scenario()
-    workers = workers or min(2, os.cpu_count() or 1)
+    parts = _backend(backend, workers)
     jobs = [(process, sc, (), metric, threshold, replications, cases, seed)]
     jobs += [(process, sc, (c,), metric, threshold, replications, cases, seed) for c in changes]
-    shares = _run(jobs, workers)
+    shares = _run(jobs, parts)
     base = shares[0]
     ranked = [Ranked(c, s, s - base) for c, s in zip(changes, shares[1:]) if not math.isnan(s)]
     ranked.sort(key=lambda r: (-abs(r.delta), r.change.verb))
@@ -114,13 +118,14 @@ def rank_changes(process: Any, scenario: Scenario | None, metric: str, threshold
 
 def greedy_fix(process: Any, scenario: Scenario | None, metric: str, threshold: Threshold, ranked: list[Ranked], *,
                required: float = 0.95, max_changes: int = 3, pool: int = 6, replications: int = SEARCH_REPLICATIONS,
-               cases: int = SEARCH_CASES, seed: int = 2021, workers: int | None = None) -> tuple[list[Lever], float] | None:
+               cases: int = SEARCH_CASES, seed: int = 2021, workers: int | None = None,
+               backend: Backend | None = None) -> tuple[list[Lever], float] | None:
     """Greedy: add the best helpful change until the share's lower bound reaches ``required``.
 
     Returns (changes, lower bound reached) or None when no set of at most ``max_changes`` was found.
     """
     sc = scenario or Scenario()
-    workers = workers or min(2, os.cpu_count() or 1)
+    parts = _backend(backend, workers)
     helpful = [r for r in sorted(ranked, key=lambda r: -r.delta) if r.delta > 0][:pool]
     if not helpful:
         return None
@@ -129,7 +134,7 @@ def greedy_fix(process: Any, scenario: Scenario | None, metric: str, threshold: 
     rest = [r.change for r in helpful[1:]]
     while best < required and len(chosen) < max_changes and rest:
         jobs = [(process, sc, tuple(chosen + [c]), metric, threshold, replications, cases, seed) for c in rest]
-        shares = _run(jobs, workers)
+        shares = _run(jobs, parts)
         i = max(range(len(rest)), key=lambda k: -1 if math.isnan(shares[k]) else shares[k])
         if math.isnan(shares[i]) or shares[i] <= best:
             break
@@ -152,7 +157,8 @@ class ChainReport:
 
 
 def analyse_chains(assessment: Any, *, replications: int = SEARCH_REPLICATIONS, cases: int = SEARCH_CASES,
-                   n_steps: int = 4, n_agencies: int = 2, workers: int | None = None) -> list[ChainReport]:
+                   n_steps: int = 4, n_agencies: int = 2, workers: int | None = None,
+                   backend: Backend | None = None) -> list[ChainReport]:
     """Bottlenecks for every simulated chain; sensitivity and greedy fixes for its time targets.
 
     Fee targets get no sensitivity: none of the levers changes a fee.
@@ -160,6 +166,7 @@ def analyse_chains(assessment: Any, *, replications: int = SEARCH_REPLICATIONS, 
     from .assess import REACHABLE
     from .bottlenecks import chain_bottlenecks
 
+    parts = _backend(backend, workers)
     out = []
     for rel, res in assessment.results.items():
         rows = [r for r in assessment.rows if r.process == rel and r.method == "simulated"]
@@ -177,13 +184,13 @@ def analyse_chains(assessment: Any, *, replications: int = SEARCH_REPLICATIONS, 
                     continue
                 if key not in ranks:
                     ranks[key] = rank_changes(res.process, res.scenario, r.metric, r.check_obj.threshold, changes,
-                                              replications=replications, cases=cases, seed=assessment.seed, workers=workers)
+                                              replications=replications, cases=cases, seed=assessment.seed, backend=parts)
                 if r is rep.primary:
                     rep.base, rep.ranked = ranks[key]
                 if r.verdict != REACHABLE:
                     rep.fixes[(r.target, r.check)] = greedy_fix(
                         res.process, res.scenario, r.metric, r.check_obj.threshold, ranks[key][1],
                         required=assessment.required, replications=replications, cases=cases, seed=assessment.seed,
-                        workers=workers)
+                        backend=parts)
         out.append(rep)
     return out

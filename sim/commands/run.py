@@ -41,11 +41,15 @@ def load_target(target: Path, process_id: str | None = None) -> tuple[Any, Any]:
 def run(args: argparse.Namespace) -> int:
     import sim
     from sim.commands import stderr_progress
+    from sim.engine.backends import backend_for
+    from sim.engine.executors import executor_for
 
     process, scenario = load_target(args.target, args.process_id)
     progress = stderr_progress("run") if not args.json else None
+    # the CLI edge: flags become parts here, and nowhere else
     result = sim.simulate(process, scenario, cases=args.cases, replications=args.replications, seed=args.seed,
-                          executor=args.executor, workers=args.workers, event_log=args.event_log, progress=progress)
+                          executor=executor_for(args.executor), backend=backend_for(args.workers),
+                          event_log=args.event_log, progress=progress)
     summary = result.summary()
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2, default=_jsonable))
