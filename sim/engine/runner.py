@@ -20,6 +20,7 @@ import numpy as np
 
 from ..bpmn.loader import LoadedProcess, load_bpmn
 from ..errors import SimulationError
+from ..model.levers import Lever
 from ..model.process import Process
 from ..model.records import TaskRecord
 from ..model.scenario import Scenario, resolve_scenario
@@ -43,6 +44,7 @@ class SimulationResult:
     executor: str
     seed: int
     replications: list[ReplicationResult] = field(default_factory=list)
+    levers: tuple[Lever, ...] = ()  # the scenario's edits applied to ``process`` before the run
 
     def kpi(self, metric: str) -> Sample:
         """The metric pooled over replications (``workdays``, ``calendar_days``, ``db_days``, ...)."""
@@ -140,6 +142,7 @@ class Run:
     process: Process
     scenario: Scenario
     loaded: LoadedProcess | None = None
+    levers: tuple[Lever, ...] = ()  # the scenario's edits, as applied (compare and reports name them)
 
 
 def prepare_run(process: Process | LoadedProcess | str | Path, scenario: Scenario | None = None, *,
@@ -168,13 +171,14 @@ def prepare_run(process: Process | LoadedProcess | str | Path, scenario: Scenari
     overrides = {k: v for k, v in (("cases", cases), ("replications", replications), ("seed", seed)) if v is not None}
     if overrides:
         scenario = replace(scenario, **overrides)
-    if scenario.edits:
+    levers = scenario.edits
+    if levers:
         from ..model.edits import apply_scenario_edits
 
         proc, scenario = apply_scenario_edits(proc, scenario)
         scenario = replace(scenario, edits=())
         loaded = None  # the file no longer describes the process that runs
-    return Run(proc, resolve_scenario(proc, scenario), loaded)
+    return Run(proc, resolve_scenario(proc, scenario), loaded, levers)
 
 
 def run_replication(process: Process, scenario: Scenario, replication: int, seed: int, executor: Executor,
@@ -230,7 +234,7 @@ def simulate(process: Process | LoadedProcess | str | Path, scenario: Scenario |
     run = prepare_run(process, scenario, cases=cases, replications=replications, seed=seed)
     proc, scenario, loaded = run.process, run.scenario, run.loaded
     model = CompiledModel(proc, scenario)  # also fails fast on model problems before any work starts
-    result = SimulationResult(proc, scenario, executor.name, scenario.seed)
+    result = SimulationResult(proc, scenario, executor.name, scenario.seed, levers=run.levers)
     n = scenario.replications
     backend = backend or Serial()
     if event_log is not None or keep_traces or isinstance(backend, Serial) or n == 1:

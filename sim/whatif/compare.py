@@ -96,6 +96,11 @@ def process_changes(a: SimulationResult, b: SimulationResult) -> list[str]:
         out.append("steps with changed facts: " + ", ".join(changed))
     if set(pa.flows) != set(pb.flows) and pa.id == pb.id:
         out.append("the sequence flows differ (steps reordered, merged or run in parallel)")
+    # the levers by name (sim.model.levers labels, Chinese first), then the edits' own notes
+    if only_b := [lv.label() for lv in b.levers if lv not in a.levers]:
+        out.append("levers only in B (B 独有措施): " + "; ".join(only_b))
+    if only_a := [lv.label() for lv in a.levers if lv not in b.levers]:
+        out.append("levers only in A (A 独有措施): " + "; ".join(only_a))
     out += [n for n in pb.notes if n not in pa.notes]
     return out
 

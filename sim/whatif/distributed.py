@@ -28,11 +28,10 @@ from typing import Any
 from ..engine.backends import Backend, Dask, ProcessPool, backend_for
 from ..engine.core import CompiledModel
 from ..engine.executors import Compiled
-from ..engine.runner import SimulationResult, prepare_run, run_replication
+from ..engine.runner import Run, SimulationResult, prepare_run, run_replication
 from ..engine.stats import ReplicationResult
 from ..errors import ScenarioError
 from ..model.process import Process
-from ..model.scenario import Scenario
 from ..scenarios import content_hash, load_scenario_mapping, scenario_from_mapping
 
 __all__ = ["RunSpec", "build", "replicate", "run_spec", "run_specs", "Progress"]
@@ -68,14 +67,13 @@ class RunSpec:
 
 
 @lru_cache(maxsize=64)
-def build(spec: RunSpec) -> tuple[Process, Scenario]:
-    """The edited process and the resolved scenario of ``spec`` (cached per worker)."""
+def build(spec: RunSpec) -> Run:
+    """The prepared run of ``spec`` (:func:`~sim.engine.runner.prepare_run`; cached per worker)."""
     settings = spec.settings
     scenario = scenario_from_mapping(settings, file=spec.file)
     if scenario.process is None:
         raise ScenarioError([("process", "the scenario names no process file; add process: path/to/file.bpmn")], file=spec.file)
-    run = prepare_run(_load_process(scenario.process), scenario)
-    return run.process, run.scenario
+    return prepare_run(_load_process(scenario.process), scenario)
 
 
 @lru_cache(maxsize=32)
@@ -87,7 +85,8 @@ def _load_process(path: str) -> Process:
 
 def replicate(spec: RunSpec, replications: Sequence[int]) -> list[ReplicationResult]:
     """Run the given replication numbers of ``spec``; pure, so safe on any worker."""
-    process, scenario = build(spec)
+    run = build(spec)
+    process, scenario = run.process, run.scenario
     model = CompiledModel(process, scenario)
     return [run_replication(process, scenario, i, scenario.seed, Compiled(), model=model) for i in replications]
 
@@ -108,7 +107,7 @@ def run_specs(specs: Sequence[RunSpec], *, backend: Backend | None = None, worke
     """
     backend = backend or backend_for(workers, scheduler)
     built = [build(s) for s in specs]  # fail fast on a bad scenario before any work is sent out
-    counts = [sc.replications for _, sc in built]
+    counts = [run.scenario.replications for run in built]
     lanes = backend.workers if isinstance(backend, ProcessPool) else 8 if isinstance(backend, Dask) else 1
     total = sum(counts)
     size = chunk or max(1, min(50, total // (4 * lanes) or 1))
@@ -123,8 +122,8 @@ def run_specs(specs: Sequence[RunSpec], *, backend: Backend | None = None, worke
 
     parts = backend.map(_replicate_job, [(specs[k], reps) for k, reps in jobs], finished)
     results = []
-    for k, (process, scenario) in enumerate(built):
-        result = SimulationResult(process, scenario, "compiled", scenario.seed)
+    for k, run in enumerate(built):
+        result = SimulationResult(run.process, run.scenario, Compiled.name, run.scenario.seed, levers=run.levers)
         for (owner, _), reps in zip(jobs, parts):
             if owner == k:
                 result.replications.extend(reps)
