@@ -10,6 +10,7 @@ import pytest
 from matplotlib import font_manager, ft2font
 
 from sim.errors import ModelError
+from sim.files import OutputError
 from sim.report.diagram import parse_bpmn, read_di, render_diagram
 from sim.report.fonts import SAMPLE, cjk_font, covers
 
@@ -105,8 +106,9 @@ def test_render_english_uses_name_en(tmp_path: Path) -> None:
 
 
 def test_render_rejects_unknown_suffix(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"\.svg or \.png"):
+    with pytest.raises(OutputError, match=r"d\.jpg: the diagram must end in \.svg or \.png"):
         render_diagram(DATA / "chinese_chain.bpmn", tmp_path / "d.jpg")
+    assert not list(tmp_path.iterdir())
 
 
 def test_file_with_doctype_is_refused(tmp_path: Path) -> None:

@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.whatif.history import History
 
     history = History(args.out)
+    history.check_writable()  # before simulating: a bad --out or a locked history costs no work
     if args.a.isdigit() and args.b.isdigit():
         comparison = compare_stored(history.get(int(args.a)), history.get(int(args.b)))
     elif args.a.isdigit() or args.b.isdigit():
@@ -55,8 +56,8 @@ def run(args: argparse.Namespace) -> int:
                                  progress=None if args.json else stderr_progress("compare"))
         comparison = compare_results(res_a, res_b)
         comparison["verdicts"] = _verdicts(res_a, res_b, args.register)
-        ids = [history.record_result(r, kind="compare", scenario_hash=s.hash, file=s.file) for r, s in ((res_a, spec_a), (res_b, spec_b))]
-        comparison["run_ids"] = ids
+        comparison["run_ids"] = history.record_results([(res_a, spec_a.hash, spec_a.file), (res_b, spec_b.hash, spec_b.file)],
+                                                       kind="compare")
         if comparison["process_changes"]:
             comparison["diagram"] = _diagram(res_a, res_b, args.out)
     atomic_write(args.out / "comparison.json", json.dumps(comparison, ensure_ascii=False, indent=2, default=_jsonable),

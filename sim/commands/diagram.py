@@ -16,8 +16,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.report.diagram import render_diagram
+    from sim.report.diagram import check_figure_path, render_diagram
 
-    out = args.out or args.process.with_suffix(".svg")
+    out = check_figure_path(args.out or args.process.with_suffix(".svg"))  # before drawing: a bad --out costs no work
     print(render_diagram(args.process, out, lang=args.lang))
     return 0

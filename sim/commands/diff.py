@@ -17,8 +17,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sim.report.diagram import check_figure_path
     from sim.report.diff import diff_processes, render_diff
 
+    check_figure_path(args.out)  # before comparing: a bad --out costs no work
     d = diff_processes(args.before, args.after)
     for label, items in (("removed", d.removed), ("added", d.added), ("merged", [f"{'+'.join(m.sources)} → {m.target}" for m in d.merged]),
                          ("parallelised", [" ∥ ".join(p) for p in d.parallelised]),

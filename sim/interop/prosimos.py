@@ -31,10 +31,10 @@ Everything the mapping assumes or loses is said in ``Process.notes``; every numb
 
 Example:
     >>> from pathlib import Path
-    >>> shared = Path(__file__).parents[3] / "shared" / "interop" / "prosimos"
-    >>> process, scenario = import_prosimos(shared / "and_join.bpmn", shared / "and_join.json")
+    >>> data = Path(__file__).parents[2] / "tests" / "data" / "interop"   # Prosimos-format models of our own
+    >>> process, scenario = import_prosimos(data / "parallel.bpmn", data / "parallel.json")
     >>> len(process.tasks()), sorted(scenario)[:2]
-    (7, ['agencies', 'arrivals'])
+    (5, ['agencies', 'arrivals'])
 """
 
 from __future__ import annotations

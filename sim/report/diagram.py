@@ -35,6 +35,7 @@ from matplotlib.lines import Line2D
 
 from sim.bpmn.xml import BPMN_NS, BPMNDI_NS, CAMUNDA_NS, DC_NS, DI_NS, SPIFF_NS, local, read_xml
 from sim.errors import ModelError
+from sim.files import atomic_open, output_file
 from sim.report.fonts import cjk_font
 
 __all__ = [
@@ -50,10 +51,14 @@ __all__ = [
     "render_diagram",
     "figure_size",
     "save_figure",
+    "check_figure_path",
+    "FIGURE_SUFFIXES",
     "tint",
     "TASK_KINDS",
     "ACTIVITY_KINDS",
 ]
+
+FIGURE_SUFFIXES = (".svg", ".png")  # what save_figure writes; the suffix picks the format
 
 
 TASK_KINDS = frozenset(
@@ -771,15 +776,23 @@ def figure_size(ext: Bounds, scale: float = 1.0) -> tuple[float, float]:
     return ext.width / _PX_PER_INCH * scale, ext.height / _PX_PER_INCH * scale
 
 
+def check_figure_path(out_path: str | Path) -> Path:
+    """``out_path`` checked as a place for a diagram (:data:`FIGURE_SUFFIXES`, folder exists and takes files).
+
+    Commands call it before their work; :func:`save_figure` calls it again.
+    """
+    return output_file(out_path, what="diagram", suffixes=FIGURE_SUFFIXES)
+
+
 def save_figure(fig: Figure, out_path: Path) -> Path:
-    """Save as SVG or PNG by suffix, without timestamps so the same input gives the same file."""
-    suffix = out_path.suffix.lower()
-    if suffix not in (".svg", ".png"):
-        raise ValueError(f'output file must end in .svg or .png, got "{out_path}"')
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    metadata = {"Date": None} if suffix == ".svg" else {"Software": None}
-    # 150 dpi keeps 8 pt CJK strokes legible in PNG; SVG is resolution independent.
-    fig.savefig(out_path, dpi=150, metadata=metadata, facecolor="white")
+    """Save as SVG or PNG by suffix, atomically, without timestamps so the same input gives the same file."""
+    out_path = check_figure_path(out_path)
+    fmt = out_path.suffix.lower().lstrip(".")
+    metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+    # Through a temporary file: a full disk or a crash leaves the old diagram or none, never a torn one.
+    with atomic_open(out_path, "wb") as fh:
+        # 150 dpi keeps 8 pt CJK strokes legible in PNG; SVG is resolution independent.
+        fig.savefig(fh, format=fmt, dpi=150, metadata=metadata, facecolor="white")
     return out_path
 
 
