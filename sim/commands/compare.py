@@ -86,8 +86,9 @@ def _verdicts(a: Any, b: Any, register_path: Path) -> list[dict[str, Any]]:
 def _diagram(a: Any, b: Any, out: Path) -> str | None:
     """Write both (possibly edited) processes as BPMN with DI and draw the report's side-by-side diff."""
     try:
-        from sim.report.diff import render_diff
+        from sim.bpmn.loader import load_bpmn
         from sim.bpmn.writer import write_bpmn
+        from sim.report.diff import render_diff
     except ImportError:
         return None  # the report package is optional here; the table already says what changed
     from sim.errors import ReformSimError
@@ -100,7 +101,7 @@ def _diagram(a: Any, b: Any, out: Path) -> str | None:
             path = folder / f"{tag}_{result.scenario.name}.bpmn"
             write_bpmn(result.process, path)
             paths.append(path)
-        return str(render_diff(paths[0], paths[1], folder / "diff.png"))
+        return str(render_diff(load_bpmn(paths[0]), load_bpmn(paths[1]), folder / "diff.png"))
     except (ReformSimError, ValueError, OSError) as exc:
         print(f"reformsim: note: no diagram diff ({exc})", file=sys.stderr)
         return None

@@ -31,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
     from sim.commands import stderr_progress
     from sim.files import atomic_write
     from sim.whatif.history import History
-    from sim.whatif.sweep import parse_vary, plot, sweep
+    from sim.report.plots import sweep_png
+    from sim.whatif.sweep import parse_vary, sweep
 
     history = History(args.out)
     history.check_writable()  # before simulating: a bad --out or a locked history costs no work
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     history.record_results([(r, spec.hash, str(args.scenario)) for spec, r in runs], kind="sweep")  # all points or none
     runs = [r for _, r in runs]
     csv_path = atomic_write(args.out / "sweep.csv", result.csv())
-    png_path = plot(result, args.out / "sweep.png")
+    png_path = atomic_write(args.out / "sweep.png", sweep_png(result), make_parents=True)
     atomic_write(args.out / "sweep.json", json.dumps({"vary": dict(varies), "target": result.target, "cheapest": result.cheapest,
                                                       "rows": result.rows}, ensure_ascii=False, indent=2, default=str))
     print(f"{len(result.rows)} points × {len(runs[0].replications)} replications × {runs[0].scenario.cases} cases, seed {runs[0].seed}")

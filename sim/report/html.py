@@ -80,15 +80,11 @@ td:last-child{min-width:22em}td:nth-child(3){white-space:nowrap}"""
 
 
 def baseline_for(process: Path) -> Path | None:
-    """The baseline file of a post-reform chain: X_2021 → X_baseline, X_2018_baseline, X_2019_baseline
-    (then the same for the chain's first word, e.g. electricity_2018_baseline)."""
-    stem = process.stem.removesuffix("_2021")
-    for base in (stem, stem.split("_")[0]):
-        for suffix in ("_baseline", "_2018_baseline", "_2019_baseline"):
-            cand = process.with_name(f"{base}{suffix}.bpmn")
-            if cand.is_file():
-                return cand
-    return None
+    """The file a chain is compared with, as the catalog beside it says (None without a catalog or baseline)."""
+    from ..catalog import catalog_for
+
+    catalog = catalog_for(process)
+    return catalog.baseline_path(process) if catalog is not None else None
 
 
 def verdict_rows(assessment: Any, lang: str = "en") -> list[dict[str, Any]]:
@@ -171,9 +167,10 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
             parts.append(f"<h2>{html.escape(res.process.name or name)} <small>({html.escape(ch.process)})</small></h2>")
             base = baseline_for(root / ch.process)
             if diagrams and base is not None:
+                from ..bpmn.loader import load_bpmn
                 from .diff import render_diff
 
-                png_path = render_diff(base, root / ch.process, tmp / f"{name}_diff.png", lang=lang)
+                png_path = render_diff(load_bpmn(base), load_bpmn(root / ch.process), tmp / f"{name}_diff.png", lang=lang)
                 parts += [f"<h3>{t['diff']}: {html.escape(base.name)} → {html.escape(Path(ch.process).name)}</h3>",
                           _img(png_path.read_bytes(), t["diff"])]
                 png_path.unlink()

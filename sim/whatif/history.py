@@ -67,11 +67,10 @@ CREATE TABLE IF NOT EXISTS runs (
 @lru_cache(maxsize=1)
 def code_version() -> str:
     """``sim.__version__``, plus ``git describe`` of the checkout when there is one."""
-    import sim
+    from .._version import __version__ as version
 
-    version = sim.__version__
     try:
-        out = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], cwd=Path(sim.__file__).parent,
+        out = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], cwd=Path(__file__).parents[1],
                              capture_output=True, text=True, timeout=5)
         if out.returncode == 0 and out.stdout.strip():
             version += f"+git.{out.stdout.strip()}"
