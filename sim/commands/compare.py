@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.whatif.compare import compare_results, compare_stored, format_comparison
     from sim.commands import stderr_progress
     from sim.files import atomic_write
+    from sim.engine.backends import backend_for
     from sim.whatif.distributed import RunSpec, run_specs
     from sim.whatif.history import History
 
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         spec_a = RunSpec.from_file(args.a, cases=args.cases or spec_b.settings.get("cases"),
                                    replications=args.replications or spec_b.settings.get("replications"),
                                    seed=args.seed if args.seed is not None else spec_b.settings.get("seed"))
-        res_a, res_b = run_specs([spec_a, spec_b], workers=args.workers, scheduler=args.scheduler,
+        res_a, res_b = run_specs([spec_a, spec_b], backend=backend_for(args.workers, args.scheduler),
                                  progress=None if args.json else stderr_progress("compare"))
         comparison = compare_results(res_a, res_b)
         comparison["verdicts"] = _verdicts(res_a, res_b, args.register)

@@ -25,7 +25,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def load_target(target: Path, process_id: str | None = None) -> tuple[Any, Any]:
-    """(process, scenario) from a BPMN file or a scenario YAML that names one."""
+    """(process, scenario) from a BPMN file or a scenario YAML that names one; the scenario's
+    edits are applied by :func:`sim.simulate` (:func:`sim.engine.runner.prepare_run`), not here."""
     import sim
     from sim.errors import ScenarioError
 
@@ -33,13 +34,7 @@ def load_target(target: Path, process_id: str | None = None) -> tuple[Any, Any]:
         scenario = sim.load_scenario(target)
         if scenario.process is None:
             raise ScenarioError([("process", "the scenario names no process file; add process: path/to/file.bpmn")], file=str(target))
-        loaded = sim.load_bpmn(scenario.process)
-        if scenario.edits:
-            from sim.model.edits import apply_edits
-
-            edited = apply_edits(loaded.process, list(scenario.edits), file=str(target))
-            return edited, scenario
-        return loaded, scenario
+        return sim.load_bpmn(scenario.process), scenario
     return sim.load_bpmn(target, process_id), None
 
 
@@ -51,11 +46,15 @@ def run(args: argparse.Namespace) -> int:
         output_file(args.event_log, what="event log")
     import sim
     from sim.commands import stderr_progress
+    from sim.engine.backends import backend_for
+    from sim.engine.executors import executor_for
 
     process, scenario = load_target(args.target, args.process_id)
     progress = stderr_progress("run") if not args.json else None
+    # the CLI edge: flags become parts here, and nowhere else
     result = sim.simulate(process, scenario, cases=args.cases, replications=args.replications, seed=args.seed,
-                          executor=args.executor, workers=args.workers, event_log=args.event_log, progress=progress)
+                          executor=executor_for(args.executor), backend=backend_for(args.workers),
+                          event_log=args.event_log, progress=progress)
     summary = result.summary()
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2, default=_jsonable))

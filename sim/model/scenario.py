@@ -36,8 +36,10 @@ from typing import Any
 
 from ..errors import CalendarError, ScenarioError, did_you_mean
 from .calendar import OFFICIAL, OpeningHours
+from .edits import parse_edits
 from .official_days import OfficialDays, parse_calendar
 from .expressions import numeric_names
+from .levers import Lever
 from .process import Duration, Process, parse_duration
 
 __all__ = [
@@ -112,7 +114,7 @@ class Scenario:
     attributes: Mapping[str, AttributeSpec] = field(default_factory=lambda: MappingProxyType({}))
     steps: Mapping[str, StepOverride] = field(default_factory=lambda: MappingProxyType({}))
     routing: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))  # flow id -> share
-    edits: tuple[Mapping[str, Any], ...] = ()
+    edits: tuple[Lever, ...] = ()  # typed levers (sim.model.levers), parsed from `edits:` at load time
     file: str | None = None
     notes: tuple[str, ...] = ()
     explicit: frozenset[str] = frozenset()  # top-level keys the file set (the rest are defaults)
@@ -228,10 +230,10 @@ def parse_scenario(data: Any, *, file: str | None = None) -> Scenario:
     if "routing" in data:
         kw["routing"] = MappingProxyType(_routing(p, data["routing"]))
     if "edits" in data:
-        if not isinstance(data["edits"], list) or not all(isinstance(e, Mapping) for e in data["edits"]):
-            p.add("edits", "expected a list of edits such as - remove: t_step")
-        else:
-            kw["edits"] = tuple(data["edits"])
+        try:  # typed levers at load time: a bad edit fails here, with its path (sim.model.edits)
+            kw["edits"] = parse_edits(data["edits"], file=file)
+        except ScenarioError as exc:
+            p.items.extend(exc.problems)
     if p.items:
         raise ScenarioError(p.items, file=file)
     return Scenario(file=file, explicit=frozenset(k for k in data if k in _TOP_KEYS), **kw)
