@@ -26,7 +26,7 @@ from ..model.process import Process
 from ..model.records import TaskRecord
 from ..model.scenario import Scenario, resolve_scenario
 from .compiled import run_compiled
-from .core import CompiledModel, Replication, work_clock
+from .core import CompiledModel, ProgressGuard, Replication, work_clock
 from .stats import Mean, ReplicationResult, Sample, mean_ci95
 
 __all__ = ["simulate", "SimulationResult", "EXECUTORS", "CASE_METRICS"]
@@ -143,13 +143,13 @@ def _load(process: Process | LoadedProcess | str | Path) -> tuple[Process, Loade
 def run_replication(process: Process, scenario: Scenario, replication: int, seed: int, executor: str,
                     loaded: LoadedProcess | None = None, keep_traces: bool = False,
                     on_task: Callable[[TaskRecord], None] | None = None, *,
-                    model: CompiledModel | None = None) -> ReplicationResult:
+                    model: CompiledModel | None = None, guard: ProgressGuard | None = None) -> ReplicationResult:
     """One replication; a pure function of its arguments (so pools and clusters reproduce it).
 
     ``model`` is ``CompiledModel(process, scenario)`` when the caller already has it: the
     replications of one run share it rather than compiling the process again each time.
     """
-    model = model or CompiledModel(process, scenario)
+    model = model or CompiledModel(process, scenario, guard)
     rep = Replication(model, replication, seed, keep_traces=keep_traces, on_task=on_task)
     arrivals = rep.arrival_times()
     if executor == "compiled":
@@ -166,24 +166,25 @@ def run_replication(process: Process, scenario: Scenario, replication: int, seed
     expected = rep.arrivals_made  # fewer than asked when a horizon stopped the arrivals
     if result.cases + result.warmup_cases != expected:
         raise SimulationError(f"replication {replication}: {expected - result.cases - result.warmup_cases} of {expected} cases never "
-                              "finished (a loop without exit, or a join that waits for a branch that was not taken)")
+                              f"finished; {rep.unfinished_reason()}")
     return result
 
 
 def _run_one(args: tuple) -> ReplicationResult:
-    process, scenario, replication, seed, executor, path = args
+    process, scenario, replication, seed, executor, path, guard = args
     loaded = load_bpmn(path) if executor == "spiff" and path else None
-    return run_replication(process, scenario, replication, seed, executor, loaded)
+    return run_replication(process, scenario, replication, seed, executor, loaded, guard=guard)
 
 
 def simulate(process: Process | LoadedProcess | str | Path, scenario: Scenario | None = None, *, cases: int | None = None,
              replications: int | None = None, seed: int | None = None, executor: str = "compiled",
              event_log: str | Path | None = None, keep_traces: bool = False, workers: int = 1,
-             progress: Callable[[int, int], None] | None = None) -> SimulationResult:
+             progress: Callable[[int, int], None] | None = None, guard: ProgressGuard | None = None) -> SimulationResult:
     """Simulate ``process`` under ``scenario`` (documented defaults when None) and return the results.
 
     Same seed, same results — serially or with ``workers`` > 1 (replication ``i`` always gets
-    child seed ``i`` of the run's ``SeedSequence``).
+    child seed ``i`` of the run's ``SeedSequence``). ``guard`` bounds the work of one case
+    (default: :class:`~sim.engine.core.ProgressGuard` derived from the model's size).
     """
     proc, loaded = _load(process)
     scenario = scenario or Scenario()
@@ -196,7 +197,7 @@ def simulate(process: Process | LoadedProcess | str | Path, scenario: Scenario |
     scenario = resolve_scenario(proc, scenario)
     if executor not in EXECUTORS:
         raise SimulationError(f'unknown executor "{executor}"; expected one of {", ".join(EXECUTORS)}')
-    model = CompiledModel(proc, scenario)  # also fails fast on model problems before any work starts
+    model = CompiledModel(proc, scenario, guard)  # also fails fast on model problems before any work starts
     result = SimulationResult(proc, scenario, executor, scenario.seed)
     n = scenario.replications
     if event_log is not None or keep_traces or workers <= 1 or n == 1:
@@ -215,7 +216,7 @@ def simulate(process: Process | LoadedProcess | str | Path, scenario: Scenario |
             write_event_log(records, event_log, work_clock(scenario.start, scenario.office_hours))
         return result
     path = str(loaded.path) if loaded and loaded.path else None
-    jobs = [(proc, scenario, i, scenario.seed, executor, path) for i in range(n)]
+    jobs = [(proc, scenario, i, scenario.seed, executor, path, guard) for i in range(n)]
     with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1, n)) as pool:
         for i, rep in enumerate(pool.map(_run_one, jobs)):
             result.replications.append(rep)
