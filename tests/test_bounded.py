@@ -114,3 +114,16 @@ def test_zero_staff_is_named_not_called_a_loop() -> None:
     scenario = Scenario(agencies={"registrar": AgencySpec("registrar", staff=0, source="assumption: test")})
     with pytest.raises(sim.SimulationError, match='agency "registrar" has 0 staff'):
         sim.simulate(mini, replace(scenario), cases=5, replications=1)
+
+
+@pytest.mark.parametrize("expression, why", [
+    ("[0] * 20000 * 20000 == []", "sequence repetition"),
+    ("'%0900000000d' % 1", "string formatting"),
+    ("-" * 60 + "1 > 0", "nested more than"),
+    ("not " * 400 + "x", "nested more than"),
+])
+def test_conditions_that_would_exhaust_memory_or_the_stack_are_refused(expression: str, why: str) -> None:
+    from sim.model.expressions import compile_condition
+
+    with pytest.raises(sim.ExpressionError, match=why):
+        compile_condition(expression)
