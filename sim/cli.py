@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 
 from .errors import ReformSimError
@@ -27,9 +28,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be, so both unwind the same way (nothing half-written kept)."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         return int(args.handler(args) or 0)
     except ReformSimError as exc:
@@ -38,9 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `reformsim run ... | head`: the reader left, nothing to report
         sys.stderr.close()
         return 0
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("reformsim: interrupted; nothing half-written was kept", file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130  # 128 + the signal's number, as shells report it
 
 
 if __name__ == "__main__":

@@ -127,3 +127,11 @@ def test_conditions_that_would_exhaust_memory_or_the_stack_are_refused(expressio
 
     with pytest.raises(sim.ExpressionError, match=why):
         compile_condition(expression)
+
+
+def test_a_sweep_over_a_million_points_is_refused_before_it_starts() -> None:
+    from sim.whatif.sweep import sweep
+
+    varies = [("agencies.a.staff", list(range(1000))), ("agencies.b.staff", list(range(1000)))]
+    with pytest.raises(sim.ReformSimError, match="1,000,000 points.*budget of 100,000"):
+        sweep({"process": "none.bpmn"}, varies, replications=1)
