@@ -10,6 +10,7 @@ import argparse
 import importlib
 import signal
 import sys
+import warnings
 
 from .errors import ReformSimError
 
@@ -36,7 +37,18 @@ def _terminate(signum: int, frame: object) -> None:
     raise Terminated()
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001 - warnings.showwarning's signature
+    """Our own warnings (e.g. a projected holiday calendar) as one plain line; others as Python shows them."""
+    from .model.official_days import ProjectedCalendarWarning
+
+    if issubclass(category, ProjectedCalendarWarning):
+        print(f"reformsim: 警告 / warning: {message}", file=sys.stderr)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
 def main(argv: list[str] | None = None) -> int:
+    warnings.showwarning = _show_warning
     parser = build_parser()
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
