@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 import warnings
 from pathlib import Path
@@ -33,6 +34,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be, so both unwind the same way (nothing half-written kept)."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001 - warnings.showwarning's signature
     """Our own warnings (e.g. a projected holiday calendar) as one plain line; others as Python shows them."""
     from .model.official_days import ProjectedCalendarWarning
@@ -47,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.showwarning = _show_warning
     parser = build_parser()
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         with using_root(args.root):
             return int(args.handler(args) or 0)
@@ -56,9 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `reformsim run ... | head`: the reader left, nothing to report
         sys.stderr.close()
         return 0
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("reformsim: interrupted; nothing half-written was kept", file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130  # 128 + the signal's number, as shells report it
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from ..errors import ExpressionError, ModelError, did_you_mean
 from ..model.distributions import parse_distribution
 from ..model.expressions import compile_condition
 from ..model.process import Duration, Flow, Node, Process, TaskFacts, parse_duration
+from ..stack import with_deep_stack
 from .di import BpmnDocument, read_document
 from .prepare import SHARE_PLACEHOLDER, prepare_for_simulation
 from .xml import NSMAP, local, read_xml
@@ -111,8 +112,8 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
     _mark_executable(parser, processes, notes, pid)
     _add_siblings_for_calls(parser, root, path, notes)
     try:
-        spec = parser.get_spec(pid)
-        subspecs = parser.get_subprocess_specs(pid)
+        # SpiffWorkflow's parser follows flows recursively: give long chains the stack they need
+        spec, subspecs = with_deep_stack(_specs, parser, pid, nodes=len(elements))
     except ValidationException as exc:
         raise _from_validation(exc, name, elements) from None
     except SpiffWorkflowException as exc:
@@ -121,6 +122,10 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
     compiler = _Compiler(name, elements, subspecs, notes, original_tags)
     process = compiler.compile(spec, proc_el)
     return LoadedProcess(process=process, spec=spec, subprocess_specs=subspecs, path=path, document=document)
+
+
+def _specs(parser: SpiffBpmnParser, pid: str) -> tuple[Any, dict[str, Any]]:
+    return parser.get_spec(pid), parser.get_subprocess_specs(pid)
 
 
 def _add(parser: SpiffBpmnParser, tree: etree._ElementTree, name: str) -> None:
@@ -247,6 +252,7 @@ class _Compiler:
         self.nodes: list[Node] = []
         self.flows: list[Flow] = []
         self.foreign = True  # no ReformSim property anywhere: a diagram from another modeler
+        self.calls: list[str] = []  # processes being flattened, outermost first: a call back into one is recursion
 
     # -- errors -------------------------------------------------------------------------------
     def error(self, message: str, element_id: str | None, line: int | None = None) -> ModelError:
@@ -313,9 +319,16 @@ class _Compiler:
                     raise self.error(f'calls process "{ts.spec}", which is not in this file or its folder'
                                      f"{did_you_mean(ts.spec, self.subspecs)}", bpmn_id)
                 child_prefix = prefix if kind != "CallActivity" else f"{nid}/"
+                if kind == "CallActivity" and (ts.spec in self.calls or ts.spec == spec.name):
+                    outer = self.calls[self.calls.index(ts.spec):] if ts.spec in self.calls else []
+                    chain = " → ".join([*outer, spec.name, ts.spec])
+                    raise self.error(f"call activities call each other in a cycle ({chain}): a case would expand without end; "
+                                     "model the repetition as a loop with an exit instead", bpmn_id)
                 if self.foreign is True and _properties(el):
                     self.foreign = False
+                self.calls.append(spec.name)
                 sub_starts, sub_ends = self._scope(sub, child_prefix, scope=f"{scope}/{bpmn_id}" if scope else bpmn_id)  # noqa: E501
+                self.calls.pop()
                 inner = f"{scope}/{bpmn_id}" if scope else bpmn_id
                 if len(sub_starts) != 1 or not sub_ends:
                     raise self.error(f"the subprocess has {len(sub_starts)} start and {len(sub_ends)} end events; it needs "

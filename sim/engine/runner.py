@@ -26,7 +26,7 @@ from ..model.official_days import projection_note
 from ..model.records import TaskRecord
 from ..model.scenario import Scenario, resolve_scenario
 from .backends import Backend, Serial
-from .core import CompiledModel, Replication, work_clock
+from .core import CompiledModel, ProgressGuard, Replication, work_clock
 from .executors import EXECUTORS, Compiled, Executor, Spiff
 from .stats import Mean, ReplicationResult, Sample, mean_ci95
 
@@ -195,13 +195,13 @@ def prepare_run(process: Process | LoadedProcess | str | Path, scenario: Scenari
 def run_replication(process: Process, scenario: Scenario, replication: int, seed: int, executor: Executor,
                     loaded: LoadedProcess | None = None, keep_traces: bool = False,
                     on_task: Callable[[TaskRecord], None] | None = None, *,
-                    model: CompiledModel | None = None) -> ReplicationResult:
+                    model: CompiledModel | None = None, guard: ProgressGuard | None = None) -> ReplicationResult:
     """One replication; a pure function of its arguments (so pools and clusters reproduce it).
 
     ``model`` is ``CompiledModel(process, scenario)`` when the caller already has it: the
     replications of one run share it rather than compiling the process again each time.
     """
-    model = model or CompiledModel(process, scenario)
+    model = model or CompiledModel(process, scenario, guard)
     rep = Replication(model, replication, seed, keep_traces=keep_traces, on_task=on_task)
     arrivals = rep.arrival_times()
     executor.run(rep, arrivals, loaded)
@@ -209,14 +209,14 @@ def run_replication(process: Process, scenario: Scenario, replication: int, seed
     expected = rep.arrivals_made  # fewer than asked when a horizon stopped the arrivals
     if result.cases + result.warmup_cases != expected:
         raise SimulationError(f"replication {replication}: {expected - result.cases - result.warmup_cases} of {expected} cases never "
-                              "finished (a loop without exit, or a join that waits for a branch that was not taken)")
+                              f"finished; {rep.unfinished_reason()}")
     return result
 
 
 def _run_one(args: tuple) -> ReplicationResult:
-    process, scenario, replication, seed, executor, path = args
+    process, scenario, replication, seed, executor, path, guard = args
     loaded = load_bpmn(path) if isinstance(executor, Spiff) and path else None
-    return run_replication(process, scenario, replication, seed, executor, loaded)
+    return run_replication(process, scenario, replication, seed, executor, loaded, guard=guard)
 
 
 def _check_parts(executor: Any, backend: Any) -> None:
@@ -232,19 +232,20 @@ def _check_parts(executor: Any, backend: Any) -> None:
 def simulate(process: Process | LoadedProcess | str | Path, scenario: Scenario | None = None, *, cases: int | None = None,
              replications: int | None = None, seed: int | None = None, executor: Executor = DEFAULT_EXECUTOR,
              backend: Backend | None = None, event_log: str | Path | None = None, keep_traces: bool = False,
-             progress: Callable[[int, int], None] | None = None) -> SimulationResult:
+             progress: Callable[[int, int], None] | None = None, guard: ProgressGuard | None = None) -> SimulationResult:
     """Simulate ``process`` under ``scenario`` (documented defaults when None) and return the results.
 
     The scenario's ``edits:`` are applied first (:func:`prepare_run`). ``executor`` walks the cases
     (:class:`~sim.engine.executors.Compiled` or :class:`~sim.engine.executors.Spiff`); ``backend``
     says where replications run (:class:`~sim.engine.backends.Serial` when None,
     ``ProcessPool(workers=2)``, ``Dask(client)``). Same seed, same results on every back-end
-    (replication ``i`` always gets child seed ``i`` of the run's ``SeedSequence``).
+    (replication ``i`` always gets child seed ``i`` of the run's ``SeedSequence``). ``guard`` bounds the work
+    of one case (default: :class:`~sim.engine.core.ProgressGuard` derived from the model's size).
     """
     _check_parts(executor, backend)
     run = prepare_run(process, scenario, cases=cases, replications=replications, seed=seed)
     proc, scenario, loaded = run.process, run.scenario, run.loaded
-    model = CompiledModel(proc, scenario)  # also fails fast on model problems before any work starts
+    model = CompiledModel(proc, scenario, guard)  # also fails fast on model problems before any work starts
     result = SimulationResult(proc, scenario, executor.name, scenario.seed, levers=run.levers)
     n = scenario.replications
     backend = backend or Serial()
@@ -266,7 +267,7 @@ def simulate(process: Process | LoadedProcess | str | Path, scenario: Scenario |
             write_event_log(records, event_log, work_clock(scenario.start, scenario.office_hours, scenario.days))
         return result
     path = str(loaded.path) if loaded and loaded.path else None
-    jobs = [(proc, scenario, i, scenario.seed, executor, path) for i in range(n)]
+    jobs = [(proc, scenario, i, scenario.seed, executor, path, guard) for i in range(n)]
     done = 0
 
     def finished(_: int, __: Any) -> None:
