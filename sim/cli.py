@@ -39,7 +39,7 @@ def write_crash_log(text: str) -> Path:
     """Write a traceback atomically into ``$TMPDIR/reformsim``; return the file's path."""
     from .files import atomic_write
 
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     path = Path(tempfile.gettempdir()) / "reformsim" / f"internal-error-{stamp}-{os.getpid()}.log"
     return atomic_write(path, text, make_parents=True)
 
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("reformsim: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
-    except Exception as exc:  # a bug, not bad input: keep the traceback for the report, not on the screen
+    except Exception as exc:  # noqa: BLE001 - a bug, not bad input: keep the traceback for the report, not on the screen
         text = "".join(traceback.format_exception(exc))
         if args.debug:
             print(text, file=sys.stderr, end="")

@@ -34,5 +34,5 @@ def _typed(parse: Callable[[str], object], **bounds: object) -> Callable[[str], 
 positive_int = _typed(int, low=1, high=MAX_CASES, whole=True)  # cases, replications
 workers = _typed(int, low=1, high=MAX_WORKERS, whole=True)
 seed = _typed(int, low=0, high=SEED_MAX, whole=True)
-share = _typed(float, low=0.0, high=1.0)  # a share of cases, e.g. --required
+required_share = _typed(float, low=0.0, above=True, high=1.0)  # --required: share of cases that must meet a target
 finite = _typed(float, low=-1e300)  # any finite number, e.g. a threshold

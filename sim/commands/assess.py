@@ -24,7 +24,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--replications", type=_args.positive_int, default=DEFAULT_REPLICATIONS)
     p.add_argument("--cases", type=_args.positive_int, default=DEFAULT_CASES)
     p.add_argument("--seed", type=_args.seed, default=DEFAULT_SEED)
-    p.add_argument("--required", type=_args.share, default=0.95, help="share of cases that must meet a target (default 0.95)")
+    p.add_argument("--required", type=_args.required_share, default=0.95, help="share of cases that must meet a target (default 0.95)")
     p.add_argument("--quick", action="store_true", help="few cases, no sensitivity search, no diagrams (tests)")
     p.add_argument("--no-report", action="store_true", help="only print the verdicts")
 

@@ -18,7 +18,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="a setting and its values: agencies.market_regulation.staff=1..6 or arrivals.rate_per_workday=10,20,40 (repeatable)")
     p.add_argument("--target-metric", help="KPI of the target, e.g. workdays")
     p.add_argument("--target-max", type=_args.finite, help="a case meets the target when metric <= this")
-    p.add_argument("--required", type=_args.share, default=0.95, help="share of cases that must meet it (default 0.95)")
+    p.add_argument("--required", type=_args.required_share, default=0.95, help="share of cases that must meet it (default 0.95)")
     p.add_argument("--replications", type=_args.positive_int, help="replications per point (default: the scenario's)")
     p.add_argument("--cases", type=_args.positive_int, help="cases per replication (default: the scenario's)")
     p.add_argument("--seed", type=_args.seed, help="seed, the same at every point (default: the scenario's)")

@@ -185,6 +185,9 @@ def simulate(process: Process | LoadedProcess | str | Path, scenario: Scenario |
     Same seed, same results — serially or with ``workers`` > 1 (replication ``i`` always gets
     child seed ``i`` of the run's ``SeedSequence``).
     """
+    from ..model.bounds import check_run_arguments
+
+    check_run_arguments(cases=cases, replications=replications, seed=seed, workers=workers)
     proc, loaded = _load(process)
     scenario = scenario or Scenario()
     if cases is not None:

@@ -17,8 +17,22 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["check_number", "MAX_DURATION", "MAX_STAFF", "MAX_RATE", "MAX_GROWTH", "MAX_FEE", "MAX_DOCUMENTS",
-           "MAX_CASES", "MAX_REPLICATIONS", "MAX_WORKERS", "SEED_MAX", "SHARE_TOLERANCE"]
+__all__ = [
+    "MAX_CASES",
+    "MAX_DOCUMENTS",
+    "MAX_DURATION",
+    "MAX_FEE",
+    "MAX_GROWTH",
+    "MAX_RATE",
+    "MAX_REPLICATIONS",
+    "MAX_STAFF",
+    "MAX_WORKERS",
+    "SEED_MAX",
+    "SHARE_TOLERANCE",
+    "check_argument",
+    "check_number",
+    "check_run_arguments",
+]
 
 # assumption: no approval step or chain is planned over more than 10 years; beyond that a value is a typo
 # (and calendar arithmetic overflows). Working days: about 250 a year (2021 had 250 official working days).
@@ -44,9 +58,35 @@ def check_number(value: Any, *, low: float = 0.0, high: float | None = None, who
         rng += f" and <= {high:g}"
     expected = f"expected {kind} {rng}{' ' + unit if unit else ''}, got {value!r}"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(expected)
+        raise ValueError(expected)  # noqa: TRY004 - callers turn one ValueError into a located message
     if whole and not isinstance(value, int):
         raise ValueError(expected)
     if not math.isfinite(value) or value < low or (above and value == low) or (high is not None and value > high):
         raise ValueError(expected)
     return value
+
+
+def check_argument(name: str, value: Any, **bounds: Any) -> Any:
+    """:func:`check_number` for an API argument; the error names it, SimPy style.
+
+    >>> check_argument("replications", 0, low=1, whole=True)
+    Traceback (most recent call last):
+    ...
+    sim.errors.SimulationError: "replications" must be a whole number >= 1, got 0
+    """
+    from ..errors import SimulationError
+
+    try:
+        return check_number(value, **bounds)
+    except ValueError as exc:
+        raise SimulationError(f'"{name}" must be {str(exc).removeprefix("expected ")}') from None
+
+
+def check_run_arguments(*, cases: Any = None, replications: Any = None, seed: Any = None, workers: Any = None) -> None:
+    """Check the run-size arguments the API takes (``None``: not given, the scenario's value holds)."""
+    for name, value, bounds in (("cases", cases, {"low": 1, "high": MAX_CASES}),
+                                ("replications", replications, {"low": 1, "high": MAX_REPLICATIONS}),
+                                ("seed", seed, {"low": 0, "high": SEED_MAX}),
+                                ("workers", workers, {"low": 1, "high": MAX_WORKERS})):
+        if value is not None:
+            check_argument(name, value, whole=True, **bounds)
