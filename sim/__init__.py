@@ -47,7 +47,7 @@ __all__ = [
     "import_prosimos",
 ]
 
-__version__ = "0.1.0"
+from ._version import __version__ as __version__  # one place for the version
 
 _LAZY = {
     "load_register": "sim.targets",

@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 import traceback
+import warnings
 from pathlib import Path
 
 from .errors import ReformSimError
@@ -44,7 +45,18 @@ def write_crash_log(text: str) -> Path:
     return atomic_write(path, text, make_parents=True)
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001 - warnings.showwarning's signature
+    """Our own warnings (e.g. a projected holiday calendar) as one plain line; others as Python shows them."""
+    from .model.official_days import ProjectedCalendarWarning
+
+    if issubclass(category, ProjectedCalendarWarning):
+        print(f"reformsim: 警告 / warning: {message}", file=sys.stderr)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
 def main(argv: list[str] | None = None) -> int:
+    warnings.showwarning = _show_warning
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -27,9 +27,21 @@ from typing import Any
 import yaml
 
 from .errors import ScenarioError
+from .model.official_days import parse_calendar
 from .model.scenario import Scenario, parse_scenario
 
 __all__ = ["load_scenario", "read_yaml", "load_scenario_mapping", "scenario_from_mapping", "content_hash"]
+
+
+class _Loader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` without implicit dates: ``2021-13-01`` stays text, so a bad date is a
+    located message from the scenario's own checks instead of a constructor's ValueError."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def read_yaml(path: str | Path) -> object:
@@ -40,7 +52,7 @@ def read_yaml(path: str | Path) -> object:
     except OSError as exc:
         raise ScenarioError([("", f"cannot read the file: {exc.strerror}")], file=str(path)) from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""
@@ -69,6 +81,13 @@ def load_scenario_mapping(path: str | Path, _seen: tuple[Path, ...] = ()) -> dic
         chain = " → ".join(p.name for p in (*_seen, path))
         raise ScenarioError([("extends", f"scenarios extend each other in a cycle: {chain}")], file=str(_seen[-1]))
     data = read_yaml(path)
+    if isinstance(data, Mapping) and isinstance(data.get("calendar"), str):
+        # a holiday-arrangement file: read in here, so the scenario stays plain data for pools and Dask
+        calendar_path = (path.parent / data["calendar"]).resolve()
+        if not calendar_path.is_file():
+            raise ScenarioError([("calendar", f"file not found: {calendar_path}")], file=str(path))
+        data = {**data, "calendar": read_yaml(calendar_path)}
+        parse_calendar(data["calendar"], file=str(calendar_path))  # its problems located in its own file
     # validate this layer alone: every problem of this file, with its own paths, before merging
     parse_scenario(data, file=str(path))
     assert isinstance(data, Mapping)

@@ -25,7 +25,7 @@ import yaml
 from .errors import ModelError, ScenarioError, did_you_mean
 
 __all__ = ["Target", "Check", "Threshold", "TargetTest", "Register", "load_register",
-           "EXPECTED_IDS", "UNITS", "METRICS"]
+           "EXPECTED_IDS", "UNITS", "METRICS", "READINGS", "BELOW_BAND"]
 
 # The rows of ../shared/TARGETS.md (the plan's checklist); the register must carry each.
 EXPECTED_IDS: tuple[str, ...] = tuple(f"T{i:02d}" for i in range(1, 31)) + tuple(f"C{i:02d}" for i in range(1, 11))
@@ -76,6 +76,13 @@ class TargetTest:
     baseline: str | None = None
 
 
+# How a 天 (day, no qualifier) limit on a whole chain is read: the register names one per check,
+# and the assessment shows the share meeting it on all three.
+READINGS = ("working", "calendar", "db")
+# What finishing faster than a band (range) means: meeting the plan's intent, or missing the band.
+BELOW_BAND = ("meets", "fails")
+
+
 @dataclass(frozen=True)
 class Check:
     name: str
@@ -85,6 +92,10 @@ class Check:
     test: TargetTest | None
     not_simulated: str | None = None
     note: str = ""
+    reading: str | None = None  # 天 on a whole chain: working | calendar | db (which reading decides)
+    reading_why: str = ""  # why that reading decides
+    below_band: str | None = None  # range thresholds: meets | fails
+    required: float | None = None  # share of cases that must meet it (None: the assessment's default)
 
 
 @dataclass(frozen=True)
@@ -270,7 +281,53 @@ class _Checker:
             if not isinstance(reason, str) or not reason.strip():
                 self.bad(f"{where}.not_simulated", f"expected the reason as text, got {reason!r}")
                 reason = None
-        return Check(name, metric, unit, threshold, test, reason, str(entry.get("note", "")))
+        reading, reading_why = self.reading(entry, unit, test, where)
+        below_band = self.below_band(entry, threshold, where)
+        required = self.required(entry, where)
+        return Check(name, metric, unit, threshold, test, reason, str(entry.get("note", "")), reading, reading_why,
+                     below_band, required)
+
+    def reading(self, entry: dict[str, Any], unit: str, test: TargetTest | None, where: str) -> tuple[str | None, str]:
+        """Which reading of 天 decides a whole-chain check, and why; required exactly there."""
+        whole_chain = test is not None and test.metric in ("case_workdays", "case_calendar_days")
+        value, why = entry.get("reading"), entry.get("reading_why")
+        if unit == "天" and whole_chain:
+            if value not in READINGS:
+                self.bad(f"{where}.reading", f"a 天 limit on a whole chain must say how 天 is read: one of "
+                                             f"{', '.join(READINGS)}, got {value!r}")
+                return None, ""
+            if not isinstance(why, str) or not why.strip():
+                self.bad(f"{where}.reading_why", "say why this reading of 天 decides (one sentence)")
+            assert test is not None
+            clock_metric = "case_workdays" if value == "working" else "case_calendar_days"
+            if test.metric != clock_metric:
+                self.bad(f"{where}.reading", f'reading "{value}" contradicts test.metric "{test.metric}" '
+                                             f'(expected {clock_metric})')
+            return str(value), str(why or "")
+        if value is not None or why is not None:
+            self.bad(f"{where}.reading", "only a 天 limit on a whole chain takes a reading (工作日 and hours are unambiguous)")
+        return None, ""
+
+    def below_band(self, entry: dict[str, Any], threshold: Threshold | None, where: str) -> str | None:
+        value = entry.get("below_band")
+        if threshold is not None and threshold.kind == "range":
+            if value not in BELOW_BAND:
+                self.bad(f"{where}.below_band", f"a band must say whether finishing below it meets the intent: "
+                                                f"one of {', '.join(BELOW_BAND)}, got {value!r}")
+                return None
+            return str(value)
+        if value is not None:
+            self.bad(f"{where}.below_band", "only a range (band) threshold takes below_band")
+        return None
+
+    def required(self, entry: dict[str, Any], where: str) -> float | None:
+        value = entry.get("required")
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+            self.bad(f"{where}.required", f"expected the share of cases that must meet it, in (0, 1], got {value!r}")
+            return None
+        return float(value)
 
 
 def load_register(path: str | Path, *, root: str | Path | None = None,

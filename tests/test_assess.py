@@ -36,26 +36,47 @@ def test_assess_tiny_register_end_to_end():
     assert list(a.results) == ["processes/company_setup_2021.bpmn"]  # one simulation for all three checks
     assert rows["T03"].metric == "workdays" and 0 <= rows["T03"].share <= 1
     assert rows["T03"].p50 <= rows["T03"].p80 <= rows["T03"].p95
-    assert rows["T04"].metric == "fee" and rows["T04"].verdict == A.REACHABLE  # the 2021 chain is free
-    assert rows["T30"].method == "static" and rows["T30"].static == 3 and rows["T30"].verdict == A.REACHABLE
+    assert rows["T04"].metric == "fee" and rows["T04"].verdict == A.COMPLIES  # the 2021 chain is free
+    assert rows["T04"].kind == rows["T30"].kind == A.DESIGN and rows["T03"].kind == A.PERFORMANCE
+    assert rows["T30"].method == "static" and rows["T30"].static == 3 and rows["T30"].verdict == A.COMPLIES
+
+
+def test_broken_register_file_is_refused_when_loaded():
+    with pytest.raises(ScenarioError, match="missing_2021.bpmn"):
+        load_register(DATA / "broken.yaml", expected_ids=IDS, root=DATA)
 
 
 def test_broken_entry_stops_before_simulating(monkeypatch):
-    import sim.engine.runner as runner
+    """A register that loaded but whose second check points at a missing file: assess must refuse it
+    before the first (good) check is simulated, so the planner does not wait for a run that fails late."""
+    import dataclasses
 
-    def boom(*a, **k):
+    from sim.engine import runner
+
+    reg = load_register(DATA / "targets.yaml", expected_ids=IDS, root=DATA)
+    t04 = reg["T04"]
+    broken_check = dataclasses.replace(
+        t04.checks[0], test=dataclasses.replace(t04.checks[0].test, processes=("processes/missing_2021.bpmn",)))
+    targets = tuple(dataclasses.replace(t, checks=(broken_check,)) if t.id == "T04" else t for t in reg.targets)
+    broken = dataclasses.replace(reg, targets=targets)
+    calls: list[object] = []
+
+    def recording_simulate(*a, **k):
+        calls.append(a)
         raise AssertionError("simulated although the register is broken")
 
-    monkeypatch.setattr(runner, "simulate", boom)
-    with pytest.raises(ScenarioError, match="missing_2021.bpmn"):
-        reg = load_register(DATA / "broken.yaml", expected_ids=IDS, root=DATA)
-        A.assess(reg, replications=2, cases=10)
+    monkeypatch.setattr(runner, "simulate", recording_simulate)
+    with pytest.raises(ScenarioError, match=r"T04.*missing_2021\.bpmn"):
+        A.assess(broken, replications=2, cases=10)
+    assert calls == []
 
 
-def test_tian_is_judged_on_doing_business_clock():
+@pytest.mark.parametrize(("reading", "metric"), [("db", "db_days"), ("calendar", "calendar_days"), ("working", "workdays")])
+def test_tian_is_judged_on_the_reading_the_register_names(reading, metric):
     from sim.targets import Check, TargetTest, Threshold
 
-    c = Check("x", "m", "天", Threshold("max", None, 3), TargetTest(("p.bpmn",), "case_calendar_days"))
-    assert A.judged_metric(c) == "db_days"
+    raw = "case_workdays" if reading == "working" else "case_calendar_days"
+    c = Check("x", "m", "天", Threshold("max", None, 3), TargetTest(("p.bpmn",), raw), reading=reading)
+    assert A.judged_metric(c) == metric
     c2 = Check("x", "m", "工作日", Threshold("max", None, 3), TargetTest(("p.bpmn",), "case_workdays"))
     assert A.judged_metric(c2) == "workdays"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
-from sim.errors import CalendarError
+from sim.errors import CalendarError, ScenarioError
 from sim.model.calendar import OpeningHours, WorkClock, calendar_years, is_official_workday
+from sim.model.official_days import OfficialDays, ProjectedCalendarWarning, parse_calendar
 
 HOURS = OpeningHours.parse("09:00-12:00,13:00-17:00")
 
@@ -41,13 +43,71 @@ def test_next_open() -> None:
     assert clock.to_datetime(clock.next_open(17.5)) == dt.datetime(2021, 9, 26, 9, 0)  # Sat off, Sun worked
 
 
-def test_dates_outside_the_calendar_are_refused_plainly() -> None:
+def test_years_past_the_official_data_are_projected_with_a_warning() -> None:
     first, last = calendar_years()
-    with pytest.raises(CalendarError, match=f"covers {first}–{last}"):
-        is_official_workday(dt.date(last + 1, 3, 1))
+    days = OfficialDays()
+    assert days.basis(last) == "official" and days.basis(last + 1) == "projected"
+    with pytest.warns(ProjectedCalendarWarning, match=f"{last + 1}"):
+        days.year_workdays(last + 1)
+    # 2027 by the statutory rules: 除夕 to 初三 is 5–8 Feb (Fri–Mon); the two weekend days are
+    # given back on 9 and 10 Feb (article 5); 11 Feb is worked. National Day 1–3 Oct falls Fri–Sun.
+    with pytest.warns(ProjectedCalendarWarning):
+        off = [d for d in (dt.date(2027, 2, 5), dt.date(2027, 2, 8), dt.date(2027, 2, 9), dt.date(2027, 2, 10),
+                           dt.date(2027, 10, 1), dt.date(2027, 10, 4)) if days.is_workday(d)]
+        assert off == []
+        assert days.is_workday(dt.date(2027, 2, 11)) and days.is_workday(dt.date(2027, 3, 1))
+        assert not days.is_workday(dt.date(2027, 2, 20))  # a Saturday: no 调休 make-up day is assumed
+
+
+def test_a_clock_runs_into_projected_years_and_records_what_it_rested_on() -> None:
+    _, last = calendar_years()
     clock = WorkClock(dt.date(last, 12, 1), HOURS)
-    with pytest.raises(CalendarError, match="past the official holiday calendar"):
-        clock.work_end(0.0, 7.0 * 60)
+    with pytest.warns(ProjectedCalendarWarning):
+        end = clock.work_end(9.0, 7.0 * 60)  # 60 working days from 1 Dec: well into the next year
+    assert clock.to_datetime(end).year == last + 1
+    assert clock.years_used == {last: "official", last + 1: "projected"}
+
+
+def test_a_clock_builds_only_the_years_it_reaches() -> None:
+    clock = WorkClock(dt.date(2021, 7, 1), HOURS)
+    clock.work_end(9.0, 7.0 * 5)
+    assert clock.years_used == {2021: "official"}
+
+
+@pytest.mark.filterwarnings("ignore::sim.model.official_days.ProjectedCalendarWarning")
+def test_a_runaway_clock_names_the_likely_causes() -> None:
+    clock = WorkClock(dt.date(2021, 7, 1), HOURS)
+    with pytest.raises(CalendarError, match="30 years after the start 2021-07-01: a case that never finishes, a duration"):
+        clock.work_end(0.0, 7.0 * 250 * 40)
+
+
+def test_years_no_calendar_covers_are_refused_plainly() -> None:
+    with pytest.raises(CalendarError, match="outside every holiday calendar"):
+        is_official_workday(dt.date(2150, 3, 1))
+
+
+def test_a_supplied_arrangement_decides_its_year() -> None:
+    days = parse_calendar({"source": "国务院办公厅关于2027年部分节假日安排的通知", "years": {2027: {
+        "holidays": ["2027-02-05/2027-02-12"], "workdays": [dt.date(2027, 2, 20)]}}})
+    assert days.basis(2027) == "supplied" and days.basis(2021) == "official"
+    assert not days.is_workday(dt.date(2027, 2, 12))  # a day the projection would have worked
+    assert days.is_workday(dt.date(2027, 2, 20))  # the 调休 Saturday
+    assert days.is_workday(dt.date(2027, 2, 11)) is False
+
+
+@pytest.mark.parametrize(("data", "where"), [
+    ({"years": {2027: {"holidays": []}}}, "calendar.source"),
+    ({"source": "x", "years": {2027: {"holidays": ["2027-02-30"]}}}, "calendar.years.2027.holidays[0]"),
+    ({"source": "x", "years": {2027: {"holidays": ["2027-03-01/2027-02-01"]}}}, "calendar.years.2027.holidays[0]"),
+    ({"source": "x", "years": {2027: {"workdays": ["2027-03-01"]}}}, "calendar.years.2027.workdays"),  # a Monday
+    ({"source": "x", "years": {2027: {"holidays": ["2027-02-20"], "workdays": ["2027-02-20"]}}}, "calendar.years.2027"),
+    ({"source": "x", "years": {2027: {"holiday": []}}}, "calendar.years.2027.holiday"),
+    ({"source": "x", "years": {"2027": {}}}, "calendar.years.2027"),
+    ({"source": "x"}, "calendar.years"),
+])
+def test_a_bad_arrangement_is_located(data: dict, where: str) -> None:
+    with pytest.raises(ScenarioError, match=re.escape(f"{where}:")):
+        parse_calendar(data)
 
 
 @pytest.mark.parametrize("text", ["9-17-18", "12:00-09:00", "", "09:00-25:00"])

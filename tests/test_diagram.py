@@ -1,4 +1,4 @@
-"""Tests of sim.report.fonts and sim.report.diagram: CJK font, DI reading, rendering, safe parsing."""
+"""Tests of sim.report.fonts, sim.bpmn.di and sim.report.diagram: CJK font, DI reading, rendering, safe parsing."""
 
 from __future__ import annotations
 
@@ -10,11 +10,17 @@ import pytest
 from matplotlib import font_manager, ft2font
 
 from sim.errors import ModelError
-from sim.report.diagram import parse_bpmn, read_di, render_diagram
+from sim.bpmn.di import read_document, require_diagram
+from sim.files import OutputError
+from sim.report.diagram import extent, render_diagram
 from sim.report.fonts import SAMPLE, cjk_font, covers
 
 DATA = Path(__file__).parent / "data" / "diagram"
 REPO = Path(__file__).parent.parent
+
+
+def read_di(path: Path):  # noqa: ANN201 - the diagram as the one BPMN reader gives it
+    return require_diagram(read_document(path))
 
 
 def _font_file(fp: font_manager.FontProperties) -> ft2font.FT2Font:
@@ -76,14 +82,14 @@ def test_read_di_of_a_bpmn_io_collaboration_with_pools_and_lanes() -> None:
 
 @pytest.mark.parametrize("name", ["chinese_chain.bpmn", "collaboration_lanes.bpmn"])
 def test_render_png_is_a_nonempty_image(tmp_path: Path, name: str) -> None:
-    out = render_diagram(DATA / name, tmp_path / "d.png", title="企业开办", highlight={"t_register": "tab:green"})
+    out = render_diagram(read_document(DATA / name), tmp_path / "d.png", title="企业开办", highlight={"t_register": "tab:green"})
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 20_000  # a blank canvas of that size compresses to a few kB
 
 
 def test_render_svg_draws_chinese_names_with_real_glyphs(tmp_path: Path) -> None:
-    out = render_diagram(DATA / "chinese_chain.bpmn", tmp_path / "d.svg")
+    out = render_diagram(read_document(DATA / "chinese_chain.bpmn"), tmp_path / "d.svg")
     svg = out.read_text(encoding="utf-8")
     font = _font_file(cjk_font())
     # matplotlib embeds glyphs as <path id="<font>-<glyph index in hex>">; index 0 would be a box.
@@ -97,16 +103,17 @@ def test_render_svg_draws_chinese_names_with_real_glyphs(tmp_path: Path) -> None
 
 
 def test_render_english_uses_name_en(tmp_path: Path) -> None:
-    zh = render_diagram(DATA / "chinese_chain.bpmn", tmp_path / "zh.svg").read_text(encoding="utf-8")
-    en = render_diagram(DATA / "chinese_chain.bpmn", tmp_path / "en.svg", lang="en").read_text(encoding="utf-8")
+    zh = render_diagram(read_document(DATA / "chinese_chain.bpmn"), tmp_path / "zh.svg").read_text(encoding="utf-8")
+    en = render_diagram(read_document(DATA / "chinese_chain.bpmn"), tmp_path / "en.svg", lang="en").read_text(encoding="utf-8")
     font = _font_file(cjk_font())
     glyph = f"-{font.get_char_index(ord('刻')):x}\""  # only in 刻制印章, which has name_en "Seal engraving"
     assert glyph in zh and glyph not in en
 
 
 def test_render_rejects_unknown_suffix(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"\.svg or \.png"):
-        render_diagram(DATA / "chinese_chain.bpmn", tmp_path / "d.jpg")
+    with pytest.raises(OutputError, match=r"d\.jpg: the diagram must end in \.svg or \.png"):
+        render_diagram(read_document(DATA / "chinese_chain.bpmn"), tmp_path / "d.jpg")
+    assert not list(tmp_path.iterdir())
 
 
 def test_file_with_doctype_is_refused(tmp_path: Path) -> None:
@@ -125,11 +132,11 @@ def test_file_with_doctype_is_refused(tmp_path: Path) -> None:
 
 def test_file_without_di_gets_a_clear_error() -> None:
     with pytest.raises(ModelError) as info:
-        render_diagram(DATA / "no_di.bpmn", Path("/nonexistent/never-written.png"))
+        render_diagram(read_document(DATA / "no_di.bpmn"), Path("/nonexistent/never-written.png"))
     message = str(info.value)
     assert "no_di.bpmn" in message and "no diagram interchange" in message
     # The semantic part of the same file still reads.
-    assert "t_apply" in parse_bpmn(DATA / "no_di.bpmn").elements
+    assert "t_apply" in read_document(DATA / "no_di.bpmn").elements
 
 
 def test_not_bpmn_and_broken_xml_are_named(tmp_path: Path) -> None:
@@ -159,5 +166,5 @@ def test_extent_holds_labels_without_label_bounds(tmp_path: Path) -> None:
     di = read_di(path)
     start = di.shape("ev_start")
     assert start is not None and start.label_bounds is None
-    ext = di.extent(pad=0)
+    ext = extent(di, pad=0)
     assert ext.x <= start.bounds.cx - 45 and ext.bottom >= start.bounds.bottom + 20

@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from sim.analysis.paths import max_counts
+from sim.bpmn.loader import load_bpmn, load_process
 from sim.errors import ModelError
-from sim.report.diagram import parse_bpmn
-from sim.report.diff import CLASS_COLOURS, Change, ChainCounts, Merge, chain_counts, diff_processes, render_diff
+from sim.report.diff import CLASS_COLOURS, Change, Merge, diff_processes, render_diff
 
 DATA = Path(__file__).parent / "data" / "diagram"
-BEFORE, AFTER = DATA / "before.bpmn", DATA / "after.bpmn"
+BEFORE, AFTER = load_bpmn(DATA / "before.bpmn"), load_bpmn(DATA / "after.bpmn")
+AFTER_TEXT = (DATA / "after.bpmn").read_text(encoding="utf-8")
+BEFORE_TEXT = (DATA / "before.bpmn").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -46,17 +49,21 @@ def test_parallelised_shortened_online_commitment(diff) -> None:  # noqa: ANN001
     assert diff.commitment == ["t_bank"]
 
 
-def test_counts_use_the_longest_path(diff) -> None:  # noqa: ANN001
-    assert diff.before_counts == ChainCounts(procedures=9, documents=22, statutory_workdays=18.0)
+def test_counts_are_the_worst_path_of_the_one_counter(diff) -> None:  # noqa: ANN001
+    assert diff.before_counts == max_counts(BEFORE.process)
+    assert (diff.before_counts.procedures, diff.before_counts.documents) == (9, 22)
+    assert diff.before_counts.statutory == {"workday": 18.0}
     # 0.5 + 0.5 + max(0.5, 2) + 1 + 2: the parallel branches count once, by the longer one.
-    assert diff.after_counts == ChainCounts(procedures=6, documents=10, statutory_workdays=6.0)
+    assert (diff.after_counts.procedures, diff.after_counts.documents) == (6, 10)
+    assert diff.after_counts.statutory == {"workday": 6.0}
 
 
-def test_counts_include_timer_periods_and_take_the_longer_alternative() -> None:
-    counts = chain_counts(parse_bpmn(DATA / "chinese_chain.bpmn"))
-    # apply 0.5 + inspect 3 (longer than register 0.5) + seal/invoice 0.5 + bank 1 + "P20D" = 20 × 5/7.
-    assert counts.statutory_workdays == pytest.approx(0.5 + 3 + 0.5 + 1 + 20 * 5 / 7, abs=0.01)
-    assert counts.procedures == 6 and counts.documents == 11
+def test_timer_periods_stay_calendar_days_and_alternatives_are_not_added() -> None:
+    counts = max_counts(load_process(DATA / "chinese_chain.bpmn"))
+    # apply 0.5 + inspect 3 (the longer alternative, not both) + seal/invoice 0.5 + bank 1; the "P20D" notice
+    # is 20 calendar days beside them, not 20 × 5/7 working days added to them.
+    assert counts.statutory == {"workday": pytest.approx(0.5 + 3 + 0.5 + 1), "day": 20.0}
+    assert counts.statutory_text("zh") == "5 工作日 + 20 天"
 
 
 def test_same_file_has_no_changes() -> None:
@@ -87,24 +94,56 @@ def test_render_diff_png_and_svg(tmp_path: Path, lang: str) -> None:
 
 def test_merged_from_naming_an_unknown_step_is_an_error(tmp_path: Path) -> None:
     bad = tmp_path / "after_bad.bpmn"
-    bad.write_text(AFTER.read_text(encoding="utf-8").replace("t_tax, t_social", "t_tax, t_nothing"), encoding="utf-8")
+    bad.write_text(AFTER_TEXT.replace("t_tax, t_social", "t_tax, t_nothing"), encoding="utf-8")
     with pytest.raises(ModelError) as info:
-        diff_processes(BEFORE, bad)
+        diff_processes(BEFORE, load_bpmn(bad))
     message = str(info.value)
     assert "after_bad.bpmn" in message and 'id="t_post"' in message and '"t_nothing"' in message
 
 
 def test_bad_flag_value_names_the_property(tmp_path: Path) -> None:
     bad = tmp_path / "before_bad.bpmn"
-    text = BEFORE.read_text(encoding="utf-8").replace('name="online" value="false"', 'name="online" value="maybe"', 1)
-    bad.write_text(text, encoding="utf-8")
-    with pytest.raises(ModelError, match=r'userTask id="t_apply": property "online" must be true or false'):
-        diff_processes(bad, AFTER)
+    bad.write_text(BEFORE_TEXT.replace('name="online" value="false"', 'name="online" value="maybe"', 1), encoding="utf-8")
+    with pytest.raises(ModelError, match=r'before_bad.bpmn.*id="t_apply".*property online: expected true or false'):
+        load_bpmn(bad)  # the one reader checks the facts; the diff never sees a bad flag
 
 
 def test_chain_without_statutory_limits_says_so(tmp_path: Path) -> None:
-    text = re.sub(r'\s*<spiffworkflow:property name="statutory_limit" value="[^"]*"/>', "",
-                  BEFORE.read_text(encoding="utf-8"))
+    text = re.sub(r'\s*<spiffworkflow:property name="statutory_limit" value="[^"]*"/>', "", BEFORE_TEXT)
     path = tmp_path / "no_limits.bpmn"
     path.write_text(text, encoding="utf-8")
-    assert chain_counts(parse_bpmn(path)).statutory_workdays is None
+    d = diff_processes(load_process(path), AFTER)
+    assert d.before_counts.statutory == {} and d.before_counts.statutory_text() == ""
+
+
+def test_diff_takes_loaded_processes_not_paths() -> None:
+    with pytest.raises(TypeError, match="expected a process"):
+        diff_processes(DATA / "before.bpmn", AFTER)
+
+
+def test_render_needs_the_diagram_and_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match=r"no_di.bpmn.*no diagram interchange"):
+        render_diff(load_bpmn(DATA / "no_di.bpmn"), AFTER, tmp_path / "d.png")
+    assert not (tmp_path / "d.png").exists()
+
+
+def test_drawing_needs_no_second_read_of_the_files(tmp_path: Path) -> None:
+    """The loader reads process and diagram from one parse: once loaded, the files may be gone."""
+    copies = []
+    for name in ("before.bpmn", "after.bpmn"):
+        copy = tmp_path / name
+        copy.write_bytes((DATA / name).read_bytes())
+        copies.append(copy)
+    before, after = (load_bpmn(p) for p in copies)
+    for p in copies:
+        p.unlink()
+    out = render_diff(before, after, tmp_path / "diff.svg")
+    assert '<g id="t_guide"' in out.read_text(encoding="utf-8")
+    assert before.document is not None and before.document.diagram.shape("t_check") is not None
+
+
+def test_a_shortened_notice_is_told_in_its_own_unit() -> None:
+    root = Path(__file__).resolve().parents[1] / "processes"
+    d = diff_processes(load_process(root / "deregistration_simple_baseline.bpmn"), load_process(root / "deregistration_simple_2021.bpmn"))
+    notice = next(c for c in d.shortened if c.after_id == "tm_public_notice")
+    assert (notice.before, notice.after, notice.unit) == (45.0, 20.0, "day")  # calendar days, not 32.14 → 14.29 workdays

@@ -1,4 +1,7 @@
-"""Prosimos import: a small model of our own (tests/data/interop) and the Prosimos examples in shared/."""
+"""Prosimos import, on Prosimos-format models written by the project (tests/data/interop).
+
+Prosimos's own examples (no licence, so not in the project) are used by benchmarks/vs_prosimos.py only.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +18,6 @@ from sim.model.distributions import Exponential, Fixed, Gamma, LogNormal, Normal
 from sim.model.scenario import parse_scenario, resolve_scenario
 
 DATA = Path(__file__).parent / "data" / "interop"
-# The Prosimos examples may not be copied into the repository (no licence); they sit beside it.
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "interop" / "prosimos"
 
 
 def _mini_json(tmp_path: Path, change=None) -> Path:
@@ -150,27 +151,33 @@ def test_entities_are_not_expanded(tmp_path: Path) -> None:
     assert "external entity" in str(err.value) and "TOP-SECRET" not in str(err.value)
 
 
-def test_prosimos_and_join_example() -> None:
-    process, scenario = import_prosimos(SHARED / "and_join.bpmn", SHARED / "and_join.json")
-    assert len(process.tasks()) == 7
+def test_prosimos_parallel_model() -> None:
+    """Our own Prosimos-format model (tests/data/interop/parallel.*): an AND split and join, one pool."""
+    process, scenario = import_prosimos(DATA / "parallel.bpmn", DATA / "parallel.json")
+    assert len(process.tasks()) == 5
     assert sum(1 for n in process.nodes.values() if n.kind == "parallel") == 2
-    assert len(scenario["agencies"]) == 1
     (agency,) = scenario["agencies"].values()
-    assert agency["staff"] == 10 and agency["hours"] == "09:00-17:00"
-    assert scenario["arrivals"]["rate_per_workday"] == pytest.approx(8 * 3600 / 1200)  # fix 1200 s, 8 h a day
+    assert agency["staff"] == 6 and agency["hours"] == "09:00-17:00"
+    assert scenario["arrivals"]["rate_per_workday"] == pytest.approx(8 * 3600 / 1800)  # fix 1800 s, 8 h a day
+    # Prosimos's expon [mean, ..., min, max] in seconds is ReformSim's truncexp in hours
+    work = process.nodes["check_tax"].facts.work.dist
+    assert type(work).__name__ == "TruncatedExponential" or "truncexp" in repr(work)
     resolve_scenario(process, parse_scenario(scenario))
 
 
-def test_prosimos_credit_application_example() -> None:
-    process, scenario = import_prosimos(SHARED / "credit_application.bpmn", SHARED / "credit_application.json")
-    assert len(process.tasks()) == 6
+def test_prosimos_rework_model_with_a_shared_pool() -> None:
+    """Our own Prosimos-format model (tests/data/interop/rework.*): a rework loop, two checks sharing two clerks."""
+    process, scenario = import_prosimos(DATA / "rework.bpmn", DATA / "rework.json")
+    assert len(process.tasks()) == 5
     shares = {f.id: f.share for f in process.flows.values() if f.share is not None}
-    assert shares["sid-789335C6-205C-4A03-9AD6-9655893C1FFB"] == pytest.approx(0.8106280193236715)
-    # Clerk_1 and Clerk_2 serve both checks: one agency of two, not two agencies
+    assert shares == {"f_ok": pytest.approx(0.75), "f_rework": pytest.approx(0.25)}
+    # clerk_1 and clerk_2 serve both checks: one agency of two, not two agencies
+    assert process.nodes["check_form"].facts.agency == process.nodes["check_docs"].facts.agency
     staff = {aid: a["staff"] for aid, a in scenario["agencies"].items()}
-    assert staff == {"check_credit_history": 2, "assess_application": 1, "make_credit_offer": 1, "receive_customer_feedback": 1}
-    rejection = process.nodes["sid-622A1118-4766-43B2-A004-7DADE521982D"].facts.work.dist
-    assert isinstance(rejection, Normal) and rejection.mean == pytest.approx(598.52 / 3600, rel=0.01)
-    assert process.nodes["sid-3744BAA1-9382-4FAB-B7FE-B6A333F10D25"].facts.work.dist == Fixed(2 / 3600)
+    assert staff[process.nodes["check_form"].facts.agency] == 2 and sorted(staff.values()) == [1, 1, 2]
+    check = process.nodes["check_docs"].facts.work.dist
+    assert isinstance(check, Normal) and check.mean == pytest.approx(900 / 3600) and check.sd == pytest.approx(120 / 3600)
+    assert process.nodes["ask_more"].facts.work.dist == Fixed(2 / 3600)
+    assert scenario["arrivals"]["rate_per_workday"] == pytest.approx(8 * 3600 / 2400)
     resolved = resolve_scenario(process, parse_scenario(copy.deepcopy(scenario)))
     assert resolved.arrivals.rate_per_workday == pytest.approx(scenario["arrivals"]["rate_per_workday"])

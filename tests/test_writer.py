@@ -150,7 +150,7 @@ def test_layout_puts_branches_below_and_joins_on_the_split_row(sample: Process) 
     xs = [shapes[n].cx for n in ("s_1", "t_reg", "g_par", "t_seal", "g_join", "g_x", "tm_notice", "tm_cal", "e_1")]
     assert xs == sorted(xs) and len(set(xs)) == len(xs)  # left to right
     loop = lay.edges["f8"]  # t_fix -> t_reg goes back under the diagram
-    assert loop[0][0] > loop[-1][0] and loop[1][1] > max(b.y + b.h for b in shapes.values())
+    assert loop[0][0] > loop[-1][0] and loop[1][1] > max(b.bottom for b in shapes.values())
 
 
 def _di(path: Path) -> tuple[etree._Element, dict[str, tuple[float, float, float, float]], set[str]]:

@@ -1,15 +1,20 @@
-"""Judge every simulated target of the register: reachable, at risk or not reachable.
+"""Judge every target of the register: two kinds of check, never mixed.
 
-A target is *reachable* when the lower 95% bound of the share of cases meeting it is at least
-``required`` (default 0.95), *at risk* when the point estimate or the upper bound reaches it,
-otherwise *not reachable*. Count targets (procedures, documents, stages) are judged on the exact
-static counts of every path (``sim.analysis.paths``): reachable when every path meets them, at risk
-when some do. Each process file is simulated once and reused for every target on it.
+- A **design check** reads the reformed model — procedure, document and stage counts, fees — and
+  says whether the *design* complies (``complies`` / ``partly_complies`` / ``does_not_comply``). It
+  restates model facts and is never evidence that a target is reachable.
+- A **performance verdict** comes from simulation: the share of simulated cases meeting the target
+  and its 95% interval across replications. Reachable when the interval's lower bound clears the
+  required share, not reachable when its upper bound is below it, at risk in between (:data:`RULE`).
+  The required share is the register's ``required:`` for the check, else ``assess --required``
+  (default 0.95).
 
-Clock rule: 工作日 targets are judged on the statutory clock (``workdays``); 天 is ambiguous
-(TARGETS.md), so it is judged on the Doing-Business clock (``db_days``: calendar days, 1-day
-minimum per procedure, 0.5 when online) and the working days are shown beside it. A 天 limit on one
-step (``task_workdays``) can only be read per step, on working days.
+Clocks: 工作日 targets are judged on the statutory clock (working days); a 天 limit on a whole chain
+is judged on the reading the register names (``reading:`` working | calendar | db, with
+``reading_why:``), and the share meeting it on all three readings is shown beside it. A 天 limit on
+one step (``task_workdays``) is read in working days. A band (``range:``) says in the register
+whether finishing below it meets the intent (``below_band: meets``); then only the upper bound is
+judged and the in-band share is shown beside it.
 
 Example:
     >>> verdict(0.97, 0.96, 0.98, 0.95), verdict(0.95, 0.93, 0.97, 0.95), verdict(0.5, 0.4, 0.6, 0.95)
@@ -31,32 +36,55 @@ from ..model.scenario import Scenario
 from ..targets import Check, Register, Target, Threshold
 
 __all__ = ["assess", "Assessment", "Row", "verdict", "share_interval", "judged_metric", "REACHABLE", "AT_RISK",
-           "NOT_REACHABLE", "STATIC_METRICS", "DEFAULT_SEED", "DEFAULT_REPLICATIONS", "DEFAULT_CASES"]
+           "NOT_REACHABLE", "COMPLIES", "PARTLY", "DOES_NOT_COMPLY", "DESIGN", "PERFORMANCE", "STATIC_METRICS",
+           "DESIGN_METRICS", "READING_METRIC", "RULE", "DEFAULT_SEED", "DEFAULT_REPLICATIONS", "DEFAULT_CASES",
+           "DEFAULT_REQUIRED"]
 
 REACHABLE, AT_RISK, NOT_REACHABLE = "reachable", "at_risk", "not_reachable"
+COMPLIES, PARTLY, DOES_NOT_COMPLY = "complies", "partly_complies", "does_not_comply"
+DESIGN, PERFORMANCE = "design", "performance"
+# The metric each reading of 天 is measured on (sim.engine.runner.CASE_METRICS).
+READING_METRIC = {"working": "workdays", "calendar": "calendar_days", "db": "db_days"}
+# assumption: a public promise about time should hold for 19 of 20 applications (the P95 service-level
+# convention); a register row may ask for another share with required:.
+DEFAULT_REQUIRED = 0.95
 STATIC_METRICS = ("procedures", "documents", "stages")
+DESIGN_METRICS = (*STATIC_METRICS, "fee")  # model constants: a check on them restates the design
 # assumption: 10 replications × 300 cases gives a share interval of about ±1–2 points and keeps the whole
 # register under 2 minutes on 2 cores (measured; see the README).
 DEFAULT_REPLICATIONS, DEFAULT_CASES, DEFAULT_SEED = 10, 300, 2021
 CLOCK_RULE = {
-    "en": "工作日 targets are judged on the statutory clock (working days). 天 is ambiguous (calendar or working "
-          "day, see TARGETS.md): it is judged on the Doing-Business clock (calendar days, at least 1 day per "
-          "procedure, 0.5 when fully online) and the working days are shown beside it. A 天 limit on a single "
-          "step is read in working days.",
-    "zh": "以“工作日”表述的目标按法定时限口径（工作日）判定；“天”有歧义（自然日或工作日，见 TARGETS.md），按营商环境"
-          "评价口径（自然日，每个环节至少1天，全程网办0.5天）判定，并同时列出工作日。单个环节的“天”按工作日理解。",
+    "en": "工作日 targets are judged on the statutory clock (working days of open office time). A 天 limit on a whole "
+          "chain is ambiguous: the share meeting it is shown on working days, calendar days and the Doing-Business "
+          "clock (calendar days, at least 1 day per procedure, 0.5 when fully online), and the register's reading "
+          "decides (its reason is in the row). A 天 limit on a single step is read in working days. A band whose "
+          "register entry says below_band: meets is judged on its upper bound; the in-band share is shown beside it.",
+    "zh": "以“工作日”表述的目标按法定时限口径（办公时间内的工作日）判定。“天”用于全流程时有歧义：同时列出按工作日、"
+          "自然日和营商环境评价口径（自然日，每个环节至少1天，全程网办0.5天）的达标比例，由目标清单写明的口径判定"
+          "（理由见该行）。单个环节的“天”按工作日理解。区间目标若清单注明“低于下限也达到方案意图”，按上限判定，"
+          "并列出落在区间内的比例。",
+}
+RULE = {
+    "en": "Performance verdicts: reachable when the lower 95% bound of the share of simulated cases meeting the target "
+          "is at least the required share; not reachable when the upper bound is below it; at risk in between. "
+          "Design checks read the model (counts, fees) and say whether the design complies; they are not evidence "
+          "that a target is reachable.",
+    "zh": "绩效结论：模拟案件达标比例的95%区间下限不低于要求比例为“可达成”，区间上限低于要求比例为“不可达成”，"
+          "介于两者之间为“有风险”。设计核对读取模型本身（环节数、材料数、收费），只说明设计是否符合，不作为目标可达成的证据。",
 }
 
 
-def verdict(share: float, lo: float, hi: float, required: float = 0.95) -> str:
-    """The verdict from the share of cases meeting a target and its 95% interval."""
+def verdict(share: float, lo: float, hi: float, required: float = DEFAULT_REQUIRED) -> str:
+    """The performance verdict from the share of cases meeting a target and its 95% interval (:data:`RULE`)."""
     if math.isnan(share):
         return NOT_REACHABLE
-    if not math.isnan(lo) and lo >= required:
+    lo = share if math.isnan(lo) else lo
+    hi = share if math.isnan(hi) else hi
+    if lo >= required:
         return REACHABLE
-    if share >= required or (not math.isnan(hi) and hi >= required):
-        return AT_RISK
-    return NOT_REACHABLE
+    if hi < required:
+        return NOT_REACHABLE
+    return AT_RISK
 
 
 def share_interval(shares: list[float] | np.ndarray) -> tuple[float, float, float]:
@@ -74,7 +102,10 @@ def judged_metric(check: Check) -> str:
     if m == "task_workdays":
         return f"step:{test.task}"
     if m in ("case_workdays", "case_calendar_days"):
-        return "db_days" if check.unit == "天" else "workdays"
+        if check.unit == "天":
+            assert check.reading is not None, "the register requires a reading for 天 on a whole chain"
+            return READING_METRIC[check.reading]
+        return "workdays"
     if m == "case_hours":
         return "hours"
     if m == "fee":
@@ -117,6 +148,15 @@ def threshold_text(th: Threshold | None) -> str:
     return f"≤ {th.high:g}" if th.kind == "max" else f"≥ {th.low:g}"
 
 
+def judged_threshold(check: Check) -> Threshold:
+    """The threshold a check is judged on: a band whose faster side meets the intent keeps only its upper bound."""
+    th = check.threshold
+    assert th is not None
+    if th.kind == "range" and check.below_band == "meets":
+        return Threshold("max", None, th.high)
+    return th
+
+
 @dataclass
 class Row:
     """One judged check on one process file."""
@@ -127,25 +167,33 @@ class Row:
     chain: str
     process: str
     unit: str
-    metric: str  # the metric judged on (workdays, db_days, hours, fee, step:<id>, procedures, ...)
+    metric: str  # the metric judged on (workdays, calendar_days, db_days, hours, fee, step:<id>, procedures, ...)
     threshold: str
     method: str  # simulated | static | baseline
     verdict: str
+    kind: str = PERFORMANCE  # design (restates the model) | performance (from simulation)
+    required: float = DEFAULT_REQUIRED
     share: float = math.nan
     lo: float = math.nan
     hi: float = math.nan
     p50: float = math.nan
     p80: float = math.nan
     p95: float = math.nan
-    workdays_p50: float = math.nan  # shown beside a 天 target judged on the DB clock
-    workdays_p95: float = math.nan
+    reading: str | None = None  # 天 on a whole chain: the reading that decides
+    reading_why: str = ""
+    readings: dict[str, list[float]] = field(default_factory=dict)  # reading -> [share, lo, hi]
+    band_share: float = math.nan  # below_band: meets — the share inside the band, shown beside
     static: float | None = None  # the worst-path count for count targets; the variant's mean for baselines
     baseline: float | None = None
     note: str = ""
+    check_note: str = ""  # the register's note on the check (e.g. why a band's faster side meets the intent)
+    reason: dict[str, str] = field(default_factory=dict)  # lang -> one sentence
+    provenance: dict[str, Any] = field(default_factory=dict)
     check_obj: Check | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         d = {k: v for k, v in self.__dict__.items() if k != "check_obj"}
+        d["readings"] = {k: [None if math.isnan(x) else x for x in v] for k, v in self.readings.items()}
         return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in d.items()}
 
 
@@ -161,9 +209,18 @@ class Assessment:
     not_simulated: list[tuple[str, str, str]] = field(default_factory=list)  # (target, check, reason)
 
     def counts(self) -> dict[str, int]:
+        """Performance verdicts by class (design checks are counted apart: :meth:`design_counts`)."""
         out = {REACHABLE: 0, AT_RISK: 0, NOT_REACHABLE: 0}
         for r in self.rows:
-            out[r.verdict] += 1
+            if r.kind == PERFORMANCE:
+                out[r.verdict] += 1
+        return out
+
+    def design_counts(self) -> dict[str, int]:
+        out = {COMPLIES: 0, PARTLY: 0, DOES_NOT_COMPLY: 0}
+        for r in self.rows:
+            if r.kind == DESIGN:
+                out[r.verdict] += 1
         return out
 
     def processes(self) -> list[str]:
@@ -216,13 +273,14 @@ def _prepare(register: Register, scenario: Scenario | None) -> dict[str, Any]:
 
 
 def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, cases: int = DEFAULT_CASES,
-           seed: int = DEFAULT_SEED, required: float = 0.95, scenario: Scenario | None = None) -> Assessment:
+           seed: int = DEFAULT_SEED, required: float = DEFAULT_REQUIRED, scenario: Scenario | None = None) -> Assessment:
     """Simulate each linked process once and judge every tested check of ``register``.
 
     Raises :class:`ScenarioError` naming the entry before any simulation when a file or entry is bad.
     """
     from ..engine.runner import simulate
     from .paths import max_counts, path_counts
+    from .provenance import time_provenance
 
     if not 0 < required <= 1:
         raise ScenarioError([("required", f"expected a share in (0, 1], got {required!r}")])
@@ -242,12 +300,13 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
     for t, c, rel in _checks(register):
         assert c.test is not None and c.threshold is not None
         metric = judged_metric(c)
-        th = c.threshold
-        row = Row(t.id, c.name if c.name != t.id else "", t.clause, t.chain, rel, c.unit, metric, threshold_text(th),
-                  "simulated", NOT_REACHABLE, note=t.ambiguity, check_obj=c)
+        th = judged_threshold(c)
+        row = Row(t.id, c.name if c.name != t.id else "", t.clause, t.chain, rel, c.unit, metric, threshold_text(c.threshold),
+                  "simulated", NOT_REACHABLE, required=c.required or required, reading=c.reading,
+                  reading_why=c.reading_why, note=t.ambiguity, check_note=c.note, check_obj=c)
         proc = loaded[rel].process
         if metric in STATIC_METRICS:
-            row.method = "static"
+            row.method, row.kind = "static", DESIGN
             counts = [p.n_stages if metric == "stages" else getattr(p, metric) for p in path_counts(proc)]
             worst = float(max(counts, default=0))
             row.static = worst
@@ -255,21 +314,24 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
                 base = max_counts(loaded[c.test.baseline].process)
                 row.baseline = float(base.stages if metric == "stages" else getattr(base, metric))
                 ok = worst < row.baseline
-                row.verdict = REACHABLE if ok else NOT_REACHABLE
+                row.verdict = COMPLIES if ok else DOES_NOT_COMPLY
                 row.share = 1.0 if ok else 0.0
             else:
                 met = [th.met(x) for x in counts]
                 row.share = float(np.mean(met)) if met else math.nan  # share of paths, not of cases
-                row.verdict = REACHABLE if all(met) else AT_RISK if any(met) else NOT_REACHABLE
+                row.verdict = COMPLIES if all(met) else PARTLY if any(met) else DOES_NOT_COMPLY
+            row.reason = {lang: design_reason(row, lang) for lang in ("zh", "en")}
             rows.append(row)
             continue
         res = sim_of(rel)
+        if metric == "fee":  # a fee is typed into the model per step: a design fact, read off the simulated paths
+            row.kind = DESIGN
         pooled = np.concatenate(values_by_replication(res, metric) or [np.array([])])
         if len(pooled):
             row.p50, row.p80, row.p95 = (float(np.quantile(pooled, q)) for q in (0.5, 0.8, 0.95))
-        if c.unit == "天" and metric == "db_days":
-            wd = res.kpi("workdays")
-            row.workdays_p50, row.workdays_p95 = wd.quantile(0.5), wd.quantile(0.95)
+        if c.reading is not None and th.kind != "below_baseline":
+            for name, m in READING_METRIC.items():
+                row.readings[name] = list(share_meeting(res, m, th))
         if th.kind == "below_baseline":
             row.method = "baseline"
             brel = c.test.baseline
@@ -285,11 +347,94 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
             share, lo, hi = share_interval((a < b).astype(float))
             diff = row.baseline - row.static
             row.share, row.lo, row.hi = share, lo, hi
-            row.verdict = verdict(share, lo, hi, required)
             row.note = (row.note + "; " if row.note else "") + f"mean {row.static:.2f} vs baseline {row.baseline:.2f} ({diff:+.2f} saved)"
         else:
             row.share, row.lo, row.hi = share_meeting(res, metric, th)
-            row.verdict = verdict(row.share, row.lo, row.hi, required)
+            if th is not c.threshold:  # a band judged on its upper bound: show the in-band share beside it
+                row.band_share = share_meeting(res, metric, c.threshold)[0]
+        if row.kind == DESIGN:
+            row.verdict = COMPLIES if row.lo >= 1 - 1e-12 else DOES_NOT_COMPLY if row.hi <= 1e-12 else PARTLY
+            row.reason = {lang: design_reason(row, lang) for lang in ("zh", "en")}
+        else:
+            row.verdict = verdict(row.share, row.lo, row.hi, row.required)
+            step_time = {r["step"]: r["workdays"] for r in res.task_table()}
+            prov = time_provenance(proc, step_time)
+            row.provenance = prov.as_dict()
+            row.reason = {lang: performance_reason(row, lang) + " " + prov.text(lang) for lang in ("zh", "en")}
         rows.append(row)
     not_sim = [(t.id, c.name, c.not_simulated or "") for t in register.targets for c in t.checks if c.test is None]
     return Assessment(rows, results, register, required, replications, cases, seed, not_sim)
+
+
+_CLOCK_NAMES = {
+    "zh": {"workdays": "工作日（法定时限口径）", "calendar_days": "自然日", "db_days": "天（营商环境评价口径）", "hours": "小时",
+           "fee": "元"},
+    "en": {"workdays": "working days (statutory clock)", "calendar_days": "calendar days",
+           "db_days": "days on the Doing-Business clock", "hours": "hours", "fee": "yuan"},
+}
+_VERDICT_WORDS = {
+    "zh": {REACHABLE: "可达成", AT_RISK: "有风险", NOT_REACHABLE: "不可达成", COMPLIES: "设计符合",
+           PARTLY: "部分路径符合", DOES_NOT_COMPLY: "设计不符合"},
+    "en": {REACHABLE: "reachable", AT_RISK: "at risk", NOT_REACHABLE: "not reachable", COMPLIES: "the design complies",
+           PARTLY: "some paths comply", DOES_NOT_COMPLY: "the design does not comply"},
+}
+
+
+def _clock(row: Row, lang: str) -> str:
+    if row.metric.startswith("step:"):
+        return "工作日（单个环节）" if lang == "zh" else "working days (one step)"
+    return _CLOCK_NAMES[lang].get(row.metric, row.metric)
+
+
+def performance_reason(row: Row, lang: str = "zh") -> str:
+    """One sentence: the statistic against the threshold and the rule that turned it into the verdict.
+
+    >>> r = Row("T16", "", "", "", "x.bpmn", "天", "db_days", "≤ 3", "simulated", NOT_REACHABLE, share=0.2, lo=0.18,
+    ...         hi=0.22, p80=4.1)
+    >>> performance_reason(r, "en")
+    'not reachable: 20.0% of simulated cases meet ≤ 3 in days on the Doing-Business clock (95% interval 18.0%–22.0%; required ≥ 95%: the upper bound is below it); P80 4.10.'
+    """
+    words = _VERDICT_WORDS[lang][row.verdict]
+    if row.method == "baseline":
+        if lang == "zh":
+            return (f"{words}：在 {row.share:.0%} 的重复模拟中改革后均值低于改革前（{row.static:.2f} 对 {row.baseline:.2f}，"
+                    f"{_clock(row, lang)}；要求 ≥ {row.required:.0%}）。")
+        return (f"{words}: the reformed mean beats the baseline's in {row.share:.0%} of replications ({row.static:.2f} vs "
+                f"{row.baseline:.2f} {_clock(row, lang)}; required ≥ {row.required:.0%}).")
+    ci = f"{row.lo:.1%}–{row.hi:.1%}"
+    if lang == "zh":
+        why = {REACHABLE: "区间下限已达到要求", NOT_REACHABLE: "区间上限仍低于要求", AT_RISK: "要求落在区间之内"}[row.verdict]
+        text = (f"{words}：{row.share:.1%} 的模拟案件满足 {row.threshold}（{_clock(row, lang)}；95%区间 {ci}；"
+                f"要求 ≥ {row.required:.0%}：{why}）；P80 {row.p80:.2f}。")
+    else:
+        why = {REACHABLE: "the lower bound clears it", NOT_REACHABLE: "the upper bound is below it",
+               AT_RISK: "it lies inside the interval"}[row.verdict]
+        text = (f"{words}: {row.share:.1%} of simulated cases meet {row.threshold} in {_clock(row, lang)} (95% interval {ci}; "
+                f"required ≥ {row.required:.0%}: {why}); P80 {row.p80:.2f}.")
+    if row.readings:
+        shown = "，".join if lang == "zh" else ", ".join
+        names = {"zh": {"working": "工作日", "calendar": "自然日", "db": "营商口径"},
+                 "en": {"working": "working days", "calendar": "calendar days", "db": "DB clock"}}[lang]
+        per = shown(f"{names[k]} {v[0]:.0%}" for k, v in row.readings.items())
+        text += (f" 三种口径达标比例：{per}。" if lang == "zh" else f" Share on each reading: {per}.")
+    if not math.isnan(row.band_share):
+        text += (f" 落在区间内 {row.band_share:.0%}（更快也达到方案意图）。" if lang == "zh"
+                 else f" Inside the band: {row.band_share:.0%} (faster also meets the intent).")
+    return text
+
+
+def design_reason(row: Row, lang: str = "zh") -> str:
+    """One sentence saying what model facts a design check restates."""
+    words = _VERDICT_WORDS[lang][row.verdict]
+    what = {"procedures": ("环节（手续）", "procedures"), "documents": ("材料", "documents"), "stages": ("阶段", "stages"),
+            "fee": ("收费", "the fee")}[row.metric][0 if lang == "zh" else 1]
+    value = "" if row.static is None else f"{row.static:g}"
+    if row.method == "static" and row.baseline is not None:
+        detail = (f"改革后最多 {value}，改革前 {row.baseline:g}" if lang == "zh" else f"{value} after against {row.baseline:g} before")
+    elif row.method == "static":
+        detail = (f"最差路径 {value}，目标 {row.threshold}" if lang == "zh" else f"worst path {value}, target {row.threshold}")
+    else:
+        detail = (f"{row.share:.0%} 的案件满足 {row.threshold}" if lang == "zh" else f"{row.share:.0%} of cases meet {row.threshold}")
+    if lang == "zh":
+        return f"{words}：{detail}。这是模型中录入的{what}的复述，不是目标可达成的证据。"
+    return f"{words}: {detail}. This restates {what} typed into the model; it is not evidence that the target is reachable."

@@ -12,6 +12,23 @@ parallel branches). Units are kept apart in the result; only to find *which* cha
 are they compared, with 1 workday = 7/5 calendar days = 33.6 h (the average week) — an
 approximation used for ordering only.
 
+This is the one counter: ``reformsim list``, ``diff`` (:mod:`sim.report.diff`), ``assess`` and
+``compare`` all count with it, and a chain's figure is its worst path (:func:`max_counts`).
+Two ways of counting that it replaced were wrong, and why:
+
+* counting every step flagged ``procedure`` in the file adds up both branches of an exclusive
+  choice, although a case takes one of them (low-risk construction 2021: a wage-guarantee
+  commitment *or* a guarantee, an external connection *or* a direct one — 11 flagged steps, 9 on
+  any path a case can take);
+* converting calendar days to working days (× 5/7) and adding them to working-day limits makes
+  a number no regulation states (simple deregistration before 2021: 15 working days plus two
+  45-day public notices became "79.29 working days"), while reading only the working-day part
+  drops the notices ("15"). The statutory time of a path is both: ``15 工作日 + 90 天``.
+
+Along one path, statutory limits add up in sequence; parallel branches run at the same time, so at a
+join only the branch whose chain of limits is longest carries on (the critical path), and the
+limits of the other branches are not added.
+
 Example:
     >>> from sim.model.process import Process, Node, Flow, TaskFacts, parse_duration
     >>> t = lambda i, d: Node(i, "task", facts=TaskFacts(procedure=True, documents=d,
@@ -36,10 +53,24 @@ from ..errors import ModelError
 from ..model.expressions import compile_condition
 from ..model.process import Duration, Flow, Node, Process
 
-__all__ = ["PathCount", "MaxCounts", "path_counts", "max_counts", "MAX_PATHS"]
+__all__ = ["PathCount", "MaxCounts", "path_counts", "max_counts", "statutory_text", "MAX_PATHS"]
 
 MAX_PATHS = 20_000  # beyond this a model is better analysed by simulation than by enumeration
 _HOURS = {"hour": 1.0, "day": 24.0, "workday": 24.0 * 7 / 5}
+_UNIT_TEXT = {"zh": {"workday": "工作日", "day": "天", "hour": "小时"},
+              "en": {"workday": "working days", "day": "calendar days", "hour": "hours"}}
+
+
+def statutory_text(statutory: Mapping[str, float], lang: str = "zh") -> str:
+    """Statutory time per unit as a planner reads it; units are never added up ("" when none is stated).
+
+    >>> statutory_text({"day": 90.0, "workday": 15.0}), statutory_text({"workday": 1.5}, "en"), statutory_text({})
+    ('15 工作日 + 90 天', '1.5 working days', '')
+    """
+    if lang not in _UNIT_TEXT:
+        raise ValueError(f'lang must be "zh" or "en", got {lang!r}')
+    words = _UNIT_TEXT[lang]
+    return " + ".join(f"{statutory[u]:g} {words[u]}" for u in ("workday", "day", "hour") if statutory.get(u))
 
 
 @dataclass(frozen=True)
@@ -79,7 +110,10 @@ class MaxCounts:
     documents: int
     fee: float
     stages: int
-    statutory: Mapping[str, float]
+    statutory: Mapping[str, float]  # per unit; the largest over the paths in each unit
+
+    def statutory_text(self, lang: str = "zh") -> str:
+        return statutory_text(self.statutory, lang)
 
 
 @dataclass

@@ -195,7 +195,7 @@ def analyse_chains(assessment: Any, *, replications: int = SEARCH_REPLICATIONS, 
 
     out = []
     for rel, res in assessment.results.items():
-        rows = [r for r in assessment.rows if r.process == rel and r.method == "simulated"]
+        rows = [r for r in assessment.rows if r.process == rel and r.method == "simulated" and r.kind == "performance"]
         unit = "hours" if any(r.metric == "hours" for r in rows) else "workdays"
         b = chain_bottlenecks(res, unit)
         rep = ChainReport(rel, res, b, fixes={})

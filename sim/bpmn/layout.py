@@ -21,7 +21,7 @@ Example:
     ...                   [Flow("f1", "s", "t"), Flow("f2", "t", "e")])
     >>> lay = layout_process(p)
     >>> lay.shapes["t"], lay.edges["f1"]
-    (Bounds(x=260.0, y=80.0, w=100.0, h=80.0), ((168.0, 120.0), (260.0, 120.0)))
+    (Bounds(x=260.0, y=80.0, width=100.0, height=80.0), ((168.0, 120.0), (260.0, 120.0)))
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import networkx as nx
 
 from ..errors import ModelError
 from ..model.process import Flow, Process
+from .di import Bounds
 
 __all__ = ["Bounds", "Layout", "layout_process", "SIZES"]
 
@@ -52,27 +53,6 @@ MARGIN_X = 100.0
 MARGIN_Y = 60.0
 LOOP_GAP = 30.0  # vertical distance between back edges routed under the diagram
 _SINK = "\x00sink"  # virtual node after every end, so every split has a post-dominator
-
-
-@dataclass(frozen=True)
-class Bounds:
-    """A shape's box: top-left corner, width, height (DI pixels)."""
-
-    x: float
-    y: float
-    w: float
-    h: float
-
-    @property
-    def cx(self) -> float:
-        return self.x + self.w / 2
-
-    @property
-    def cy(self) -> float:
-        return self.y + self.h / 2
-
-    def overlaps(self, other: "Bounds") -> bool:
-        return self.x < other.x + other.w and other.x < self.x + self.w and self.y < other.y + other.h and other.y < self.y + self.h
 
 
 @dataclass(frozen=True)
@@ -197,7 +177,7 @@ def layout_process(process: Process) -> Layout:
         cy = MARGIN_Y + row[n.id] * ROW + 60.0
         shapes[n.id] = Bounds(cx - w / 2, cy - h / 2, w, h)
 
-    bottom = max((b.y + b.h for b in shapes.values()), default=0.0)
+    bottom = max((b.bottom for b in shapes.values()), default=0.0)
     edges: dict[str, tuple[tuple[float, float], ...]] = {}
     loops = 0
     for f in process.flows.values():
@@ -205,22 +185,22 @@ def layout_process(process: Process) -> Layout:
         if f.id in back:
             loops += 1
             y = bottom + LOOP_GAP * loops
-            pts = [(s.cx, s.y + s.h), (s.cx, y), (t.cx, y), (t.cx, t.y + t.h)]
+            pts = [(s.cx, s.bottom), (s.cx, y), (t.cx, y), (t.cx, t.bottom)]
         elif (f.source, f.target) in empty_branch_row:
             y = MARGIN_Y + empty_branch_row[(f.source, f.target)] * ROW + 60.0
-            pts = [(s.cx, s.y + s.h), (s.cx, y), (t.cx, y), (t.cx, t.y + t.h)]
+            pts = [(s.cx, s.bottom), (s.cx, y), (t.cx, y), (t.cx, t.bottom)]
         elif abs(s.cy - t.cy) < 1e-9:
-            pts = [(s.x + s.w, s.cy), (t.x, t.cy)]
+            pts = [(s.right, s.cy), (t.x, t.cy)]
         elif dag.out_degree(f.source) > 1:
             # Leave a split from its top/bottom corner, then run along the target's row.
-            y0 = s.y + s.h if t.cy > s.cy else s.y
+            y0 = s.bottom if t.cy > s.cy else s.y
             pts = [(s.cx, y0), (s.cx, t.cy), (t.x, t.cy)]
         elif dag.in_degree(f.target) > 1:
             # Run along the source's row, then drop into the join from above/below.
-            y1 = t.y + t.h if s.cy > t.cy else t.y
-            pts = [(s.x + s.w, s.cy), (t.cx, s.cy), (t.cx, y1)]
+            y1 = t.bottom if s.cy > t.cy else t.y
+            pts = [(s.right, s.cy), (t.cx, s.cy), (t.cx, y1)]
         else:
-            mid = (s.x + s.w + t.x) / 2
-            pts = [(s.x + s.w, s.cy), (mid, s.cy), (mid, t.cy), (t.x, t.cy)]
+            mid = (s.right + t.x) / 2
+            pts = [(s.right, s.cy), (mid, s.cy), (mid, t.cy), (t.x, t.cy)]
         edges[f.id] = tuple((round(x, 1), round(y, 1)) for x, y in pts)
     return Layout(shapes, edges)

@@ -37,6 +37,7 @@ from ..model.expressions import compile_condition
 from ..model.bounds import MAX_DOCUMENTS, MAX_FEE, MAX_RATE, MAX_STAFF, check_number
 from ..model.calendar import OpeningHours
 from ..model.process import Duration, Flow, Node, Process, TaskFacts, check_duration, parse_duration
+from .di import BpmnDocument, read_document
 from .prepare import SHARE_PLACEHOLDER, prepare_for_simulation
 from .xml import NSMAP, local, read_xml
 
@@ -59,6 +60,7 @@ class LoadedProcess:
     spec: Any
     subprocess_specs: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    document: BpmnDocument | None = None  # the elements and diagram as written (sim.bpmn.di): drawings, diffs
 
 
 def load_process(path: str | Path, process_id: str | None = None) -> Process:
@@ -85,6 +87,7 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
         raise ModelError(f'the id "{rid}" clashes with SpiffWorkflow\'s internal task names; rename it (e.g. "{rid.lower()}_event")',
                          file=name, element_id=rid, tag=local(el.tag), line=el.sourceline)
 
+    document = read_document(root, name)  # before prepare_for_simulation rewrites the tree
     notes: list[str] = []
     try:
         original_tags = prepare_for_simulation(root, notes)
@@ -116,7 +119,7 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
 
     compiler = _Compiler(name, elements, subspecs, notes, original_tags)
     process = compiler.compile(spec, proc_el)
-    return LoadedProcess(process=process, spec=spec, subprocess_specs=subspecs, path=path)
+    return LoadedProcess(process=process, spec=spec, subprocess_specs=subspecs, path=path, document=document)
 
 
 def _add(parser: SpiffBpmnParser, tree: etree._ElementTree, name: str) -> None:
@@ -205,6 +208,14 @@ def _properties(el: Any) -> dict[str, tuple[str, int | None]]:
     for prop in el.findall("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NSMAP):
         out[prop.get("name", "")] = (prop.get("value", "") if prop.get("value") is not None else (prop.text or ""), prop.sourceline)
     return out
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """A flow reference made from a ``sequenceFlow``'s ``sourceRef``, shaped like a ``bpmn:outgoing`` element."""
+
+    text: str
+    sourceline: int | None
 
 
 class _Compiler:
@@ -335,13 +346,22 @@ class _Compiler:
             el = self.elements.get(bpmn_id) if bpmn_id else None
             if el is None:
                 continue
-            for out in el.findall("bpmn:outgoing", NSMAP):
+            for out in self._outgoing(el):
                 fid = (out.text or "").strip()
                 fel = self.elements.get(fid)
                 if fel is None or local(fel.tag) != "sequenceFlow":
                     raise self.error(f'outgoing flow "{fid}" does not exist{did_you_mean(fid, self.elements)}', bpmn_id, out.sourceline)
                 self.flows.append(self._flow(fel, prefix, entry, exit_))
         return starts, ends
+
+    def _outgoing(self, el: Any) -> list[Any]:
+        """The element's ``bpmn:outgoing`` references; the schema makes them optional, so a file without them
+        (hand-written, or from some tools) gets its flows by ``sourceRef``, in document order."""
+        refs = el.findall("bpmn:outgoing", NSMAP)
+        if refs:
+            return refs
+        flows = [f for f in self.elements.values() if local(f.tag) == "sequenceFlow" and f.get("sourceRef") == el.get("id")]
+        return [_Ref(f.get("id"), f.sourceline) for f in flows]
 
     def _retype(self, node_id: str, kind: str) -> None:
         self.nodes = [replace(n, kind=kind) if n.id == node_id else n for n in self.nodes]  # type: ignore[arg-type]

@@ -43,7 +43,9 @@ def _mark_share_flows(root: Any) -> None:
     (or, in diagrams from other modelers, by nothing) get a placeholder that only ReformSim reads."""
     for tag in ("exclusiveGateway", "inclusiveGateway"):
         for gw in root.iter(f"{{{NSMAP['bpmn']}}}{tag}"):
-            outgoing = [(o.text or "").strip() for o in gw.findall("bpmn:outgoing", NSMAP)]
+            outgoing = [(o.text or "").strip() for o in gw.findall("bpmn:outgoing", NSMAP)] or [
+                f.get("id") for f in root.iter(f"{{{NSMAP['bpmn']}}}sequenceFlow") if f.get("sourceRef") == gw.get("id")]
+            # (bpmn:outgoing is optional in the schema; without it the flows are found by sourceRef)
             if len(outgoing) < 2:
                 continue
             for flow in root.iter(f"{{{NSMAP['bpmn']}}}sequenceFlow"):

@@ -230,7 +230,7 @@ def to_bpmn_xml(process: Process, *, flow_sources: Mapping[str, str] | None = No
         if node.kind == "exclusive":
             attrs["isMarkerVisible"] = "true"
         shape = etree.SubElement(plane, _q(BPMNDI_NS, "BPMNShape"), attrs)
-        etree.SubElement(shape, _q(DC_NS, "Bounds"), x=_num(b.x), y=_num(b.y), width=_num(b.w), height=_num(b.h))
+        etree.SubElement(shape, _q(DC_NS, "Bounds"), x=_num(b.x), y=_num(b.y), width=_num(b.width), height=_num(b.height))
     for f in process.flows.values():
         edge = etree.SubElement(plane, _q(BPMNDI_NS, "BPMNEdge"), id=f"{f.id}_di", bpmnElement=f.id)
         for x, y in layout.edges[f.id]:

@@ -33,10 +33,13 @@ def run(args: argparse.Namespace) -> int:
     from sim.analysis.assess import assess
     from sim.commands._json import strict_json
     from sim.analysis.sensitivity import analyse_chains
+    from sim.files import OwnedFolder
     from sim.targets import load_register
 
     register_path = args.register or ROOT / "scenarios" / "targets.yaml"
     out = args.out or (ROOT / "out" if args.register is None else Path("out"))
+    if not args.no_report:
+        OwnedFolder(out).check()  # before simulating: a folder of the user's or an unwritable one costs no work
     scenario = None
     if args.scenario:
         import sim
@@ -46,7 +49,11 @@ def run(args: argparse.Namespace) -> int:
     register = load_register(register_path)
     a = assess(register, replications=reps, cases=cases, seed=args.seed, required=args.required, scenario=scenario)
     if args.json:
+        from sim.analysis.assess import CLOCK_RULE, RULE
+
         print(strict_json({"required": a.required, "replications": a.replications, "cases": a.cases, "seed": a.seed,
+                           "rule": RULE[args.lang], "clock_rule": CLOCK_RULE[args.lang],
+                           "counts": {"performance": a.counts(), "design": a.design_counts()},
                            "rows": [r.as_dict() for r in a.rows]}))
     else:
         print(format_verdicts(a, args.lang))
@@ -69,14 +76,20 @@ def format_verdicts(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment
             return "—"
         return f"{x:.1%}" if pct else f"{x:.2f}"
 
-    lines = [f"{'target':6} {'check':22} {'process':44} {'judged on':18} {'threshold':12} {'verdict':14} "
+    lines = [f"{'target':6} {'check':22} {'kind':12} {'process':40} {'judged on':18} {'threshold':12} {'verdict':16} "
              f"{'share':>7} {'95% interval':>15} {'P50':>8} {'P95':>8} {'count':>6}"]
     for r in a.rows:
         ci = "—" if math.isnan(r.lo) else f"{r.lo:.1%}–{r.hi:.1%}"
-        lines.append(f"{r.target:6} {r.check[:22]:22} {Path(r.process).name[:44]:44} {r.metric[:18]:18} {r.threshold:12} "
-                     f"{t[r.verdict]:14} {f(r.share, True):>7} {ci:>15} {f(r.p50):>8} {f(r.p95):>8} "
+        lines.append(f"{r.target:6} {r.check[:22]:22} {t[r.kind][:12]:12} {Path(r.process).name[:40]:40} "
+                     f"{t['metrics'].get(r.metric, r.metric)[:18]:18} {r.threshold:12} "
+                     f"{t[r.verdict]:16} {f(r.share, True):>7} {ci:>15} {f(r.p50):>8} {f(r.p95):>8} "
                      f"{'' if r.static is None else f'{r.static:g}':>6}")
-    c = a.counts()
-    lines.append(f"\n{t['reachable']}: {c['reachable']}, {t['at_risk']}: {c['at_risk']}, {t['not_reachable']}: "
-                 f"{c['not_reachable']}; {len(a.not_simulated)} not simulated")
+    c, d = a.counts(), a.design_counts()
+    lines.append(f"\n{t['performance']}: {t['reachable']} {c['reachable']}, {t['at_risk']} {c['at_risk']}, "
+                 f"{t['not_reachable']} {c['not_reachable']}; {t['design']}: {t['complies']} {d['complies']}, "
+                 f"{t['partly_complies']} {d['partly_complies']}, {t['does_not_comply']} {d['does_not_comply']}; "
+                 f"{len(a.not_simulated)} not simulated")
+    from sim.analysis.assess import RULE
+
+    lines.append(f"{t['rule']}: {RULE[lang]}")
     return "\n".join(lines)

@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.whatif.history import History
 
     history = History(args.out)
+    history.check_writable()  # before simulating: a bad --out or a locked history costs no work
     if args.a.isdigit() and args.b.isdigit():
         comparison = compare_stored(history.get(int(args.a)), history.get(int(args.b)))
     elif args.a.isdigit() or args.b.isdigit():
@@ -55,8 +56,8 @@ def run(args: argparse.Namespace) -> int:
                                  progress=None if args.json else stderr_progress("compare"))
         comparison = compare_results(res_a, res_b)
         comparison["verdicts"] = _verdicts(res_a, res_b, args.register)
-        ids = [history.record_result(r, kind="compare", scenario_hash=s.hash, file=s.file) for r, s in ((res_a, spec_a), (res_b, spec_b))]
-        comparison["run_ids"] = ids
+        comparison["run_ids"] = history.record_results([(res_a, spec_a.hash, spec_a.file), (res_b, spec_b.hash, spec_b.file)],
+                                                       kind="compare")
         if comparison["process_changes"]:
             comparison["diagram"] = _diagram(res_a, res_b, args.out)
     atomic_write(args.out / "comparison.json", strict_json(comparison), make_parents=True)
@@ -84,8 +85,9 @@ def _verdicts(a: Any, b: Any, register_path: Path) -> list[dict[str, Any]]:
 def _diagram(a: Any, b: Any, out: Path) -> str | None:
     """Write both (possibly edited) processes as BPMN with DI and draw the report's side-by-side diff."""
     try:
-        from sim.report.diff import render_diff
+        from sim.bpmn.loader import load_bpmn
         from sim.bpmn.writer import write_bpmn
+        from sim.report.diff import render_diff
     except ImportError:
         return None  # the report package is optional here; the table already says what changed
     from sim.errors import ReformSimError
@@ -98,7 +100,7 @@ def _diagram(a: Any, b: Any, out: Path) -> str | None:
             path = folder / f"{tag}_{result.scenario.name}.bpmn"
             write_bpmn(result.process, path)
             paths.append(path)
-        return str(render_diff(paths[0], paths[1], folder / "diff.png"))
+        return str(render_diff(load_bpmn(paths[0]), load_bpmn(paths[1]), folder / "diff.png"))
     except (ReformSimError, ValueError, OSError) as exc:
         print(f"reformsim: note: no diagram diff ({exc})", file=sys.stderr)
         return None

@@ -16,8 +16,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.report.diagram import render_diagram
+    # The diagram reader alone: a drawing needs no simulatable process (a file with boundary events draws too).
+    from sim.bpmn.di import read_document
+    from sim.report.diagram import check_figure_path, render_diagram
 
-    out = args.out or args.process.with_suffix(".svg")
-    print(render_diagram(args.process, out, lang=args.lang))
+    out = check_figure_path(args.out or args.process.with_suffix(".svg"))  # before drawing: a bad --out costs no work
+    print(render_diagram(read_document(args.process), out, lang=args.lang))
     return 0

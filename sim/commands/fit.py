@@ -18,6 +18,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sim.files import output_file
+
+    output_file(args.out, what="scenario overlay")  # before fitting (and importing pandas): a bad --out costs no work
     from sim.bpmn.loader import load_process
     from sim.interop.fit import fit_log, write_overlay
 

@@ -45,6 +45,11 @@ def load_target(target: Path, process_id: str | None = None) -> tuple[Any, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sim.files import output_file
+
+    if args.event_log is not None:
+        # Where it goes, before loading anything; its suffix the engine checks (check_event_log_path) before simulating.
+        output_file(args.event_log, what="event log")
     import sim
     from sim.commands import stderr_progress
     from sim.commands._json import strict_json

@@ -33,19 +33,20 @@ def run(args: argparse.Namespace) -> int:
     from sim.commands._json import strict_json
     from sim.files import atomic_write
     from sim.whatif.history import History
-    from sim.whatif.sweep import parse_vary, plot, sweep
+    from sim.report.plots import sweep_png
+    from sim.whatif.sweep import parse_vary, sweep
 
+    history = History(args.out)
+    history.check_writable()  # before simulating: a bad --out or a locked history costs no work
     varies = [parse_vary(v) for v in args.vary]
     settings = load_scenario_mapping(args.scenario)
     result, runs = sweep(settings, varies, file=str(args.scenario), cases=args.cases, replications=args.replications,
                          seed=args.seed, target_metric=args.target_metric, target_max=args.target_max, required=args.required,
                          workers=args.workers, scheduler=args.scheduler, progress=stderr_progress("sweep"))
-    history = History(args.out)
-    for spec, r in runs:
-        history.record_result(r, kind="sweep", scenario_hash=spec.hash, file=str(args.scenario))
+    history.record_results([(r, spec.hash, str(args.scenario)) for spec, r in runs], kind="sweep")  # all points or none
     runs = [r for _, r in runs]
     csv_path = atomic_write(args.out / "sweep.csv", result.csv())
-    png_path = plot(result, args.out / "sweep.png")
+    png_path = atomic_write(args.out / "sweep.png", sweep_png(result), make_parents=True)
     atomic_write(args.out / "sweep.json", strict_json({"vary": dict(varies), "target": result.target, "cheapest": result.cheapest,
                                                        "rows": result.rows}))
     print(f"{len(result.rows)} points × {len(runs[0].replications)} replications × {runs[0].scenario.cases} cases, seed {runs[0].seed}")

@@ -19,7 +19,8 @@ from typing import Any
 import simpy
 
 from ..errors import SimulationError
-from ..model.calendar import OpeningHours, WorkClock
+from ..model.calendar import OFFICIAL, OpeningHours, WorkClock
+from ..model.official_days import OfficialDays
 from ..model.clocks import db_days
 from ..model.distributions import Distribution
 from ..model.expressions import Condition, compile_condition
@@ -169,8 +170,8 @@ def _in_hours(d: Duration, nid: str, what: str) -> Distribution:
 
 
 @lru_cache(maxsize=64)
-def work_clock(origin: Any, hours: OpeningHours) -> WorkClock:
-    return WorkClock(origin, hours)
+def work_clock(origin: Any, hours: OpeningHours, days: OfficialDays = OFFICIAL) -> WorkClock:
+    return WorkClock(origin, hours, days)
 
 
 class StaffPool:
@@ -224,7 +225,7 @@ class Replication:
         self.model = model
         scenario = model.scenario
         self.env = simpy.Environment()
-        self.clock = work_clock(scenario.start, scenario.office_hours)
+        self.clock = work_clock(scenario.start, scenario.office_hours, scenario.days)
         self.streams = ReplicationStreams(seed, replication, model.slots)
         self.agencies: list[Agency] = []
         for aid in model.agency_ids:
@@ -232,7 +233,7 @@ class Replication:
             if spec is None or spec.staff is None:
                 raise SimulationError(f'agency "{aid}" has no staff: run the scenario through resolve_scenario first')
             hours = spec.hours or scenario.office_hours
-            self.agencies.append(Agency(self.env, aid, spec.staff, work_clock(scenario.start, hours)))
+            self.agencies.append(Agency(self.env, aid, spec.staff, work_clock(scenario.start, hours, scenario.days)))
         self.result = ReplicationResult(replication)
         self.result.agencies = {a.id: a.stats for a in self.agencies}
         self.result.tasks = {c.id: TaskStats(c.id, c.name, c.agency_id) for c in model.nodes if c.kind in ("task", "timer")}
@@ -434,6 +435,8 @@ class Replication:
             r.span_h = self.last_end - self.first_arrival
             for agency in self.agencies:
                 agency.stats.open_hours = agency.clock.working_time(self.last_end) - agency.clock.working_time(self.first_arrival)
+        for clock in (self.clock, *(a.clock for a in self.agencies)):
+            r.calendar.update(clock.years_used)
         return r
 
     def new_case(self, case_id: int) -> "CaseState":

@@ -23,6 +23,7 @@ import numpy as np
 from ..bpmn.loader import LoadedProcess, load_bpmn
 from ..errors import SimulationError
 from ..model.process import Process
+from ..model.official_days import projection_note
 from ..model.records import TaskRecord
 from ..model.scenario import Scenario, resolve_scenario
 from .compiled import run_compiled
@@ -116,6 +117,16 @@ class SimulationResult:
                 "queues grow for as long as the run lasts, so results depend on the number of cases"
                 for a in self.agency_table() if not math.isnan(a["offered_load"]) and a["offered_load"] >= 1]
 
+    def calendar(self) -> dict[int, str]:
+        """Each simulated year and what its working days rest on: ``official``, ``supplied`` or ``projected``."""
+        years: dict[int, str] = {}
+        for r in self.replications:
+            years.update(r.calendar)
+        return dict(sorted(years.items()))
+
+    def calendar_notes(self) -> list[str]:
+        return [projection_note(year) for year, basis in self.calendar().items() if basis == "projected"]
+
     def summary(self) -> dict[str, Any]:
         """Plain data for ``--json`` and reports."""
         kpis = {}
@@ -127,8 +138,8 @@ class SimulationResult:
         return {"process": self.process.id, "name": self.process.name, "scenario": self.scenario.name,
                 "executor": self.executor, "seed": self.seed, "replications": len(self.replications),
                 "cases_per_replication": self.scenario.cases, "kpis": kpis, "tasks": self.task_table(),
-                "agencies": self.agency_table(),
-                "notes": list(self.process.notes) + list(self.scenario.notes) + self.overload_notes()}
+                "agencies": self.agency_table(), "calendar": {str(y): b for y, b in self.calendar().items()},
+                "notes": list(self.process.notes) + list(self.scenario.notes) + self.overload_notes() + self.calendar_notes()}
 
 
 def _load(process: Process | LoadedProcess | str | Path) -> tuple[Process, LoadedProcess | None]:
@@ -204,8 +215,10 @@ def simulate(process: Process | LoadedProcess | str | Path, scenario: Scenario |
     n = scenario.replications
     if event_log is not None or keep_traces or workers <= 1 or n == 1:
         records: list[TaskRecord] | None = [] if event_log is not None else None
-        if event_log is not None and Path(event_log).suffix.lower() not in (".csv", ".xes"):
-            raise SimulationError(f'{event_log}: an event log is written as .csv or .xes; got "{Path(event_log).suffix}"')
+        if event_log is not None:
+            from ..interop.eventlog import check_event_log_path
+
+            check_event_log_path(event_log)  # before the first replication: a bad path costs no work
         for i in range(n):
             result.replications.append(run_replication(proc, scenario, i, scenario.seed, executor, loaded, keep_traces,
                                                        records.append if records is not None else None, model=model))
@@ -215,7 +228,7 @@ def simulate(process: Process | LoadedProcess | str | Path, scenario: Scenario |
             from ..interop.eventlog import write_event_log
 
             # Written only after every replication finished, atomically: an interrupted run leaves no log.
-            write_event_log(records, event_log, work_clock(scenario.start, scenario.office_hours))
+            write_event_log(records, event_log, work_clock(scenario.start, scenario.office_hours, scenario.days))
         return result
     path = str(loaded.path) if loaded and loaded.path else None
     jobs = [(proc, scenario, i, scenario.seed, executor, path) for i in range(n)]

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Sample", "Mean", "TaskStats", "AgencyStats", "ReplicationResult", "mean_ci95"]
+__all__ = ["AgencyStats", "Mean", "ReplicationResult", "Sample", "TaskStats", "mean_ci95"]
 
 DEFAULT_CAP = 100_000
 
 
-def mean_ci95(values: "np.ndarray | list[float]", bounds: tuple[float, float] | None = None) -> tuple[float, float, float]:
+def mean_ci95(values: np.ndarray | list[float], bounds: tuple[float, float] | None = None) -> tuple[float, float, float]:
     """Mean of per-replication values and its 95% t interval (cut to ``bounds``, e.g. (0, 1) for a
     share); the interval is NaN below two values.
 
@@ -55,7 +55,7 @@ class Sample:
     and keeps a reservoir.
     """
 
-    __slots__ = ("count", "_sum", "_sumsq", "_min", "_max", "cap", "_values", "_rng", "_folded")
+    __slots__ = ("_folded", "_max", "_min", "_rng", "_sum", "_sumsq", "_values", "cap", "count")
 
     def __init__(self, cap: int = DEFAULT_CAP) -> None:
         self.count = 0
@@ -131,10 +131,21 @@ class Sample:
             return math.nan
         return float(np.mean(self.values() <= threshold + 1e-9))
 
-    def merge(self, other: "Sample") -> None:
+    def merge(self, other: Sample) -> None:
+        """Add ``other``'s values. Past the cap the kept values are a sample of both sides in
+        proportion to their counts (each side's kept values stand for all of its values), so
+        shares and quantiles stay unbiased whichever side filled up first.
+
+        >>> a, b = Sample(cap=4), Sample(cap=4)
+        >>> for _ in range(4): a.add(1.0); b.add(0.0)
+        >>> a.merge(b); a.count, a.share_at_most(0.5)
+        (8, 0.5)
+        """
         if not self._folded and not other._folded and self.count + other.count <= self.cap:
             self._values.extend(other._values)
             self.count += other.count
+            return
+        if other.count == 0:
             return
         if not self._folded:
             self._fold()
@@ -142,10 +153,18 @@ class Sample:
         self._sumsq += other._sumsq if other._folded else sum(v * v for v in other._values)
         self._min = min(self._min, other.min)
         self._max = max(self._max, other.max)
-        self.count += other.count
-        room = self.cap - len(self._values)
-        if room > 0:
-            self._values.extend(other._values[:room])
+        total = self.count + other.count
+        mine, theirs = self._values, other._values
+        keep = min(self.cap, len(mine) + len(theirs))
+        # the slots go to each side by its share of the counts, not of the kept values
+        from_mine = min(len(mine), round(keep * self.count / total))
+        from_theirs = min(len(theirs), keep - from_mine)
+        from_mine = min(len(mine), keep - from_theirs)
+        assert self._rng is not None
+        picked = array("d", (mine[i] for i in sorted(self._rng.sample(range(len(mine)), from_mine))))
+        picked.extend(theirs[j] for j in sorted(self._rng.sample(range(len(theirs)), from_theirs)))
+        self._values = picked
+        self.count = total
 
 
 class Mean:
@@ -169,7 +188,7 @@ class Mean:
     def mean(self) -> float:
         return self.total / self.count if self.count else math.nan
 
-    def merge(self, other: "Mean") -> None:
+    def merge(self, other: Mean) -> None:
         self.count += other.count
         self.total += other.total
 
@@ -217,6 +236,7 @@ class ReplicationResult:
     cases: int = 0  # finished cases counted in the KPIs
     warmup_cases: int = 0  # finished in the warm-up, left out of the KPIs
     span_h: float = 0.0
+    calendar: dict[int, str] = field(default_factory=dict)  # year -> basis of its working days (official, supplied, projected)
     workdays: Sample = field(default_factory=Sample)
     calendar_days: Sample = field(default_factory=Sample)
     db_days: Sample = field(default_factory=Sample)

@@ -15,6 +15,8 @@ twice in parallel.
 
 Files are written to a temporary file beside the target and moved into place with
 ``os.replace``, so an interrupted run leaves the old file or none, never half of one.
+:func:`check_event_log_path` is the one check of a log's location (suffix, an existing folder
+that takes files); the engine calls it before simulating, the writer again before writing.
 
 Example:
     >>> import datetime as dt, tempfile, pathlib
@@ -34,18 +36,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Literal
 from xml.sax.saxutils import quoteattr
 
 from ..errors import SimulationError
-from ..files import atomic_open
+from ..files import atomic_open, output_file
 from ..model.calendar import WorkClock
 from ..model.records import TaskRecord
 
-__all__ = ["write_event_log", "CSV_COLUMNS", "TZ"]
+__all__ = ["write_event_log", "check_event_log_path", "CSV_COLUMNS", "TZ"]
 
 TZ = dt.timezone(dt.timedelta(hours=8), "CST")  # China Standard Time
 
@@ -74,23 +75,28 @@ def write_event_log(
     streamed record by record; XES buffers one replication at a time (a trace must hold all
     events of its case), so memory stays bounded by the largest replication.
     """
+    target, kind = check_event_log_path(path, fmt=fmt)
+    with atomic_open(target, "w", newline="") as fh:
+        return _write_csv(records, fh, clock) if kind == "csv" else _write_xes(records, fh, clock)
+
+
+def check_event_log_path(path: str | os.PathLike[str], *, fmt: LogFormat | None = None) -> tuple[Path, LogFormat]:
+    """``(path, format)`` once ``path`` is known to be writable as an event log; a located error otherwise.
+
+    The format comes from the suffix unless ``fmt`` is given: :class:`~sim.errors.SimulationError`
+    for a suffix that says neither, :class:`~sim.files.OutputError` for a folder, a missing folder
+    or one that takes no files. Nothing is created.
+    """
     target = Path(path)
+    if target.is_dir():  # say "a folder" rather than "no suffix" when --event-log names one
+        output_file(target, what="event log")
     kind = fmt or target.suffix.lower().lstrip(".")
     if kind not in ("csv", "xes"):
         raise SimulationError(
             f'{target}: cannot tell the event log format from the suffix "{target.suffix}"; '
             'name the file .csv or .xes, or pass fmt="csv" / fmt="xes"'
         )
-    with _atomic(target) as fh:
-        return _write_csv(records, fh, clock) if kind == "csv" else _write_xes(records, fh, clock)
-
-
-@contextmanager
-def _atomic(target: Path) -> Iterator[IO[str]]:
-    if not target.parent.is_dir():
-        raise SimulationError(f"{target}: the folder {target.parent} does not exist; create it first")
-    with atomic_open(target, "w", newline="") as fh:
-        yield fh
+    return output_file(target, what="event log"), kind  # type: ignore[return-value]
 
 
 def _iso(clock: WorkClock, t: float) -> str:

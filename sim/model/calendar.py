@@ -1,8 +1,8 @@
 """The official Chinese working-day calendar on simulated time.
 
 SimPy time is in hours since midnight of the scenario's start date. A :class:`WorkClock`
-combines the official calendar (public holidays and 调休 make-up working days, from the
-maintained ``chinese_calendar`` package) with opening hours, and answers the questions the
+combines the official calendar (public holidays and 调休 make-up working days: supplied,
+published or projected, see :mod:`sim.model.official_days`) with opening hours, and answers the questions the
 engine and the KPIs need: when does ``h`` hours of work started at ``t`` end, how many working
 days lie between two instants, when is the office next open.
 
@@ -26,37 +26,29 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
-
-import chinese_calendar
 
 from ..errors import CalendarError
+from .official_days import OfficialDays, official_years
 
-__all__ = ["OpeningHours", "WorkClock", "calendar_years", "is_official_workday"]
+__all__ = ["OpeningHours", "WorkClock", "calendar_years", "is_official_workday", "MAX_SIMULATED_YEARS"]
+
+OFFICIAL = OfficialDays()  # the package's calendar, projected past its last year; scenarios may supply years
+# No approval chain of the plan runs for decades: past this, a case is stuck or a number absurd.
+MAX_SIMULATED_YEARS = 30
 
 
-@lru_cache(maxsize=1)
 def calendar_years() -> tuple[int, int]:
-    """First and last year the installed holiday data covers."""
-    from chinese_calendar import constants
-
-    years = [d.year for d in constants.holidays] + [d.year for d in constants.workdays]
-    return min(years), max(years)
+    """First and last year of the official holiday data (``chinese_calendar``); later years are projected."""
+    return official_years()
 
 
-def is_official_workday(day: dt.date) -> bool:
+def is_official_workday(day: dt.date, days: OfficialDays = OFFICIAL) -> bool:
     """True on an official working day (weekday not a holiday, or a 调休 make-up day).
 
     >>> is_official_workday(dt.date(2021, 9, 26)), is_official_workday(dt.date(2021, 10, 1))
     (True, False)
     """
-    first, last = calendar_years()
-    if not first <= day.year <= last:
-        raise CalendarError(
-            f"{day.isoformat()} is outside the official holiday calendar, which covers {first}–{last} "
-            f"(package chinese_calendar {chinese_calendar.__version__}); choose a start date and horizon inside it"
-        )
-    return bool(chinese_calendar.is_workday(day))
+    return days.is_workday(day)
 
 
 @dataclass(frozen=True)
@@ -112,18 +104,19 @@ def _hhmm(x: float) -> str:
 class WorkClock:
     """Working time on the official calendar with given opening hours, from ``origin`` (00:00)."""
 
-    def __init__(self, origin: dt.date, hours: OpeningHours) -> None:
+    def __init__(self, origin: dt.date, hours: OpeningHours, days: OfficialDays = OFFICIAL) -> None:
         self.origin = origin
         self.hours = hours
+        self.days = days
         self.hours_per_day = hours.hours
-        first, last = calendar_years()
-        is_official_workday(origin)  # raises if the origin itself is outside the data
-        self._last_day = (dt.date(last, 12, 31) - origin).days  # last simulated day index covered
-        days = self._last_day + 1
-        self._workday = [is_official_workday(origin + dt.timedelta(days=k)) for k in range(days)]
-        self._open_before = [0.0] * (days + 1)
-        for k in range(days):
-            self._open_before[k + 1] = self._open_before[k] + (self.hours_per_day if self._workday[k] else 0.0)
+        self.years_used: dict[int, str] = {}  # year -> basis ("official", "supplied", "projected")
+        # Day tables grow a year at a time as simulated time reaches it: a run builds only the
+        # years it needs (most need one or two), and runs past the official data's last year.
+        self._workday: list[bool] = []
+        self._open_before = [0.0]
+        self._last_day = -1  # last day index with a table entry
+        self._limit_day = (dt.date(origin.year + MAX_SIMULATED_YEARS, 1, 1) - origin).days
+        self._extend_to(0)
         # open hours before each period start within a day, for the within-day part of W(t)
         self._period_cum = []
         acc = 0.0
@@ -133,6 +126,26 @@ class WorkClock:
         self._last_t, self._last_w = -1.0, 0.0
         self._periods = [(a, b, before) for (a, b), before in zip(hours.periods, self._period_cum)]
 
+    def _extend_to(self, k: int) -> None:
+        """Build the day tables through the end of the year that holds day index ``k``."""
+        if k >= self._limit_day:
+            raise CalendarError(
+                f"simulated time reached {self.to_datetime(24.0 * k):%Y-%m-%d}, {MAX_SIMULATED_YEARS} years after the start "
+                f"{self.origin}: a case that never finishes, a duration in the wrong unit, or arrivals too rare for the "
+                f"cases asked; check the step durations, loops and the arrival rate"
+            )
+        while self._last_day < k:
+            day = self.origin + dt.timedelta(days=self._last_day + 1)
+            self.years_used[day.year] = self.days.basis(day.year)
+            table = self.days.year_workdays(day.year)
+            start = day.timetuple().tm_yday - 1
+            acc = self._open_before[-1]
+            for open_day in table[start:]:
+                self._workday.append(open_day)
+                acc += self.hours_per_day if open_day else 0.0
+                self._open_before.append(acc)
+            self._last_day = len(self._workday) - 1
+
     # -- conversions --------------------------------------------------------------------------
     def to_datetime(self, t: float) -> dt.datetime:
         return dt.datetime.combine(self.origin, dt.time()) + dt.timedelta(hours=t)
@@ -140,11 +153,7 @@ class WorkClock:
     def _day(self, t: float) -> int:
         k = int(t // 24)
         if k > self._last_day:
-            first, last = calendar_years()
-            raise CalendarError(
-                f"simulated time reached {self.to_datetime(t):%Y-%m-%d}, past the official holiday calendar "
-                f"({first}–{last}, chinese_calendar {chinese_calendar.__version__}); shorten the run or start earlier"
-            )
+            self._extend_to(k)
         return k
 
     def is_workday(self, day_index: int) -> bool:
@@ -158,7 +167,7 @@ class WorkClock:
             return self._last_w
         k = int(t // 24)
         if k > self._last_day:
-            self._day(t)  # raises the calendar error
+            self._extend_to(k)
         base = self._open_before[k]
         w = base
         if self._workday[k]:
@@ -172,13 +181,15 @@ class WorkClock:
 
     def at_working_time(self, w: float) -> float:
         """The earliest instant ``t`` with W(t) = w that lies in an open period (inverse of W)."""
+        while self._open_before[-1] < w:  # grow the tables until they hold working time w
+            self._extend_to(self._last_day + 1)
         k = bisect.bisect_left(self._open_before, w) - 1
         k = max(k, 0)
         # skip closed days: find the first day k whose open interval contains w
-        while k < self._last_day and (not self._workday[k] or self._open_before[k + 1] < w):
+        while not self._workday[k] or self._open_before[k + 1] < w:
             k += 1
-        if k >= self._last_day:
-            self._day((self._last_day + 1) * 24.0)  # raises the calendar error
+            if k > self._last_day:
+                self._extend_to(k)
         rest = w - self._open_before[k]
         for (a, b), before in zip(self.hours.periods, self._period_cum):
             if rest <= before + (b - a):

@@ -22,23 +22,23 @@ def db_days(arrival: float, end: float, procedures: list[tuple[float, float, boo
     """Doing-Business days of a case from ``(start_h, end_h, online)`` of its procedures."""
     if not procedures:
         return (end - arrival) / 24
-    shifted: list[tuple[float, float]] = []  # (actual end, extra time the rules added by then)
+    shifted: list[tuple[float, float]] = []  # (actual end, end on the DB clock)
     prev_start: float | None = None
     prev_online = True
     latest = end
     for start, stop, online in sorted(procedures):
-        delay = 0.0
-        for actual_end, extra in shifted:
-            if actual_end <= start and extra > delay:
-                delay = extra
-        s = start + delay
-        if prev_start is not None and not online and not prev_online and int(s // 24) == int(prev_start // 24):
+        # a procedure that began after another ended cannot begin before that one's DB end
+        s = start
+        for actual_end, shifted_end in shifted:
+            if actual_end <= start and shifted_end > s:
+                s = shifted_end
+        delay = s - start
+        # "<=", not "==": the previous one may itself have been bumped past this one's day
+        if prev_start is not None and not online and not prev_online and int(s // 24) <= int(prev_start // 24):
             s = prev_start + 24.0
         e = s + max(stop - start, 12.0 if online else 24.0)
-        shifted.append((stop, e - stop))
+        shifted.append((stop, e))
         prev_start, prev_online = s, online
-        if e > latest:
-            latest = e
-        if end + delay > latest:
-            latest = end + delay
+        latest = max(latest, e)
+        latest = max(latest, end + delay)
     return (latest - arrival) / 24

@@ -34,9 +34,10 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from ..errors import ScenarioError, did_you_mean
+from ..errors import CalendarError, ScenarioError, did_you_mean
 from .bounds import MAX_CASES, MAX_DURATION, MAX_GROWTH, MAX_RATE, MAX_REPLICATIONS, MAX_STAFF, SEED_MAX, SHARE_TOLERANCE, check_number
-from .calendar import OpeningHours
+from .calendar import OFFICIAL, OpeningHours
+from .official_days import OfficialDays, parse_calendar
 from .expressions import numeric_names
 from .process import Duration, Process, parse_duration
 
@@ -120,12 +121,15 @@ class Scenario:
     # arrive in the warm-up (an empty office filling up) run but are left out of the case KPIs.
     horizon_workdays: float | None = None
     warmup_workdays: float = 0.0
+    # The official calendar: years the scenario supplies (``calendar:``), then chinese_calendar,
+    # then the statutory projection (sim.model.official_days).
+    days: OfficialDays = OFFICIAL
 
 
 _TOP_KEYS = {
     "name", "process", "start", "office_hours", "cases", "replications", "seed", "arrivals",
     "agencies", "attributes", "steps", "routing", "edits", "description", "source", "extends",
-    "horizon_workdays", "warmup_workdays",
+    "horizon_workdays", "warmup_workdays", "calendar",
 }
 
 
@@ -181,6 +185,11 @@ def parse_scenario(data: Any, *, file: str | None = None) -> Scenario:
             p.add("process", f"expected a path to a BPMN file, got {data['process']!r}")
         else:
             kw["process"] = data["process"]
+    if "calendar" in data:
+        try:
+            kw["days"] = parse_calendar(data["calendar"], file=file)
+        except ScenarioError as exc:
+            p.items.extend(exc.problems)
     if "start" in data:
         start = data["start"]
         if isinstance(start, str):
@@ -189,8 +198,12 @@ def parse_scenario(data: Any, *, file: str | None = None) -> Scenario:
             except ValueError:
                 pass
         if not isinstance(start, dt.date):
-            p.add("start", f"expected a date like 2021-07-01, got {data['start']!r}")
+            p.add("start", f"expected a date like 2021-07-01, got {str(data['start'])[:40]!r}")
         else:
+            try:
+                kw.get("days", OFFICIAL).basis(start.year)
+            except CalendarError as exc:
+                p.add("start", str(exc))
             kw["start"] = start
     if "office_hours" in data:
         try:

@@ -1,21 +1,19 @@
-"""Draw a BPMN 2.0 file from its diagram interchange (DI) with matplotlib.
+"""Draw a BPMN 2.0 process from its diagram interchange (DI) with matplotlib.
 
-Reads any BPMN file with DI (ReformSim's own, bpmn.io, Camunda Modeler): pools and lanes,
-(sub)processes, tasks, gateways, events, data objects, annotations, sequence and message
-flows. Labels are drawn with a Chinese-capable font (:mod:`sim.report.fonts`). The XML is
-parsed without DTDs or entities; a file that declares a DOCTYPE is refused.
+Draws what :mod:`sim.bpmn.di` read (the loader keeps it on ``LoadedProcess.document``): pools and
+lanes, (sub)processes, tasks, gateways, events, data objects, annotations, sequence and message
+flows. Labels are drawn with a Chinese-capable font (:mod:`sim.report.fonts`). Nothing here reads
+a file.
 
 Example:
     >>> from pathlib import Path
-    >>> data = Path(__file__).parents[2] / "tests" / "data" / "diagram"
-    >>> di = read_di(data / "chinese_chain.bpmn")
-    >>> [s.name for s in di.shapes if s.is_task][:2]
-    ['网上申请（一网通办）', '设立登记（注册官审核）']
-    >>> di.shape("t_register").element.label("en")
-    'Company registration (registrar review)'
+    >>> from sim.bpmn.loader import load_bpmn
+    >>> chain = load_bpmn(Path(__file__).parents[2] / "tests" / "data" / "diagram" / "chinese_chain.bpmn")
+    >>> ext = extent(diagram_of(chain))
+    >>> ext.width > 0 and ext.height > 0
+    True
 
-    ``render_diagram(data / "chinese_chain.bpmn", "out.svg", highlight={"t_register": "tab:green"})``
-    writes the drawing.
+    ``render_diagram(chain, "out.svg", highlight={"t_register": "tab:green"})`` writes the drawing.
 """
 
 from __future__ import annotations
@@ -23,61 +21,34 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from lxml import etree
 from matplotlib import colors as mcolors
 from matplotlib import patches
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.bpmn.xml import BPMN_NS, BPMNDI_NS, CAMUNDA_NS, DC_NS, DI_NS, SPIFF_NS, local, read_xml
-from sim.errors import ModelError
-from sim.report.fonts import cjk_font
+from ..bpmn.di import ACTIVITY_KINDS, EVENT_KINDS, GATEWAY_KINDS, BpmnDocument, Bounds, DiagramDI, Edge, Shape, require_diagram
+from ..files import atomic_open, output_file
+from .fonts import cjk_font
 
 __all__ = [
-    "Bounds",
-    "Element",
-    "Shape",
-    "Edge",
-    "DiagramDI",
-    "BpmnDocument",
-    "parse_bpmn",
-    "read_di",
+    "diagram_of",
+    "extent",
     "draw_on_axes",
     "render_diagram",
     "figure_size",
     "save_figure",
+    "check_figure_path",
+    "FIGURE_SUFFIXES",
     "tint",
-    "TASK_KINDS",
-    "ACTIVITY_KINDS",
 ]
 
+FIGURE_SUFFIXES = (".svg", ".png")  # what save_figure writes; the suffix picks the format
 
-TASK_KINDS = frozenset(
-    {
-        "task",
-        "userTask",
-        "serviceTask",
-        "manualTask",
-        "scriptTask",
-        "businessRuleTask",
-        "sendTask",
-        "receiveTask",
-    }
-)
-ACTIVITY_KINDS = TASK_KINDS | {"subProcess", "callActivity", "transaction", "adHocSubProcess"}
-GATEWAY_KINDS = frozenset(
-    {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway"}
-)
-EVENT_KINDS = frozenset(
-    {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent"}
-)
 
-# Only the points of a diagram matter; fonts are in points at 100 px per inch, so 1 DI unit
-# (a bpmn.io pixel) is 0.72 pt and a default 100x80 task holds about 5 lines of 8 pt text.
 _PX_PER_INCH = 100.0
 _PT_PER_UNIT = 72.0 / _PX_PER_INCH
 _FONT_PT = 8.0
@@ -91,125 +62,33 @@ _POOL_EDGE = "#555555"
 _LABEL_BOX = {"fc": "white", "ec": "none", "pad": 0.5, "alpha": 0.85}
 
 
-@dataclass(frozen=True)
-class Bounds:
-    """A rectangle in DI coordinates (y grows downwards, as in every BPMN editor)."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-
-    @property
-    def cx(self) -> float:
-        return self.x + self.width / 2
-
-    @property
-    def cy(self) -> float:
-        return self.y + self.height / 2
-
-    @property
-    def right(self) -> float:
-        return self.x + self.width
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.height
+def diagram_of(source: Any) -> DiagramDI:
+    """The diagram to draw: from a :class:`~sim.bpmn.loader.LoadedProcess` (its ``document``), a
+    :class:`~sim.bpmn.di.BpmnDocument` or a :class:`~sim.bpmn.di.DiagramDI`; an error naming the file when
+    there is none."""
+    if isinstance(source, DiagramDI):
+        return source
+    doc = getattr(source, "document", source)
+    if not isinstance(doc, BpmnDocument):
+        raise TypeError(f"expected a loaded process (sim.load_bpmn) or a sim.bpmn.di document, got {type(source).__name__}")
+    return require_diagram(doc)
 
 
-@dataclass(frozen=True)
-class Element:
-    """One semantic BPMN element: kind is the local tag name (``userTask``, ``lane``...)."""
-
-    id: str
-    kind: str
-    name: str
-    properties: Mapping[str, str] = field(default_factory=dict)
-    event_definitions: tuple[str, ...] = ()
-    source_ref: str | None = None
-    target_ref: str | None = None
-    attached_to: str | None = None
-    cancel_activity: bool = True
-    timer_duration: str | None = None  # text of timerEventDefinition/timeDuration, e.g. '"P20D"'
-    line: int | None = None
-
-    def label(self, lang: str = "zh") -> str:
-        """The name to show: ``name_en`` for English when the element has one."""
-        if lang == "en" and self.properties.get("name_en"):
-            return self.properties["name_en"]
-        return self.name
-
-
-@dataclass(frozen=True)
-class Shape:
-    """A ``bpmndi:BPMNShape`` with the element it shows."""
-
-    element: Element
-    bounds: Bounds
-    label_bounds: Bounds | None = None
-    is_expanded: bool | None = None
-    is_horizontal: bool = True
-
-    @property
-    def id(self) -> str:
-        return self.element.id
-
-    @property
-    def kind(self) -> str:
-        return self.element.kind
-
-    @property
-    def name(self) -> str:
-        return self.element.name
-
-    @property
-    def is_task(self) -> bool:
-        return self.element.kind in ACTIVITY_KINDS
-
-
-@dataclass(frozen=True)
-class Edge:
-    """A ``bpmndi:BPMNEdge``: its element (sequence/message flow, association) and waypoints."""
-
-    element: Element
-    waypoints: tuple[tuple[float, float], ...]
-    label_bounds: Bounds | None = None
-
-    @property
-    def id(self) -> str:
-        return self.element.id
-
-    @property
-    def kind(self) -> str:
-        return self.element.kind
-
-
-@dataclass(frozen=True)
-class DiagramDI:
-    """The first diagram of a BPMN file: shapes in drawing order and edges."""
-
-    file: Path
-    shapes: tuple[Shape, ...]
-    edges: tuple[Edge, ...]
-
-    def extent(self, pad: float = 20.0) -> Bounds:
-        """The rectangle holding every shape, label and waypoint, plus ``pad``."""
-        xs: list[float] = []
-        ys: list[float] = []
-        for s in self.shapes:
-            for b in (s.bounds, s.label_bounds, _outside_label_area(s)):
-                if b is not None:
-                    xs += [b.x, b.right]
-                    ys += [b.y, b.bottom]
-        for e in self.edges:
-            xs += [p[0] for p in e.waypoints]
-            ys += [p[1] for p in e.waypoints]
-        if not xs:
-            return Bounds(0, 0, 100, 100)
-        return Bounds(min(xs) - pad, min(ys) - pad, max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + 2 * pad)
-
-    def shape(self, element_id: str) -> Shape | None:
-        return next((s for s in self.shapes if s.id == element_id), None)
+def extent(di: DiagramDI, pad: float = 20.0) -> Bounds:
+    """The rectangle holding every shape, label and waypoint of ``di``, plus ``pad``."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for s in di.shapes:
+        for b in (s.bounds, s.label_bounds, _outside_label_area(s)):
+            if b is not None:
+                xs += [b.x, b.right]
+                ys += [b.y, b.bottom]
+    for e in di.edges:
+        xs += [p[0] for p in e.waypoints]
+        ys += [p[1] for p in e.waypoints]
+    if not xs:
+        return Bounds(0, 0, 100, 100)
+    return Bounds(min(xs) - pad, min(ys) - pad, max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + 2 * pad)
 
 
 _LABEL_OUTSIDE = GATEWAY_KINDS | EVENT_KINDS | {
@@ -228,166 +107,6 @@ def _outside_label_area(s: Shape) -> Bounds | None:
     b = s.bounds
     width = max(b.width * 2.6, _MIN_LABEL_WIDTH)
     return Bounds(b.cx - width / 2, b.bottom, width, 4 + 2 * 1.25 * _FONT_PT / _PT_PER_UNIT)
-
-
-@dataclass(frozen=True)
-class BpmnDocument:
-    """Every element with an id, in document order, and the diagram when the file has DI."""
-
-    file: Path
-    elements: Mapping[str, Element]
-    diagram: DiagramDI | None
-
-    def flows(self) -> list[Element]:
-        return [e for e in self.elements.values() if e.kind == "sequenceFlow"]
-
-    def activities(self) -> list[Element]:
-        return [e for e in self.elements.values() if e.kind in ACTIVITY_KINDS]
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def _properties(el: etree._Element) -> dict[str, str]:
-    """``spiffworkflow:properties`` (and Camunda's ``camunda:properties``) of one element."""
-    props: dict[str, str] = {}
-    for ext in el.findall(f"{{{BPMN_NS}}}extensionElements"):
-        for ns in (SPIFF_NS, CAMUNDA_NS):
-            for prop in ext.iterfind(f"{{{ns}}}properties/{{{ns}}}property"):
-                name = prop.get("name")
-                if name:
-                    props[name] = prop.get("value", prop.text or "")
-    return props
-
-
-def _element(el: etree._Element) -> Element:
-    kind = local(el.tag)
-    defs = tuple(
-        local(child.tag).removesuffix("EventDefinition")
-        for child in el
-        if local(child.tag).endswith("EventDefinition")
-    )
-    name = el.get("name") or ""
-    duration = el.find(f"{{{BPMN_NS}}}timerEventDefinition/{{{BPMN_NS}}}timeDuration")
-    if kind == "textAnnotation":
-        text = el.find(f"{{{BPMN_NS}}}text")
-        name = (text.text or "") if text is not None else ""
-    return Element(
-        id=el.get("id", ""),
-        kind=kind,
-        name=" ".join(name.split()) if kind != "textAnnotation" else name.strip(),
-        properties=_properties(el),
-        event_definitions=defs,
-        source_ref=el.get("sourceRef"),
-        target_ref=el.get("targetRef"),
-        attached_to=el.get("attachedToRef"),
-        cancel_activity=el.get("cancelActivity", "true") != "false",
-        timer_duration=(duration.text or "").strip() or None if duration is not None else None,
-        line=el.sourceline,
-    )
-
-
-def _bounds(el: etree._Element | None, path: Path, owner: str) -> Bounds | None:
-    if el is None:
-        return None
-    try:
-        values = [float(el.get(k, "nan")) for k in ("x", "y", "width", "height")]
-    except ValueError:
-        values = [math.nan]
-    if any(math.isnan(v) for v in values):
-        raise ModelError(
-            "dc:Bounds needs numeric x, y, width and height", file=str(path), element_id=owner,
-            tag="BPMNShape", line=el.sourceline,
-        )
-    return Bounds(*values)
-
-
-def parse_bpmn(path: str | Path) -> BpmnDocument:
-    """Read the elements (with their properties) and, when present, the first diagram."""
-    path = Path(path)
-    root = read_xml(path).getroot()
-    if local(root.tag) != "definitions" or etree.QName(root.tag).namespace != BPMN_NS:
-        raise ModelError(
-            f"not a BPMN 2.0 file: root element is <{local(root.tag)}>, expected <bpmn:definitions> "
-            f"in namespace {BPMN_NS}",
-            file=str(path),
-            line=root.sourceline,
-        )
-    elements: dict[str, Element] = {}
-    for el in root.iter():
-        if isinstance(el.tag, str) and etree.QName(el.tag).namespace == BPMN_NS and el.get("id"):
-            elements.setdefault(el.get("id"), _element(el))
-    diagram_el = root.find(f"{{{BPMNDI_NS}}}BPMNDiagram")
-    diagram = None
-    if diagram_el is not None:
-        diagram = _read_diagram(path, diagram_el, elements)
-    return BpmnDocument(path, elements, diagram)
-
-
-_DRAW_ORDER = {"participant": 0, "lane": 1, "group": 2}
-
-
-def _read_diagram(path: Path, diagram_el: etree._Element, elements: dict[str, Element]) -> DiagramDI | None:
-    shapes: list[Shape] = []
-    edges: list[Edge] = []
-    plane = diagram_el.find(f"{{{BPMNDI_NS}}}BPMNPlane")
-    if plane is None:
-        return None
-    for el in plane:
-        tag = local(el.tag)
-        if tag not in ("BPMNShape", "BPMNEdge"):
-            continue
-        ref = el.get("bpmnElement", "")
-        element = elements.get(ref)
-        if element is None:
-            raise ModelError(
-                f'DI refers to bpmnElement="{ref}", which no BPMN element has as id',
-                file=str(path), element_id=el.get("id"), tag=tag, line=el.sourceline,
-            )
-        label = el.find(f"{{{BPMNDI_NS}}}BPMNLabel/{{{DC_NS}}}Bounds")
-        if tag == "BPMNShape":
-            bounds = _bounds(el.find(f"{{{DC_NS}}}Bounds"), path, ref)
-            if bounds is None:
-                raise ModelError("BPMNShape has no dc:Bounds", file=str(path), element_id=ref,
-                                 tag=tag, line=el.sourceline)
-            expanded = el.get("isExpanded")
-            shapes.append(
-                Shape(
-                    element,
-                    bounds,
-                    _bounds(label, path, ref),
-                    None if expanded is None else expanded == "true",
-                    el.get("isHorizontal", "true") != "false",
-                )
-            )
-        else:
-            points = []
-            for wp in el.findall(f"{{{DI_NS}}}waypoint"):
-                try:
-                    points.append((float(wp.get("x")), float(wp.get("y"))))
-                except (TypeError, ValueError) as exc:
-                    raise ModelError("di:waypoint needs numeric x and y", file=str(path), element_id=ref,
-                                     tag=tag, line=wp.sourceline) from exc
-            if len(points) < 2:
-                raise ModelError(f"BPMNEdge has {len(points)} waypoint(s), expected at least 2",
-                                 file=str(path), element_id=ref, tag=tag, line=el.sourceline)
-            edges.append(Edge(element, tuple(points), _bounds(label, path, ref)))
-    # Containers first so that they sit behind what they contain; larger subprocesses first.
-    shapes.sort(key=lambda s: (_DRAW_ORDER.get(s.kind, 3), -(s.bounds.width * s.bounds.height)
-                               if s.kind in ("subProcess", "transaction", "adHocSubProcess") else 0))
-    return DiagramDI(path, tuple(shapes), tuple(edges))
-
-
-def read_di(path: str | Path) -> DiagramDI:
-    """The diagram of a BPMN file; a :class:`~sim.errors.ModelError` naming the file if it has none."""
-    doc = parse_bpmn(path)
-    if doc.diagram is None or not doc.diagram.shapes:
-        raise ModelError(
-            "has no diagram interchange (no bpmndi:BPMNDiagram with shapes), so it cannot be drawn; "
-            "open and save it in bpmn.io / Camunda Modeler, or write it with sim.bpmn's writer",
-            file=str(path),
-        )
-    return doc.diagram
 
 
 # --------------------------------------------------------------------------- drawing
@@ -759,7 +478,7 @@ def draw_on_axes(
         painter.shape(shape)
     for edge in di.edges:
         painter.edge(edge)
-    ext = di.extent()
+    ext = extent(di)
     ax.set_xlim(ext.x, ext.right)
     ax.set_ylim(ext.bottom, ext.y)  # DI y grows downwards
     ax.set_aspect("equal")
@@ -771,30 +490,38 @@ def figure_size(ext: Bounds, scale: float = 1.0) -> tuple[float, float]:
     return ext.width / _PX_PER_INCH * scale, ext.height / _PX_PER_INCH * scale
 
 
+def check_figure_path(out_path: str | Path) -> Path:
+    """``out_path`` checked as a place for a diagram (:data:`FIGURE_SUFFIXES`, folder exists and takes files).
+
+    Commands call it before their work; :func:`save_figure` calls it again.
+    """
+    return output_file(out_path, what="diagram", suffixes=FIGURE_SUFFIXES)
+
+
 def save_figure(fig: Figure, out_path: Path) -> Path:
-    """Save as SVG or PNG by suffix, without timestamps so the same input gives the same file."""
-    suffix = out_path.suffix.lower()
-    if suffix not in (".svg", ".png"):
-        raise ValueError(f'output file must end in .svg or .png, got "{out_path}"')
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    metadata = {"Date": None} if suffix == ".svg" else {"Software": None}
-    # 150 dpi keeps 8 pt CJK strokes legible in PNG; SVG is resolution independent.
-    fig.savefig(out_path, dpi=150, metadata=metadata, facecolor="white")
+    """Save as SVG or PNG by suffix, atomically, without timestamps so the same input gives the same file."""
+    out_path = check_figure_path(out_path)
+    fmt = out_path.suffix.lower().lstrip(".")
+    metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+    # Through a temporary file: a full disk or a crash leaves the old diagram or none, never a torn one.
+    with atomic_open(out_path, "wb") as fh:
+        # 150 dpi keeps 8 pt CJK strokes legible in PNG; SVG is resolution independent.
+        fig.savefig(fh, format=fmt, dpi=150, metadata=metadata, facecolor="white")
     return out_path
 
 
 def render_diagram(
-    bpmn_path: str | Path,
+    process: Any,
     out_path: str | Path,
     *,
     highlight: dict[str, str] | None = None,
     title: str | None = None,
     lang: str = "zh",
 ) -> Path:
-    """Draw a BPMN file to ``out_path`` (``.svg`` or ``.png``) and return the path."""
-    di = read_di(bpmn_path)
+    """Draw a loaded process (or a document of :mod:`sim.bpmn.di`) to ``out_path`` (``.svg`` or ``.png``)."""
+    di = diagram_of(process)
     out_path = Path(out_path)
-    ext = di.extent()
+    ext = extent(di)
     title_h = 0.45 if title else 0.0
     w, h = figure_size(ext)
     fig = Figure(figsize=(w, h + title_h))

@@ -1,9 +1,11 @@
 """Compare two variants of a chain (before/after a reform) and draw them side by side.
 
-Reads both BPMN files itself (elements, ``spiffworkflow:properties``, sequence flows, DI), so it
-needs neither SpiffWorkflow nor the loader in :mod:`sim.bpmn`.
+Works on loaded processes (:func:`sim.bpmn.loader.load_bpmn`): the steps and their facts come
+from the process graph, the drawing from the diagram the loader read with it, and the counts
+under each panel from the one counter, :func:`sim.analysis.paths.max_counts` (worst path;
+statutory time per unit along the critical path). Nothing here reads a file.
 
-Rules (a step is an activity, or an intermediate timer catch event — a statutory waiting period):
+Rules (a step is a task, or an intermediate timer event — a statutory waiting period):
 
 1. Matching: same id first; then, among the steps left, same name (whitespace and full/half-width
    brackets ignored) or same ``name_en`` (case ignored), pairing in document order.
@@ -25,10 +27,13 @@ Rules (a step is an activity, or an intermediate timer catch event — a statuto
 
 Example:
     >>> from pathlib import Path
+    >>> from sim.bpmn.loader import load_process
     >>> data = Path(__file__).parents[2] / "tests" / "data" / "diagram"
-    >>> d = diff_processes(data / "before.bpmn", data / "after.bpmn")
+    >>> d = diff_processes(load_process(data / "before.bpmn"), load_process(data / "after.bpmn"))
     >>> d.removed, d.added, d.merged[1]
     (['t_check'], ['t_guide'], Merge(sources=('t_tax', 't_social'), target='t_post'))
+    >>> d.after_counts.procedures, d.after_counts.statutory_text("en")
+    (6, '6 working days')
 """
 
 from __future__ import annotations
@@ -37,33 +42,24 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from matplotlib import patches
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.errors import ModelError
-from sim.model.process import parse_duration
-from sim.report.diagram import (
-    ACTIVITY_KINDS,
-    BpmnDocument,
-    DiagramDI,
-    Element,
-    draw_on_axes,
-    figure_size,
-    parse_bpmn,
-    save_figure,
-    tint,
-)
-from sim.report.fonts import cjk_font
+from ..analysis.paths import MaxCounts, max_counts
+from ..bpmn.di import DiagramDI
+from ..errors import ModelError
+from ..model.process import Duration, Node, Process
+from .diagram import diagram_of, draw_on_axes, extent, figure_size, save_figure, tint
+from .fonts import cjk_font
 
 __all__ = [
     "Merge",
     "Change",
-    "ChainCounts",
     "ProcessDiff",
     "diff_processes",
-    "chain_counts",
     "render_diff",
     "CLASS_COLOURS",
 ]
@@ -87,16 +83,14 @@ _LABELS = {
         "shortened": "压缩时限", "made_online": "网上办理", "commitment": "告知承诺",
         "before": "改革前", "after": "改革后",
         "dot": "圆点：该环节的其他变化",
-        "counts": "环节 {procedures} 个 · 材料 {documents} 份 · 法定时限 {statutory}",
-        "statutory": "{days:g} 个工作日（最长路径）",
+        "counts": "手续 {procedures} 个 · 材料 {documents} 份 · 法定时限 {statutory}（最多的路径）",
         "no_statutory": "未标注",
     },
     "en": {
         "removed": "removed", "added": "added", "merged": "merged", "parallelised": "parallelised",
         "shortened": "shortened", "made_online": "made online", "commitment": "commitment (告知承诺)",
         "before": "Before", "after": "After", "dot": "dot: a further change of the step",
-        "counts": "{procedures} procedures · {documents} documents · statutory limit {statutory}",
-        "statutory": "{days:g} working days (longest path)",
+        "counts": "{procedures} procedures · {documents} documents · statutory time {statutory} (worst path)",
         "no_statutory": "not stated",
     },
 }
@@ -115,30 +109,23 @@ class Merge:
 
 @dataclass(frozen=True)
 class Change:
-    """A numeric change of one matched step: ``what`` is ``statutory_limit`` or ``wait+work``."""
+    """A numeric change of one matched step: ``what`` is ``statutory_limit`` or ``wait+work``, in ``unit``
+    (the steps' own unit when both state the same one, else working days by the module's assumptions)."""
 
     before_id: str
     after_id: str
     what: str
     before: float
     after: float
-
-
-@dataclass(frozen=True)
-class ChainCounts:
-    """What a planner compares first: procedures, documents, statutory working days."""
-
-    procedures: int
-    documents: int
-    statutory_workdays: float | None  # None when no step of the chain states a statutory limit
+    unit: str = "workday"
 
 
 @dataclass
 class ProcessDiff:
     """The classified differences; ids are before-ids for ``removed``, after-ids for ``added``."""
 
-    before_file: Path
-    after_file: Path
+    before_file: str | None
+    after_file: str | None
     matched: dict[str, str] = field(default_factory=dict)  # before id -> after id
     removed: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
@@ -147,8 +134,8 @@ class ProcessDiff:
     shortened: list[Change] = field(default_factory=list)
     made_online: list[str] = field(default_factory=list)  # after ids
     commitment: list[str] = field(default_factory=list)  # after ids
-    before_counts: ChainCounts | None = None
-    after_counts: ChainCounts | None = None
+    before_counts: MaxCounts | None = None
+    after_counts: MaxCounts | None = None
 
     def highlights(self) -> tuple[dict[str, str], dict[str, str]]:
         """Element id → colour for the before and the after diagram, one class per step."""
@@ -201,11 +188,16 @@ class ProcessDiff:
 # --------------------------------------------------------------------------- reading facts
 
 
-def _steps(doc: BpmnDocument) -> list[Element]:
-    return [
-        e for e in doc.elements.values()
-        if e.kind in ACTIVITY_KINDS or (e.kind == "intermediateCatchEvent" and "timer" in e.event_definitions)
-    ]
+def _process(p: Any) -> Process:
+    """A :class:`Process`, or the process of a :class:`~sim.bpmn.loader.LoadedProcess`."""
+    process = getattr(p, "process", p)
+    if not isinstance(process, Process):
+        raise TypeError(f"expected a process (sim.load_process / sim.load_bpmn), got {type(p).__name__}")
+    return process
+
+
+def _steps(p: Process) -> list[Node]:
+    return [n for n in p.nodes.values() if n.kind in ("task", "timer")]
 
 
 def _norm(name: str) -> str:
@@ -213,86 +205,46 @@ def _norm(name: str) -> str:
     return re.sub(r"\s+", "", name.translate(table)).lower()
 
 
-def _flag(doc: BpmnDocument, e: Element, prop: str) -> bool:
-    value = e.properties.get(prop)
-    if value is None or value == "":
-        return False
-    v = value.strip().lower()
-    if v in ("true", "1", "yes", "是"):
-        return True
-    if v in ("false", "0", "no", "否"):
-        return False
-    raise ModelError(f'property "{prop}" must be true or false, got "{value}"', file=str(doc.file),
-                     element_id=e.id, tag=e.kind, line=e.line)
+def _name_en(n: Node) -> str:
+    return n.facts.name_en if n.facts is not None else ""
 
 
-def _number(doc: BpmnDocument, e: Element, prop: str) -> float:
-    value = e.properties.get(prop)
-    if value is None or value.strip() == "":
-        return 0.0
-    try:
-        return float(value)
-    except ValueError:
-        raise ModelError(f'property "{prop}" must be a number, got "{value}"', file=str(doc.file),
-                         element_id=e.id, tag=e.kind, line=e.line) from None
+def _workdays(d: Duration) -> float:
+    """One step's time in working days, only to tell whether that step got shorter (see the constants)."""
+    return d.mean * {"hour": 1 / _HOURS_PER_WORKDAY, "workday": 1.0, "day": _WORKDAYS_PER_DAY}[d.unit]
 
 
-def _workdays(doc: BpmnDocument, e: Element, text: str, prop: str) -> float:
-    try:
-        d = parse_duration(text)
-    except ValueError as exc:
-        raise ModelError(f'property "{prop}": {exc}', file=str(doc.file), element_id=e.id, tag=e.kind,
-                         line=e.line) from None
-    factor = {"hour": 1 / _HOURS_PER_WORKDAY, "workday": 1.0, "day": _WORKDAYS_PER_DAY}[d.unit]
-    return d.mean * factor
+def _statutory(n: Node) -> Duration | None:
+    """The statutory limit of a step; a timer is itself a statutory waiting period."""
+    if n.kind == "timer":
+        return n.timer
+    return n.facts.statutory_limit if n.facts is not None else None
 
 
-_ISO = re.compile(r'^"?P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?)?"?$')
+def _in_one_unit(before: Duration, after: Duration) -> tuple[float, float, str]:
+    """Both means in the unit they share; in working days (an approximation) only when the units differ."""
+    if before.unit == after.unit:
+        return before.mean, after.mean, before.unit
+    return _workdays(before), _workdays(after), "workday"
 
 
-def _statutory(doc: BpmnDocument, e: Element) -> float | None:
-    """The statutory limit in working days, or None when the step has none."""
-    if e.properties.get("statutory_limit"):
-        return _workdays(doc, e, e.properties["statutory_limit"], "statutory_limit")
-    if e.kind == "intermediateCatchEvent":
-        # A timer is itself a statutory waiting period: its `wait` property or its ISO duration.
-        if e.properties.get("wait"):
-            return _workdays(doc, e, e.properties["wait"], "wait")
-        iso = e.timer_duration
-        if iso:
-            m = _ISO.match(iso.strip())
-            if not m:
-                raise ModelError(f'timeDuration "{iso}" is not an ISO-8601 duration like "P20D"',
-                                 file=str(doc.file), element_id=e.id, tag=e.kind, line=e.line)
-            weeks, days, hours, minutes = (float(g) if g else 0.0 for g in m.groups())
-            calendar_days = 7 * weeks + days + (hours + minutes / 60) / 24
-            return calendar_days * _WORKDAYS_PER_DAY
-    return None
-
-
-def _effort(doc: BpmnDocument, e: Element) -> float | None:
-    parts = [e.properties.get("wait"), e.properties.get("work")]
-    if not any(parts):
+def _effort(n: Node) -> float | None:
+    if n.facts is None or (n.facts.wait is None and n.facts.work is None):
         return None
-    total = 0.0
-    for prop, text in zip(("wait", "work"), parts):
-        if text:
-            total += _workdays(doc, e, text, prop)
-    return total
+    return sum(_workdays(d) for d in (n.facts.wait, n.facts.work) if d is not None)
+
+
+def _flag(n: Node, fact: str) -> bool:
+    return bool(getattr(n.facts, fact)) if n.facts is not None else False
 
 
 class _Graph:
-    """Sequence-flow successors; subprocess contents stay inside their subprocess."""
+    """Reachability along sequence flows of the flattened graph."""
 
-    def __init__(self, doc: BpmnDocument) -> None:
+    def __init__(self, p: Process) -> None:
         self.succ: dict[str, list[str]] = {}
-        for f in doc.flows():
-            if f.source_ref and f.target_ref:
-                self.succ.setdefault(f.source_ref, []).append(f.target_ref)
-        # A boundary event continues from the activity it is attached to.
-        for e in doc.elements.values():
-            if e.kind == "boundaryEvent" and e.attached_to:
-                self.succ.setdefault(e.attached_to, []).append(e.id)
+        for f in p.flows.values():
+            self.succ.setdefault(f.source, []).append(f.target)
         self._reach: dict[str, set[str]] = {}
 
     def reach(self, node: str) -> set[str]:
@@ -309,58 +261,17 @@ class _Graph:
         return self._reach[node]
 
 
-def _longest_path(doc: BpmnDocument, weight: Mapping[str, float]) -> float:
-    """Largest sum of ``weight`` along any path; back edges of loops are ignored."""
-    graph = _Graph(doc)
-    nodes = set(graph.succ) | {t for ts in graph.succ.values() for t in ts} | set(weight)
-    order: list[str] = []
-    state: dict[str, int] = {}
-    back: set[tuple[str, str]] = set()
-    for root in sorted(nodes):
-        if root in state:
-            continue
-        stack = [(root, iter(graph.succ.get(root, [])))]
-        state[root] = 1
-        while stack:
-            node, it = stack[-1]
-            nxt = next(it, None)
-            if nxt is None:
-                state[node] = 2
-                order.append(node)
-                stack.pop()
-            elif state.get(nxt) == 1:
-                back.add((node, nxt))
-            elif nxt not in state:
-                state[nxt] = 1
-                stack.append((nxt, iter(graph.succ.get(nxt, []))))
-    best: dict[str, float] = {}
-    for node in order:  # post-order: successors first
-        tails = [best[t] for t in graph.succ.get(node, []) if (node, t) not in back]
-        best[node] = weight.get(node, 0.0) + max(tails, default=0.0)
-    return max(best.values(), default=0.0)
-
-
-def chain_counts(doc: BpmnDocument) -> ChainCounts:
-    """Procedures (``procedure`` = true), documents (sum) and statutory working days (longest path)."""
-    steps = _steps(doc)
-    procedures = sum(1 for e in steps if _flag(doc, e, "procedure"))
-    documents = sum(_number(doc, e, "documents") for e in steps)
-    limits = {e.id: v for e in steps if (v := _statutory(doc, e)) is not None}
-    statutory = round(_longest_path(doc, limits), 2) if limits else None
-    return ChainCounts(procedures, int(documents) if documents == int(documents) else documents, statutory)
-
-
 # --------------------------------------------------------------------------- classifying
 
 
-def _match(before: list[Element], after: list[Element]) -> dict[str, str]:
+def _match(before: list[Node], after: list[Node]) -> dict[str, str]:
     matched: dict[str, str] = {}
     after_ids = {e.id for e in after}
     for b in before:
         if b.id in after_ids:
             matched[b.id] = b.id
     used = set(matched.values())
-    for key in (lambda e: _norm(e.name), lambda e: _norm(e.properties.get("name_en", ""))):
+    for key in (lambda e: _norm(e.name), lambda e: _norm(_name_en(e))):
         pool: dict[str, list[str]] = {}
         for a in after:
             if a.id not in used and key(a):
@@ -380,9 +291,7 @@ def _split_list(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"[,，、;；]", text) if p.strip()]
 
 
-def _merges(
-    after_doc: BpmnDocument, before: list[Element], after: list[Element], matched: dict[str, str]
-) -> list[Merge]:
+def _merges(after_p: Process, before: list[Node], after: list[Node], matched: dict[str, str]) -> list[Merge]:
     by_id = {e.id: e for e in before}
     by_name = {_norm(e.name): e.id for e in before if e.name}
     back = {a: b for b, a in matched.items()}
@@ -392,12 +301,13 @@ def _merges(
         absorbed: list[str] = []
         if a.id in back:
             absorbed.append(back[a.id])
-        for ref in _split_list(a.properties.get("merged_from", "")):
+        merged_from = a.facts.extra.get("merged_from", "") if a.facts is not None else ""
+        for ref in _split_list(merged_from):
             bid = ref if ref in by_id else by_name.get(_norm(ref))
             if bid is None:
                 raise ModelError(
                     f'merged_from names "{ref}", which is no step id or name of the before-process',
-                    file=str(after_doc.file), element_id=a.id, tag=a.kind, line=a.line,
+                    file=after_p.file, element_id=a.id, tag=a.tag or None, line=a.line,
                 )
             absorbed.append(bid)
         a_name = _norm(a.name)
@@ -414,12 +324,9 @@ def _merges(
     return merges
 
 
-def _parallelised(before_doc: BpmnDocument, after_doc: BpmnDocument, matched: dict[str, str]) -> list[tuple[str, str]]:
-    gb, ga = _Graph(before_doc), _Graph(after_doc)
-    splits = [
-        e.id for e in after_doc.elements.values()
-        if e.kind in ("parallelGateway", "inclusiveGateway") and len(ga.succ.get(e.id, [])) >= 2
-    ]
+def _parallelised(before_p: Process, after_p: Process, matched: dict[str, str]) -> list[tuple[str, str]]:
+    gb, ga = _Graph(before_p), _Graph(after_p)
+    splits = [n.id for n in after_p.nodes.values() if n.kind in ("parallel", "inclusive") and len(ga.succ.get(n.id, [])) >= 2]
     pairs: list[tuple[str, str]] = []
     items = list(matched.items())
     for i, (b1, a1) in enumerate(items):
@@ -432,60 +339,60 @@ def _parallelised(before_doc: BpmnDocument, after_doc: BpmnDocument, matched: di
     return pairs
 
 
-def diff_processes(before_path: str | Path, after_path: str | Path) -> ProcessDiff:
-    """Classify the steps of two variants of a chain (rules in the module docstring)."""
-    before_doc, after_doc = parse_bpmn(before_path), parse_bpmn(after_path)
-    before, after = _steps(before_doc), _steps(after_doc)
-    matched = _match(before, after)
-    merges = _merges(after_doc, before, after, matched)
+def diff_processes(before: Any, after: Any) -> ProcessDiff:
+    """Classify the steps of two variants of a chain (rules in the module docstring).
+
+    ``before`` and ``after`` are loaded processes (:func:`sim.load_process` or :func:`sim.load_bpmn`).
+    """
+    before_p, after_p = _process(before), _process(after)
+    b_steps, a_steps = _steps(before_p), _steps(after_p)
+    matched = _match(b_steps, a_steps)
+    merges = _merges(after_p, b_steps, a_steps, matched)
     in_merge_b = {s for m in merges for s in m.sources}
     in_merge_a = {m.target for m in merges}
     # A step absorbed into a merge is no longer a 1:1 match.
     one_to_one = {b: a for b, a in matched.items() if b not in in_merge_b and a not in in_merge_a}
-    out = ProcessDiff(Path(before_path), Path(after_path), matched=one_to_one, merged=merges)
-    out.removed = [e.id for e in before if e.id not in matched and e.id not in in_merge_b]
-    out.added = [e.id for e in after if e.id not in matched.values() and e.id not in in_merge_a]
-    out.parallelised = _parallelised(before_doc, after_doc, one_to_one)
-    b_el, a_el = before_doc.elements, after_doc.elements
+    out = ProcessDiff(before_p.file, after_p.file, matched=one_to_one, merged=merges)
+    out.removed = [e.id for e in b_steps if e.id not in matched and e.id not in in_merge_b]
+    out.added = [e.id for e in a_steps if e.id not in matched.values() and e.id not in in_merge_a]
+    out.parallelised = _parallelised(before_p, after_p, one_to_one)
     for b_id, a_id in one_to_one.items():
-        b, a = b_el[b_id], a_el[a_id]
-        sb, sa = _statutory(before_doc, b), _statutory(after_doc, a)
-        if sb is not None and sa is not None and sa < sb - 1e-9:
-            out.shortened.append(Change(b_id, a_id, "statutory_limit", round(sb, 4), round(sa, 4)))
+        b, a = before_p.nodes[b_id], after_p.nodes[a_id]
+        db, da = _statutory(b), _statutory(a)
+        sb, sa, unit = _in_one_unit(db, da) if db is not None and da is not None else (0.0, 0.0, "")
+        if unit and sa < sb - 1e-9:
+            out.shortened.append(Change(b_id, a_id, "statutory_limit", round(sb, 4), round(sa, 4), unit))
         else:
-            eb, ea = _effort(before_doc, b), _effort(after_doc, a)
+            eb, ea = _effort(b), _effort(a)
             if eb is not None and ea is not None and ea < eb - 1e-9:
                 out.shortened.append(Change(b_id, a_id, "wait+work", round(eb, 4), round(ea, 4)))
-        if _flag(after_doc, a, "online") and not _flag(before_doc, b, "online"):
+        if _flag(a, "online") and not _flag(b, "online"):
             out.made_online.append(a_id)
     back = {a: b for b, a in one_to_one.items()}
-    for a in after:
-        if _flag(after_doc, a, "commitment"):
+    for a in a_steps:
+        if _flag(a, "commitment"):
             b_id = back.get(a.id)
-            if b_id is None or not _flag(before_doc, b_el[b_id], "commitment"):
+            if b_id is None or not _flag(before_p.nodes[b_id], "commitment"):
                 out.commitment.append(a.id)
-    out.before_counts = chain_counts(before_doc)
-    out.after_counts = chain_counts(after_doc)
+    out.before_counts = max_counts(before_p)
+    out.after_counts = max_counts(after_p)
     return out
 
 
 # --------------------------------------------------------------------------- drawing
 
 
-def render_diff(before_path: str | Path, after_path: str | Path, out_path: str | Path, lang: str = "zh") -> Path:
-    """Before and after diagrams (side by side, or stacked when wide), changes coloured, counts below."""
+def render_diff(before: Any, after: Any, out_path: str | Path, lang: str = "zh") -> Path:
+    """Before and after diagrams (side by side, or stacked when wide), changes coloured, counts below.
+
+    ``before`` and ``after`` are loaded processes with their diagrams (:func:`sim.load_bpmn`).
+    """
     if lang not in _LABELS:
         raise ValueError(f'lang must be "zh" or "en", got {lang!r}')
     text = _LABELS[lang]
-    d = diff_processes(before_path, after_path)
-    before_doc, after_doc = parse_bpmn(before_path), parse_bpmn(after_path)
-    dis: list[DiagramDI] = []
-    for doc in (before_doc, after_doc):
-        if doc.diagram is None or not doc.diagram.shapes:
-            raise ModelError("has no diagram interchange (no bpmndi:BPMNDiagram with shapes), so it cannot be "
-                             "drawn; open and save it in bpmn.io / Camunda Modeler", file=str(doc.file))
-        dis.append(doc.diagram)
-    sizes = [figure_size(di.extent()) for di in dis]
+    dis: list[DiagramDI] = [diagram_of(before), diagram_of(after)]  # first: an error names the file without DI
+    d = diff_processes(before, after)
+    sizes = [figure_size(extent(di)) for di in dis]
     stacked = max(w / h for w, h in sizes) > 1.6  # wide chains read better one above the other
     head, foot, legend_h = 0.45, 0.45, 0.5  # inches: panel title, counts line, legend row
     if stacked:
@@ -516,10 +423,8 @@ def render_diff(before_path: str | Path, after_path: str | Path, out_path: str |
                  fontproperties=font, fontsize=13, fontweight="bold")
         assert counts is not None
         fig.text(cx, (box[1] - foot / 2) / height,
-                 text["counts"].format(
-                     procedures=counts.procedures, documents=counts.documents,
-                     statutory=text["no_statutory"] if counts.statutory_workdays is None
-                     else text["statutory"].format(days=counts.statutory_workdays)),
+                 text["counts"].format(procedures=counts.procedures, documents=counts.documents,
+                                       statutory=counts.statutory_text(lang) or text["no_statutory"]),
                  ha="center", va="center", fontproperties=font, fontsize=10)
     handles = [
         patches.Patch(fc=tint(CLASS_COLOURS[k], 0.72), ec=CLASS_COLOURS[k], lw=2, label=text[k])

@@ -1,6 +1,8 @@
 """The assessment report: one self-contained ``report.html`` (images embedded as base64 PNG), every
-table as CSV and one Excel workbook, written to a temporary folder and moved into place at the end
-so a failed run leaves no partial report.
+table as CSV and one Excel workbook. Everything is drawn in memory first and then written, file by
+file atomically, into a report folder that is new, empty or marked as ours
+(:class:`sim.files.OwnedFolder`): a user's folder is never emptied, renamed or replaced, and a
+failed drawing leaves the previous report as it was.
 
 Example:
     >>> import sim
@@ -12,12 +14,12 @@ from __future__ import annotations
 
 import base64
 import html
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from .tables import fmt, write_csv, write_workbook
+from ..files import OwnedFolder
+from .tables import csv_bytes, fmt, workbook_bytes
 
 __all__ = ["write_report", "baseline_for", "verdict_rows", "LABELS"]
 
@@ -33,7 +35,18 @@ LABELS = {
            "greedy": "Changes found (greedy search, at most 3) that make it reachable", "none": "no set of ≤ 3 changes found",
            "settings": "{reps} replications × {cases} cases, seed {seed}, required share {req:.0%}; sensitivity with "
                        "common random numbers (same seed), ranked by the change in the lower bound of the share for {t}.",
-           "rule_static": "Count targets are judged on exact static counts of every path: the share is the share of paths."},
+           "rule_static": "Count targets are judged on exact static counts of every path: the share is the share of paths.",
+           "kind": "kind", "design": "design check", "performance": "performance verdict", "complies": "complies",
+           "partly_complies": "some paths comply", "does_not_comply": "does not comply", "rule": "Verdict rule",
+           "required": "required share", "readings": "share on working / calendar days / DB clock",
+           "band": "share inside the band", "check_note": "register note", "rests": "rests on", "sources": "What the chain's time rests on: every number and its source",
+           "number": "number", "value": "value", "grade": "grade", "source": "source",
+           "grades": {"statute": "statute", "measured": "published measurement", "plan": "plan clause",
+                      "assumption": "assumption", "unsourced": "unclassified"},
+           "precision": "Each chain: {reps} replications × {cases} cases, seed {seed}; the interval is across replications.",
+           "metrics": {"workdays": "working days", "calendar_days": "calendar days", "db_days": "DB clock (days)",
+                       "hours": "hours", "fee": "fee", "procedures": "procedures", "documents": "documents",
+                       "stages": "stages"}},
     "zh": {"title": "ReformSim：2021年营商环境方案目标评估", "verdicts": "评估结论", "target": "目标",
            "check": "检查项", "process": "流程", "unit": "单位", "metric": "判定口径", "threshold": "阈值",
            "verdict": "结论", "share": "达标比例", "ci": "95%区间", "static": "静态计数/均值",
@@ -45,9 +58,21 @@ LABELS = {
            "greedy": "使目标可达成的改革组合（贪心搜索，最多3项）", "none": "未找到不超过3项的组合",
            "settings": "{reps}次重复 × 每次{cases}件，随机种子{seed}，要求达标比例{req:.0%}；敏感性分析使用相同随机数（同一种子），"
                        "按{t}达标比例下限的变化排序。",
-           "rule_static": "环节数、材料数、阶段数按每条路径的精确静态计数判定：比例为路径占比。"},
+           "rule_static": "环节数、材料数、阶段数按每条路径的精确静态计数判定：比例为路径占比。",
+           "kind": "类别", "design": "设计核对", "performance": "绩效结论", "complies": "设计符合",
+           "partly_complies": "部分路径符合", "does_not_comply": "设计不符合", "rule": "判定规则",
+           "required": "要求比例", "readings": "达标比例：工作日 / 自然日 / 营商口径",
+           "band": "区间内比例", "check_note": "清单说明", "rests": "依据", "sources": "本链用时的依据：每个数字及其来源",
+           "number": "数字", "value": "取值", "grade": "等级", "source": "来源",
+           "grades": {"statute": "法规/法定时限", "measured": "公开测量", "plan": "方案条款", "assumption": "假设",
+                      "unsourced": "未分类"},
+           "precision": "每条链：{reps}次重复 × 每次{cases}件，随机种子{seed}；区间按重复之间的差异计算。",
+           "metrics": {"workdays": "工作日", "calendar_days": "自然日", "db_days": "营商口径（天）", "hours": "小时",
+                       "fee": "收费", "procedures": "环节数", "documents": "材料数", "stages": "阶段数"}},
 }
-_COLOURS = {"reachable": "#2ca02c", "at_risk": "#ff7f0e", "not_reachable": "#d62728"}
+_COLOURS = {"reachable": "#2ca02c", "at_risk": "#ff7f0e", "not_reachable": "#d62728",
+            # design checks in muted colours: they say what the model is, not what it reaches
+            "complies": "#6b8e6b", "partly_complies": "#b0926a", "does_not_comply": "#a06060"}
 _CSS = """body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:2em;max-width:1500px}
 table{border-collapse:collapse;margin:1em 0;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}
 th{background:#eee}img{max-width:100%}.v{color:white;font-weight:bold;padding:2px 6px;border-radius:3px;white-space:nowrap}
@@ -55,24 +80,29 @@ td:last-child{min-width:22em}td:nth-child(3){white-space:nowrap}"""
 
 
 def baseline_for(process: Path) -> Path | None:
-    """The baseline file of a post-reform chain: X_2021 → X_baseline, X_2018_baseline, X_2019_baseline
-    (then the same for the chain's first word, e.g. electricity_2018_baseline)."""
-    stem = process.stem.removesuffix("_2021")
-    for base in (stem, stem.split("_")[0]):
-        for suffix in ("_baseline", "_2018_baseline", "_2019_baseline"):
-            cand = process.with_name(f"{base}{suffix}.bpmn")
-            if cand.is_file():
-                return cand
-    return None
+    """The file a chain is compared with, as the catalog beside it says (None without a catalog or baseline)."""
+    from ..catalog import catalog_for
+
+    catalog = catalog_for(process)
+    return catalog.baseline_path(process) if catalog is not None else None
 
 
 def verdict_rows(assessment: Any, lang: str = "en") -> list[dict[str, Any]]:
+    """The verdict table, one row per judged check, with its kind, reason and what it rests on."""
     t = LABELS[lang]
-    return [{t["target"]: r.target, t["check"]: r.check, t["process"]: Path(r.process).name, t["unit"]: r.unit,
-             t["metric"]: r.metric, t["threshold"]: r.threshold, t["verdict"]: t[r.verdict],
-             t["share"]: r.share, "lo95": r.lo, "hi95": r.hi, "P50": r.p50, "P80": r.p80, "P95": r.p95,
-             t["wd"] + " P50": r.workdays_p50, t["wd"] + " P95": r.workdays_p95, t["static"]: r.static,
-             "baseline": r.baseline, t["note"]: r.note} for r in assessment.rows]
+
+    def metric(r: Any) -> str:
+        return r.metric if r.metric.startswith("step:") else t["metrics"].get(r.metric, r.metric)
+
+    def readings(r: Any) -> str:
+        return " / ".join("—" if v[0] is None or v[0] != v[0] else f"{v[0]:.0%}" for v in r.readings.values())
+
+    return [{t["target"]: r.target, t["check"]: r.check, t["kind"]: t[r.kind], t["process"]: Path(r.process).name,
+             t["unit"]: r.unit, t["metric"]: metric(r), t["threshold"]: r.threshold, t["verdict"]: t[r.verdict],
+             t["share"]: r.share, t["ci"]: "" if r.lo != r.lo else f"{r.lo:.1%}–{r.hi:.1%}", t["required"]: r.required,
+             "P50": r.p50, "P80": r.p80, "P95": r.p95, t["readings"]: readings(r), t["band"]: r.band_share,
+             t["static"]: r.static, t["reason"]: r.reason.get(lang, ""),
+             t["note"]: "; ".join(x for x in (r.note, r.reading_why, r.check_note) if x)} for r in assessment.rows]
 
 
 def _table(rows: list[dict[str, Any]], verdict_col: str | None = None) -> str:
@@ -102,22 +132,31 @@ def _img(png: bytes, alt: str) -> str:
 
 def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lang: str = "zh",
                  diagrams: bool = True) -> Path:
-    """Write report.html, CSVs and assessment.xlsx into ``out_dir`` (replaced as a whole); return the HTML path."""
-    from ..analysis.assess import CLOCK_RULE
+    """Write report.html, CSVs and assessment.xlsx into the report folder ``out_dir``; return the HTML path.
+
+    ``out_dir`` must be new, empty or a report folder of ours (see :class:`sim.files.OwnedFolder`);
+    anything else is an :class:`~sim.files.OutputError` before any drawing. Only the files this
+    report writes are replaced; files of the planner's in the folder stay.
+    """
+    from ..analysis.assess import CLOCK_RULE, RULE
+    from ..analysis.provenance import source_rows
     from .plots import distribution_png, tornado_png, utilisation_png
 
     if lang not in LABELS:
         raise ValueError(f'lang must be "zh" or "en", got {lang!r}')
     t = LABELS[lang]
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".report-", dir=out_dir.parent))
-    try:
+    folder = OwnedFolder(out_dir).check()
+    # The diff drawings go through a scratch folder of our own, outside the user's folder.
+    with tempfile.TemporaryDirectory(prefix="reformsim-report-") as scratch:
+        tmp = Path(scratch)
         root = Path(assessment.register.root or ".")
         sheets: dict[str, list[dict[str, Any]]] = {}
         verdicts = verdict_rows(assessment, lang)
         sheets["verdicts"] = verdicts
-        parts = [f"<h1>{t['title']}</h1>", f"<h2>{t['verdicts']}</h2>", _table(verdicts, t["verdict"]),
+        parts = [f"<h1>{t['title']}</h1>", f"<h2>{t['verdicts']}</h2>",
+                 f"<p><b>{t['rule']}</b>: {html.escape(RULE[lang])} "
+                 f"{html.escape(t['precision'].format(reps=assessment.replications, cases=assessment.cases, seed=assessment.seed))}</p>",
+                 _table(verdicts, t["verdict"]),
                  f"<p><b>{t['clock']}</b>: {html.escape(CLOCK_RULE[lang])} {html.escape(t['rule_static'])}</p>"]
         not_sim = [{t["target"]: a, t["check"]: b, t["reason"]: c} for a, b, c in assessment.not_simulated]
         sheets["not_simulated"] = not_sim
@@ -128,9 +167,10 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
             parts.append(f"<h2>{html.escape(res.process.name or name)} <small>({html.escape(ch.process)})</small></h2>")
             base = baseline_for(root / ch.process)
             if diagrams and base is not None:
+                from ..bpmn.loader import load_bpmn
                 from .diff import render_diff
 
-                png_path = render_diff(base, root / ch.process, tmp / f"{name}_diff.png", lang=lang)
+                png_path = render_diff(load_bpmn(base), load_bpmn(root / ch.process), tmp / f"{name}_diff.png", lang=lang)
                 parts += [f"<h3>{t['diff']}: {html.escape(base.name)} → {html.escape(Path(ch.process).name)}</h3>",
                           _img(png_path.read_bytes(), t["diff"])]
                 png_path.unlink()
@@ -155,6 +195,10 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
                 parts += [f"<h3>{t['util']}</h3>", _img(utilisation_png([(a.agency, a.utilisation) for a in b.agencies], lang),
                                                         t["util"]), _table(agencies)]
             parts += [f"<h3>{t['steps']}</h3>", _table(steps)]
+            sources = [{t["step"]: x["step"], t["number"]: x["number"], t["value"]: x["value"], t["grade"]: t["grades"][x["grade"]],
+                        t["source"]: x["source"]} for x in source_rows(res.process)]
+            sheets[f"{name}_sources"] = sources
+            parts += [f"<h3>{t['sources']}</h3>", _table(sources)]
             if ch.ranked:
                 sens = [{"change": x.change.label(lang), "lower_bound": x.share, "delta": x.delta} for x in ch.ranked]
                 sheets[f"{name}_sensitivity"] = sens
@@ -171,20 +215,7 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
                 parts += [f"<h3>{t['greedy']}</h3><ul>{''.join(items)}</ul>"]
         doc = (f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
                f"<title>{t['title']}</title><style>{_CSS}</style></head><body>{''.join(parts)}</body></html>")
-        (tmp / "report.html").write_text(doc, encoding="utf-8")
-        for sheet, rows in sheets.items():
-            write_csv(rows, tmp / f"{sheet}.csv")
-        write_workbook(sheets, tmp / "assessment.xlsx")
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            out_dir.rename(old)
-            tmp.rename(out_dir)
-            shutil.rmtree(old)
-        else:
-            tmp.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir / "report.html"
+    files: dict[str, bytes | str] = {"report.html": doc}
+    files.update({f"{sheet}.csv": csv_bytes(rows) for sheet, rows in sheets.items()})
+    files["assessment.xlsx"] = workbook_bytes(sheets)
+    return folder.replace_files(files)[0]

@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import matplotlib
 
@@ -20,7 +21,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from .fonts import cjk_font  # noqa: E402
 
-__all__ = ["distribution_png", "utilisation_png", "tornado_png"]
+__all__ = ["distribution_png", "utilisation_png", "tornado_png", "sweep_png"]
 
 _T = {
     "en": {"share": "share of cases", "count": "cases", "cdf": "cumulative share", "target": "target",
@@ -91,3 +92,59 @@ def tornado_png(rows: list[tuple[str, float]], lang: str = "zh") -> bytes:
     ax.set_xlabel(t["delta"], fontproperties=font)
     _font_all(ax, font)
     return _png(fig)
+
+
+def sweep_png(result: Any) -> bytes:
+    """Target attainment over a sweep (a :class:`sim.whatif.sweep.SweepResult`): heat map for two settings,
+    a line for one, bars otherwise, cheapest point marked."""
+    rows, names = result.rows, result.names
+    key = "attainment" if result.target else "workdays_mean"
+    label = (f"share of cases with {result.target['metric']} ≤ {result.target['max']:g}" if result.target
+             else "mean working days")
+    fig = Figure(figsize=(7, 4.5))
+    ax = fig.subplots()
+    if len(names) == 2:
+        xs = sorted({r[names[0]] for r in rows})
+        ys = sorted({r[names[1]] for r in rows})
+        grid = [[next(r[key] for r in rows if r[names[0]] == x and r[names[1]] == y) for x in xs] for y in ys]
+        im = ax.imshow(grid, origin="lower", aspect="auto", cmap="RdYlGn" if result.target else "viridis_r",
+                       vmin=0 if result.target else None, vmax=1 if result.target else None)
+        ax.set_xticks(range(len(xs)), [f"{x:g}" for x in xs])
+        ax.set_yticks(range(len(ys)), [f"{y:g}" for y in ys])
+        ax.set_xlabel(names[0])
+        ax.set_ylabel(names[1])
+        for j, y in enumerate(ys):
+            for i, x in enumerate(xs):
+                ax.text(i, j, f"{grid[j][i]:.2f}", ha="center", va="center", fontsize=8)
+        fig.colorbar(im, ax=ax, label=label)
+        if result.cheapest is not None:
+            c = rows[result.cheapest]
+            ax.plot(xs.index(c[names[0]]), ys.index(c[names[1]]), marker="*", markersize=22, markerfacecolor="none",
+                    markeredgecolor="black", markeredgewidth=2, label="cheapest reachable point")
+            ax.legend(loc="upper left", fontsize=8)
+    else:
+        xs = [r[names[0]] for r in rows] if len(names) == 1 else list(range(len(rows)))
+        ys = [r[key] for r in rows]
+        if len(names) == 1:
+            ax.plot(xs, ys, marker="o")
+            ax.set_xlabel(names[0])
+        else:
+            ax.bar(xs, ys)
+            ax.set_xlabel("grid point (see sweep.csv)")
+        if result.target:
+            ax.axhline(result.target["required"], color="grey", linestyle="--", label=f"required {result.target['required']:.0%}")
+            ax.set_ylim(0, 1.05)
+        if result.cheapest is not None:
+            ax.plot(xs[result.cheapest], ys[result.cheapest], marker="*", markersize=20, color="crimson", linestyle="none",
+                    label="cheapest reachable point")
+        if result.target or result.cheapest is not None:
+            ax.legend(fontsize=8)
+    ax.set_title("target attainment over the sweep" if result.target else "mean working days over the sweep")
+    if not result.target:
+        ax.set_ylabel(label)
+    elif len(names) != 2:
+        ax.set_ylabel(label)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    return buf.getvalue()

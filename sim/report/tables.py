@@ -9,12 +9,15 @@ Example:
 from __future__ import annotations
 
 import csv
+import io
 import math
 import tempfile  # noqa: F401 - used by the doctest
 from pathlib import Path
 from typing import Any
 
-__all__ = ["write_csv", "write_workbook", "fmt"]
+from ..files import atomic_write
+
+__all__ = ["write_csv", "write_workbook", "csv_bytes", "workbook_bytes", "fmt"]
 
 
 def fmt(x: Any, digits: int = 2) -> str:
@@ -26,19 +29,29 @@ def fmt(x: Any, digits: int = 2) -> str:
     return str(x)
 
 
-def write_csv(rows: list[dict[str, Any]], path: Path) -> Path:
-    """UTF-8 with BOM so Excel shows the Chinese labels."""
+def csv_bytes(rows: list[dict[str, Any]]) -> bytes:
+    """The table as CSV, UTF-8 with BOM so Excel shows the Chinese labels."""
     cols = list(rows[0]) if rows else []
-    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
-        w = csv.DictWriter(fh, fieldnames=cols)
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: fmt(v, 4) if isinstance(v, float) else ("" if v is None else v) for k, v in r.items()})
-    return path
+    fh = io.StringIO(newline="")
+    w = csv.DictWriter(fh, fieldnames=cols)
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: fmt(v, 4) if isinstance(v, float) else ("" if v is None else v) for k, v in r.items()})
+    return fh.getvalue().encode("utf-8-sig")
+
+
+def write_csv(rows: list[dict[str, Any]], path: Path) -> Path:
+    """:func:`csv_bytes` written atomically to ``path``."""
+    return atomic_write(path, csv_bytes(rows))
 
 
 def write_workbook(sheets: dict[str, list[dict[str, Any]]], path: Path) -> Path:
-    """One sheet per table (sheet names cut to Excel's 31 characters, made unique)."""
+    """:func:`workbook_bytes` written atomically to ``path``."""
+    return atomic_write(path, workbook_bytes(sheets))
+
+
+def workbook_bytes(sheets: dict[str, list[dict[str, Any]]]) -> bytes:
+    """One sheet per table (sheet names cut to Excel's 31 characters, made unique), as .xlsx bytes."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -57,5 +70,6 @@ def write_workbook(sheets: dict[str, list[dict[str, Any]]], path: Path) -> Path:
         for r in rows:
             ws.append([None if isinstance(v, float) and math.isnan(v) else v if isinstance(v, (int, float, str)) or v is None
                        else str(v) for v in r.values()])
-    wb.save(path)
-    return path
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -96,6 +96,15 @@ def process_changes(a: SimulationResult, b: SimulationResult) -> list[str]:
         out.append("steps with changed facts: " + ", ".join(changed))
     if set(pa.flows) != set(pb.flows) and pa.id == pb.id:
         out.append("the sequence flows differ (steps reordered, merged or run in parallel)")
+    from ..analysis.paths import max_counts  # the one counter, as list, diff and assess count
+
+    ca, cb = max_counts(pa), max_counts(pb)
+    moved = [f"{what} {getattr(ca, what)} → {getattr(cb, what)}" for what in ("procedures", "documents", "stages")
+             if getattr(ca, what) != getattr(cb, what)]
+    if ca.statutory != cb.statutory:
+        moved.append(f"statutory time {ca.statutory_text('en') or 'not stated'} → {cb.statutory_text('en') or 'not stated'}")
+    if moved:
+        out.append("worst-path counts: " + ", ".join(moved))
     out += [n for n in pb.notes if n not in pa.notes]
     return out
 
@@ -125,11 +134,13 @@ def compare_stored(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]
 
 
 def _chain(path: str | None) -> str:
-    """``construction_lowrisk_2019_baseline.bpmn`` and ``construction_lowrisk_2021.bpmn`` -> ``construction_lowrisk``."""
-    import re
+    """The chain of a process file from the catalog beside it; a file no catalog lists is a chain of its own."""
+    from ..catalog import catalog_for
 
-    stem = Path(path or "").stem
-    return re.sub(r"(_\d{4})?(_baseline)?$|_\d{4}$", "", stem)
+    if not path:
+        return ""
+    catalog = catalog_for(path)
+    return (catalog.chain_of(path) if catalog is not None else "") or f"file:{Path(path).resolve()}"
 
 
 def verdicts_under_both(a: SimulationResult, b: SimulationResult, register: Any, required: float = 0.95) -> list[dict[str, Any]]:
@@ -142,7 +153,7 @@ def verdicts_under_both(a: SimulationResult, b: SimulationResult, register: Any,
     for target, check in register.tested():
         if check.threshold is None or check.threshold.kind == "below_baseline" or check.test is None:
             continue
-        if not any(_chain(p) in chains for p in check.test.processes):
+        if not any(_chain(str(Path(register.root or ".") / p)) in chains for p in check.test.processes):
             continue
         metric = judged_metric(check)
         if not (metric in CASE_METRICS or metric.startswith("step:")):

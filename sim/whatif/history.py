@@ -4,6 +4,12 @@ A row keeps what is needed to compare two past runs without rerunning them: the 
 content hash, seed, code version, pooled KPIs and the per-replication means (paired differences
 need those).
 
+All rows of one command (both sides of a compare, every point of a sweep) go in ONE
+transaction (``BEGIN IMMEDIATE`` … ``COMMIT``): a run killed while recording leaves the history
+as it was before, never half a sweep. A history another process holds longer than the busy
+timeout is a clear :class:`~sim.files.OutputError`, and commands call :meth:`History.check_writable`
+before they simulate.
+
 Example:
     >>> import tempfile
     >>> h = History(tempfile.mkdtemp())
@@ -20,16 +26,24 @@ import json
 import math
 import sqlite3
 import subprocess
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ..engine.runner import CASE_METRICS, SimulationResult
 from ..errors import ReformSimError
+from ..files import OutputError, output_folder
 
-__all__ = ["History", "DB_NAME", "code_version", "result_record"]
+__all__ = ["History", "DB_NAME", "BUSY_TIMEOUT", "code_version", "result_record", "run_fields"]
 
 DB_NAME = "runs.sqlite"
+# Seconds to wait for another reformsim writing the same history; a sweep records in well under
+# a second, so 30 s means the other process is stuck, not slow.
+BUSY_TIMEOUT = 30.0
+_COLUMNS = ("created", "kind", "name", "file", "scenario_hash", "process", "seed", "replications", "cases",
+            "code_version", "kpis", "per_replication")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -53,11 +67,10 @@ CREATE TABLE IF NOT EXISTS runs (
 @lru_cache(maxsize=1)
 def code_version() -> str:
     """``sim.__version__``, plus ``git describe`` of the checkout when there is one."""
-    import sim
+    from .._version import __version__ as version
 
-    version = sim.__version__
     try:
-        out = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], cwd=Path(sim.__file__).parent,
+        out = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], cwd=Path(__file__).parents[1],
                              capture_output=True, text=True, timeout=5)
         if out.returncode == 0 and out.stdout.strip():
             version += f"+git.{out.stdout.strip()}"
@@ -87,50 +100,100 @@ def result_record(result: SimulationResult) -> dict[str, Any]:
     return {"kpis": _clean(kpis), "per_replication": _clean(per)}
 
 
+def run_fields(result: SimulationResult, *, kind: str, scenario_hash: str, file: str | None = None) -> dict[str, Any]:
+    """The fields :meth:`History.record` stores for ``result`` (computed before the transaction opens)."""
+    return dict(kind=kind, name=result.scenario.name, file=file, scenario_hash=scenario_hash, process=result.process.id,
+                seed=result.seed, replications=len(result.replications), cases=result.scenario.cases, **result_record(result))
+
+
 class History:
-    """The SQLite run log in ``folder`` (created on first use)."""
+    """The SQLite run log in ``folder`` (created on first record)."""
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, *, timeout: float | None = None) -> None:
         self.path = Path(folder) / DB_NAME
+        self.timeout = BUSY_TIMEOUT if timeout is None else timeout
 
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path, timeout=30)
-        con.row_factory = sqlite3.Row
-        con.execute(_SCHEMA)
-        return con
+    @contextmanager
+    def _connection(self, *, create: bool = False) -> Iterator[sqlite3.Connection]:
+        """An autocommit connection (transactions are explicit); SQLite errors become an OutputError naming the file."""
+        if create:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = None
+        try:
+            con = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+            con.row_factory = sqlite3.Row
+            yield con
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise OutputError(self.path, f"the run history is in use by another process for more than {self.timeout:g} s; "
+                                             "wait for it to finish, or give another --out") from None
+            raise OutputError(self.path, f"cannot use the run history: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            raise OutputError(self.path, f"cannot use the run history ({exc}); is this a ReformSim runs.sqlite?") from None
+        finally:
+            if con is not None:
+                con.close()
+
+    def check_writable(self) -> None:
+        """Before simulating: the folder takes files and, when the history exists, it can be locked for writing now.
+
+        Raises :class:`~sim.files.OutputError` (a file where the folder should be, a read-only or
+        locked history); creates nothing.
+        """
+        output_folder(self.path.parent)
+        if self.path.is_dir():
+            raise OutputError(self.path, "the run history should be a file, but this is a folder")
+        if self.path.exists():
+            with self._connection() as con:
+                con.execute("BEGIN IMMEDIATE")  # takes the write lock, as recording will
+                con.execute(_SCHEMA)
+                con.execute("ROLLBACK")
+
+    def record_many(self, runs: Iterable[dict[str, Any]]) -> list[int]:
+        """Store several runs in ONE transaction; return their ids. Interrupted, it stores none of them.
+
+        Each run is a mapping with the keyword arguments of :meth:`record`.
+        """
+        created = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        ids: list[int] = []
+        with self._connection(create=True) as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                con.execute(_SCHEMA)
+                for run in runs:
+                    row = dict(run, created=created, code_version=code_version(),
+                               kpis=json.dumps(_clean(run["kpis"]), ensure_ascii=False),
+                               per_replication=json.dumps(_clean(run["per_replication"])))
+                    cur = con.execute(f"INSERT INTO runs ({', '.join(_COLUMNS)}) VALUES ({','.join('?' * len(_COLUMNS))})",
+                                      tuple(row[c] for c in _COLUMNS))
+                    ids.append(int(cur.lastrowid))
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return ids
 
     def record(self, *, kind: str, name: str, file: str | None, scenario_hash: str, process: str, seed: int,
                replications: int, cases: int, kpis: dict[str, Any], per_replication: dict[str, Any]) -> int:
-        """Store one run; returns its id. One transaction, so an interrupted write leaves no half row."""
-        created = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        con = self._connect()
-        try:
-            with con:
-                cur = con.execute(
-                    "INSERT INTO runs (created, kind, name, file, scenario_hash, process, seed, replications, cases,"
-                    " code_version, kpis, per_replication) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (created, kind, name, file, scenario_hash, process, seed, replications, cases, code_version(),
-                     json.dumps(_clean(kpis), ensure_ascii=False), json.dumps(_clean(per_replication))))
-            return int(cur.lastrowid)
-        finally:
-            con.close()
+        """Store one run; returns its id (one transaction, so an interrupted write leaves no half row)."""
+        return self.record_many([{"kind": kind, "name": name, "file": file, "scenario_hash": scenario_hash, "process": process,
+                                  "seed": seed, "replications": replications, "cases": cases, "kpis": kpis,
+                                  "per_replication": per_replication}])[0]
+
+    def record_results(self, results: Iterable[tuple[SimulationResult, str, str | None]], *, kind: str) -> list[int]:
+        """Store ``(result, scenario_hash, file)`` runs in one transaction (a whole sweep or both sides of a compare)."""
+        return self.record_many([run_fields(r, kind=kind, scenario_hash=h, file=f) for r, h, f in results])
 
     def record_result(self, result: SimulationResult, *, kind: str, scenario_hash: str, file: str | None = None) -> int:
-        rec = result_record(result)
-        return self.record(kind=kind, name=result.scenario.name, file=file, scenario_hash=scenario_hash,
-                           process=result.process.id, seed=result.seed, replications=len(result.replications),
-                           cases=result.scenario.cases, **rec)
+        return self.record_results([(result, scenario_hash, file)], kind=kind)[0]
 
     def list(self) -> list[dict[str, Any]]:
-        if not self.path.exists():
+        if not self.path.is_file():
             return []
-        con = self._connect()
-        try:
+        with self._connection() as con:
+            con.execute(_SCHEMA)
             rows = con.execute("SELECT id, created, kind, name, scenario_hash, process, seed, replications, cases,"
                                " code_version, kpis FROM runs ORDER BY id").fetchall()
-        finally:
-            con.close()
         out = []
         for row in rows:
             d = dict(row)
@@ -140,13 +203,11 @@ class History:
 
     def get(self, run_id: int) -> dict[str, Any]:
         """One run; :class:`ReformSimError` naming the database when there is no such id."""
-        con = self._connect() if self.path.exists() else None
         row = None
-        if con is not None:
-            try:
+        if self.path.is_file():
+            with self._connection() as con:
+                con.execute(_SCHEMA)
                 row = con.execute("SELECT * FROM runs WHERE id = ?", (int(run_id),)).fetchone()
-            finally:
-                con.close()
         if row is None:
             raise ReformSimError(f"{self.path}: no run with id {run_id}; `reformsim runs --out {self.path.parent}` lists them")
         d = dict(row)

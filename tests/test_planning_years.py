@@ -1,0 +1,72 @@
+"""Planning past the official calendar's last year: a projected or supplied calendar, said on every run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from sim.model.calendar import calendar_years
+
+ROOT = Path(__file__).parents[1]
+PROCESS = ROOT / "processes" / "company_setup_2021.bpmn"
+NEXT = calendar_years()[1] + 1  # the first year the official data does not cover
+
+
+def _scenario(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "plan.yaml"
+    path.write_text(f"process: {PROCESS}\nsource: 'assumption: a planning year'\n{text}", encoding="utf-8")
+    return path
+
+
+def test_a_run_past_the_data_uses_the_projection_and_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = _scenario(tmp_path, f"start: {NEXT}-03-01\n")
+    assert main(["run", str(plan), "--cases", "40", "--replications", "2", "--json"]) == 0
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert data["calendar"] == {str(NEXT): "projected"}
+    assert any("projected from the statutory rules" in n for n in data["notes"])
+    assert f"warning: {NEXT} 年的节假日按《全国年节及纪念日放假办法》推算" in captured.err
+
+
+def test_a_run_on_official_years_carries_no_projection_note(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(PROCESS), "--cases", "40", "--replications", "2", "--json"]) == 0
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert set(data["calendar"].values()) == {"official"}
+    assert not any("projected" in n for n in data["notes"]) and "warning" not in captured.err
+
+
+def test_a_supplied_arrangement_replaces_the_projection(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Holidays from the second day on: cases that arrive on the first day and are not done by its
+    # evening wait out the closed week, which only the supplied year knows about.
+    (tmp_path / "days.yaml").write_text(
+        f"source: test arrangement\nyears:\n  {NEXT}:\n    holidays: [{NEXT}-03-02/{NEXT}-03-05]\n", encoding="utf-8")
+    supplied = _scenario(tmp_path, f"start: {NEXT}-03-01\ncalendar: days.yaml\n")
+    assert main(["run", str(supplied), "--cases", "40", "--replications", "2", "--json"]) == 0
+    captured = capsys.readouterr()
+    with_week_off = json.loads(captured.out)
+    assert with_week_off["calendar"] == {str(NEXT): "supplied"} and "warning" not in captured.err
+    projected = _scenario(tmp_path, f"start: {NEXT}-03-01\n")
+    assert main(["run", str(projected), "--cases", "40", "--replications", "2", "--json"]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert with_week_off["kpis"]["calendar_days"]["max"] > plain["kpis"]["calendar_days"]["max"] + 3
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("start: 2150-03-01\n", "start: 2150 is outside every holiday calendar"),
+    ("start: 2021-13-01\n", "start:"),
+    ("calendar: missing.yaml\n", "calendar: file not found"),
+    ("calendar: {source: x, years: {2027: {holidays: [2027-02-31]}}}\n", "calendar.years.2027.holidays[0]"),
+])
+def test_bad_dates_and_calendars_are_located_errors(tmp_path: Path, text: str, message: str) -> None:
+    plan = _scenario(tmp_path, text)
+    done = subprocess.run([sys.executable, "-m", "sim.cli", "run", str(plan), "--cases", "10", "--replications", "1"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 2, done.stderr
+    assert str(plan) in done.stderr and message in done.stderr
+    assert "Traceback" not in done.stderr
