@@ -36,7 +36,9 @@ from .. import inputs
 from ..errors import ExpressionError, ModelError, did_you_mean
 from ..model.distributions import parse_distribution
 from ..model.expressions import compile_condition
-from ..model.process import Duration, Flow, Node, Process, TaskFacts, parse_duration
+from ..model.bounds import MAX_DOCUMENTS, MAX_FEE, MAX_RATE, MAX_STAFF, check_number
+from ..model.calendar import OpeningHours
+from ..model.process import Duration, Flow, Node, Process, TaskFacts, check_duration, parse_duration
 from ..stack import with_deep_stack
 from .di import BpmnDocument, read_document
 from .prepare import SHARE_PLACEHOLDER, prepare_for_simulation
@@ -263,6 +265,7 @@ class _Compiler:
     # -- entry --------------------------------------------------------------------------------
     def compile(self, spec: Any, proc_el: Any) -> Process:
         defaults = {k: v for k, (v, _) in _properties(proc_el).items()}
+        self._check_process_properties(proc_el)
         self._scope(spec, prefix="", scope="")
         if not any(n.kind == "start" for n in self.nodes):
             raise self.error("the process has no start event", proc_el.get("id"))
@@ -277,6 +280,23 @@ class _Compiler:
             proc_el.get("id"), proc_el.get("name") or proc_el.get("id"), self.nodes, self.flows,
             name_en=defaults.get("name_en", ""), file=self.file, defaults=MappingProxyType(defaults), notes=tuple(self.notes),
         )
+
+    def _check_process_properties(self, proc_el: Any) -> None:
+        """Range-check the process-level numbers (agency staff and hours, arrival rate, attribute mixes) where they enter."""
+        for key, (value, line) in _properties(proc_el).items():
+            try:
+                if key.startswith("agency.") and key.endswith(".staff"):
+                    check_number(int(value) if value.strip().lstrip("-").isdigit() else value, low=1, high=MAX_STAFF, whole=True,
+                                 unit="staff")
+                elif key.startswith("agency.") and key.endswith(".hours"):
+                    OpeningHours.parse(value)
+                elif key == "arrivals.rate_per_workday":
+                    check_number(float(value), high=MAX_RATE, above=True, unit="applications per working day")
+                elif key.startswith("attribute."):
+                    check_number(float(value), high=1.0, unit="(share of cases)")
+            except ValueError as exc:
+                msg = f'expected a number, got "{value}"' if "could not convert" in str(exc) else str(exc)
+                raise self.error(f"process property {key}: {msg}", proc_el.get("id"), line) from None
 
     def _scope(self, spec: Any, prefix: str, scope: str) -> tuple[list[str], list[str]]:
         """Compile one (sub)process spec; return its start and end node ids (already prefixed)."""
@@ -466,12 +486,9 @@ class _Compiler:
             if key == "documents":
                 if not value.strip().isdigit():
                     raise ValueError(f'expected a whole number >= 0, got "{value}"')
-                return int(value)
+                return check_number(int(value), high=MAX_DOCUMENTS, whole=True)
             if key == "fee":
-                fee = float(value)
-                if fee < 0:
-                    raise ValueError(f"expected a fee >= 0, got {value}")
-                return fee
+                return check_number(float(value), high=MAX_FEE, unit="yuan")
             if key in ("statutory_limit", "wait"):
                 return parse_duration(value)
             if key == "work":
@@ -494,12 +511,15 @@ class _Compiler:
         if not expression:
             raise self.error("the timer has no duration; give timeDuration (e.g. \"P20D\") or property wait (e.g. 20 workday)", bpmn_id)
         m = re.fullmatch(r"P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?)?", expression)
-        if not m or not any(m.groups()):
+        if not m or not any(m.groups()) or expression.endswith("T"):  # "P1DT": ISO 8601 forbids a T with no time
             raise self.error(f'timer duration "{expression}" is not an ISO-8601 duration in days/hours such as "P20D" or "PT4H"', bpmn_id)
         days, hours, minutes = (float(g) if g else 0.0 for g in m.groups())
-        if hours or minutes:
-            return Duration(parse_distribution(days * 24 + hours + minutes / 60), "hour")
-        return Duration(parse_distribution(days), "day")
+        try:
+            if hours or minutes:
+                return check_duration(Duration(parse_distribution(days * 24 + hours + minutes / 60), "hour"))
+            return check_duration(Duration(parse_distribution(days), "day"))
+        except ValueError as exc:
+            raise self.error(f'timer duration "{expression}": {exc}', bpmn_id) from None
 
     def _check_every_node_can_finish(self) -> None:
         """A node from which no end event can be reached traps its cases (a loop without exit)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -13,12 +12,14 @@ HELP = "simulate a process (BPMN) or a scenario (YAML) and print the KPIs"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from sim.commands import _args
+
     p.add_argument("target", type=Path, help="a BPMN process file, or a scenario YAML naming one")
-    p.add_argument("--cases", type=int, help="cases per replication (default: scenario, else 1000)")
-    p.add_argument("--replications", type=int, help="replications (default: scenario, else 5)")
-    p.add_argument("--seed", type=int, help="random seed (default: scenario, else 2021)")
+    p.add_argument("--cases", type=_args.positive_int, help="cases per replication (default: scenario, else 1000)")
+    p.add_argument("--replications", type=_args.positive_int, help="replications (default: scenario, else 5)")
+    p.add_argument("--seed", type=_args.seed, help="random seed (default: scenario, else 2021)")
     p.add_argument("--executor", choices=("compiled", "spiff"), default="compiled")
-    p.add_argument("--workers", type=int, default=1, help="processes for replications (default 1)")
+    p.add_argument("--workers", type=_args.workers, default=1, help="processes for replications (default 1)")
     p.add_argument("--event-log", type=Path, help="write the event log (.csv or .xes)")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.add_argument("--process-id", help="which process (pool) of the file to simulate (default: the one with most steps)")
@@ -48,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.commands import stderr_progress
     from sim.engine.backends import backend_for
     from sim.engine.executors import executor_for
+    from sim.commands._json import strict_json
 
     process, scenario = load_target(args.target, args.process_id)
     progress = stderr_progress("run") if not args.json else None
@@ -57,16 +59,11 @@ def run(args: argparse.Namespace) -> int:
                           event_log=args.event_log, progress=progress)
     summary = result.summary()
     if args.json:
-        print(json.dumps(summary, ensure_ascii=False, indent=2, default=_jsonable))
+        print(strict_json(summary))
     else:
         print(format_summary(summary))
     return 0
 
-
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, float) and math.isnan(x):
-        return None
-    return str(x)
 
 
 def _cell(text: str, width: int) -> str:

@@ -242,6 +242,9 @@ def simulate(process: Process | LoadedProcess | str | Path, scenario: Scenario |
     (replication ``i`` always gets child seed ``i`` of the run's ``SeedSequence``). ``guard`` bounds the work
     of one case (default: :class:`~sim.engine.core.ProgressGuard` derived from the model's size).
     """
+    from ..model.bounds import check_run_arguments
+
+    check_run_arguments(cases=cases, replications=replications, seed=seed)
     _check_parts(executor, backend)
     run = prepare_run(process, scenario, cases=cases, replications=replications, seed=seed)
     proc, scenario, loaded = run.process, run.scenario, run.loaded

@@ -111,6 +111,11 @@ def sweep(settings: Mapping[str, Any], varies: Sequence[tuple[str, list[Any]]], 
         raise ReformSimError("--target-metric and --target-max go together")
     if not 0 < required <= 1:
         raise ReformSimError(f"--required {required}: expected a share between 0 and 1")
+    from ..model.bounds import check_argument, check_run_arguments
+
+    check_run_arguments(cases=cases, replications=replications, seed=seed, workers=workers)
+    if target_max is not None:
+        check_argument("target_max", target_max, low=-1e300)
     names = [p for p, _ in varies]
     if len(set(names)) != len(names):
         raise ReformSimError("the same setting is varied twice: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))
