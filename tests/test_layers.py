@@ -35,7 +35,7 @@ PACKAGE = Path(sim.__file__).parent
 
 LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(layer) for layer in (
     {"_version", "errors"},
-    {"files", "inputs"},
+    {"files", "inputs", "stack"},
     {"model"},
     {"bpmn", "scenarios"},
     {"interop", "targets", "catalog"},

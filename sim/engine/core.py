@@ -18,7 +18,7 @@ from typing import Any
 
 import simpy
 
-from ..errors import SimulationError
+from ..errors import ExpressionError, SimulationError
 from ..model.calendar import OFFICIAL, OpeningHours, WorkClock
 from ..model.official_days import OfficialDays
 from ..model.clocks import db_days
@@ -362,7 +362,13 @@ class Replication:
                 if u < acc:
                     return [j]
             return [len(node.shares) - 1]
-        taken = [j for j, cond in enumerate(node.conditions) if cond is not None and cond(case.attributes)]
+        taken = []
+        for j, cond in enumerate(node.conditions):
+            try:
+                if cond is not None and cond(case.attributes):
+                    taken.append(j)
+            except ExpressionError as exc:  # name the flow whose condition failed, not only the expression
+                raise ExpressionError(f'condition of flow "{node.succ_flows[j]}" (gateway "{node.id}"): {exc}') from None
         if node.kind == "exclusive":
             taken = taken[:1]
         if not taken:

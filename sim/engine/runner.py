@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from ..bpmn.loader import LoadedProcess, load_bpmn
-from ..errors import SimulationError
+from ..errors import CalendarError, ExpressionError, ReformSimError, ScenarioError, SimulationError
+from ..model.calendar import MAX_SIMULATED_YEARS
 from ..model.levers import Lever
 from ..model.process import Process
 from ..model.official_days import projection_note
@@ -247,6 +248,38 @@ def simulate(process: Process | LoadedProcess | str | Path, scenario: Scenario |
     check_run_arguments(cases=cases, replications=replications, seed=seed)
     _check_parts(executor, backend)
     run = prepare_run(process, scenario, cases=cases, replications=replications, seed=seed)
+    _check_arrivals(run.process, run.scenario)
+    try:
+        return _simulate_prepared(run, executor, backend, event_log, keep_traces, progress, guard)
+    except (SimulationError, ExpressionError, CalendarError) as exc:
+        raise _located(exc, run) from None
+
+
+def _located(exc: ReformSimError, run: Run) -> ReformSimError:
+    """A run-time error with the file(s) it came from in front, so the planner knows where to look."""
+    where = " with scenario ".join(str(f) for f in (run.process.file, run.scenario.file) if f)
+    if not where or where in str(exc):
+        return exc
+    return type(exc)(f"{where}: {exc}")
+
+
+def _check_arrivals(proc: Process, scenario: Scenario) -> None:
+    """Arrivals so rare that the cases asked cannot arrive within the calendar a run may span."""
+    rate = scenario.arrivals.rate_per_workday
+    if scenario.arrivals.times_h is not None or not rate or scenario.horizon_workdays is not None:
+        return
+    needed = scenario.cases / rate
+    limit = 245 * MAX_SIMULATED_YEARS  # assumption: about 245 official working days a year (2021: 250, 2024: 247)
+    if needed > limit:
+        file = scenario.file if "arrivals" in scenario.explicit else proc.file
+        raise ScenarioError([("arrivals.rate_per_workday", f"{rate:g} applications a working day bring {scenario.cases} "
+                              f"cases in about {needed:,.0f} working days, past the {MAX_SIMULATED_YEARS} years a run may "
+                              f"span; raise the rate, lower the cases, or set horizon_workdays")], file=file)
+
+
+def _simulate_prepared(run: Run, executor: Executor, backend: Backend | None, event_log: str | Path | None,
+                       keep_traces: bool, progress: Callable[[int, int], None] | None,
+                       guard: ProgressGuard | None) -> SimulationResult:
     proc, scenario, loaded = run.process, run.scenario, run.loaded
     model = CompiledModel(proc, scenario, guard)  # also fails fast on model problems before any work starts
     result = SimulationResult(proc, scenario, executor.name, scenario.seed, levers=run.levers)
