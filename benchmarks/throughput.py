@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 import simpy  # noqa: E402
 
 import sim  # noqa: E402
+from sim.engine.executors import executor_for  # noqa: E402
 from sim.engine.core import CompiledModel, work_clock  # noqa: E402
 from sim.model.scenario import resolve_scenario  # noqa: E402
 
@@ -58,7 +59,7 @@ def run_executor(executor: str, cases: int, seed: int = 1) -> dict[str, Any]:
     """Time ``sim.simulate`` on the model (file loading excluded: it is loaded once, first)."""
     loaded = sim.load_bpmn(MODEL)
     t0 = time.perf_counter()
-    result = sim.simulate(loaded, cases=cases, replications=1, seed=seed, executor=executor)
+    result = sim.simulate(loaded, cases=cases, replications=1, seed=seed, executor=executor_for(executor))
     elapsed = time.perf_counter() - t0
     return {"cases": cases, "seconds": elapsed, "cases_per_s": cases / elapsed,
             "tasks_per_s": tasks_done(result) / elapsed}

@@ -4,12 +4,14 @@ The main job in a few lines::
 
     import sim
     chain = sim.load_process("processes/company_setup_2021.bpmn")
-    result = sim.simulate(chain, cases=500, replications=10, seed=7)
+    result = sim.simulate(chain, cases=500, replications=10, seed=7, backend=sim.ProcessPool(workers=2))
     print(result.summary()["kpis"]["workdays"])
 """
 
 from .bpmn.loader import load_bpmn, load_process
-from .engine.runner import SimulationResult, simulate
+from .engine.backends import Dask, ProcessPool, Serial
+from .engine.executors import Compiled, Spiff
+from .engine.runner import Run, SimulationResult, prepare_run, simulate
 from .errors import CalendarError, ExpressionError, ModelError, ReformSimError, ScenarioError, SimulationError
 from .model.process import Process
 from .model.scenario import Scenario, parse_scenario
@@ -21,6 +23,14 @@ __all__ = [
     "load_scenario",
     "parse_scenario",
     "simulate",
+    "prepare_run",
+    "Run",
+    # parts handed to simulate(): executors and back-ends (objects, not flags)
+    "Compiled",
+    "Spiff",
+    "Serial",
+    "ProcessPool",
+    "Dask",
     "Process",
     "Scenario",
     "SimulationResult",

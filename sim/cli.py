@@ -1,17 +1,26 @@
 """The ``reformsim`` command line: arguments → load → simulate → analyse → report.
 
-Every :class:`~sim.errors.ReformSimError` is printed in a line or two and exits with 2; no
-traceback for bad input.
+One error path for every command: a :class:`~sim.errors.ReformSimError` (bad input) is printed
+in a line or two and exits with 2, no traceback; argparse errors exit 2 too. Any other exception
+is a bug: a short message names a log file holding the traceback (``--debug`` prints it instead)
+and the exit code is 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
+import os
+import signal
 import sys
+import tempfile
+import traceback
 import warnings
+from pathlib import Path
 
 from .errors import ReformSimError
+from .inputs import using_root
 
 # Subcommand modules under sim.commands, in the order --help lists them.
 COMMANDS = ("run", "list", "assess", "diagram", "diff", "compare", "sweep", "runs", "fit")
@@ -19,13 +28,34 @@ COMMANDS = ("run", "list", "assess", "diagram", "diff", "compare", "sweep", "run
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reformsim", description="Is this reform target reachable, how surely, and what holds it back?")
+    parser.add_argument("--debug", action="store_true", help="on an internal error, print the traceback instead of writing a log file")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"sim.commands.{name}")
         p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
+        p.add_argument("--root", type=Path, metavar="DIR",
+                       help="folder that files named in scenarios and registers (extends:, process:) must stay in "
+                            "(default: the project folder of the file, see sim.inputs)")
         p.set_defaults(handler=module.run)
     return parser
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be, so both unwind the same way (nothing half-written kept)."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def write_crash_log(text: str) -> Path:
+    """Write a traceback atomically into ``$TMPDIR/reformsim``; return the file's path."""
+    from .files import atomic_write
+
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = Path(tempfile.gettempdir()) / "reformsim" / f"internal-error-{stamp}-{os.getpid()}.log"
+    return atomic_write(path, text, make_parents=True)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001 - warnings.showwarning's signature
@@ -42,17 +72,30 @@ def main(argv: list[str] | None = None) -> int:
     warnings.showwarning = _show_warning
     parser = build_parser()
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
     try:
-        return int(args.handler(args) or 0)
+        with using_root(args.root):
+            return int(args.handler(args) or 0)
     except ReformSimError as exc:
         print(f"reformsim: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `reformsim run ... | head`: the reader left, nothing to report
         sys.stderr.close()
         return 0
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("reformsim: interrupted; nothing half-written was kept", file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130  # 128 + the signal's number, as shells report it
+    except Exception as exc:  # noqa: BLE001 - a bug, not bad input: keep the traceback for the report, not on the screen
+        text = "".join(traceback.format_exception(exc))
+        if args.debug:
+            print(text, file=sys.stderr, end="")
+            return 1
+        try:
+            where = f"please report it with the log file {write_crash_log(' '.join(sys.argv) + chr(10) + text)}"
+        except OSError:
+            where = "no log file could be written; run again with --debug to see the traceback"
+        print(f"reformsim: internal error ({type(exc).__name__}: {exc}); {where}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ A scenario may ``extends: other.yaml`` (a path relative to its own file): the ot
 settings are the starting point and this file's settings are laid over them — mappings are
 merged key by key, lists replaced, except ``edits``, which are appended (a what-if adds a
 lever to the plan it extends). Each file is validated on its own too, so a number a child sets
-needs the child's own ``source``. Cycles are refused.
+needs the child's own ``source``. Cycles are refused. ``extends`` and ``process`` may not
+leave the allowed root (:mod:`sim.inputs`: the project folder, or ``--root``), and an error about
+a parent file never quotes its values.
 
 Example:
     >>> from pathlib import Path
@@ -19,13 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from . import inputs
 from .errors import ScenarioError
 from .model.official_days import parse_calendar
 from .model.scenario import Scenario, parse_scenario
@@ -33,30 +35,25 @@ from .model.scenario import Scenario, parse_scenario
 __all__ = ["load_scenario", "read_yaml", "load_scenario_mapping", "scenario_from_mapping", "content_hash"]
 
 
-class _Loader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` without implicit dates: ``2021-13-01`` stays text, so a bad date is a
-    located message from the scenario's own checks instead of a constructor's ValueError."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def read_yaml(path: str | Path) -> object:
-    """``yaml.safe_load`` (no tags, no code) with errors that name the file and line."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError([("", f"cannot read the file: {exc.strerror}")], file=str(path)) from None
-    try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else ""
-        raise ScenarioError([(where, f"not valid YAML: {getattr(exc, 'problem', exc)}")], file=str(path)) from None
+    """A scenario YAML file read with bounds (see :func:`sim.inputs.read_yaml`); errors name the file and line."""
+    return inputs.read_yaml(path, inputs.SCENARIO)
+
+
+# A parent reached by ``extends`` (or a ``calendar:`` file) is a file the user did not name: its problems are reported by
+# key and file, never with its values (a ``..., got 'SECRET'`` from a file pulled in by a
+# hostile scenario would leak it). Messages about the named file are cut to a short length.
+_GOT = re.compile(r",?\s*\bgot\b.*$", re.DOTALL)
+_MAX_MESSAGE = 300
+
+
+def _reported(exc: ScenarioError, *, named: bool) -> ScenarioError:
+    if named:
+        problems = [(where, what if len(what) <= _MAX_MESSAGE else what[:_MAX_MESSAGE] + "… (cut)") for where, what in exc.problems]
+    else:
+        problems = [(where, _GOT.sub(" (the value is not shown: it is in a file you did not name)", what))
+                    for where, what in exc.problems]
+    return ScenarioError(problems, file=exc.file)
 
 
 def _merge(base: Mapping[str, Any], over: Mapping[str, Any], top: bool = True) -> dict[str, Any]:
@@ -71,41 +68,49 @@ def _merge(base: Mapping[str, Any], over: Mapping[str, Any], top: bool = True) -
     return out
 
 
-def load_scenario_mapping(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+def load_scenario_mapping(path: str | Path, *, root: str | Path | None = None,
+                          _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """The scenario's settings as one plain mapping, ``extends`` resolved and ``process`` made absolute.
 
-    Plain data (no proxies), so it can travel to a process pool or a Dask worker.
+    ``extends`` and ``process`` are paths relative to the file that writes them and must stay
+    inside ``root`` (default: see :func:`sim.inputs.allowed_root`). Plain data (no proxies), so it
+    can travel to a process pool or a Dask worker.
     """
+    named = not _seen
+    allowed = inputs.allowed_root(path, root) if named else Path(root or ".")
     path = Path(path).resolve()
     if path in _seen:
         chain = " → ".join(p.name for p in (*_seen, path))
         raise ScenarioError([("extends", f"scenarios extend each other in a cycle: {chain}")], file=str(_seen[-1]))
-    data = read_yaml(path)
+    try:
+        data = read_yaml(path)
+    except ScenarioError as exc:
+        raise _reported(exc, named=named) from None
     if isinstance(data, Mapping) and isinstance(data.get("calendar"), str):
         # a holiday-arrangement file: read in here, so the scenario stays plain data for pools and Dask
-        calendar_path = (path.parent / data["calendar"]).resolve()
-        if not calendar_path.is_file():
-            raise ScenarioError([("calendar", f"file not found: {calendar_path}")], file=str(path))
-        data = {**data, "calendar": read_yaml(calendar_path)}
-        parse_calendar(data["calendar"], file=str(calendar_path))  # its problems located in its own file
-    # validate this layer alone: every problem of this file, with its own paths, before merging
-    parse_scenario(data, file=str(path))
+        calendar_path = inputs.resolve_reference(data["calendar"], named_by=path, root=allowed, where="calendar",
+                                                 expected="a holiday-arrangement YAML file", echo=named)
+        try:
+            data = {**data, "calendar": read_yaml(calendar_path)}
+            parse_calendar(data["calendar"], file=str(calendar_path))  # its problems located in its own file
+        except ScenarioError as exc:  # a file the user did not name: key and line, not its values
+            raise _reported(exc, named=False) from None
+    try:
+        # validate this layer alone: every problem of this file, with its own paths, before merging
+        parse_scenario(data, file=str(path))
+    except ScenarioError as exc:
+        raise _reported(exc, named=named) from None
     assert isinstance(data, Mapping)
     data = dict(data)
-    if isinstance(data.get("process"), str):
-        process_path = (path.parent / data["process"]).resolve()
-        if not process_path.exists():
-            raise ScenarioError([("process", f"file not found: {process_path}")], file=str(path))
-        data["process"] = str(process_path)
+    if "process" in data:
+        data["process"] = str(inputs.resolve_reference(data["process"], named_by=path, root=allowed, where="process",
+                                                       expected="a BPMN file", echo=named))
     parent = data.pop("extends", None)
     if parent is None:
         return data
-    if not isinstance(parent, str) or not parent:
-        raise ScenarioError([("extends", f"expected the path of another scenario file, got {parent!r}")], file=str(path))
-    parent_path = path.parent / parent
-    if not parent_path.exists():
-        raise ScenarioError([("extends", f"file not found: {parent_path.resolve()}")], file=str(path))
-    base = load_scenario_mapping(parent_path, (*_seen, path))
+    parent_path = inputs.resolve_reference(parent, named_by=path, root=allowed, where="extends",
+                                           expected="another scenario file", echo=named)
+    base = load_scenario_mapping(parent_path, root=allowed, _seen=(*_seen, path))
     base.pop("name", None)  # a what-if is known by its own name, never its parent's
     base.pop("description", None)
     return _merge(base, data)
@@ -113,7 +118,10 @@ def load_scenario_mapping(path: str | Path, _seen: tuple[Path, ...] = ()) -> dic
 
 def scenario_from_mapping(data: Mapping[str, Any], *, file: str | None = None) -> Scenario:
     """Validate a merged mapping (from :func:`load_scenario_mapping`) into a :class:`Scenario`."""
-    scenario = parse_scenario(data, file=file)
+    try:
+        scenario = parse_scenario(data, file=file)
+    except ScenarioError as exc:  # the merged settings: a long value echoed is cut short
+        raise _reported(exc, named=True) from None
     if file is not None and "name" not in data:
         scenario = replace(scenario, name=Path(file).stem)
     return scenario
@@ -125,7 +133,8 @@ def content_hash(data: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Load and validate a scenario file; a relative ``process:`` path is resolved against the file's folder."""
+def load_scenario(path: str | Path, *, root: str | Path | None = None) -> Scenario:
+    """Load and validate a scenario file; ``process:`` and ``extends:`` are resolved against the
+    file's folder and must stay inside ``root`` (see :func:`load_scenario_mapping`)."""
     path = Path(path)
-    return scenario_from_mapping(load_scenario_mapping(path), file=str(path))
+    return scenario_from_mapping(load_scenario_mapping(path, root=root), file=str(path))

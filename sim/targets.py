@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from . import inputs
 from .errors import ModelError, ScenarioError, did_you_mean
+from .inputs import shown
 
 __all__ = ["Target", "Check", "Threshold", "TargetTest", "Register", "load_register",
            "EXPECTED_IDS", "UNITS", "METRICS", "READINGS", "BELOW_BAND"]
@@ -68,7 +68,7 @@ class Threshold:
 
 @dataclass(frozen=True)
 class TargetTest:
-    """Where a check is measured: one or more process files (paths relative to the repository)."""
+    """Where a check is measured: one or more process files (paths relative to the register's folder)."""
 
     processes: tuple[str, ...]
     metric: str
@@ -117,7 +117,7 @@ class Target:
 class Register:
     targets: tuple[Target, ...]
     file: str = ""
-    root: str = ""
+    root: str = ""  # the register's folder, which the process paths of its tests are relative to
 
     def __getitem__(self, target_id: str) -> Target:
         for t in self.targets:
@@ -136,8 +136,9 @@ class Register:
 class _Checker:
     """Collects problems as (yaml path, message) instead of stopping at the first."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, base: Path, root: Path) -> None:
+        self.base = base  # the register's folder: process paths are relative to it
+        self.root = root  # they may not leave this folder
         self.problems: list[tuple[str, str]] = []
         self._tasks: dict[str, set[str] | None] = {}
 
@@ -151,27 +152,35 @@ class _Checker:
                 self.bad(f"{where}.{key}", "missing; expected text")
             return ""
         if not isinstance(value, (str, int, float)) or isinstance(value, bool) or not str(value).strip():
-            self.bad(f"{where}.{key}", f"expected non-empty text, got {value!r}")
+            self.bad(f"{where}.{key}", f"expected non-empty text, got {shown(value)}")
             return ""
         return str(value)
 
     # -- processes ------------------------------------------------------------------------
     def process_tasks(self, rel: str, where: str) -> set[str] | None:
-        """Task ids of a process file, or None (with a problem recorded) when it is missing or broken."""
+        """Task ids of a process file, or None (with a problem recorded) when it is missing or broken.
+
+        ``rel`` is relative to the register's folder and must stay inside the allowed root.
+        """
         if rel in self._tasks:
             return self._tasks[rel]
-        path = self.root / rel
+        path = (self.base / rel).resolve()
         tasks: set[str] | None = None
-        if not path.is_file():
-            known = [str(p.relative_to(self.root)) for p in sorted((self.root / "processes").glob("*.bpmn"))]
-            self.bad(where, f'process file "{rel}" not found{did_you_mean(rel, known)}')
+        if not inputs.is_inside(path, self.root):
+            self.bad(where, f"process file {shown(rel)} leads outside the allowed folder {self.root}; "
+                            "choose another folder with --root / root=")
+        elif not path.is_file():  # a FIFO or device is not a file either; read_xml would say so too
+            folder = path.parent
+            known = [str(Path(rel).parent / p.name) for p in sorted(folder.glob("*.bpmn"))] if folder.is_dir() else []
+            self.bad(where, f'process file {shown(rel)} not found (paths are relative to the register\'s folder '
+                            f'{self.base}){did_you_mean(rel, known)}')
         else:
             from .bpmn.loader import load_process  # late: loading the register needs no SpiffWorkflow
 
             try:
                 tasks = {n.id for n in load_process(path).tasks()}
             except ModelError as exc:
-                self.bad(where, f'process file "{rel}" does not load: {exc}')
+                self.bad(where, f'process file {shown(rel)} does not load: {exc}')
         self._tasks[rel] = tasks
         return tasks
 
@@ -196,17 +205,17 @@ class _Checker:
 
         if unit == "yes-no":
             if kind != "equals" or not isinstance(value, bool):
-                self.bad(here, f"a yes-no target takes `equals: yes` or `equals: no`, got {kind}: {value!r}")
+                self.bad(here, f"a yes-no target takes `equals: yes` or `equals: no`, got {kind}: {shown(value)}")
                 return None
             return Threshold("equals", float(value), float(value))
         if kind == "below_baseline":
             if value is not True:
-                self.bad(here, f"expected `below_baseline: true`, got {value!r}")
+                self.bad(here, f"expected `below_baseline: true`, got {shown(value)}")
                 return None
             return Threshold("below_baseline")
         if kind == "range":
             if not (isinstance(value, list) and len(value) == 2 and all(number(v) is not None for v in value)):
-                self.bad(here, f"expected [low, high] with two numbers, got {value!r}")
+                self.bad(here, f"expected [low, high] with two numbers, got {shown(value)}")
                 return None
             low, high = float(value[0]), float(value[1])
             if low > high:
@@ -215,13 +224,13 @@ class _Checker:
             return Threshold("range", low, high)
         x = number(value)
         if x is None or x < 0:
-            self.bad(here, f"expected a number ≥ 0, got {value!r}")
+            self.bad(here, f"expected a number ≥ 0, got {shown(value)}")
             return None
         return {"max": Threshold("max", None, x), "min": Threshold("min", x, None), "equals": Threshold("equals", x, x)}[kind]
 
     def test(self, entry: Any, unit: str, threshold: Threshold | None, where: str) -> TargetTest | None:
         if not isinstance(entry, dict):
-            self.bad(where, f"expected a mapping with process and metric, got {entry!r}")
+            self.bad(where, f"expected a mapping with process and metric, got {shown(entry)}")
             return None
         unknown = set(entry) - {"process", "metric", "task", "baseline"}
         for key in sorted(unknown):
@@ -229,11 +238,11 @@ class _Checker:
         raw = entry.get("process")
         procs = [raw] if isinstance(raw, str) else raw
         if not (isinstance(procs, list) and procs and all(isinstance(p, str) and p for p in procs)):
-            self.bad(f"{where}.process", f"expected a process file path or a list of them, got {raw!r}")
+            self.bad(f"{where}.process", f"expected a process file path or a list of them, got {shown(raw)}")
             procs = []
         metric = entry.get("metric")
         if metric not in METRICS:
-            self.bad(f"{where}.metric", f"unknown metric {metric!r}; expected one of {', '.join(METRICS)}"
+            self.bad(f"{where}.metric", f"unknown metric {shown(metric)}; expected one of {', '.join(METRICS)}"
                      + did_you_mean(str(metric), METRICS))
         elif unit not in METRICS[metric]:
             self.bad(f"{where}.metric", f'metric "{metric}" is measured in {" or ".join(METRICS[metric])}, '
@@ -262,7 +271,7 @@ class _Checker:
     def check(self, entry: dict[str, Any], where: str, name: str, metric: str) -> Check:
         unit = entry.get("unit")
         if unit not in UNITS:
-            self.bad(f"{where}.unit", f"unknown unit {unit!r}; expected one of {', '.join(UNITS)}"
+            self.bad(f"{where}.unit", f"unknown unit {shown(unit)}; expected one of {', '.join(UNITS)}"
                      + did_you_mean(str(unit), UNITS))
             unit = ""
         threshold = self.threshold(entry, unit, where) if unit else None
@@ -279,7 +288,7 @@ class _Checker:
         else:
             reason = entry["not_simulated"]
             if not isinstance(reason, str) or not reason.strip():
-                self.bad(f"{where}.not_simulated", f"expected the reason as text, got {reason!r}")
+                self.bad(f"{where}.not_simulated", f"expected the reason as text, got {shown(reason)}")
                 reason = None
         reading, reading_why = self.reading(entry, unit, test, where)
         below_band = self.below_band(entry, threshold, where)
@@ -294,7 +303,7 @@ class _Checker:
         if unit == "天" and whole_chain:
             if value not in READINGS:
                 self.bad(f"{where}.reading", f"a 天 limit on a whole chain must say how 天 is read: one of "
-                                             f"{', '.join(READINGS)}, got {value!r}")
+                                             f"{', '.join(READINGS)}, got {shown(value)}")
                 return None, ""
             if not isinstance(why, str) or not why.strip():
                 self.bad(f"{where}.reading_why", "say why this reading of 天 decides (one sentence)")
@@ -313,7 +322,7 @@ class _Checker:
         if threshold is not None and threshold.kind == "range":
             if value not in BELOW_BAND:
                 self.bad(f"{where}.below_band", f"a band must say whether finishing below it meets the intent: "
-                                                f"one of {', '.join(BELOW_BAND)}, got {value!r}")
+                                                f"one of {', '.join(BELOW_BAND)}, got {shown(value)}")
                 return None
             return str(value)
         if value is not None:
@@ -325,7 +334,7 @@ class _Checker:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
-            self.bad(f"{where}.required", f"expected the share of cases that must meet it, in (0, 1], got {value!r}")
+            self.bad(f"{where}.required", f"expected the share of cases that must meet it, in (0, 1], got {shown(value)}")
             return None
         return float(value)
 
@@ -334,20 +343,14 @@ def load_register(path: str | Path, *, root: str | Path | None = None,
                   expected_ids: Iterable[str] = EXPECTED_IDS) -> Register:
     """Read and validate a target register; raise :class:`ScenarioError` listing every problem.
 
-    Process paths in ``test`` are relative to ``root`` (default: the folder above the register's,
-    i.e. the repository for ``scenarios/targets.yaml``).
+    Process paths in ``test`` are relative to the register's own folder (so a register copied with
+    its processes still finds them) and must stay inside ``root`` (default:
+    :func:`sim.inputs.allowed_root`, the project folder).
     """
     path = Path(path)
-    root_dir = Path(root) if root is not None else path.resolve().parent.parent
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError([("", f"cannot read the register: {exc.strerror}")], file=str(path)) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else ""
-        raise ScenarioError([(where, f"not valid YAML: {getattr(exc, 'problem', exc)}")], file=str(path)) from None
-    ck = _Checker(root_dir)
+    base = path.resolve().parent
+    data = inputs.read_yaml(path, inputs.REGISTER)
+    ck = _Checker(base, inputs.allowed_root(path, root))
     if not isinstance(data, dict) or not isinstance(data.get("targets"), list):
         raise ScenarioError([("targets", "expected a mapping with a list under `targets:`")], file=str(path))
     targets: list[Target] = []
@@ -355,7 +358,7 @@ def load_register(path: str | Path, *, root: str | Path | None = None,
     for i, entry in enumerate(data["targets"]):
         where = f"targets[{i}]"
         if not isinstance(entry, dict):
-            ck.bad(where, f"expected a mapping, got {entry!r}")
+            ck.bad(where, f"expected a mapping, got {shown(entry)}")
             continue
         tid = ck.text(entry, "id", where)
         if tid:
@@ -375,7 +378,7 @@ def load_register(path: str | Path, *, root: str | Path | None = None,
             for j, part in enumerate(parts):
                 pw = f"{where}.checks[{j}]"
                 if not isinstance(part, dict):
-                    ck.bad(pw, f"expected a mapping, got {part!r}")
+                    ck.bad(pw, f"expected a mapping, got {shown(part)}")
                     continue
                 name = ck.text(part, "name", pw)
                 checks.append(ck.check(part, pw, name, str(part.get("metric", metric))))
@@ -389,4 +392,4 @@ def load_register(path: str | Path, *, root: str | Path | None = None,
         ck.bad("targets", f'"{extra}" is not a row of TARGETS.md{did_you_mean(extra, expected_ids)}')
     if ck.problems:
         raise ScenarioError(ck.problems, file=str(path))
-    return Register(tuple(targets), str(path), str(root_dir))
+    return Register(tuple(targets), str(path), str(base))

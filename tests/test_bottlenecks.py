@@ -6,7 +6,8 @@ from pathlib import Path
 
 import sim
 from sim.analysis.bottlenecks import chain_bottlenecks
-from sim.analysis.sensitivity import Change, apply_changes, candidate_changes, greedy_fix, rank_changes
+from sim.model.levers import Scale, Staff
+from sim.analysis.sensitivity import FASTER, SLOWER, apply_changes, candidate_changes, greedy_fix, rank_changes
 from sim.targets import Threshold
 
 PROCESS = Path(__file__).parent / "data" / "assess" / "processes" / "company_setup_2021.bpmn"
@@ -19,12 +20,12 @@ def test_bottlenecks_and_sensitivity():
     assert any(s.on_critical_path and s.critical_share > 0 for s in b.steps)
     assert b.agencies and all(0 <= a.utilisation <= 1 for a in b.agencies)
     changes = candidate_changes(b, r.process, n_steps=2, n_agencies=1)
-    assert {c.kind for c in changes} >= {"faster", "slower", "staff"}
+    assert {c.verb for c in changes} >= {"scale", "staff"}
     th = Threshold("max", None, 1.0)
     base, ranked = rank_changes(r.process, r.scenario, "workdays", th, changes, replications=2, cases=40, workers=1)
-    by = {(x.change.kind, x.change.target): x for x in ranked}
-    step = changes[0].target
-    assert by[("faster", step)].share >= by[("slower", step)].share  # a faster step never meets the target less often
+    by = {x.change: x for x in ranked}
+    faster, slower = (Scale(changes[0].target, f, "both", source="sensitivity") for f in (FASTER, SLOWER))
+    assert by[faster].share >= by[slower].share  # a faster step never meets the target less often
     fix = greedy_fix(r.process, r.scenario, "workdays", th, ranked, required=0.5, replications=2, cases=40, workers=1)
     assert fix is None or 1 <= len(fix[0]) <= 3
 
@@ -35,5 +36,5 @@ def test_staff_change_adds_one():
     p = sim.load_process(PROCESS)
     agency = next(iter(p.agencies()))
     before = resolve_scenario(p, Scenario()).agencies[agency].staff
-    _, sc = apply_changes(p, Scenario(), [Change("staff", agency)])
+    _, sc = apply_changes(p, Scenario(), [Staff(agency)])
     assert resolve_scenario(p, sc).agencies[agency].staff == before + 1

@@ -31,6 +31,7 @@ def test_parallel_lever_is_a_significant_saving_and_the_process_change_is_named(
     wd = next(r for r in c["rows"] if r["metric"] == "workdays")
     assert wd["delta"] < 0 and wd["significant"] and wd["ci95"][1] < 0
     assert any("t_quality_safety" in x for x in c["process_changes"])
+    assert any(x.startswith("levers only in B") and "并联办理" in x for x in c["process_changes"])
     assert any(r["metric"].startswith("utilisation.") for r in c["rows"])
 
 

@@ -49,3 +49,37 @@ def test_different_seed_gives_different_numbers() -> None:
     path = ROOT / "scenarios" / "company_setup_2021.yaml"
     a, b = run_specs([RunSpec.from_file(path, cases=25, replications=2, seed=1), RunSpec.from_file(path, cases=25, replications=2, seed=2)])
     assert a.replication_means("workdays").tolist() != b.replication_means("workdays").tolist()
+
+
+def test_simulate_backends_are_objects_and_agree() -> None:
+    """sim.simulate takes its back-end as an object; Serial, ProcessPool(2) and Dask give the same numbers,
+    edits of the what-if included."""
+    from distributed import Client, LocalCluster
+
+    scenario = sim.load_scenario(ROOT / "scenarios" / "whatif_parallel_prepermit.yaml")
+    assert scenario.edits  # the edits travel with the jobs, applied once before they are sent
+    run = lambda backend: _fingerprint(sim.simulate(scenario.process, scenario, cases=30, replications=4, seed=11,  # noqa: E731
+                                                    backend=backend))
+    serial, pool = run(sim.Serial()), run(sim.ProcessPool(workers=2))
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        on_dask = run(sim.Dask(client))
+    assert serial == pool == on_dask
+    via_specs = _fingerprint(run_specs([RunSpec.from_file(ROOT / "scenarios" / "whatif_parallel_prepermit.yaml",
+                                                          cases=30, replications=4, seed=11)], backend=sim.ProcessPool(2))[0])
+    assert via_specs == serial
+
+
+def test_flags_are_refused_past_the_cli_edge() -> None:
+    import pytest
+
+    from sim.engine.backends import backend_for
+    from sim.errors import SimulationError
+
+    with pytest.raises(SimulationError, match=r"executor must be an executor object such as sim.Compiled\(\)"):
+        sim.simulate(ROOT / "tests/data/engine/mini.bpmn", cases=5, replications=1, executor="spiff")  # type: ignore[arg-type]
+    with pytest.raises(SimulationError, match="backend must be a back-end object"):
+        sim.simulate(ROOT / "tests/data/engine/mini.bpmn", cases=5, replications=1, backend=2)  # type: ignore[arg-type]
+    with pytest.raises(SimulationError, match='"workers" must be a whole number >= 1, got 0'):
+        sim.ProcessPool(workers=0)
+    assert backend_for(1) == sim.Serial() and backend_for(3) == sim.ProcessPool(3)

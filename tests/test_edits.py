@@ -1,4 +1,5 @@
-"""Tests of sim.model.edits: each reform lever on small processes built here."""
+"""Tests of sim.model.rewrite (each reform lever on small processes built here) and of its
+scenario form, sim.model.edits."""
 
 from __future__ import annotations
 
@@ -12,11 +13,10 @@ from hypothesis import strategies as st
 
 from sim.errors import ModelError, ScenarioError
 from sim.model.distributions import Exponential, Fixed, Triangular
-from sim.model.edits import (
+from sim.model.edits import EDIT_VERBS, apply_edits
+from sim.model.rewrite import (
     ACCEPTANCE_SHARE,
-    EDIT_VERBS,
     accept_incomplete,
-    apply_edits,
     commitment,
     green_channel,
     make_online,
@@ -196,10 +196,10 @@ def test_merge_given_documents_new_id_and_summed_wait():
 def test_merge_mixed_units_says_the_conversion():
     p = chain(("a", facts(work=parse_duration("4 h"))), ("b", facts(work=parse_duration("1 workday"))))
     q = merge_steps(p, ["a", "b"])
-    assert q.nodes["a"].facts.work == Duration(Fixed(12.0), "hour")
-    assert "1 workday = 8 h" in q.notes[-1]
+    assert q.nodes["a"].facts.work == Duration(Fixed(11.0), "hour")  # 4 h + one 7-hour working day (default office hours)
+    assert "1 workday = 7 h" in q.notes[-1]
     same = merge_steps(reform_chain(), ["t_name", "t_register"])  # work in h, wait in workday: no conversion
-    assert "1 workday = 8 h" not in same.notes[-1]
+    assert "1 workday = 7 h" not in same.notes[-1]
 
 
 def test_merge_not_consecutive_or_other_branch_is_refused():
@@ -387,7 +387,7 @@ def test_set_facts():
 def test_apply_edits_every_lever_from_yaml():
     p = reform_chain()
     edits = yaml.safe_load((DATA / "reform_edits.yaml").read_text(encoding="utf-8"))["edits"]
-    assert {next(k for k in e if k in EDIT_VERBS) for e in edits} == set(EDIT_VERBS)
+    assert {next(k for k in e if k in EDIT_VERBS) for e in edits} == set(EDIT_VERBS) - {"staff", "demand"}  # the scenario levers are tested in test_run_prep
     q = apply_edits(p, edits)
     assert "t_assess" not in q.nodes
     assert q.nodes["t_name"].name == "一窗受理" and q.nodes["t_name"].facts.documents == 3
@@ -514,3 +514,40 @@ def test_edited_process_writes_to_bpmn_and_reloads_equal(tmp_path):
     r = load_process(path)
     assert _comparable(r) == _comparable(q)
     assert r.nodes["t_name"].facts.extra["merged_from"] == "t_name,t_register"
+
+
+# -- the typed levers (sim.model.levers) ------------------------------------------------------
+
+def test_every_verb_is_a_frozen_lever_with_labels_in_both_languages():
+    import dataclasses
+
+    from sim.model.levers import LEVERS, Lever
+
+    assert set(LEVERS) == set(EDIT_VERBS)
+    examples = {"remove": ("t1",), "merge": (("t0", "t1"),), "parallel": (("t0", "t1"),), "online": ("t1",),
+                "commitment": ("t1",), "accept_incomplete": ("t1",), "green_channel": ("t1", parse_duration("1 workday")),
+                "scale": ("t1", 0.8), "set": ("t1", {"documents": 1}), "staff": ("a", 2), "demand": (2.0,)}
+    for verb, cls in LEVERS.items():
+        lever = cls(*examples[verb])
+        assert isinstance(lever, Lever) and lever.verb == verb
+        zh, en = lever.label(), lever.label("en")
+        assert zh != en and any("\u4e00" <= ch <= "\u9fff" for ch in zh), (verb, zh)  # Chinese first
+        assert hash(lever) == hash(cls(*examples[verb]))  # usable as a key (the sensitivity tables)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            lever.source = "x"  # type: ignore[misc]
+    with pytest.raises(ValueError, match='lang must be "zh" or "en"'):
+        LEVERS["online"]("t1").label("fr")
+
+
+def test_yaml_edits_become_the_same_levers_and_apply_leaves_the_original():
+    from sim.model.edits import parse_edits
+    from sim.model.levers import Merge, Online
+
+    p = simple()
+    levers = parse_edits([{"online": "t1", "source": "seed 二(一)"}, {"merge": ["t0", "t1"], "name": "一窗受理"}])
+    assert levers == (Online("t1", source="seed 二(一)"), Merge(("t0", "t1"), name="一窗受理"))
+    q = levers[0].apply(p)
+    assert q.nodes["t1"].facts.online and not (p.nodes["t1"].facts and p.nodes["t1"].facts.online)
+    assert apply_edits(p, levers).nodes.keys() == apply_edits(p, [{"online": "t1"}, {"merge": ["t0", "t1"]}]).nodes.keys()
+    with pytest.raises(ScenarioError, match=r"edits\[0\]\.demand: changes the scenario, not the process"):
+        apply_edits(p, [{"demand": 2.0}])

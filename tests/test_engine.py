@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import sim
+from sim.engine.executors import executor_for
 from sim.engine.core import work_clock
 from sim.engine.runner import run_replication
 from sim.model.calendar import OpeningHours
@@ -46,7 +47,7 @@ def test_mmc_station_matches_erlang_c() -> None:
     waits: list[float] = []
     # Waiting is measured on working time: the queue pauses, as the office does, on days off.
     for rep in range(2):
-        run_replication(process, scenario, rep, scenario.seed, "compiled",
+        run_replication(process, scenario, rep, scenario.seed, sim.Compiled(),
                         on_task=lambda r: waits.append(clock.working_time(r.start) - clock.working_time(r.enable)))
     expected = erlang_c_wait(lam, mu, c)
     assert sum(waits) / len(waits) == pytest.approx(expected, rel=0.05)
@@ -91,7 +92,7 @@ def differential_files() -> list[Path]:
 
 @pytest.mark.parametrize("path", differential_files(), ids=lambda p: p.stem)
 def test_compiled_and_spiff_executors_give_identical_traces(path: Path) -> None:
-    runs = {ex: sim.simulate(path, cases=25, replications=1, seed=17, executor=ex, keep_traces=True) for ex in ("compiled", "spiff")}
+    runs = {ex: sim.simulate(path, cases=25, replications=1, seed=17, executor=executor_for(ex), keep_traces=True) for ex in ("compiled", "spiff")}
     compiled, spiff = (sorted(runs[ex].replications[0].traces) for ex in ("compiled", "spiff"))
     assert compiled == spiff
     assert runs["compiled"].path_frequencies() == runs["spiff"].path_frequencies()
@@ -131,7 +132,7 @@ def test_statutory_and_calendar_clocks_differ_over_a_weekend() -> None:
 
 def test_process_pool_gives_the_serial_results_to_the_last_digit() -> None:
     serial = sim.simulate(MINI, cases=150, replications=3, seed=8).summary()
-    pooled = sim.simulate(MINI, cases=150, replications=3, seed=8, workers=2).summary()
+    pooled = sim.simulate(MINI, cases=150, replications=3, seed=8, backend=sim.ProcessPool(workers=2)).summary()
     assert pooled == serial
 
 
@@ -166,7 +167,7 @@ def test_subprocess_with_several_ends_completes_with_its_last_token() -> None:
 
 def test_nested_subprocess_from_camunda_runs_the_same_in_both_executors() -> None:
     scenario = sim.load_scenario(DATA / "engine" / "nested_count.yaml")
-    runs = {ex: sim.simulate(scenario.process, scenario, cases=40, replications=1, seed=3, executor=ex, keep_traces=True)
+    runs = {ex: sim.simulate(scenario.process, scenario, cases=40, replications=1, seed=3, executor=executor_for(ex), keep_traces=True)
             for ex in ("compiled", "spiff")}
     assert sorted(runs["compiled"].replications[0].traces) == sorted(runs["spiff"].replications[0].traces)
     assert len(runs["compiled"].path_frequencies()) == 4  # one path per COUNT band

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 import sim
+from sim.engine.executors import executor_for
 from sim.bpmn.loader import load_process
 from sim.cli import main
 from sim.errors import ModelError
@@ -102,7 +103,7 @@ CORPUS = sorted((DATA / "corpus").glob("*.bpmn"))
 @pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
 def test_corpus_files_that_run_give_identical_traces_in_both_executors(path: Path) -> None:
     try:
-        runs = {ex: sim.simulate(path, cases=15, replications=1, seed=4, executor=ex, keep_traces=True) for ex in ("compiled", "spiff")}
+        runs = {ex: sim.simulate(path, cases=15, replications=1, seed=4, executor=executor_for(ex), keep_traces=True) for ex in ("compiled", "spiff")}
     except sim.ReformSimError:
         return  # refusals are checked in test_corpus.py
     assert sorted(runs["compiled"].replications[0].traces) == sorted(runs["spiff"].replications[0].traces)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,8 @@ NEXT = calendar_years()[1] + 1  # the first year the official data does not cove
 
 def _scenario(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "plan.yaml"
-    path.write_text(f"process: {PROCESS}\nsource: 'assumption: a planning year'\n{text}", encoding="utf-8")
+    shutil.copy(PROCESS, tmp_path / PROCESS.name)  # inside the plan's folder: files may not point outside it (sim.inputs)
+    path.write_text(f"process: {PROCESS.name}\nsource: 'assumption: a planning year'\n{text}", encoding="utf-8")
     return path
 
 

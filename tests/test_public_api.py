@@ -5,7 +5,8 @@ from __future__ import annotations
 import sim
 
 PUBLIC = {
-    "load_process", "load_bpmn", "load_scenario", "parse_scenario", "simulate", "Process", "Scenario",
+    "load_process", "load_bpmn", "load_scenario", "parse_scenario", "simulate", "prepare_run", "Run", "Compiled", "Spiff",
+    "Serial", "ProcessPool", "Dask", "Process", "Scenario",
     "SimulationResult", "ReformSimError", "ModelError", "ScenarioError", "CalendarError", "ExpressionError",
     "SimulationError", "load_register", "assess", "chain_bottlenecks", "candidate_changes", "rank_changes", "apply_edits", "render_diagram", "render_diff",
     "diff_processes", "compare_results", "write_event_log", "fit_log", "write_overlay", "import_prosimos",

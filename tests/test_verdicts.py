@@ -93,20 +93,20 @@ def _register(tmp_path: Path, check: str) -> Path:
 
 
 @pytest.mark.parametrize(("check", "where"), [
-    ("    unit: 天\n    max: 1\n    test: {process: processes/company_setup_2021.bpmn, metric: case_calendar_days}\n",
+    ("    unit: 天\n    max: 1\n    test: {process: ../processes/company_setup_2021.bpmn, metric: case_calendar_days}\n",
      "(T03).reading"),
     ("    unit: 天\n    max: 1\n    reading: working\n    reading_why: x\n"
-     "    test: {process: processes/company_setup_2021.bpmn, metric: case_calendar_days}\n", "(T03).reading"),
+     "    test: {process: ../processes/company_setup_2021.bpmn, metric: case_calendar_days}\n", "(T03).reading"),
     ("    unit: 天\n    max: 1\n    reading: db\n"
-     "    test: {process: processes/company_setup_2021.bpmn, metric: case_calendar_days}\n", "(T03).reading_why"),
+     "    test: {process: ../processes/company_setup_2021.bpmn, metric: case_calendar_days}\n", "(T03).reading_why"),
     ("    unit: 工作日\n    max: 1\n    reading: db\n    reading_why: x\n"
-     "    test: {process: processes/company_setup_2021.bpmn, metric: case_workdays}\n", "(T03).reading"),
-    ("    unit: hours\n    range: [1, 2]\n    test: {process: processes/company_setup_2021.bpmn, metric: case_hours}\n",
+     "    test: {process: ../processes/company_setup_2021.bpmn, metric: case_workdays}\n", "(T03).reading"),
+    ("    unit: hours\n    range: [1, 2]\n    test: {process: ../processes/company_setup_2021.bpmn, metric: case_hours}\n",
      "(T03).below_band"),
     ("    unit: hours\n    max: 2\n    below_band: meets\n"
-     "    test: {process: processes/company_setup_2021.bpmn, metric: case_hours}\n", "(T03).below_band"),
+     "    test: {process: ../processes/company_setup_2021.bpmn, metric: case_hours}\n", "(T03).below_band"),
     ("    unit: 工作日\n    max: 1\n    required: 1.5\n"
-     "    test: {process: processes/company_setup_2021.bpmn, metric: case_workdays}\n", "(T03).required"),
+     "    test: {process: ../processes/company_setup_2021.bpmn, metric: case_workdays}\n", "(T03).required"),
 ])
 def test_a_missing_or_contradictory_reading_band_or_share_is_named(tmp_path: Path, check: str, where: str) -> None:
     with pytest.raises(ScenarioError, match=rf"targets\[0\] \(T03\)\.{where.split('.')[-1]}"):
@@ -115,7 +115,7 @@ def test_a_missing_or_contradictory_reading_band_or_share_is_named(tmp_path: Pat
 
 def test_a_required_share_from_the_register_decides(tmp_path: Path) -> None:
     path = _register(tmp_path, "    unit: 工作日\n    max: 1\n    required: 0.5\n"
-                               "    test: {process: processes/company_setup_2021.bpmn, metric: case_workdays}\n")
+                               "    test: {process: ../processes/company_setup_2021.bpmn, metric: case_workdays}\n")
     a = A.assess(load_register(path, expected_ids=["T03"]), replications=2, cases=40, seed=3)
     assert a.rows[0].required == 0.5
 

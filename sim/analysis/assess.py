@@ -284,6 +284,9 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
 
     if not 0 < required <= 1:
         raise ScenarioError([("required", f"expected a share in (0, 1], got {required!r}")])
+    from ..model.bounds import check_run_arguments
+
+    check_run_arguments(cases=cases, replications=replications, seed=seed)
     loaded = _prepare(register, scenario)
     results: dict[str, Any] = {}
 

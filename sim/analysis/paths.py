@@ -9,7 +9,7 @@ Per path we count the *distinct* steps met (a step repeated by a loop is one pro
 Doing Business counts them): procedures, documents, fees, approval stages, and the statutory
 limits summed along the critical path (the longest chain of limits and timer waits through
 parallel branches). Units are kept apart in the result; only to find *which* chain is longest
-are they compared, with 1 workday = 7/5 calendar days = 33.6 h (the average week) — an
+are they compared, with the one working-day convention of :mod:`sim.model.durations` — an
 approximation used for ordering only.
 
 This is the one counter: ``reformsim list``, ``diff`` (:mod:`sim.report.diff`), ``assess`` and
@@ -50,13 +50,13 @@ from itertools import combinations
 from typing import Any
 
 from ..errors import ModelError
+from ..model.durations import convert
 from ..model.expressions import compile_condition
 from ..model.process import Duration, Flow, Node, Process
 
 __all__ = ["PathCount", "MaxCounts", "path_counts", "max_counts", "statutory_text", "MAX_PATHS"]
 
 MAX_PATHS = 20_000  # beyond this a model is better analysed by simulation than by enumeration
-_HOURS = {"hour": 1.0, "day": 24.0, "workday": 24.0 * 7 / 5}
 _UNIT_TEXT = {"zh": {"workday": "工作日", "day": "天", "hour": "小时"},
               "en": {"workday": "working days", "day": "calendar days", "hour": "hours"}}
 
@@ -156,7 +156,7 @@ def _node_hours(node: Node) -> tuple[float, Duration | None]:
         d = node.timer or (node.facts.wait if node.facts else None)
     elif node.kind == "task" and node.facts is not None:
         d = node.facts.statutory_limit
-    return (d.mean * _HOURS[d.unit], d) if d is not None else (0.0, None)
+    return (convert(d.mean, d.unit, "hour"), d) if d is not None else (0.0, None)
 
 
 class _Walker:

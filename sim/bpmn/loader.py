@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,10 +32,14 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from .. import inputs
 from ..errors import ExpressionError, ModelError, did_you_mean
 from ..model.distributions import parse_distribution
 from ..model.expressions import compile_condition
-from ..model.process import Duration, Flow, Node, Process, TaskFacts, parse_duration
+from ..model.bounds import MAX_DOCUMENTS, MAX_FEE, MAX_RATE, MAX_STAFF, check_number
+from ..model.calendar import OpeningHours
+from ..model.process import Duration, Flow, Node, Process, TaskFacts, check_duration, parse_duration
+from ..stack import with_deep_stack
 from .di import BpmnDocument, read_document
 from .prepare import SHARE_PLACEHOLDER, prepare_for_simulation
 from .xml import NSMAP, local, read_xml
@@ -69,8 +74,9 @@ def load_process(path: str | Path, process_id: str | None = None) -> Process:
 def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: list[Path] | None = None) -> LoadedProcess:
     """Like :func:`load_process`, keeping the SpiffWorkflow spec for the ``spiff`` executor.
 
-    ``extra_files`` are other BPMN files whose processes call activities may call; files in the
-    same folder are searched when a called process is not found.
+    ``extra_files`` are other BPMN files whose processes call activities may call; a called
+    process found in neither is read from ``<calledElement>.bpmn`` in the same folder, else it
+    is a :class:`ModelError` naming the call activity.
     """
     path = Path(path)
     name = str(path)
@@ -108,8 +114,8 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
     _mark_executable(parser, processes, notes, pid)
     _add_siblings_for_calls(parser, root, path, notes)
     try:
-        spec = parser.get_spec(pid)
-        subspecs = parser.get_subprocess_specs(pid)
+        # SpiffWorkflow's parser follows flows recursively: give long chains the stack they need
+        spec, subspecs = with_deep_stack(_specs, parser, pid, nodes=len(elements))
     except ValidationException as exc:
         raise _from_validation(exc, name, elements) from None
     except SpiffWorkflowException as exc:
@@ -118,6 +124,10 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
     compiler = _Compiler(name, elements, subspecs, notes, original_tags)
     process = compiler.compile(spec, proc_el)
     return LoadedProcess(process=process, spec=spec, subprocess_specs=subspecs, path=path, document=document)
+
+
+def _specs(parser: SpiffBpmnParser, pid: str) -> tuple[Any, dict[str, Any]]:
+    return parser.get_spec(pid), parser.get_subprocess_specs(pid)
 
 
 def _add(parser: SpiffBpmnParser, tree: etree._ElementTree, name: str) -> None:
@@ -179,25 +189,40 @@ def _mark_executable(parser: SpiffBpmnParser, processes: list[Any], notes: list[
                 notes.append(f'process {chosen} is marked isExecutable="false"; simulated anyway (nothing is executed)')
 
 
+# A calledElement names a file only when it is a plain id: no path separators, no "..".
+_FILE_ID = re.compile(r"[A-Za-z_][\w.-]*\Z")
+
+
 def _add_siblings_for_calls(parser: SpiffBpmnParser, root: Any, path: Path, notes: list[str]) -> None:
-    called = {ca.get("calledElement") for ca in root.iter(f"{{{NSMAP['bpmn']}}}callActivity") if ca.get("calledElement")}
-    missing = {c for c in called if c not in parser.process_parsers}
-    if not missing:
-        return
-    for sibling in sorted(path.parent.glob("*.bpmn")):
-        if sibling.resolve() == path.resolve():
-            continue
-        try:
-            sib_tree = read_xml(sibling)
-        except ModelError:
-            continue
-        ids = {p.get("id") for p in sib_tree.getroot().findall("bpmn:process", NSMAP)}
-        if ids & missing:
-            _add(parser, sib_tree, str(sibling))
-            notes.append(f"call activity target(s) {', '.join(sorted(ids & missing))} read from {sibling.name}")
-            missing -= ids
-        if not missing:
-            return
+    """Make every called process available: in this file, else in ``<calledElement>.bpmn`` beside it.
+
+    The rule is one stat per missing id and never opens an unrelated file: scanning the folder
+    (or indexing the ids of every sibling) would read each of maybe hundreds of files, and one
+    FIFO among them would hang the load. A called file may call further processes the same way.
+    """
+    allowed = inputs.allowed_root(path)
+    todo = [(root, str(path))]
+    tried: set[str] = set()
+    while todo:
+        tree_root, file = todo.pop()
+        for ca in tree_root.iter(f"{{{NSMAP['bpmn']}}}callActivity"):
+            called = ca.get("calledElement")
+            if not called or called in parser.process_parsers or called in tried:
+                continue
+            tried.add(called)
+            sibling = path.parent / f"{called}.bpmn"
+            if _FILE_ID.match(called) and os.path.lexists(sibling) and inputs.is_inside(sibling, allowed):
+                sib_tree = read_xml(sibling)  # regular file, size-limited; a broken one is its own ModelError
+                _add(parser, sib_tree, str(sibling))
+                if called in parser.process_parsers:
+                    notes.append(f"call activity target {called} read from {sibling.name}")
+                    todo.append((sib_tree.getroot(), str(sibling)))
+                    continue
+            other = next((el for el in tree_root.iter() if isinstance(el.tag, str) and el.get("id") == called), None)
+            what = (f"a {local(other.tag)}, not a process (only processes can be called here)" if other is not None
+                    else f"no process with that id in this file, nor a file {sibling.name} in {path.parent} that defines it")
+            raise ModelError(f'calls "{called}" (calledElement), but there is {what}', file=file,
+                             element_id=ca.get("id"), tag="callActivity", line=ca.sourceline)
 
 
 def _properties(el: Any) -> dict[str, tuple[str, int | None]]:
@@ -229,6 +254,7 @@ class _Compiler:
         self.nodes: list[Node] = []
         self.flows: list[Flow] = []
         self.foreign = True  # no ReformSim property anywhere: a diagram from another modeler
+        self.calls: list[str] = []  # processes being flattened, outermost first: a call back into one is recursion
 
     # -- errors -------------------------------------------------------------------------------
     def error(self, message: str, element_id: str | None, line: int | None = None) -> ModelError:
@@ -239,6 +265,7 @@ class _Compiler:
     # -- entry --------------------------------------------------------------------------------
     def compile(self, spec: Any, proc_el: Any) -> Process:
         defaults = {k: v for k, (v, _) in _properties(proc_el).items()}
+        self._check_process_properties(proc_el)
         self._scope(spec, prefix="", scope="")
         if not any(n.kind == "start" for n in self.nodes):
             raise self.error("the process has no start event", proc_el.get("id"))
@@ -253,6 +280,23 @@ class _Compiler:
             proc_el.get("id"), proc_el.get("name") or proc_el.get("id"), self.nodes, self.flows,
             name_en=defaults.get("name_en", ""), file=self.file, defaults=MappingProxyType(defaults), notes=tuple(self.notes),
         )
+
+    def _check_process_properties(self, proc_el: Any) -> None:
+        """Range-check the process-level numbers (agency staff and hours, arrival rate, attribute mixes) where they enter."""
+        for key, (value, line) in _properties(proc_el).items():
+            try:
+                if key.startswith("agency.") and key.endswith(".staff"):
+                    check_number(int(value) if value.strip().lstrip("-").isdigit() else value, low=1, high=MAX_STAFF, whole=True,
+                                 unit="staff")
+                elif key.startswith("agency.") and key.endswith(".hours"):
+                    OpeningHours.parse(value)
+                elif key == "arrivals.rate_per_workday":
+                    check_number(float(value), high=MAX_RATE, above=True, unit="applications per working day")
+                elif key.startswith("attribute."):
+                    check_number(float(value), high=1.0, unit="(share of cases)")
+            except ValueError as exc:
+                msg = f'expected a number, got "{value}"' if "could not convert" in str(exc) else str(exc)
+                raise self.error(f"process property {key}: {msg}", proc_el.get("id"), line) from None
 
     def _scope(self, spec: Any, prefix: str, scope: str) -> tuple[list[str], list[str]]:
         """Compile one (sub)process spec; return its start and end node ids (already prefixed)."""
@@ -295,9 +339,16 @@ class _Compiler:
                     raise self.error(f'calls process "{ts.spec}", which is not in this file or its folder'
                                      f"{did_you_mean(ts.spec, self.subspecs)}", bpmn_id)
                 child_prefix = prefix if kind != "CallActivity" else f"{nid}/"
+                if kind == "CallActivity" and (ts.spec in self.calls or ts.spec == spec.name):
+                    outer = self.calls[self.calls.index(ts.spec):] if ts.spec in self.calls else []
+                    chain = " → ".join([*outer, spec.name, ts.spec])
+                    raise self.error(f"call activities call each other in a cycle ({chain}): a case would expand without end; "
+                                     "model the repetition as a loop with an exit instead", bpmn_id)
                 if self.foreign is True and _properties(el):
                     self.foreign = False
+                self.calls.append(spec.name)
                 sub_starts, sub_ends = self._scope(sub, child_prefix, scope=f"{scope}/{bpmn_id}" if scope else bpmn_id)  # noqa: E501
+                self.calls.pop()
                 inner = f"{scope}/{bpmn_id}" if scope else bpmn_id
                 if len(sub_starts) != 1 or not sub_ends:
                     raise self.error(f"the subprocess has {len(sub_starts)} start and {len(sub_ends)} end events; it needs "
@@ -435,12 +486,9 @@ class _Compiler:
             if key == "documents":
                 if not value.strip().isdigit():
                     raise ValueError(f'expected a whole number >= 0, got "{value}"')
-                return int(value)
+                return check_number(int(value), high=MAX_DOCUMENTS, whole=True)
             if key == "fee":
-                fee = float(value)
-                if fee < 0:
-                    raise ValueError(f"expected a fee >= 0, got {value}")
-                return fee
+                return check_number(float(value), high=MAX_FEE, unit="yuan")
             if key in ("statutory_limit", "wait"):
                 return parse_duration(value)
             if key == "work":
@@ -463,12 +511,15 @@ class _Compiler:
         if not expression:
             raise self.error("the timer has no duration; give timeDuration (e.g. \"P20D\") or property wait (e.g. 20 workday)", bpmn_id)
         m = re.fullmatch(r"P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?)?", expression)
-        if not m or not any(m.groups()):
+        if not m or not any(m.groups()) or expression.endswith("T"):  # "P1DT": ISO 8601 forbids a T with no time
             raise self.error(f'timer duration "{expression}" is not an ISO-8601 duration in days/hours such as "P20D" or "PT4H"', bpmn_id)
         days, hours, minutes = (float(g) if g else 0.0 for g in m.groups())
-        if hours or minutes:
-            return Duration(parse_distribution(days * 24 + hours + minutes / 60), "hour")
-        return Duration(parse_distribution(days), "day")
+        try:
+            if hours or minutes:
+                return check_duration(Duration(parse_distribution(days * 24 + hours + minutes / 60), "hour"))
+            return check_duration(Duration(parse_distribution(days), "day"))
+        except ValueError as exc:
+            raise self.error(f'timer duration "{expression}": {exc}', bpmn_id) from None
 
     def _check_every_node_can_finish(self) -> None:
         """A node from which no end event can be reached traps its cases (a loop without exit)."""

@@ -25,6 +25,7 @@ from lxml import etree
 
 from ..errors import ModelError
 from ..files import atomic_write
+from ..model.durations import convert
 from ..model.process import Duration, Node, Process, TaskFacts
 from .layout import layout_process
 from .xml import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, SPIFF_NS, XSI_NS
@@ -70,13 +71,13 @@ def duration_text(d: Duration) -> str:
 def _iso_duration(d: Duration) -> str:
     """An ISO-8601 duration near the mean of ``d`` for engines that only read ``timeDuration``.
 
-    Working days have no ISO form: they are written as calendar days (×7/5, rounded up) and the
+    Working days have no ISO form: they are written as calendar days (:func:`sim.model.durations.convert`, rounded up) and the
     exact value goes into the ``wait`` property, which ReformSim reads first.
     """
     mean = d.dist.mean
     if d.unit == "hour":
         return f"PT{_num(round(mean, 3))}H"
-    days = math.ceil(mean * 7 / 5) if d.unit == "workday" else round(mean, 3)
+    days = math.ceil(convert(mean, "workday", "day")) if d.unit == "workday" else round(mean, 3)
     return f"P{_num(days)}D"
 
 

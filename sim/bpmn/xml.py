@@ -19,8 +19,9 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import ModelError
+from ..inputs import BPMN, read_bytes
 
-__all__ = ["read_xml", "local", "NSMAP", "BPMN_NS", "BPMNDI_NS", "DC_NS", "DI_NS", "SPIFF_NS", "CAMUNDA_NS", "XSI_NS"]
+__all__ = ["read_xml", "refuse_dtd", "local", "NSMAP", "BPMN_NS", "BPMNDI_NS", "DC_NS", "DI_NS", "SPIFF_NS", "CAMUNDA_NS", "XSI_NS"]
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -32,7 +33,6 @@ XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 NSMAP = {"bpmn": BPMN_NS, "bpmndi": BPMNDI_NS, "dc": DC_NS, "di": DI_NS, "spiffworkflow": SPIFF_NS}
 
 _DANGER = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_MAX_BYTES = 50 * 1024 * 1024
 
 
 def _parser() -> etree.XMLParser:
@@ -43,15 +43,23 @@ def _parser() -> etree.XMLParser:
 def read_xml(data: bytes | str | Path, name: str | None = None) -> etree._ElementTree:
     """Parse ``data`` (bytes, or a path) safely; raise :class:`ModelError` naming the file."""
     if isinstance(data, (str, Path)):
-        path = Path(data)
-        name = name or str(path)
-        try:
-            if path.stat().st_size > _MAX_BYTES:
-                raise ModelError(f"the file is larger than {_MAX_BYTES // 2**20} MiB; is it really a BPMN model?", file=name)
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ModelError(f"cannot read the file: {exc.strerror}", file=name) from None
+        name = name or str(data)
+        data = read_bytes(data, BPMN, name)  # regular files only, size-limited, never blocks on a FIFO
     name = name or "<bytes>"
+    refuse_dtd(data, name)
+    try:
+        tree = etree.ElementTree(etree.fromstring(data, _parser()))
+    except etree.XMLSyntaxError as exc:
+        raise ModelError(f"not well-formed XML: {exc.msg}", file=name, line=exc.lineno) from None
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:  # anything the byte check missed
+        raise ModelError("the file declares a DTD (<!DOCTYPE); BPMN needs none — remove it", file=name)
+    return tree
+
+
+def refuse_dtd(data: bytes | str, name: str) -> None:
+    """Raise :class:`ModelError` if ``data`` declares a DTD or entities (also for XML that is not BPMN, e.g. XES)."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
     # The check runs on the bytes, before libxml2 sees them; dropping NUL bytes makes a UTF-16
     # file (with or without a byte-order mark) readable to it too.
     probe = data.replace(b"\x00", b"")
@@ -61,13 +69,6 @@ def read_xml(data: bytes | str | Path, name: str | None = None) -> etree._Elemen
         raise ModelError(
             "the file declares a DTD or entities (<!DOCTYPE/<!ENTITY); BPMN needs neither, and they are how "
             "billion-laughs and external entity attacks work — remove them", file=name, line=line)
-    try:
-        tree = etree.ElementTree(etree.fromstring(data, _parser()))
-    except etree.XMLSyntaxError as exc:
-        raise ModelError(f"not well-formed XML: {exc.msg}", file=name, line=exc.lineno) from None
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:  # anything the byte check missed
-        raise ModelError("the file declares a DTD (<!DOCTYPE); BPMN needs none — remove it", file=name)
-    return tree
 
 
 def local(tag: object) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from sim.commands import _args
     from sim.analysis.assess import DEFAULT_CASES, DEFAULT_REPLICATIONS, DEFAULT_SEED
 
     p.add_argument("--register", type=Path, help="target register (default: scenarios/targets.yaml of the repository)")
@@ -21,16 +21,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, help="report folder (default: out/ of the repository with the default register)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
-    p.add_argument("--replications", type=int, default=DEFAULT_REPLICATIONS)
-    p.add_argument("--cases", type=int, default=DEFAULT_CASES)
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    p.add_argument("--required", type=float, default=0.95, help="share of cases that must meet a target (default 0.95)")
+    p.add_argument("--replications", type=_args.positive_int, default=DEFAULT_REPLICATIONS)
+    p.add_argument("--cases", type=_args.positive_int, default=DEFAULT_CASES)
+    p.add_argument("--seed", type=_args.seed, default=DEFAULT_SEED)
+    p.add_argument("--required", type=_args.required_share, default=0.95, help="share of cases that must meet a target (default 0.95)")
     p.add_argument("--quick", action="store_true", help="few cases, no sensitivity search, no diagrams (tests)")
     p.add_argument("--no-report", action="store_true", help="only print the verdicts")
 
 
 def run(args: argparse.Namespace) -> int:
     from sim.analysis.assess import assess
+    from sim.commands._json import strict_json
     from sim.analysis.sensitivity import analyse_chains
     from sim.files import OwnedFolder
     from sim.targets import load_register
@@ -50,10 +51,10 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         from sim.analysis.assess import CLOCK_RULE, RULE
 
-        print(json.dumps({"required": a.required, "replications": a.replications, "cases": a.cases, "seed": a.seed,
-                          "rule": RULE[args.lang], "clock_rule": CLOCK_RULE[args.lang],
-                          "counts": {"performance": a.counts(), "design": a.design_counts()},
-                          "rows": [r.as_dict() for r in a.rows]}, ensure_ascii=False, indent=2, default=str))
+        print(strict_json({"required": a.required, "replications": a.replications, "cases": a.cases, "seed": a.seed,
+                           "rule": RULE[args.lang], "clock_rule": CLOCK_RULE[args.lang],
+                           "counts": {"performance": a.counts(), "design": a.design_counts()},
+                           "rows": [r.as_dict() for r in a.rows]}))
     else:
         print(format_verdicts(a, args.lang))
     if not args.no_report:

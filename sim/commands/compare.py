@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,12 +12,14 @@ HELP = "compare two scenarios (same seeds: common random numbers) or two stored 
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from sim.commands import _args
+
     p.add_argument("a", help="scenario YAML, or a run id from `reformsim runs`")
     p.add_argument("b", help="scenario YAML, or a run id from `reformsim runs`")
-    p.add_argument("--replications", type=int, help="replications for both (default: A's scenario)")
-    p.add_argument("--cases", type=int, help="cases per replication for both (default: A's scenario)")
-    p.add_argument("--seed", type=int, help="seed for both (default: A's scenario)")
-    p.add_argument("--workers", type=int, default=1, help="local processes (default 1)")
+    p.add_argument("--replications", type=_args.positive_int, help="replications for both (default: A's scenario)")
+    p.add_argument("--cases", type=_args.positive_int, help="cases per replication for both (default: A's scenario)")
+    p.add_argument("--seed", type=_args.seed, help="seed for both (default: A's scenario)")
+    p.add_argument("--workers", type=_args.workers, default=1, help="local processes (default 1)")
     p.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT (runs there instead of locally)")
     p.add_argument("--out", type=Path, default=Path("reformsim-out"),
                    help="output folder: run history (runs.sqlite), comparison.json, diagram diff (default ./reformsim-out)")
@@ -32,7 +32,9 @@ def run(args: argparse.Namespace) -> int:
     from sim.errors import ReformSimError
     from sim.whatif.compare import compare_results, compare_stored, format_comparison
     from sim.commands import stderr_progress
+    from sim.commands._json import strict_json
     from sim.files import atomic_write
+    from sim.engine.backends import backend_for
     from sim.whatif.distributed import RunSpec, run_specs
     from sim.whatif.history import History
 
@@ -51,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         spec_a = RunSpec.from_file(args.a, cases=args.cases or spec_b.settings.get("cases"),
                                    replications=args.replications or spec_b.settings.get("replications"),
                                    seed=args.seed if args.seed is not None else spec_b.settings.get("seed"))
-        res_a, res_b = run_specs([spec_a, spec_b], workers=args.workers, scheduler=args.scheduler,
+        res_a, res_b = run_specs([spec_a, spec_b], backend=backend_for(args.workers, args.scheduler),
                                  progress=None if args.json else stderr_progress("compare"))
         comparison = compare_results(res_a, res_b)
         comparison["verdicts"] = _verdicts(res_a, res_b, args.register)
@@ -59,10 +61,9 @@ def run(args: argparse.Namespace) -> int:
                                                        kind="compare")
         if comparison["process_changes"]:
             comparison["diagram"] = _diagram(res_a, res_b, args.out)
-    atomic_write(args.out / "comparison.json", json.dumps(comparison, ensure_ascii=False, indent=2, default=_jsonable),
-                 make_parents=True)
+    atomic_write(args.out / "comparison.json", strict_json(comparison), make_parents=True)
     if args.json:
-        print(json.dumps(comparison, ensure_ascii=False, indent=2, default=_jsonable))
+        print(strict_json(comparison))
     else:
         print(format_comparison(comparison))
         if comparison.get("run_ids"):
@@ -105,8 +106,3 @@ def _diagram(a: Any, b: Any, out: Path) -> str | None:
         print(f"reformsim: note: no diagram diff ({exc})", file=sys.stderr)
         return None
 
-
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, float) and math.isnan(x):
-        return None
-    return str(x)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -13,19 +12,22 @@ HELP = "simulate a process (BPMN) or a scenario (YAML) and print the KPIs"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from sim.commands import _args
+
     p.add_argument("target", type=Path, help="a BPMN process file, or a scenario YAML naming one")
-    p.add_argument("--cases", type=int, help="cases per replication (default: scenario, else 1000)")
-    p.add_argument("--replications", type=int, help="replications (default: scenario, else 5)")
-    p.add_argument("--seed", type=int, help="random seed (default: scenario, else 2021)")
+    p.add_argument("--cases", type=_args.positive_int, help="cases per replication (default: scenario, else 1000)")
+    p.add_argument("--replications", type=_args.positive_int, help="replications (default: scenario, else 5)")
+    p.add_argument("--seed", type=_args.seed, help="random seed (default: scenario, else 2021)")
     p.add_argument("--executor", choices=("compiled", "spiff"), default="compiled")
-    p.add_argument("--workers", type=int, default=1, help="processes for replications (default 1)")
+    p.add_argument("--workers", type=_args.workers, default=1, help="processes for replications (default 1)")
     p.add_argument("--event-log", type=Path, help="write the event log (.csv or .xes)")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.add_argument("--process-id", help="which process (pool) of the file to simulate (default: the one with most steps)")
 
 
 def load_target(target: Path, process_id: str | None = None) -> tuple[Any, Any]:
-    """(process, scenario) from a BPMN file or a scenario YAML that names one."""
+    """(process, scenario) from a BPMN file or a scenario YAML that names one; the scenario's
+    edits are applied by :func:`sim.simulate` (:func:`sim.engine.runner.prepare_run`), not here."""
     import sim
     from sim.errors import ScenarioError
 
@@ -33,13 +35,7 @@ def load_target(target: Path, process_id: str | None = None) -> tuple[Any, Any]:
         scenario = sim.load_scenario(target)
         if scenario.process is None:
             raise ScenarioError([("process", "the scenario names no process file; add process: path/to/file.bpmn")], file=str(target))
-        loaded = sim.load_bpmn(scenario.process)
-        if scenario.edits:
-            from sim.model.edits import apply_edits
-
-            edited = apply_edits(loaded.process, list(scenario.edits), file=str(target))
-            return edited, scenario
-        return loaded, scenario
+        return sim.load_bpmn(scenario.process), scenario
     return sim.load_bpmn(target, process_id), None
 
 
@@ -51,23 +47,23 @@ def run(args: argparse.Namespace) -> int:
         output_file(args.event_log, what="event log")
     import sim
     from sim.commands import stderr_progress
+    from sim.engine.backends import backend_for
+    from sim.engine.executors import executor_for
+    from sim.commands._json import strict_json
 
     process, scenario = load_target(args.target, args.process_id)
     progress = stderr_progress("run") if not args.json else None
+    # the CLI edge: flags become parts here, and nowhere else
     result = sim.simulate(process, scenario, cases=args.cases, replications=args.replications, seed=args.seed,
-                          executor=args.executor, workers=args.workers, event_log=args.event_log, progress=progress)
+                          executor=executor_for(args.executor), backend=backend_for(args.workers),
+                          event_log=args.event_log, progress=progress)
     summary = result.summary()
     if args.json:
-        print(json.dumps(summary, ensure_ascii=False, indent=2, default=_jsonable))
+        print(strict_json(summary))
     else:
         print(format_summary(summary))
     return 0
 
-
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, float) and math.isnan(x):
-        return None
-    return str(x)
 
 
 def _cell(text: str, width: int) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 NAME = "runs"
@@ -16,12 +15,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sim.commands._json import strict_json
     from sim.whatif.history import History
 
     history = History(args.out)
     rows = history.list()
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(strict_json(rows))
         return 0
     if not rows:
         print(f"no runs recorded in {history.path}")

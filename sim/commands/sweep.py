@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from pathlib import Path
 
@@ -12,16 +11,18 @@ HELP = "run a scenario over a grid of settings; table, plot and the cheapest poi
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from sim.commands import _args
+
     p.add_argument("scenario", type=Path, help="scenario YAML")
     p.add_argument("--vary", action="append", required=True, metavar="PATH=VALUES",
                    help="a setting and its values: agencies.market_regulation.staff=1..6 or arrivals.rate_per_workday=10,20,40 (repeatable)")
     p.add_argument("--target-metric", help="KPI of the target, e.g. workdays")
-    p.add_argument("--target-max", type=float, help="a case meets the target when metric <= this")
-    p.add_argument("--required", type=float, default=0.95, help="share of cases that must meet it (default 0.95)")
-    p.add_argument("--replications", type=int, help="replications per point (default: the scenario's)")
-    p.add_argument("--cases", type=int, help="cases per replication (default: the scenario's)")
-    p.add_argument("--seed", type=int, help="seed, the same at every point (default: the scenario's)")
-    p.add_argument("--workers", type=int, default=1, help="local processes (default 1)")
+    p.add_argument("--target-max", type=_args.finite, help="a case meets the target when metric <= this")
+    p.add_argument("--required", type=_args.required_share, default=0.95, help="share of cases that must meet it (default 0.95)")
+    p.add_argument("--replications", type=_args.positive_int, help="replications per point (default: the scenario's)")
+    p.add_argument("--cases", type=_args.positive_int, help="cases per replication (default: the scenario's)")
+    p.add_argument("--seed", type=_args.seed, help="seed, the same at every point (default: the scenario's)")
+    p.add_argument("--workers", type=_args.workers, default=1, help="local processes (default 1)")
     p.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT")
     p.add_argument("--out", type=Path, default=Path("reformsim-out"), help="output folder (default ./reformsim-out)")
 
@@ -29,6 +30,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from sim.scenarios import load_scenario_mapping
     from sim.commands import stderr_progress
+    from sim.commands._json import strict_json
     from sim.files import atomic_write
     from sim.whatif.history import History
     from sim.report.plots import sweep_png
@@ -45,8 +47,8 @@ def run(args: argparse.Namespace) -> int:
     runs = [r for _, r in runs]
     csv_path = atomic_write(args.out / "sweep.csv", result.csv())
     png_path = atomic_write(args.out / "sweep.png", sweep_png(result), make_parents=True)
-    atomic_write(args.out / "sweep.json", json.dumps({"vary": dict(varies), "target": result.target, "cheapest": result.cheapest,
-                                                      "rows": result.rows}, ensure_ascii=False, indent=2, default=str))
+    atomic_write(args.out / "sweep.json", strict_json({"vary": dict(varies), "target": result.target, "cheapest": result.cheapest,
+                                                       "rows": result.rows}))
     print(f"{len(result.rows)} points × {len(runs[0].replications)} replications × {runs[0].scenario.cases} cases, seed {runs[0].seed}")
     cols = list(result.rows[0])
     print("  ".join(f"{c[-24:]:>12}" for c in cols))

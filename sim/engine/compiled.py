@@ -37,8 +37,10 @@ def run_compiled(rep: Replication, arrivals: Iterable[float]) -> None:
 
     def token(case: CaseState, index: int) -> Generator[simpy.Event, Any, None]:
         w = None  # the statutory clock's working time now, once a step has told us
+        visit = rep.visit
         while True:
             node: CNode = nodes[index]
+            visit(case, node)
             kind = node.kind
             if kind == "task" or kind == "timer":
                 w = yield from rep.perform_step(case, node, w)

@@ -30,9 +30,45 @@ from ..model.scenario import Scenario
 from .randomness import ReplicationStreams
 from .stats import AgencyStats, ReplicationResult, TaskStats
 
-__all__ = ["CompiledModel", "CNode", "Replication", "MAX_PATHS"]
+__all__ = ["CompiledModel", "CNode", "Replication", "ProgressGuard", "MAX_PATHS"]
 
 MAX_PATHS = 10_000  # distinct paths remembered per replication; the rest count as "other"
+
+
+@dataclass(frozen=True)
+class ProgressGuard:
+    """How much work one case may do before it is stopped as runaway (both executors).
+
+    A *visit* is a case's token passing one node (step, gateway, event). ``max_visits`` bounds
+    visits per case; ``max_stalled`` bounds consecutive visits during which simulated time does
+    not move (a loop of zero-duration steps would otherwise spin forever at one instant). None
+    derives the limit from the model (see :meth:`limits`).
+
+    Example:
+        >>> ProgressGuard().limits(12), ProgressGuard(max_visits=50).limits(12)
+        ((12000, 1200), (50, 1200))
+    """
+
+    max_visits: int | None = None
+    max_stalled: int | None = None
+
+    # assumption: a real case passes each node a handful of times (rework loops repeat a few
+    # times); 1000 visits per node on average can only be a loop whose exit is (almost) never
+    # taken. Without a loop a case passes each node at most once at one instant, so 100 per node
+    # leaves room for zero-duration rework loops that do exit.
+    VISITS_PER_NODE = 1000
+    STALLED_PER_NODE = 100
+
+    def __post_init__(self) -> None:
+        for name in ("max_visits", "max_stalled"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+                raise SimulationError(f'"{name}" must be a whole number >= 1 (or None for the default), got {value!r}')
+
+    def limits(self, n_nodes: int) -> tuple[int, int]:
+        """(visits per case, consecutive visits without simulated time passing) for a model of ``n_nodes``."""
+        n = max(n_nodes, 1)
+        return (self.max_visits or self.VISITS_PER_NODE * n, self.max_stalled or self.STALLED_PER_NODE * n)
 
 
 @dataclass
@@ -69,9 +105,11 @@ class CNode:
 class CompiledModel:
     """A process graph resolved against a scenario; built once, shared by all replications."""
 
-    def __init__(self, process: Process, scenario: Scenario) -> None:
+    def __init__(self, process: Process, scenario: Scenario, guard: ProgressGuard | None = None) -> None:
         self.process = process
         self.scenario = scenario
+        self.guard = guard or ProgressGuard()
+        self.max_visits, self.max_stalled = self.guard.limits(len(process.nodes))
         ids = list(process.nodes)
         index = {nid: i for i, nid in enumerate(ids)}
         self.agency_ids = process.agencies()
@@ -232,6 +270,9 @@ class Replication:
             spec = scenario.agencies.get(aid)
             if spec is None or spec.staff is None:
                 raise SimulationError(f'agency "{aid}" has no staff: run the scenario through resolve_scenario first')
+            if spec.staff < 1:
+                raise SimulationError(f'agency "{aid}" has {spec.staff} staff: cases needing its work would wait forever; '
+                                      "give it at least 1 (agencies.%s.staff)" % aid)
             hours = spec.hours or scenario.office_hours
             self.agencies.append(Agency(self.env, aid, spec.staff, work_clock(scenario.start, hours, scenario.days)))
         self.result = ReplicationResult(replication)
@@ -244,6 +285,7 @@ class Replication:
         self.on_task = on_task  # callback(TaskRecord) for the event log
         self.replication = replication
         self.first_arrival = math.inf
+        self.in_flight: dict[int, CaseState] = {}  # arrived, not finished: what a run that ends early reports
         self.last_end = 0.0
         self.arrivals_made = 0
         warmup = model.scenario.warmup_workdays
@@ -401,6 +443,7 @@ class Replication:
         now = self.env.now
         arrival = case.arrival
         r = self.result
+        self.in_flight.pop(case.case_id, None)
         if arrival < self.warmup_until:
             r.warmup_cases += 1  # ran, so the office was busy, but left out of the case KPIs
             return
@@ -444,14 +487,73 @@ class Replication:
         now = self.env.now
         if now < self.first_arrival:
             self.first_arrival = now
-        return CaseState(case_id, now, row, self.attributes_of(row))
+        case = CaseState(case_id, now, row, self.attributes_of(row))
+        self.in_flight[case_id] = case
+        return case
+
+    # -- the progress guard (both executors call it once per node a token passes) -------------
+    def visit(self, case: "CaseState", node: CNode) -> None:
+        """Count one visit of ``node``; stop a case that runs away (see :class:`ProgressGuard`)."""
+        case.n_visits += 1
+        if case.n_visits > self.model.max_visits:
+            raise self._runaway(case, node, f"took more than {self.model.max_visits:,} steps "
+                                f"(the budget is max_visits = {self.model.guard.VISITS_PER_NODE} × {len(self.model.nodes)} "
+                                "nodes unless given)")
+        now = self.env.now
+        if now == case.last_now:
+            case.stalled += 1
+            if case.stalled > self.model.max_stalled:
+                raise self._runaway(case, node, f"made {case.stalled:,} steps without simulated time passing "
+                                    f"(at {self.clock.to_datetime(now):%Y-%m-%d %H:%M}; the budget is max_stalled = "
+                                    f"{self.model.guard.STALLED_PER_NODE} × {len(self.model.nodes)} nodes unless given)")
+        else:
+            case.last_now = now
+            case.stalled = 0
+
+    def _runaway(self, case: "CaseState", node: CNode, what: str) -> SimulationError:
+        cycle = " → ".join(self.cycle_of(case, node))
+        return SimulationError(f"case {case.case_id} of replication {self.replication} {what}, cycling through {cycle}: "
+                               "a loop whose exit is never (or almost never) taken; check the conditions and shares on "
+                               "the loop's flows, or raise the budget (ProgressGuard(max_visits=..., max_stalled=...))")
+
+    def cycle_of(self, case: "CaseState", node: CNode) -> list[str]:
+        """The node ids a runaway case keeps repeating: the loop (strongly connected part of the
+        graph) around ``node``, else the case's last steps, each once."""
+        import networkx as nx  # only on this error path
+
+        g = nx.DiGraph((c.index, s) for c in self.model.nodes for s in c.succ)
+        loop = next((part for part in nx.strongly_connected_components(g) if node.index in part and len(part) > 1), None)
+        if loop is not None:
+            ids = [c.id for c in self.model.nodes if c.index in loop]
+        else:
+            ids = list(dict.fromkeys(self.model.nodes[i].id for i in case.path[-4 * len(self.model.nodes):]))
+            if node.id not in ids:
+                ids.append(node.id)
+        return ids[:12] + (["…"] if len(ids) > 12 else [])
+
+    def unfinished_reason(self) -> str:
+        """Why cases are left over after the run: the joins their tokens wait at."""
+        waiting = [(cid, c) for cid, c in self.in_flight.items()]
+        if not waiting:
+            return "no case is left in flight"
+        cid, case = waiting[0]
+        joins = [f'"{self.model.nodes[j].id}" ({n} of {self._expected(case, j)} branches arrived)'
+                 for j, n in case.joins.items() if n]
+        where = f"waits at join {', '.join(joins)}" if joins else "has no token left that could reach an end event"
+        return (f"case {cid} (first of {len(waiting)}) {where}: a join waits for a branch that was not taken; "
+                "use an exclusive or inclusive gateway to merge alternative branches")
+
+    def _expected(self, case: "CaseState", j: int) -> int:
+        node = self.model.nodes[j]
+        return case.inclusive_expect.get(j, node.n_incoming) if node.kind == "inclusive" else node.n_incoming
 
 
 class CaseState:
     """A case in flight: its random row, attributes, and what it has done so far."""
 
     __slots__ = ("case_id", "arrival", "row", "attributes", "visits", "path", "procedures", "documents", "fee",
-                 "live_tokens", "joins", "inclusive_expect", "routes", "reached_end", "scope_live")
+                 "live_tokens", "joins", "inclusive_expect", "routes", "reached_end", "scope_live", "n_visits", "stalled",
+                 "last_now")
 
     def __init__(self, case_id: int, arrival: float, row: list[float], attributes: dict[str, Any]) -> None:
         self.case_id = case_id
@@ -469,3 +571,6 @@ class CaseState:
         self.joins: dict[int, int] = {}
         self.inclusive_expect: dict[int, int] = {}
         self.routes: dict[Any, list[int]] = {}  # spiff executor: route drawn per gateway visit
+        self.n_visits = 0  # nodes passed, for the progress guard
+        self.stalled = 0  # nodes passed since simulated time last moved
+        self.last_now = arrival

@@ -11,9 +11,7 @@ Example:
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -22,17 +20,19 @@ import numpy as np
 
 from ..bpmn.loader import LoadedProcess, load_bpmn
 from ..errors import SimulationError
+from ..model.levers import Lever
 from ..model.process import Process
 from ..model.official_days import projection_note
 from ..model.records import TaskRecord
 from ..model.scenario import Scenario, resolve_scenario
-from .compiled import run_compiled
-from .core import CompiledModel, Replication, work_clock
+from .backends import Backend, Serial
+from .core import CompiledModel, ProgressGuard, Replication, work_clock
+from .executors import EXECUTORS, Compiled, Executor, Spiff
 from .stats import Mean, ReplicationResult, Sample, mean_ci95
 
-__all__ = ["simulate", "SimulationResult", "EXECUTORS", "CASE_METRICS"]
+__all__ = ["simulate", "prepare_run", "Run", "SimulationResult", "EXECUTORS", "CASE_METRICS"]
 
-EXECUTORS = ("compiled", "spiff")
+DEFAULT_EXECUTOR = Compiled()  # frozen, stateless: one shared default
 CASE_METRICS = ("workdays", "calendar_days", "db_days", "hours", "procedures", "documents", "fee")
 
 
@@ -45,6 +45,7 @@ class SimulationResult:
     executor: str
     seed: int
     replications: list[ReplicationResult] = field(default_factory=list)
+    levers: tuple[Lever, ...] = ()  # the scenario's edits applied to ``process`` before the run
 
     def kpi(self, metric: str) -> Sample:
         """The metric pooled over replications (``workdays``, ``calendar_days``, ``db_days``, ...)."""
@@ -142,75 +143,116 @@ class SimulationResult:
                 "notes": list(self.process.notes) + list(self.scenario.notes) + self.overload_notes() + self.calendar_notes()}
 
 
-def _load(process: Process | LoadedProcess | str | Path) -> tuple[Process, LoadedProcess | None]:
+@dataclass(frozen=True)
+class Run:
+    """A run ready to go: the process with the scenario's edits applied, the scenario resolved
+    against it (defaults filled, notes saying what was assumed) and its edits consumed, so that
+    passing ``(run.process, run.scenario)`` on never applies an edit twice. ``loaded`` is the BPMN
+    as read when the process is unedited (the spiff executor needs it), else None."""
+
+    process: Process
+    scenario: Scenario
+    loaded: LoadedProcess | None = None
+    levers: tuple[Lever, ...] = ()  # the scenario's edits, as applied (compare and reports name them)
+
+
+def prepare_run(process: Process | LoadedProcess | str | Path, scenario: Scenario | None = None, *,
+                cases: int | None = None, replications: int | None = None, seed: int | None = None) -> Run:
+    """The one way to prepare a run, used by :func:`simulate`, the CLI, the process pool and Dask.
+
+    Loads ``process`` when it is a path, applies ``scenario.edits`` in order (a lever that does not
+    fit raises a :class:`~sim.errors.ScenarioError` at ``edits[i]``), sets ``cases`` /
+    ``replications`` / ``seed`` when given, and resolves the scenario against the edited process.
+
+    >>> import sim
+    >>> from pathlib import Path
+    >>> root = Path(sim.__file__).parents[1]
+    >>> run = prepare_run(root / "processes/construction_lowrisk_2021.bpmn", sim.load_scenario(root / "scenarios/whatif_online_filing.yaml"))
+    >>> run.process.nodes["t_filing"].facts.online, run.scenario.edits, run.loaded is None
+    (True, (), True)
+    """
     if isinstance(process, (str, Path)):
-        loaded = load_bpmn(process)
-        return loaded.process, loaded
-    if isinstance(process, LoadedProcess):
-        return process.process, process
-    return process, None
+        loaded: LoadedProcess | None = load_bpmn(process)
+        proc = loaded.process
+    elif isinstance(process, LoadedProcess):
+        loaded, proc = process, process.process
+    else:
+        loaded, proc = None, process
+    scenario = scenario or Scenario()
+    overrides = {k: v for k, v in (("cases", cases), ("replications", replications), ("seed", seed)) if v is not None}
+    if overrides:
+        scenario = replace(scenario, **overrides)
+    levers = scenario.edits
+    if levers:
+        from ..model.edits import apply_scenario_edits
+
+        proc, scenario = apply_scenario_edits(proc, scenario)
+        scenario = replace(scenario, edits=())
+        loaded = None  # the file no longer describes the process that runs
+    return Run(proc, resolve_scenario(proc, scenario), loaded, levers)
 
 
-def run_replication(process: Process, scenario: Scenario, replication: int, seed: int, executor: str,
+def run_replication(process: Process, scenario: Scenario, replication: int, seed: int, executor: Executor,
                     loaded: LoadedProcess | None = None, keep_traces: bool = False,
                     on_task: Callable[[TaskRecord], None] | None = None, *,
-                    model: CompiledModel | None = None) -> ReplicationResult:
+                    model: CompiledModel | None = None, guard: ProgressGuard | None = None) -> ReplicationResult:
     """One replication; a pure function of its arguments (so pools and clusters reproduce it).
 
     ``model`` is ``CompiledModel(process, scenario)`` when the caller already has it: the
     replications of one run share it rather than compiling the process again each time.
     """
-    model = model or CompiledModel(process, scenario)
+    model = model or CompiledModel(process, scenario, guard)
     rep = Replication(model, replication, seed, keep_traces=keep_traces, on_task=on_task)
     arrivals = rep.arrival_times()
-    if executor == "compiled":
-        run_compiled(rep, arrivals)
-    elif executor == "spiff":
-        if loaded is None:
-            raise SimulationError("the spiff executor needs the BPMN file (an edited process has none); use --executor compiled")
-        from .spiff import run_spiff
-
-        run_spiff(rep, arrivals, loaded)
-    else:
-        raise SimulationError(f'unknown executor "{executor}"; expected one of {", ".join(EXECUTORS)}')
+    executor.run(rep, arrivals, loaded)
     result = rep.close()
     expected = rep.arrivals_made  # fewer than asked when a horizon stopped the arrivals
     if result.cases + result.warmup_cases != expected:
         raise SimulationError(f"replication {replication}: {expected - result.cases - result.warmup_cases} of {expected} cases never "
-                              "finished (a loop without exit, or a join that waits for a branch that was not taken)")
+                              f"finished; {rep.unfinished_reason()}")
     return result
 
 
 def _run_one(args: tuple) -> ReplicationResult:
-    process, scenario, replication, seed, executor, path = args
-    loaded = load_bpmn(path) if executor == "spiff" and path else None
-    return run_replication(process, scenario, replication, seed, executor, loaded)
+    process, scenario, replication, seed, executor, path, guard = args
+    loaded = load_bpmn(path) if isinstance(executor, Spiff) and path else None
+    return run_replication(process, scenario, replication, seed, executor, loaded, guard=guard)
+
+
+def _check_parts(executor: Any, backend: Any) -> None:
+    """Parts are objects; a string here is a flag that should have been converted at the CLI edge."""
+    if not callable(getattr(executor, "run", None)):
+        raise SimulationError(f"executor must be an executor object such as sim.Compiled() or sim.Spiff(), got {executor!r} "
+                              "(sim.engine.executors.executor_for turns a name into one)")
+    if backend is not None and not callable(getattr(backend, "map", None)):
+        raise SimulationError(f"backend must be a back-end object such as sim.Serial(), sim.ProcessPool(workers=2) or "
+                              f"sim.Dask(client), got {backend!r} (sim.engine.backends.backend_for turns flags into one)")
 
 
 def simulate(process: Process | LoadedProcess | str | Path, scenario: Scenario | None = None, *, cases: int | None = None,
-             replications: int | None = None, seed: int | None = None, executor: str = "compiled",
-             event_log: str | Path | None = None, keep_traces: bool = False, workers: int = 1,
-             progress: Callable[[int, int], None] | None = None) -> SimulationResult:
+             replications: int | None = None, seed: int | None = None, executor: Executor = DEFAULT_EXECUTOR,
+             backend: Backend | None = None, event_log: str | Path | None = None, keep_traces: bool = False,
+             progress: Callable[[int, int], None] | None = None, guard: ProgressGuard | None = None) -> SimulationResult:
     """Simulate ``process`` under ``scenario`` (documented defaults when None) and return the results.
 
-    Same seed, same results — serially or with ``workers`` > 1 (replication ``i`` always gets
-    child seed ``i`` of the run's ``SeedSequence``).
+    The scenario's ``edits:`` are applied first (:func:`prepare_run`). ``executor`` walks the cases
+    (:class:`~sim.engine.executors.Compiled` or :class:`~sim.engine.executors.Spiff`); ``backend``
+    says where replications run (:class:`~sim.engine.backends.Serial` when None,
+    ``ProcessPool(workers=2)``, ``Dask(client)``). Same seed, same results on every back-end
+    (replication ``i`` always gets child seed ``i`` of the run's ``SeedSequence``). ``guard`` bounds the work
+    of one case (default: :class:`~sim.engine.core.ProgressGuard` derived from the model's size).
     """
-    proc, loaded = _load(process)
-    scenario = scenario or Scenario()
-    if cases is not None:
-        scenario = replace(scenario, cases=cases)
-    if replications is not None:
-        scenario = replace(scenario, replications=replications)
-    if seed is not None:
-        scenario = replace(scenario, seed=seed)
-    scenario = resolve_scenario(proc, scenario)
-    if executor not in EXECUTORS:
-        raise SimulationError(f'unknown executor "{executor}"; expected one of {", ".join(EXECUTORS)}')
-    model = CompiledModel(proc, scenario)  # also fails fast on model problems before any work starts
-    result = SimulationResult(proc, scenario, executor, scenario.seed)
+    from ..model.bounds import check_run_arguments
+
+    check_run_arguments(cases=cases, replications=replications, seed=seed)
+    _check_parts(executor, backend)
+    run = prepare_run(process, scenario, cases=cases, replications=replications, seed=seed)
+    proc, scenario, loaded = run.process, run.scenario, run.loaded
+    model = CompiledModel(proc, scenario, guard)  # also fails fast on model problems before any work starts
+    result = SimulationResult(proc, scenario, executor.name, scenario.seed, levers=run.levers)
     n = scenario.replications
-    if event_log is not None or keep_traces or workers <= 1 or n == 1:
+    backend = backend or Serial()
+    if event_log is not None or keep_traces or isinstance(backend, Serial) or n == 1:
         records: list[TaskRecord] | None = [] if event_log is not None else None
         if event_log is not None:
             from ..interop.eventlog import check_event_log_path
@@ -228,10 +270,14 @@ def simulate(process: Process | LoadedProcess | str | Path, scenario: Scenario |
             write_event_log(records, event_log, work_clock(scenario.start, scenario.office_hours, scenario.days))
         return result
     path = str(loaded.path) if loaded and loaded.path else None
-    jobs = [(proc, scenario, i, scenario.seed, executor, path) for i in range(n)]
-    with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1, n)) as pool:
-        for i, rep in enumerate(pool.map(_run_one, jobs)):
-            result.replications.append(rep)
-            if progress:
-                progress(i + 1, n)
+    jobs = [(proc, scenario, i, scenario.seed, executor, path, guard) for i in range(n)]
+    done = 0
+
+    def finished(_: int, __: Any) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, n)
+
+    result.replications.extend(backend.map(_run_one, jobs, finished))
     return result

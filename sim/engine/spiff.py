@@ -9,11 +9,18 @@ route drawn from the case's random row — the same draw the ``compiled`` execut
 
 SpiffWorkflow's timers read the wall clock; we give each timer a far-future duration so it
 waits, and mark it fired ourselves when its simulated time has passed.
+
+SpiffWorkflow searches a workflow's task tree only :data:`SPIFF_SEARCH_DEPTH` levels deep
+(``TaskIterator(max_depth=1000)``, also inside its joins and ``is_completed``); a case whose tree
+grows deeper (a long loop: every pass adds levels) would lose its remaining tasks and look
+finished. We never let that pass silently: such a case is refused with the reason. Each step and
+each gateway decision counts against the case's :class:`~sim.engine.core.ProgressGuard`.
 """
 
 from __future__ import annotations
 
 import copy
+import sys
 from collections.abc import Generator, Iterable
 from typing import Any
 
@@ -21,17 +28,19 @@ import simpy
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.bpmn_task_spec import _BpmnCondition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.util.task import TaskState
+from SpiffWorkflow.util.task import TaskIterator, TaskState
 
 from ..bpmn.loader import LoadedProcess, normalise_condition
 from ..errors import ExpressionError, SimulationError
 from ..model.expressions import compile_condition
+from ..stack import with_deep_stack
 from .core import CaseState, Replication
 
 __all__ = ["run_spiff", "SafeScriptEngine", "prepare_spec"]
 
 _ROUTE = "__reformsim_route__"  # prefix of conditions written by us, never read from a file
 _FAR_FUTURE = "P36500D"
+SPIFF_SEARCH_DEPTH = 1000  # SpiffWorkflow 3.2: TaskIterator's default max_depth, not configurable per workflow
 
 
 class SafeScriptEngine(PythonScriptEngine):
@@ -50,6 +59,7 @@ class SafeScriptEngine(PythonScriptEngine):
             key = (node.index, task.id)  # one draw per visit of the gateway, shared by its flows
             if key not in self.case.routes:
                 self.case.routes[key] = self.rep.route(self.case, node)
+                self.rep.visit(self.case, node)
             chosen = self.case.routes[key]
             return int(position) in chosen
         if getattr(task.task_spec, "event_definition", None) is not None and "Timer" in type(task.task_spec.event_definition).__name__:
@@ -83,6 +93,12 @@ def prepare_spec(loaded: LoadedProcess, rep_model: Any) -> Any:
 
 
 def run_spiff(rep: Replication, arrivals: Iterable[float], loaded: LoadedProcess) -> None:
+    """Schedule every case of ``arrivals`` as a ``BpmnWorkflow`` and run the replication to completion."""
+    # SpiffWorkflow copies specs and predicts task trees recursively: long chains need a deep stack
+    with_deep_stack(_run_spiff, rep, arrivals, loaded, nodes=len(rep.model.nodes))
+
+
+def _run_spiff(rep: Replication, arrivals: Iterable[float], loaded: LoadedProcess) -> None:
     env = rep.env
     model = rep.model
     by_id = {c.id: c for c in model.nodes}
@@ -117,12 +133,15 @@ def run_spiff(rep: Replication, arrivals: Iterable[float], loaded: LoadedProcess
                     in_flight.append(env.process(step(case, wf, task)))
             in_flight = [p for p in in_flight if not p.triggered]
             if not in_flight:
+                _check_depth(wf, case)
                 raise SimulationError(f"case {case_id}: the workflow is stuck (no ready task, nothing running) in {loaded.path}")
             yield env.any_of(in_flight)
+        _check_depth(wf, case, finished=True)  # is_completed() cannot see past SPIFF_SEARCH_DEPTH
         rep.finish_case(case)
 
     def step(case: CaseState, wf: BpmnWorkflow, task: Any) -> Generator[simpy.Event, Any, None]:
         node = node_of(task)
+        rep.visit(case, node)
         yield from rep.perform_step(case, node)
         if _is_timer(task):
             task._set_internal_data(event_fired=True)
@@ -139,6 +158,21 @@ def run_spiff(rep: Replication, arrivals: Iterable[float], loaded: LoadedProcess
 
     env.process(source())
     env.run()
+
+
+def _check_depth(wf: BpmnWorkflow, case: CaseState, *, finished: bool = False) -> None:
+    """Refuse a case with unfinished tasks deeper than SpiffWorkflow searches.
+
+    ``finished``: the workflow says it is complete, so any unfinished task at all was hidden.
+    """
+    unfinished = TaskIterator(wf.task_tree, state=TaskState.NOT_FINISHED_MASK, max_depth=sys.maxsize)
+    hidden = next(unfinished, None) if finished else next((t for t in unfinished if t.depth >= SPIFF_SEARCH_DEPTH), None)
+    if hidden is not None:
+        raise SimulationError(
+            f"case {case.case_id}: its SpiffWorkflow task tree grew {hidden.depth} levels deep after {case.n_visits} steps, "
+            f"past the {SPIFF_SEARCH_DEPTH} levels SpiffWorkflow searches (TaskIterator max_depth), so the spiff executor "
+            f'would silently lose the rest of the case (next: "{hidden.task_spec.bpmn_id or hidden.task_spec.name}"); '
+            "run it with --executor compiled, which has no such limit")
 
 
 def _is_timer(task: Any) -> bool:

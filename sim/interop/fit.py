@@ -34,8 +34,10 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import os
+import tempfile
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -47,7 +49,8 @@ import pandas as pd
 import yaml
 from scipy import stats
 
-from ..errors import ScenarioError
+from .. import inputs
+from ..errors import ModelError, ScenarioError
 from ..files import atomic_write
 from ..model.calendar import OpeningHours, WorkClock, is_official_workday
 from ..model.distributions import Distribution, Exponential, Fixed, Gamma, LogNormal, Normal, Uniform
@@ -124,22 +127,34 @@ def _times(df: pd.DataFrame, col: str, file: str, tz: str) -> pd.Series:
 def _read(path: Path, tz: str) -> pd.DataFrame:
     file = str(path)
     suffix = path.suffix.lower()
-    if not path.is_file():
-        raise ScenarioError([("", "event log not found")], file=file)
     if suffix == ".csv":
+        text = inputs.read_text(path, inputs.EVENT_LOG)  # regular file, size-limited, UTF-8 (BOM tolerated)
         try:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False)
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise ScenarioError([("", f"cannot read the CSV: {exc}")], file=file) from None
     elif suffix == ".xes":
         import pm4py  # heavy import, only for XES
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                df = pm4py.read_xes(file)
-            except Exception as exc:  # pm4py raises assorted exception types on bad XML
-                raise ScenarioError([("", f"cannot read the XES file: {exc}")], file=file) from None
+        from ..bpmn.xml import refuse_dtd
+
+        data = inputs.read_bytes(path, inputs.EVENT_LOG)
+        try:
+            refuse_dtd(data, file)
+        except ModelError as exc:
+            raise ScenarioError([("", exc.message.replace("BPMN needs", "an event log needs"))], file=file) from None
+        # pm4py reads a path: give it a private copy of the bytes checked above, not the user's
+        # path, which could be swapped for a FIFO in between
+        with tempfile.TemporaryDirectory(prefix="reformsim-xes-") as tmp:
+            copy = Path(tmp) / "log.xes"
+            copy.write_bytes(data)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    df = pm4py.read_xes(str(copy))
+                except Exception as exc:  # pm4py raises assorted exception types on bad XML
+                    raise ScenarioError([("", f"cannot read the XES file: {str(exc).replace(str(copy), file)}")],
+                                        file=file) from None
     else:
         raise ScenarioError([("", f'cannot tell the log format from the suffix "{path.suffix}"; expected .csv or .xes')], file=file)
     cols = {k: _pick(df, k) for k in _COLUMNS}

@@ -39,7 +39,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -50,11 +49,21 @@ from typing import Any
 
 from scipy import stats
 
-from ..errors import ModelError
-from ..model.calendar import OpeningHours
 from ..bpmn.di import read_document
-from ..model.distributions import (Distribution, Exponential, Fixed, Gamma, LogNormal, Normal, Triangular,
-                                   TruncatedExponential, Uniform)
+from ..errors import ModelError
+from ..inputs import PROSIMOS_JSON, read_json
+from ..model.calendar import OpeningHours
+from ..model.distributions import (
+    Distribution,
+    Exponential,
+    Fixed,
+    Gamma,
+    LogNormal,
+    Normal,
+    Triangular,
+    TruncatedExponential,
+    Uniform,
+)
 from ..model.process import Duration, Flow, Node, Process, TaskFacts
 
 __all__ = ["import_prosimos", "map_distribution", "PROSIMOS_DISTRIBUTIONS"]
@@ -234,12 +243,7 @@ def _read_bpmn(path: Path, notes: list[str]) -> tuple[dict[str, Node], dict[str,
 
 # -- JSON -------------------------------------------------------------------------------------
 def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ModelError(f"cannot read the Prosimos scenario: {exc}", file=str(path)) from None
-    except json.JSONDecodeError as exc:
-        raise ModelError(f"not valid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
+    data = read_json(path, PROSIMOS_JSON)  # regular file, size-limited, UTF-8, no duplicate keys
     if not isinstance(data, dict):
         raise ModelError("expected a JSON object with resource_profiles, task_resource_distribution, ...", file=str(path))
     for key in ("resource_profiles", "task_resource_distribution", "resource_calendars"):

@@ -69,11 +69,36 @@ def _parse(expression: str) -> ast.Expression:
         if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, str, bool, type(None))):
             raise _reject(expression, f"constant {node.value!r} is not allowed")
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-            # "a" * 10**9 would eat memory: strings may not be multiplied.
+            # "a" * 10**9 or [0] * 20000 * 20000 would eat memory: sequences may not be multiplied.
             for side in (node.left, node.right):
-                if isinstance(side, ast.Constant) and isinstance(side.value, str):
-                    raise _reject(expression, "string repetition is not allowed")
+                if isinstance(side, (ast.List, ast.Tuple, ast.BinOp)) or (isinstance(side, ast.Constant) and isinstance(side.value, str)):
+                    if not _numeric(side):
+                        raise _reject(expression, "sequence repetition (a string, list or tuple multiplied) is not allowed")
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and not _numeric(node.left):
+            # '%0900000000d' % 1 builds a 900 MB string: no string formatting.
+            raise _reject(expression, "string formatting with % is not allowed")
+    if _depth(tree) > MAX_DEPTH:
+        raise _reject(expression[:60] + "…", f"nested more than {MAX_DEPTH} levels deep")
     return tree
+
+
+MAX_DEPTH = 50  # assumption: a planner's condition nests a few levels; compile() recurses once per level
+
+
+def _numeric(node: ast.AST) -> bool:
+    """Whether ``node`` can only be a number: no string, list or tuple literal anywhere in it."""
+    return not any(isinstance(n, (ast.List, ast.Tuple)) or (isinstance(n, ast.Constant) and isinstance(n.value, str))
+                   for n in ast.walk(node))
+
+
+def _depth(tree: ast.AST) -> int:
+    """Nesting depth of the tree, walked iteratively (a recursive walk is what we guard against)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((child, d + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def names_in(expression: str) -> set[str]:

@@ -15,11 +15,13 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal
 
+from .bounds import MAX_DURATION
 from .distributions import Distribution, parse_distribution
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "Flow",
     "Process",
     "parse_duration",
+    "check_duration",
     "TIME_UNITS",
 ]
 
@@ -88,7 +91,22 @@ def parse_duration(text: str, default_unit: TimeUnit | None = None) -> Duration:
         if default_unit is None:
             raise ValueError(f'no time unit in "{text}"; write e.g. "2 workday", "20 day" or "1.5 h"')
         unit = default_unit
-    return Duration(parse_distribution(head), unit)
+    return check_duration(Duration(parse_distribution(head), unit))
+
+
+def check_duration(d: Duration) -> Duration:
+    """``d`` if its parameters are finite and at most :data:`~sim.model.bounds.MAX_DURATION` of its unit, else ``ValueError``.
+
+    >>> check_duration(Duration(parse_distribution(1e9), "hour"))
+    Traceback (most recent call last):
+    ...
+    ValueError: expected a duration of at most 87660 hour (10 years), got 1e+09 hour
+    """
+    most = MAX_DURATION[d.unit]
+    values = (*d.dist.params(), d.mean)
+    if not all(math.isfinite(v) and v <= most for v in values):
+        raise ValueError(f"expected a duration of at most {most:g} {d.unit} (10 years), got {d}")
+    return d
 
 
 @dataclass(frozen=True)

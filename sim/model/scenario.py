@@ -35,9 +35,12 @@ from types import MappingProxyType
 from typing import Any
 
 from ..errors import CalendarError, ScenarioError, did_you_mean
+from .bounds import MAX_CASES, MAX_DURATION, MAX_GROWTH, MAX_RATE, MAX_REPLICATIONS, MAX_STAFF, SEED_MAX, SHARE_TOLERANCE, check_number
 from .calendar import OFFICIAL, OpeningHours
+from .edits import parse_edits
 from .official_days import OfficialDays, parse_calendar
 from .expressions import numeric_names
+from .levers import Lever
 from .process import Duration, Process, parse_duration
 
 __all__ = [
@@ -112,7 +115,7 @@ class Scenario:
     attributes: Mapping[str, AttributeSpec] = field(default_factory=lambda: MappingProxyType({}))
     steps: Mapping[str, StepOverride] = field(default_factory=lambda: MappingProxyType({}))
     routing: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))  # flow id -> share
-    edits: tuple[Mapping[str, Any], ...] = ()
+    edits: tuple[Lever, ...] = ()  # typed levers (sim.model.levers), parsed from `edits:` at load time
     file: str | None = None
     notes: tuple[str, ...] = ()
     explicit: frozenset[str] = frozenset()  # top-level keys the file set (the rest are defaults)
@@ -140,19 +143,24 @@ class _Problems:
         self.items.append((path, what))
 
 
-def _int(p: _Problems, path: str, value: Any, minimum: int = 1) -> int | None:
+def _int(p: _Problems, path: str, value: Any, minimum: int = 1, maximum: int | None = None) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         p.add(path, f"expected a whole number >= {minimum}, got {value!r}" if minimum != 1 else f"expected a whole number > 0, got {value!r}")
         return None
-    return value
+    try:
+        return check_number(value, low=minimum, high=maximum, whole=True)
+    except ValueError as exc:
+        p.add(path, str(exc))
+        return None
 
 
 def _number(p: _Problems, path: str, value: Any, low: float = 0.0, high: float | None = None) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < low or (high is not None and value > high):
-        rng = f"between {low:g} and {high:g}" if high is not None else f">= {low:g}"
-        p.add(path, f"expected a number {rng}, got {value!r}")
+    """``value`` as a float if finite and in [low, high] (see :func:`~sim.model.bounds.check_number`), else a problem."""
+    try:
+        return float(check_number(value, low=low, high=high))
+    except ValueError as exc:
+        p.add(path, str(exc))
         return None
-    return float(value)
 
 
 def _needs_source(p: _Problems, path: str, block: Mapping[str, Any]) -> str:
@@ -204,16 +212,16 @@ def parse_scenario(data: Any, *, file: str | None = None) -> Scenario:
             kw["office_hours"] = OpeningHours.parse(data["office_hours"])
         except ValueError as exc:
             p.add("office_hours", str(exc))
-    for key in ("cases", "replications"):
-        if key in data and (v := _int(p, key, data[key])) is not None:
+    for key, most in (("cases", MAX_CASES), ("replications", MAX_REPLICATIONS)):
+        if key in data and (v := _int(p, key, data[key], maximum=most)) is not None:
             kw[key] = v
-    if "seed" in data and (v := _int(p, "seed", data["seed"], minimum=0)) is not None:
+    if "seed" in data and (v := _int(p, "seed", data["seed"], minimum=0, maximum=SEED_MAX)) is not None:
         kw["seed"] = v
-    if "horizon_workdays" in data and (h := _number(p, "horizon_workdays", data["horizon_workdays"])) is not None:
+    if "horizon_workdays" in data and (h := _number(p, "horizon_workdays", data["horizon_workdays"], high=MAX_DURATION["workday"])) is not None:
         if h <= 0:
             p.add("horizon_workdays", "expected a number of working days > 0")
         kw["horizon_workdays"] = h
-    if "warmup_workdays" in data and (w := _number(p, "warmup_workdays", data["warmup_workdays"])) is not None:
+    if "warmup_workdays" in data and (w := _number(p, "warmup_workdays", data["warmup_workdays"], high=MAX_DURATION["workday"])) is not None:
         kw["warmup_workdays"] = w
         if "horizon_workdays" in kw and w >= kw["horizon_workdays"]:
             p.add("warmup_workdays", f"expected less than horizon_workdays ({kw['horizon_workdays']:g}), got {w:g}")
@@ -228,10 +236,10 @@ def parse_scenario(data: Any, *, file: str | None = None) -> Scenario:
     if "routing" in data:
         kw["routing"] = MappingProxyType(_routing(p, data["routing"]))
     if "edits" in data:
-        if not isinstance(data["edits"], list) or not all(isinstance(e, Mapping) for e in data["edits"]):
-            p.add("edits", "expected a list of edits such as - remove: t_step")
-        else:
-            kw["edits"] = tuple(data["edits"])
+        try:  # typed levers at load time: a bad edit fails here, with its path (sim.model.edits)
+            kw["edits"] = parse_edits(data["edits"], file=file)
+        except ScenarioError as exc:
+            p.items.extend(exc.problems)
     if p.items:
         raise ScenarioError(p.items, file=file)
     return Scenario(file=file, explicit=frozenset(k for k in data if k in _TOP_KEYS), **kw)
@@ -248,7 +256,7 @@ def _arrivals(p: _Problems, block: Any) -> ArrivalSpec:
     rate = times = None
     growth = 1.0
     if "growth" in block:
-        g = _number(p, "arrivals.growth", block["growth"])
+        g = _number(p, "arrivals.growth", block["growth"], high=MAX_GROWTH)
         if g == 0:
             p.add("arrivals.growth", "expected a number > 0 (a demand multiplier, e.g. 2.0 for twice the applications)")
         elif g is not None:
@@ -256,13 +264,14 @@ def _arrivals(p: _Problems, block: Any) -> ArrivalSpec:
         if "times_h" in block:
             p.add("arrivals.growth", "growth multiplies rate_per_workday; it cannot apply to fixed times_h")
     if "rate_per_workday" in block:
-        rate = _number(p, "arrivals.rate_per_workday", block["rate_per_workday"])
+        rate = _number(p, "arrivals.rate_per_workday", block["rate_per_workday"], high=MAX_RATE)
         if rate == 0:
             p.add("arrivals.rate_per_workday", "expected a number > 0")
     if "times_h" in block:
         raw = block["times_h"]
-        if not isinstance(raw, list) or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and x >= 0 for x in raw):
-            p.add("arrivals.times_h", "expected a list of arrival offsets in hours (numbers >= 0)")
+        if not isinstance(raw, list) or not all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                                                  and 0 <= x <= MAX_DURATION["hour"] for x in raw):
+            p.add("arrivals.times_h", f"expected a list of arrival offsets in hours (finite numbers from 0 to {MAX_DURATION['hour']:g})")
         else:
             times = tuple(sorted(float(x) for x in raw))
     if rate is None and times is None and "rate_per_workday" not in block and "times_h" not in block and "growth" not in block:
@@ -289,7 +298,7 @@ def _agencies(p: _Problems, block: Any) -> dict[str, AgencySpec]:
             if key not in ("staff", "hours", "name", "source"):
                 p.add(f"{path}.{key}", f"unknown setting{did_you_mean(str(key), ['staff', 'hours', 'name', 'source'])}")
         kw: dict[str, Any] = {"id": str(aid), "name": str(spec.get("name", ""))}
-        if "staff" in spec and (v := _int(p, f"{path}.staff", spec["staff"])) is not None:
+        if "staff" in spec and (v := _int(p, f"{path}.staff", spec["staff"], maximum=MAX_STAFF)) is not None:
             kw["staff"] = v
         if "hours" in spec:
             try:
@@ -389,6 +398,7 @@ def resolve_scenario(process: Process, scenario: Scenario) -> Scenario:
     for fid in scenario.routing:
         if fid not in process.flows:
             p.add(f"routing.{fid}", f'no sequence flow with this id in process "{process.id}"{did_you_mean(fid, process.flows)}')
+    _check_routing_sums(p, process, scenario.routing)
     needed = process.attributes()
     for name in scenario.attributes:
         if name not in needed:
@@ -456,6 +466,22 @@ def resolve_scenario(process: Process, scenario: Scenario) -> Scenario:
         agencies[aid] = replace(agencies[aid], staff=staff, source=f"assumption: {STAFF_RULE}")
         notes.append(f"agency {aid}: {staff} staff assumed, {STAFF_RULE} (documented default)")
     return replace(scenario, agencies=MappingProxyType(agencies), attributes=MappingProxyType(attributes), arrivals=arrivals, notes=tuple(notes))
+
+
+def _check_routing_sums(p: _Problems, process: Process, routing: Mapping[str, float]) -> None:
+    """The routing shares the scenario gives one exclusive gateway add up to at most 1, and to 1 when they cover
+    all its flows (within SHARE_TOLERANCE): the engine would otherwise divide them by their sum, silently
+    turning 0.9 + 0.9 into halves.
+    """
+    for node in process.nodes.values():
+        outs = process.outgoing(node.id)
+        given = [f.id for f in outs if f.id in routing]
+        if node.kind != "exclusive" or not given:
+            continue
+        total = sum(routing[fid] for fid in given)
+        if total > 1 + SHARE_TOLERANCE or (len(given) == len(outs) and abs(total - 1) > SHARE_TOLERANCE):
+            p.add("routing", f'gateway "{node.id}": the shares of its flows {", ".join(given)} add up to {total:g}, '
+                  f"expected {'1' if len(given) == len(outs) else 'at most 1'} (within {SHARE_TOLERANCE:g})")
 
 
 STAFF_RULE = "sized so the agency is about 70% busy at the assumed demand"

@@ -51,6 +51,7 @@ from matplotlib.lines import Line2D
 from ..analysis.paths import MaxCounts, max_counts
 from ..bpmn.di import DiagramDI
 from ..errors import ModelError
+from ..model.durations import convert
 from ..model.process import Duration, Node, Process
 from .diagram import diagram_of, draw_on_axes, extent, figure_size, save_figure, tint
 from .fonts import cjk_font
@@ -95,8 +96,6 @@ _LABELS = {
     },
 }
 
-_HOURS_PER_WORKDAY = 8.0  # assumption: an 8-hour working day, only to compare limits in mixed units
-_WORKDAYS_PER_DAY = 5.0 / 7.0  # assumption: 5 working days a week, holidays ignored, for the same reason
 
 
 @dataclass(frozen=True)
@@ -210,8 +209,8 @@ def _name_en(n: Node) -> str:
 
 
 def _workdays(d: Duration) -> float:
-    """One step's time in working days, only to tell whether that step got shorter (see the constants)."""
-    return d.mean * {"hour": 1 / _HOURS_PER_WORKDAY, "workday": 1.0, "day": _WORKDAYS_PER_DAY}[d.unit]
+    """One step's time in working days, only to tell whether that step got shorter."""
+    return convert(d.mean, d.unit, "workday")  # the one working-day convention (sim.model.durations)
 
 
 def _statutory(n: Node) -> Duration | None:

@@ -96,6 +96,12 @@ def process_changes(a: SimulationResult, b: SimulationResult) -> list[str]:
         out.append("steps with changed facts: " + ", ".join(changed))
     if set(pa.flows) != set(pb.flows) and pa.id == pb.id:
         out.append("the sequence flows differ (steps reordered, merged or run in parallel)")
+    # the levers by name (sim.model.levers labels, Chinese first), then the edits' own notes
+    la, lb = getattr(a, "levers", ()), getattr(b, "levers", ())  # a result-like object may carry no levers
+    if only_b := [lv.label() for lv in lb if lv not in la]:
+        out.append("levers only in B (B 独有措施): " + "; ".join(only_b))
+    if only_a := [lv.label() for lv in la if lv not in lb]:
+        out.append("levers only in A (A 独有措施): " + "; ".join(only_a))
     from ..analysis.paths import max_counts  # the one counter, as list, diff and assess count
 
     ca, cb = max_counts(pa), max_counts(pb)

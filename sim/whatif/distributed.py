@@ -1,4 +1,5 @@
-"""Run replications serially, on a local process pool, or on a Dask cluster — same numbers each way.
+"""Run replications serially, on a local process pool, or on a Dask cluster — same numbers each way
+(the back-ends of :mod:`sim.engine.backends`).
 
 ``Process`` and ``Scenario`` hold read-only mapping proxies that do not pickle, so a job never
 carries them: a :class:`RunSpec` is plain data (the scenario's merged settings, which name the
@@ -19,18 +20,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..engine.backends import Backend, Dask, ProcessPool, backend_for
 from ..engine.core import CompiledModel
-from ..engine.runner import SimulationResult, run_replication
+from ..engine.executors import Compiled
+from ..engine.runner import Run, SimulationResult, prepare_run, run_replication
 from ..engine.stats import ReplicationResult
-from ..errors import ScenarioError, SimulationError
+from ..errors import ScenarioError
 from ..model.process import Process
-from ..model.scenario import Scenario, resolve_scenario
 from ..scenarios import content_hash, load_scenario_mapping, scenario_from_mapping
 
 __all__ = ["RunSpec", "build", "replicate", "run_spec", "run_specs", "Progress"]
@@ -66,18 +67,13 @@ class RunSpec:
 
 
 @lru_cache(maxsize=64)
-def build(spec: RunSpec) -> tuple[Process, Scenario]:
-    """The edited process and the resolved scenario of ``spec`` (cached per worker)."""
+def build(spec: RunSpec) -> Run:
+    """The prepared run of ``spec`` (:func:`~sim.engine.runner.prepare_run`; cached per worker)."""
     settings = spec.settings
     scenario = scenario_from_mapping(settings, file=spec.file)
     if scenario.process is None:
         raise ScenarioError([("process", "the scenario names no process file; add process: path/to/file.bpmn")], file=spec.file)
-    process = _load_process(scenario.process)
-    if scenario.edits:
-        from ..model.edits import apply_edits
-
-        process = apply_edits(process, list(scenario.edits), file=spec.file)
-    return process, resolve_scenario(process, scenario)
+    return prepare_run(_load_process(scenario.process), scenario)
 
 
 @lru_cache(maxsize=32)
@@ -89,87 +85,54 @@ def _load_process(path: str) -> Process:
 
 def replicate(spec: RunSpec, replications: Sequence[int]) -> list[ReplicationResult]:
     """Run the given replication numbers of ``spec``; pure, so safe on any worker."""
-    process, scenario = build(spec)
+    run = build(spec)
+    process, scenario = run.process, run.scenario
     model = CompiledModel(process, scenario)
-    return [run_replication(process, scenario, i, scenario.seed, "compiled", model=model) for i in replications]
+    return [run_replication(process, scenario, i, scenario.seed, Compiled(), model=model) for i in replications]
 
 
 def _chunks(n: int, size: int) -> list[tuple[int, ...]]:
     return [tuple(range(i, min(n, i + size))) for i in range(0, n, size)]
 
 
-def run_specs(specs: Sequence[RunSpec], *, workers: int = 1, scheduler: str | None = None, chunk: int | None = None,
-              progress: Progress | None = None) -> list[SimulationResult]:
+def run_specs(specs: Sequence[RunSpec], *, backend: Backend | None = None, workers: int = 1, scheduler: Any = None,
+              chunk: int | None = None, progress: Progress | None = None) -> list[SimulationResult]:
     """Run every spec's replications and return one :class:`SimulationResult` per spec, in order.
 
-    ``workers`` > 1: a local process pool; ``scheduler`` (``tcp://host:port``) or a
-    ``distributed.Client``: a Dask cluster. Replications are grouped in chunks of ``chunk``
-    (default: enough chunks to keep every worker busy) to keep scheduling overhead small.
+    ``backend`` says where (:class:`~sim.engine.backends.Serial`, ``ProcessPool(workers)``,
+    ``Dask(client)``); ``workers`` / ``scheduler`` are the CLI's flags, turned into one by
+    :func:`~sim.engine.backends.backend_for` when no ``backend`` is given. Replications are grouped
+    in chunks of ``chunk`` (default: enough chunks to keep every worker busy) to keep scheduling
+    overhead small.
     """
+    backend = backend or backend_for(workers, scheduler)
     built = [build(s) for s in specs]  # fail fast on a bad scenario before any work is sent out
-    counts = [sc.replications for _, sc in built]
-    lanes = max(1, workers) if scheduler is None else 8
+    counts = [run.scenario.replications for run in built]
+    lanes = backend.workers if isinstance(backend, ProcessPool) else 8 if isinstance(backend, Dask) else 1
     total = sum(counts)
     size = chunk or max(1, min(50, total // (4 * lanes) or 1))
     jobs = [(k, reps) for k, n in enumerate(counts) for reps in _chunks(n, size)]
-    parts: dict[tuple[int, int], list[ReplicationResult]] = {}
     done = 0
 
-    def record(job: tuple[int, tuple[int, ...]], reps: list[ReplicationResult]) -> None:
+    def finished(_: int, reps: list[ReplicationResult]) -> None:
         nonlocal done
-        parts[(job[0], job[1][0])] = reps
         done += len(reps)
         if progress:
             progress(done, total)
 
-    if scheduler is not None:
-        _run_dask(specs, jobs, scheduler, record)
-    elif workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-            futures = {pool.submit(replicate, specs[k], reps): (k, reps) for k, reps in jobs}
-            try:
-                for fut in as_completed(futures):
-                    record(futures[fut], fut.result())
-            except BaseException:
-                for fut in futures:
-                    fut.cancel()
-                raise
-    else:
-        for k, reps in jobs:
-            record((k, reps), replicate(specs[k], reps))
+    parts = backend.map(_replicate_job, [(specs[k], reps) for k, reps in jobs], finished)
     results = []
-    for k, (process, scenario) in enumerate(built):
-        result = SimulationResult(process, scenario, "compiled", scenario.seed)
-        for _, reps in (j for j in jobs if j[0] == k):
-            result.replications.extend(parts[(k, reps[0])])
+    for k, run in enumerate(built):
+        result = SimulationResult(run.process, run.scenario, Compiled.name, run.scenario.seed, levers=run.levers)
+        for (owner, _), reps in zip(jobs, parts):
+            if owner == k:
+                result.replications.extend(reps)
         results.append(result)
     return results
 
 
-def _run_dask(specs: Sequence[RunSpec], jobs: list[tuple[int, tuple[int, ...]]], scheduler: Any,
-              record: Callable[[tuple[int, tuple[int, ...]], list[ReplicationResult]], None]) -> None:
-    try:
-        from distributed import Client, as_completed as dask_completed
-    except ImportError:
-        raise SimulationError('--scheduler needs dask.distributed: pip install "dask[distributed]"') from None
-    own = isinstance(scheduler, str)
-    try:
-        client = Client(scheduler, timeout=10) if own else scheduler
-    except (OSError, TimeoutError) as exc:
-        raise SimulationError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-    try:
-        # pure=False: two identical jobs are still two jobs (and keys stay unique per run)
-        futures = client.map(replicate, [specs[k] for k, _ in jobs], [reps for _, reps in jobs], pure=False)
-        index = {f.key: job for f, job in zip(futures, jobs)}
-        try:
-            for fut in dask_completed(futures):
-                record(index[fut.key], fut.result())
-        except BaseException:
-            client.cancel(futures)
-            raise
-    finally:
-        if own:
-            client.close()
+def _replicate_job(job: tuple[RunSpec, Sequence[int]]) -> list[ReplicationResult]:
+    return replicate(*job)
 
 
 def run_spec(spec: RunSpec, **kwargs: Any) -> SimulationResult:

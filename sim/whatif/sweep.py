@@ -33,6 +33,7 @@ from .distributed import Progress, RunSpec, run_specs
 __all__ = ["parse_vary", "set_path", "sweep", "SweepResult", "SWEEP_SOURCE"]
 
 SWEEP_SOURCE = "sweep: value varied by reformsim sweep"
+MAX_RUNS = 100_000  # assumption: replications in one sweep; ~1 h on the 2-core machine at 40 cases each (README: 5,000 in 32 s)
 
 
 def _num(text: str) -> int | float:
@@ -98,17 +99,30 @@ class SweepResult:
 def sweep(settings: Mapping[str, Any], varies: Sequence[tuple[str, list[Any]]], *, file: str | None = None,
           cases: int | None = None, replications: int | None = None, seed: int | None = None,
           target_metric: str | None = None, target_max: float | None = None, required: float = 0.95,
-          workers: int = 1, scheduler: str | None = None, progress: Progress | None = None) -> tuple[SweepResult, list[tuple[RunSpec, Any]]]:
-    """Run every grid point (all with the same seed: common random numbers); the table and each point's (spec, result)."""
+          workers: int = 1, scheduler: str | None = None, progress: Progress | None = None,
+          max_runs: int = MAX_RUNS) -> tuple[SweepResult, list[tuple[RunSpec, Any]]]:
+    """Run every grid point (all with the same seed: common random numbers); the table and each point's (spec, result).
+
+    A grid of more than ``max_runs`` replications in all is refused before anything runs.
+    """
     if target_metric is not None and target_metric not in CASE_METRICS:
         raise ReformSimError(f'--target-metric "{target_metric}": expected one of {", ".join(CASE_METRICS)}')
     if (target_metric is None) != (target_max is None):
         raise ReformSimError("--target-metric and --target-max go together")
     if not 0 < required <= 1:
         raise ReformSimError(f"--required {required}: expected a share between 0 and 1")
+    from ..model.bounds import check_argument, check_run_arguments
+
+    check_run_arguments(cases=cases, replications=replications, seed=seed, workers=workers)
+    if target_max is not None:
+        check_argument("target_max", target_max, low=-1e300)
     names = [p for p, _ in varies]
     if len(set(names)) != len(names):
         raise ReformSimError("the same setting is varied twice: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))
+    points = math.prod(len(v) for _, v in varies)
+    if points * (replications or 1) > max_runs:
+        raise ReformSimError(f"the sweep has {points:,} points × {replications or 1} replications = {points * (replications or 1):,} "
+                             f"runs, above the budget of {max_runs:,}; vary fewer values, or raise the budget (max_runs)")
     grid = list(itertools.product(*(v for _, v in varies)))
     specs = []
     for point in grid:

@@ -1,0 +1,38 @@
+"""Argparse types shared by every command, so ``--cases 0`` or ``--seed 2**63`` is refused (exit 2) the same way.
+
+Example:
+    >>> positive_int("3")
+    3
+    >>> seed("-1")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected a whole number >= 0 and <= 9.22337e+18, got -1
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from sim.model.bounds import MAX_CASES, MAX_WORKERS, SEED_MAX, check_number
+
+
+def _typed(parse: Callable[[str], object], **bounds: object) -> Callable[[str], object]:
+    def convert(text: str) -> object:
+        try:
+            value = parse(text)
+        except ValueError:
+            value = text
+        try:
+            return check_number(value, **bounds)  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return convert
+
+
+positive_int = _typed(int, low=1, high=MAX_CASES, whole=True)  # cases, replications
+workers = _typed(int, low=1, high=MAX_WORKERS, whole=True)
+seed = _typed(int, low=0, high=SEED_MAX, whole=True)
+required_share = _typed(float, low=0.0, above=True, high=1.0)  # --required: share of cases that must meet a target
+finite = _typed(float, low=-1e300)  # any finite number, e.g. a threshold
