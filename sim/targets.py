@@ -27,7 +27,7 @@ from .inputs import shown
 __all__ = ["Target", "Check", "Threshold", "TargetTest", "Register", "load_register",
            "EXPECTED_IDS", "UNITS", "METRICS", "READINGS", "BELOW_BAND"]
 
-# The rows of ../shared/TARGETS.md (the plan's checklist); the register must carry each.
+# The rows of the team's TARGETS.md (the plan's checklist); the register must carry each.
 EXPECTED_IDS: tuple[str, ...] = tuple(f"T{i:02d}" for i in range(1, 31)) + tuple(f"C{i:02d}" for i in range(1, 11))
 UNITS = ("工作日", "天", "hours", "count", "yuan", "USD", "yes-no", "percent", "qualitative")
 # metric -> units it can be compared in (天 is ambiguous: calendar or working day, so both).

@@ -5,7 +5,8 @@ relative or absolute) and each import of another part of ``sim`` is checked agai
 part may import parts of *lower* layers only; parts in the same layer do not import each other.
 
     0  _version, errors      nothing of sim
-    1  files, inputs         atomic writing; bounded reading of user files (sim.inputs)
+    1  files, inputs,        atomic writing; bounded reading of user files (sim.inputs);
+       sources               the bundled sources file of cited figures (sim.sources)
     2  model                 pure data: process graph, facts, scenario, calendars, distributions
     3  bpmn, scenarios       read/write BPMN (SpiffWorkflow); read YAML safely, scenarios
     4  interop, targets,     other tools' formats (event logs, Prosimos, fitting); the target register;
@@ -35,7 +36,7 @@ PACKAGE = Path(sim.__file__).parent
 
 LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(layer) for layer in (
     {"_version", "errors"},
-    {"files", "inputs", "stack"},
+    {"files", "inputs", "sources", "stack"},
     {"model"},
     {"bpmn", "scenarios"},
     {"interop", "targets", "catalog"},

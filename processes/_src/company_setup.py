@@ -19,7 +19,7 @@ except ImportError:  # run as a script
 from sim.bpmn.writer import write_bpmn  # noqa: E402
 from sim.model.process import Process  # noqa: E402
 
-CAL = "CN.target.starting_a_business.2018 per_step_pre_reform_days"
+CAL = "CN.target.starting_a_business.2018.per_step_pre_reform_days"  # ids in sim/data/sources.yaml
 HOURS_SRC = f"agency.*.hours: assumption: usual Hainan government office hours; agency.*.staff: {STAFF_RULE}, sized on the 2018 baseline's load"
 # One city's windows for this chain, the same in both variants (the plan does not change staffing).
 STAFF = {"market_regulation": 12, "public_security": 5, "bank": 8, "tax": 19, "social_security": 5}
@@ -64,7 +64,7 @@ def build_2018_baseline() -> Process:
         "t_bank", "银行开立基本存款账户", "Open a basic bank account", agency="bank",
         procedure=True, documents=4, work="triangular(0.5, 1, 1.5) h", wait="uniform(0.5, 2) workday", stage="银行开户",
         source="procedure: DB2018.CHN.starting_a_business (7 procedures); wait, work, documents: assumption: account "
-        "licensing by the central bank before 2019 added a few days; no per-step figure in calibration.yaml",
+        "licensing by the central bank before 2019 added a few days; no per-step figure in sim/data/sources.yaml",
     )
     tax_reg = c.task(
         "t_tax_register", "税务登记信息确认、税种核定", "Tax registration and tax-type confirmation", agency="tax",

@@ -18,7 +18,7 @@ from svc_kit import STAFF_RULE, Builder, write_all
 
 from sim.model.process import Process
 
-FEE = "fee: assumption: national standard 550 yuan per non-residential registration (发改价格规〔2016〕2559号), not in calibration.yaml"
+FEE = "fee: assumption: national standard 550 yuan per non-residential registration (发改价格规〔2016〕2559号), not in sim/data/sources.yaml"
 CAL18 = "wait calibrated so the chain's mean is near DB2018.CHN.registering_property 23.45 calendar days (≈16 workdays); split between steps: assumption"
 LIMIT = "limit: assumption: 不动产登记暂行条例 art. 20, 30 working days"
 DEFAULTS = {

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model.process import Process
+from ..sources import cited_ids, entries
 
 __all__ = ["GRADES", "grade", "attributions", "Provenance", "time_provenance", "source_rows"]
 
@@ -51,6 +52,9 @@ def grade(text: str) -> str:
         return "unsourced"
     if t.lower().startswith("assumption"):
         return "assumption"
+    by_id = _grade_by_id(t)
+    if by_id:
+        return by_id
     if _STATUTE.search(t):
         return "statute"
     if _MEASURED.search(t):
@@ -58,6 +62,16 @@ def grade(text: str) -> str:
     if _PLAN.search(t):
         return "plan"
     return "unsourced"
+
+
+def _grade_by_id(text: str) -> str | None:
+    """The grade the sources file gives the id a text starts with (a group's, if all its entries agree)."""
+    ids = cited_ids(text)
+    if not ids or not text.startswith(ids[0]):
+        return None
+    table = entries()
+    group = [e["grade"] for k, e in table.items() if k == ids[0] or k.startswith(ids[0] + ".")]
+    return group[0] if group and len(set(group)) == 1 else None
 
 
 def attributions(source: str) -> dict[str, str]:

@@ -429,7 +429,7 @@ class _Compiler:
             if not 0 <= share <= 1:
                 raise self.error(f"share must be between 0 and 1, got {share}", fid, line)
             if not props.get("source", ("", None))[0].strip():
-                raise self.error("the share needs a source (calibration.yaml id, seed clause, or 'assumption: why')", fid, line)
+                raise self.error("the share needs a source (sources.yaml id, seed clause, or 'assumption: why')", fid, line)
         return Flow(prefix + fid, exit_.get(src, prefix + src), entry.get(tgt, prefix + tgt), condition or None, share,
                     fel.get("name") or "", fel.sourceline, props.get("source", ("", None))[0])
 
@@ -450,7 +450,7 @@ class _Compiler:
         numbers = [k for k in _NUMERIC if k in kw and kw[k] not in (0, None)]
         if numbers and not str(kw.get("source", "")).strip():
             raise self.error(f"{', '.join(numbers)} given without a source; add property source "
-                             "(calibration.yaml id, seed clause, or 'assumption: why')", bpmn_id)
+                             "(sources.yaml id, seed clause, or 'assumption: why')", bpmn_id)
         if kw.get("work") is not None and not kw.get("agency") and not self._lane(el):
             raise self.error("work (staff effort) needs an agency whose staff does it; add property agency", bpmn_id)
         if "agency" not in kw and self._lane(el):
@@ -505,7 +505,7 @@ class _Compiler:
         if "wait" in props:
             value, line = props["wait"]
             if not props.get("source", ("", None))[0].strip():
-                raise self.error("wait given without a source (calibration.yaml id, seed clause, or 'assumption: why')", bpmn_id, line)
+                raise self.error("wait given without a source (sources.yaml id, seed clause, or 'assumption: why')", bpmn_id, line)
             return self._fact_value(bpmn_id, "wait", value, line)
         expression = (getattr(definition, "expression", "") or "").strip().strip("\"'")
         if not expression:

@@ -1,7 +1,7 @@
 """The Doing-Business clock for one case.
 
-Doing Business counts calendar days with three rules (``doing_business_methodology`` in
-``../shared/reference/calibration.yaml``): a procedure takes at least 1 day (0.5 if fully
+Doing Business counts calendar days with three rules (the DB methodology; the minimum is
+``DB.method.minimum_time_per_procedure`` in ``sim/data/sources.yaml``): a procedure takes at least 1 day (0.5 if fully
 online); simultaneous procedures cannot start on the same day, except online ones; the total is
 the critical path. Given a case's simulated procedures (start, end in hours, online), we replay
 them in start order, each shifted by the extra time the minimum rule added to procedures that

@@ -166,7 +166,7 @@ def _number(p: _Problems, path: str, value: Any, low: float = 0.0, high: float |
 def _needs_source(p: _Problems, path: str, block: Mapping[str, Any]) -> str:
     source = block.get("source")
     if not isinstance(source, str) or not source.strip():
-        p.add(f"{path}.source", "every number needs a source: a calibration.yaml id, a seed clause, or 'assumption: why'")
+        p.add(f"{path}.source", "every number needs a source: an id of sim/data/sources.yaml, a seed clause, or 'assumption: why'")
         return ""
     return source
 
