@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_stops_a_long_run_promptly_with_its_exit_code(tmp_path: Path, sig: int, code: int) -> None:
     cmd = [sys.executable, "-m", "sim.cli", "run", str(ROOT / "processes/company_setup_2021.bpmn"),
-           "--cases", "2000000", "--replications", "3"]  # minutes of work: only a signal ends it in time
+           "--cases", "200000", "--replications", "30"]  # minutes of work: only a signal ends it in time
     proc = subprocess.Popen(cmd, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     time.sleep(12)  # imports and loading done (slow on a shared machine), simulating: no progress line on a pipe

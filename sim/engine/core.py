@@ -517,7 +517,7 @@ class Replication:
             case.stalled = 0
 
     def _runaway(self, case: "CaseState", node: CNode, what: str) -> SimulationError:
-        cycle = " → ".join(self.cycle_of(case, node))
+        cycle = " → ".join(f'"{n}"' for n in self.cycle_of(case, node))
         return SimulationError(f"case {case.case_id} of replication {self.replication} {what}, cycling through {cycle}: "
                                "a loop whose exit is never (or almost never) taken; check the conditions and shares on "
                                "the loop's flows, or raise the budget (ProgressGuard(max_visits=..., max_stalled=...))")
