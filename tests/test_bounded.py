@@ -71,7 +71,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 @pytest.mark.parametrize("executor, work", [("compiled", "1 h"), ("compiled", "0 h"), ("spiff", "1 h")])
 def test_a_loop_whose_exit_is_never_taken_is_stopped_with_its_nodes(tmp_path: Path, executor: str, work: str) -> None:
     path = write(tmp_path, "loop.bpmn", loop("1 == 1", work=work))
-    with pytest.raises(sim.SimulationError, match=r"case 0.*(cycling through "m" → "a" → "g"|SpiffWorkflow task tree)"):
+    with pytest.raises(sim.SimulationError, match=r'case 0.*(cycling through "m" → "a" → "g"|SpiffWorkflow task tree)'):
         sim.simulate(path, cases=1, replications=1, executor=executor_for(executor))  # spiff: ~20 s per runaway case
 
 
