@@ -26,6 +26,7 @@ demo: $(VENV)/.installed
 # The whole suite (also what CI runs).
 test: $(VENV)/.installed-test
 	bash scripts/ensure-system-deps.sh --chromium
+	$(BIN)/ruff check sim tests benchmarks processes scripts
 	$(BIN)/python -m pytest -q -n 2
 
 clean:

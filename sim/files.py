@@ -27,6 +27,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -36,7 +37,7 @@ from typing import IO, Any
 
 from .errors import ReformSimError
 
-__all__ = ["MARKER", "OutputError", "OwnedFolder", "atomic_open", "atomic_write", "output_file", "output_folder"]
+__all__ = ["MARKER", "OutputError", "OwnedFolder", "atomic_open", "atomic_write", "json_safe", "output_file", "output_folder"]
 
 # Bytes the writability probe writes and syncs: enough that a full disk refuses it (an empty
 # file needs only an inode), small enough to cost nothing.
@@ -266,3 +267,18 @@ def _sha256(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return ""
+
+
+def json_safe(x: Any) -> Any:
+    """``x`` with every non-finite float (NaN, ±inf) replaced by None, so strict JSON parsers accept it.
+
+    >>> json_safe({"mean": float("nan"), "ci": [1.0, float("inf")]})
+    {'mean': None, 'ci': [1.0, None]}
+    """
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if isinstance(x, dict):
+        return {k: json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [json_safe(v) for v in x]
+    return x

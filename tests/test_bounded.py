@@ -22,7 +22,7 @@ def chain(n, work="0.01 h"):
     for i in range(n):
         body += task(f"t{i}", work, [f"f{i}"], [f"f{i+1}"])
     body += f'<bpmn:endEvent id="e"><bpmn:incoming>f{n}</bpmn:incoming></bpmn:endEvent>\n'
-    body += f'<bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="t0"/>\n'
+    body += '<bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="t0"/>\n'
     for i in range(n):
         body += f'<bpmn:sequenceFlow id="f{i+1}" sourceRef="t{i}" targetRef="{"t%d" % (i+1) if i+1 < n else "e"}"/>\n'
     return HEAD + body + "</bpmn:process>\n</bpmn:definitions>\n"

@@ -123,7 +123,7 @@ def _table(rows: list[dict[str, Any]], verdict_col: str | None = None) -> str:
 
 
 def _verdict_names() -> dict[str, set[str]]:
-    return {k: {LABELS[l][k] for l in LABELS} for k in _COLOURS}
+    return {k: {LABELS[lang][k] for lang in LABELS} for k in _COLOURS}
 
 
 def _img(png: bytes, alt: str) -> str:

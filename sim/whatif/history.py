@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import sqlite3
 import subprocess
 from collections.abc import Iterable, Iterator
@@ -34,7 +33,7 @@ from typing import Any
 
 from ..engine.runner import CASE_METRICS, SimulationResult
 from ..errors import ReformSimError
-from ..files import OutputError, output_folder
+from ..files import OutputError, json_safe, output_folder
 
 __all__ = ["History", "DB_NAME", "BUSY_TIMEOUT", "code_version", "result_record", "run_fields"]
 
@@ -79,16 +78,6 @@ def code_version() -> str:
     return version
 
 
-def _clean(x: Any) -> Any:
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    return x
-
-
 def result_record(result: SimulationResult) -> dict[str, Any]:
     """Pooled KPIs and per-replication means (case metrics and agency utilisation) of a result."""
     summary = result.summary()
@@ -97,7 +86,7 @@ def result_record(result: SimulationResult) -> dict[str, Any]:
         per[f"utilisation.{aid}"] = [r.agencies[aid].utilisation for r in result.replications]
     kpis = dict(summary["kpis"])
     kpis["agencies"] = summary["agencies"]
-    return {"kpis": _clean(kpis), "per_replication": _clean(per)}
+    return {"kpis": json_safe(kpis), "per_replication": json_safe(per)}
 
 
 def run_fields(result: SimulationResult, *, kind: str, scenario_hash: str, file: str | None = None) -> dict[str, Any]:
@@ -162,8 +151,8 @@ class History:
                 con.execute(_SCHEMA)
                 for run in runs:
                     row = dict(run, created=created, code_version=code_version(),
-                               kpis=json.dumps(_clean(run["kpis"]), ensure_ascii=False),
-                               per_replication=json.dumps(_clean(run["per_replication"])))
+                               kpis=json.dumps(json_safe(run["kpis"]), ensure_ascii=False),
+                               per_replication=json.dumps(json_safe(run["per_replication"])))
                     cur = con.execute(f"INSERT INTO runs ({', '.join(_COLUMNS)}) VALUES ({','.join('?' * len(_COLUMNS))})",
                                       tuple(row[c] for c in _COLUMNS))
                     ids.append(int(cur.lastrowid))

@@ -22,12 +22,10 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..engine.runner import CASE_METRICS
 from ..errors import ReformSimError, ScenarioError
-from ..files import atomic_write
 from .distributed import Progress, RunSpec, run_specs
 
 __all__ = ["parse_vary", "set_path", "sweep", "SweepResult", "SWEEP_SOURCE"]
