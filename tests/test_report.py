@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -43,6 +44,9 @@ def test_baseline_matching():
 def test_report_in_headless_chromium(tmp_path):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
+        # CI (and `make test`) installs Debian's chromium first: there a missing browser is a failure
+        if os.environ.get("CI"):
+            pytest.fail("CI=true but no chromium: scripts/ensure-system-deps.sh --chromium did not install it")
         pytest.skip("no chromium on this machine; `make test` installs Debian's chromium (scripts/ensure-system-deps.sh)")
     html = _report(tmp_path, "en")
     shot = tmp_path / "shot.png"

