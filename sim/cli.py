@@ -3,7 +3,8 @@
 One error path for every command: a :class:`~sim.errors.ReformSimError` (bad input) is printed
 in a line or two and exits with 2, no traceback; argparse errors exit 2 too. Any other exception
 is a bug: a short message names a log file holding the traceback (``--debug`` prints it instead)
-and the exit code is 1.
+and the exit code is 1. Ctrl-C and SIGTERM, from the first line of :func:`main` on (imports
+included), end as one line and exit 130 / 143 (:mod:`sim.interrupts`).
 """
 
 from __future__ import annotations
@@ -12,15 +13,14 @@ import argparse
 import datetime as dt
 import importlib
 import os
-import signal
 import sys
 import tempfile
 import traceback
 import warnings
 from pathlib import Path
 
+from . import interrupts
 from .errors import ReformSimError
-from .inputs import using_root
 
 # Subcommand modules under sim.commands, in the order --help lists them.
 COMMANDS = ("run", "list", "assess", "diagram", "diff", "compare", "sweep", "runs", "fit")
@@ -39,14 +39,6 @@ def build_parser() -> argparse.ArgumentParser:
                             "(default: the project folder of the file, see sim.inputs)")
         p.set_defaults(handler=module.run)
     return parser
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where Ctrl-C would be, so both unwind the same way (nothing half-written kept)."""
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated()
 
 
 def write_crash_log(text: str) -> Path:
@@ -69,13 +61,25 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):  #
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Signals first, before the heavy imports (building the parser imports every command): a
+    # Ctrl-C or SIGTERM at any moment from here on ends in one line and 130 / 143, no traceback.
+    with interrupts.handling():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     warnings.showwarning = _show_warning
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
+    debug = "--debug" in (sys.argv[1:] if argv is None else argv)  # known before parsing, for an error while parsing
     try:
+        from .inputs import using_root
+
+        args = build_parser().parse_args(argv)
+        debug = args.debug
+        interrupts.check()  # a signal during the imports that some library's bare `except:` swallowed
         with using_root(args.root):
-            return int(args.handler(args) or 0)
+            code = int(args.handler(args) or 0)
+        interrupts.check()  # a signal some library swallowed on the way still ends the run as interrupted
+        return code
     except ReformSimError as exc:
         print(f"reformsim: error: {exc}", file=sys.stderr)
         return 2
@@ -84,10 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt as exc:
         print("reformsim: interrupted; nothing half-written was kept", file=sys.stderr)
-        return 143 if isinstance(exc, Terminated) else 130  # 128 + the signal's number, as shells report it
+        return interrupts.exit_code(exc)
     except Exception as exc:  # noqa: BLE001 - a bug, not bad input: keep the traceback for the report, not on the screen
         text = "".join(traceback.format_exception(exc))
-        if args.debug:
+        if debug:
             print(text, file=sys.stderr, end="")
             return 1
         try:

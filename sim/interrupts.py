@@ -1,0 +1,123 @@
+"""Ctrl-C (SIGINT) and SIGTERM: one way to stop a run, remembered so that nothing can swallow it.
+
+Python raises ``KeyboardInterrupt`` wherever the main thread happens to be. Raised inside a
+``__del__``, a weakref or garbage-collector callback, it is printed as "Exception ignored" and
+dropped, and the run would go on to replace the report it was told to abandon. So while
+:func:`handling` is active (the CLI's ``main``) the handler also *records* the signal, and the
+places that make a result permanent — the rename in :func:`sim.files.atomic_open`, a set of report
+files, a history ``COMMIT`` — run inside :func:`deferred`: a signal arriving there is held until
+the step is whole, and one that arrived earlier (even if swallowed) stops the step before it starts.
+
+Only the first signal raises; later ones while the run unwinds are recorded but do not cut short
+the clean-up (temporary files removed, pool workers terminated, a transaction rolled back), which
+takes well under a second. A third signal gives up on the clean-up and exits at once.
+
+Outside :func:`handling` (a library user, a test calling functions directly) nothing changes:
+Python's own Ctrl-C behaviour applies and :func:`deferred` only checks the record.
+
+Example:
+    >>> with handling():
+    ...     with deferred():
+    ...         check()          # no signal so far: nothing happens
+    >>> exit_code(Terminated()), exit_code(KeyboardInterrupt())
+    (143, 130)
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+__all__ = ["Terminated", "handling", "deferred", "check", "received", "exit_code", "worker_init"]
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_GIVE_UP_AFTER = 3  # signals: the user insists, clean-up or not
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be, so both unwind the same way (nothing half-written kept)."""
+
+
+_received: list[int] = []  # signal numbers received while handling() is active, first first
+_state = {"active": False, "deferring": 0, "raised": False}
+
+
+def _interrupt(signum: int) -> KeyboardInterrupt:
+    return Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+def _handler(signum: int, frame: FrameType | None) -> None:
+    _received.append(signum)
+    if len(_received) >= _GIVE_UP_AFTER:
+        os._exit(128 + _received[0])  # why: a third signal means the user will not wait for any clean-up
+    if _state["deferring"] or _state["raised"]:
+        return  # held until the critical step is whole / not cutting the clean-up short
+    _state["raised"] = True
+    raise _interrupt(signum)
+
+
+@contextmanager
+def handling() -> Iterator[None]:
+    """Install the handler for SIGINT and SIGTERM for the duration (main thread only; elsewhere a no-op)."""
+    if threading.current_thread() is not threading.main_thread() or _state["active"]:
+        yield
+        return
+    previous = {s: signal.signal(s, _handler) for s in SIGNALS}
+    _state.update(active=True, deferring=0, raised=False)
+    _received.clear()
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+        _state.update(active=False, deferring=0, raised=False)
+        _received.clear()
+
+
+def received() -> int | None:
+    """The first signal received while :func:`handling` is active, or None."""
+    return _received[0] if _received else None
+
+
+def check() -> None:
+    """Raise the interrupt of a signal received earlier (it may have been swallowed on the way)."""
+    if _received:
+        _state["raised"] = True
+        raise _interrupt(_received[0])
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """A step that must be whole: refused if a signal came before it, a signal during it raised after it.
+
+    A step that fails for its own reasons is not masked: its exception propagates as it is. Nested
+    steps are parts of the outer one: only the outermost checks.
+    """
+    if _state["deferring"]:
+        yield
+        return
+    check()
+    _state["deferring"] += 1
+    try:
+        yield
+    finally:
+        _state["deferring"] -= 1
+    check()
+
+
+def exit_code(exc: BaseException) -> int:
+    """The exit status of an interrupted run: 128 + the signal's number, as shells report it (130, 143)."""
+    return 128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT)
+
+
+def worker_init() -> None:
+    """In a pool worker: ignore Ctrl-C (the terminal sends it to the whole process group; the parent
+    stops the workers itself) and let SIGTERM kill at once (that is how the parent stops them)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _received.clear()
+    _state.update(active=False, deferring=0, raised=False)
