@@ -80,26 +80,44 @@ def _main(argv: list[str] | None) -> int:
             code = int(args.handler(args) or 0)
         interrupts.check()  # a signal some library swallowed on the way still ends the run as interrupted
         return code
-    except ReformSimError as exc:
-        print(f"reformsim: error: {exc}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # e.g. `reformsim run ... | head`: the reader left, nothing to report
-        sys.stderr.close()
-        return 0
     except KeyboardInterrupt as exc:
-        print("reformsim: interrupted; nothing half-written was kept", file=sys.stderr)
-        return interrupts.exit_code(exc)
-    except Exception as exc:  # noqa: BLE001 - a bug, not bad input: keep the traceback for the report, not on the screen
-        text = "".join(traceback.format_exception(exc))
-        if debug:
-            print(text, file=sys.stderr, end="")
-            return 1
-        try:
-            where = f"please report it with the log file {write_crash_log(' '.join(sys.argv) + chr(10) + text)}"
-        except OSError:
-            where = "no log file could be written; run again with --debug to see the traceback"
-        print(f"reformsim: internal error ({type(exc).__name__}: {exc}); {where}", file=sys.stderr)
+        return _interrupted(interrupts.exit_code(exc))
+    except Exception as exc:  # noqa: BLE001 - sorted below
+        if interrupts.received() is not None:
+            # C code can turn the interrupt into another error (numpy imported during Ctrl-C raises
+            # ImportError; a write cut short, OSError): the signal is the cause, not a bug or bad input
+            return _interrupted(128 + interrupts.received())
+        if isinstance(exc, ReformSimError):
+            print(f"reformsim: error: {exc}", file=sys.stderr)
+            return 2
+        if isinstance(exc, BrokenPipeError):  # e.g. `reformsim run ... | head`: the reader left, nothing to report
+            sys.stderr.close()
+            return 0
+        return _internal_error(exc, debug)
+
+
+def _interrupted(code: int) -> int:
+    """Say so and return 130 / 143."""
+    print("reformsim: interrupted; nothing half-written was kept", file=sys.stderr)
+    # Why: CPython remembers a KeyboardInterrupt that escaped an exec() of source text (dataclasses and
+    # namedtuple build their methods that way while modules import) and, under `python -m`, ends the
+    # process by SIGINT instead of with our exit code. A successful exec() of text clears that memory.
+    exec("pass")  # noqa: S102 - a constant, see above
+    return code
+
+
+def _internal_error(exc: Exception, debug: bool) -> int:
+    """A bug, not bad input: keep the traceback for the report, not on the screen."""
+    text = "".join(traceback.format_exception(exc))
+    if debug:
+        print(text, file=sys.stderr, end="")
         return 1
+    try:
+        where = f"please report it with the log file {write_crash_log(' '.join(sys.argv) + chr(10) + text)}"
+    except OSError:
+        where = "no log file could be written; run again with --debug to see the traceback"
+    print(f"reformsim: internal error ({type(exc).__name__}: {exc}); {where}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-__all__ = ["Terminated", "handling", "deferred", "check", "received", "exit_code", "worker_init"]
+__all__ = ["Terminated", "handling", "deferred", "check", "received", "exit_code", "blocked", "worker_init"]
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _GIVE_UP_AFTER = 3  # signals: the user insists, clean-up or not
@@ -114,10 +114,31 @@ def exit_code(exc: BaseException) -> int:
     return 128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT)
 
 
+@contextmanager
+def blocked() -> Iterator[None]:
+    """SIGINT and SIGTERM held back in this thread for the duration (delivered after it).
+
+    Around starting pool workers: a process forked here starts with them blocked, so a signal in
+    its first moments (before :func:`worker_init`) cannot run the parent's handler in it and print
+    a traceback from the middle of multiprocessing's start-up.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # not on Windows, where there is no fork either
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def worker_init() -> None:
     """In a pool worker: ignore Ctrl-C (the terminal sends it to the whole process group; the parent
-    stops the workers itself) and let SIGTERM kill at once (that is how the parent stops them)."""
+    stops the workers itself) and let SIGTERM kill at once (that is how the parent stops them).
+    Then accept the signals :func:`blocked` held back while the worker was forked."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _received.clear()
     _state.update(active=False, deferring=0, raised=False)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)

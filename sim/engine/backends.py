@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from ..errors import SimulationError
-from ..interrupts import check as check_interrupt, worker_init
+from ..interrupts import blocked as blocked_signals, check as check_interrupt, worker_init
 
 __all__ = ["Backend", "Serial", "ProcessPool", "Dask", "backend_for"]
 
@@ -70,7 +70,8 @@ class ProcessPool:
         # alone decides, and on any interrupt or error stops them itself (see _stop).
         pool = ProcessPoolExecutor(max_workers=lanes, initializer=worker_init)
         try:
-            futures = {pool.submit(fn, job): i for i, job in enumerate(jobs)}
+            with blocked_signals():  # the workers are forked here: see sim.interrupts.blocked
+                futures = {pool.submit(fn, job): i for i, job in enumerate(jobs)}
             for fut in as_completed(futures):
                 i = futures[fut]
                 results[i] = fut.result()
