@@ -188,7 +188,7 @@ def prepare_run(process: Process | LoadedProcess | str | Path, scenario: Scenari
         from ..model.edits import apply_scenario_edits
 
         proc, scenario = apply_scenario_edits(proc, scenario)
-        scenario = replace(scenario, edits=())
+        scenario = replace(scenario, edits=(), edit_files=())
         loaded = None  # the file no longer describes the process that runs
     return Run(proc, resolve_scenario(proc, scenario), loaded, levers)
 
