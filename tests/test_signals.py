@@ -219,16 +219,21 @@ def test_a_signal_during_start_up_exits_without_a_traceback(tmp_path: Path, sig:
     _assert_interrupted(*child.interrupt(sig), code, child.proc.pid)
 
 
+@pytest.mark.parametrize("phase", ["verdicts", "sensitivity"])
 @pytest.mark.parametrize("sig, code", SIGNALS)
-def test_a_signal_during_assess_keeps_the_folder_as_it_was(tmp_path: Path, sig: int, code: int) -> None:
+def test_a_signal_during_assess_keeps_the_folder_as_it_was(tmp_path: Path, sig: int, code: int, phase: str) -> None:
     from sim.files import OwnedFolder
 
     out = tmp_path / "out"
     OwnedFolder(out).replace_files({"report.html": "<p>the report of an earlier run</p>"})
     (out / "notes.txt").write_bytes(USER_BYTES)  # a report folder of ours with a file of the planner's added
     before = _snapshot(out)
-    child = Child(["assess", "--out", str(out), "--replications", "10", "--cases", "300"], tmp_path)  # ~1 min of work
-    child.simulating_by_cpu()
+    if phase == "verdicts":  # serial simulation of every chain: ~1 min of work at 10 × 300
+        child = Child(["assess", "--out", str(out), "--replications", "10", "--cases", "300"], tmp_path)
+        child.simulating_by_cpu()
+    else:  # quick verdicts, then the sensitivity search, which runs on a pool of two workers
+        child = Child(["assess", "--out", str(out), "--replications", "2", "--cases", "40"], tmp_path)
+        child.wait_for("the sensitivity search's pool workers", lambda: len(_children(child.proc.pid)) >= 1)
     _assert_interrupted(*child.interrupt(sig), code, child.proc.pid)
     assert _snapshot(out) == before  # the user's file, the earlier report and its marker; no new or temporary file
 

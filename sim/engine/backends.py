@@ -96,8 +96,9 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     after a grace period); the pool's own thread then sees them gone and ends, so the interpreter's
     exit does not wait on it either.
     """
-    # the worker processes: ``_processes`` in Python 3.11–3.13 (3.14 adds terminate_workers())
+    # the worker processes and the pool's thread: private in Python 3.11–3.13 (3.14 adds terminate_workers())
     workers = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for p in workers:
         if p.is_alive():
@@ -108,7 +109,10 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         if p.is_alive():
             p.kill()
             p.join(1.0)
-    pool.shutdown(wait=True)  # the pool's thread: prompt now that its workers are gone
+    if manager is not None:
+        # prompt now that its workers are gone; and needed: left running, it races the interpreter's
+        # exit hook for the pool's wake-up pipe ("Exception ignored ... Bad file descriptor")
+        manager.join(_TERMINATE_GRACE)
 
 
 @dataclass(frozen=True)
