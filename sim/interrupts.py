@@ -8,9 +8,9 @@ places that make a result permanent — the rename in :func:`sim.files.atomic_op
 files, a history ``COMMIT`` — run inside :func:`deferred`: a signal arriving there is held until
 the step is whole, and one that arrived earlier (even if swallowed) stops the step before it starts.
 
-Only the first signal raises; later ones while the run unwinds are recorded but do not cut short
-the clean-up (temporary files removed, pool workers terminated, a transaction rolled back), which
-takes well under a second. A third signal gives up on the clean-up and exits at once.
+Clean-up after an interrupt that must not be cut short by a second Ctrl-C (pool workers
+terminated, a transaction rolled back; well under a second) runs inside :func:`shielded`. A
+third signal gives up on any clean-up and exits at once.
 
 Outside :func:`handling` (a library user, a test calling functions directly) nothing changes:
 Python's own Ctrl-C behaviour applies and :func:`deferred` only checks the record.
@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-__all__ = ["Terminated", "handling", "deferred", "check", "received", "exit_code", "blocked", "worker_init"]
+__all__ = ["Terminated", "handling", "deferred", "check", "received", "exit_code", "shielded", "blocked", "worker_init"]
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _GIVE_UP_AFTER = 3  # signals: the user insists, clean-up or not
@@ -43,7 +43,7 @@ class Terminated(KeyboardInterrupt):
 
 
 _received: list[int] = []  # signal numbers received while handling() is active, first first
-_state = {"active": False, "deferring": 0, "raised": False}
+_state = {"active": False, "deferring": 0}
 
 
 def _interrupt(signum: int) -> KeyboardInterrupt:
@@ -54,10 +54,9 @@ def _handler(signum: int, frame: FrameType | None) -> None:
     _received.append(signum)
     if len(_received) >= _GIVE_UP_AFTER:
         os._exit(128 + _received[0])  # why: a third signal means the user will not wait for any clean-up
-    if _state["deferring"] or _state["raised"]:
-        return  # held until the critical step is whole / not cutting the clean-up short
-    _state["raised"] = True
-    raise _interrupt(signum)
+    if _state["deferring"]:
+        return  # held until the critical step (or the clean-up) is whole
+    raise _interrupt(signum)  # a second one too: the first may have been swallowed, and the user asks again
 
 
 @contextmanager
@@ -67,14 +66,14 @@ def handling() -> Iterator[None]:
         yield
         return
     previous = {s: signal.signal(s, _handler) for s in SIGNALS}
-    _state.update(active=True, deferring=0, raised=False)
+    _state.update(active=True, deferring=0)
     _received.clear()
     try:
         yield
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
-        _state.update(active=False, deferring=0, raised=False)
+        _state.update(active=False, deferring=0)
         _received.clear()
 
 
@@ -86,7 +85,6 @@ def received() -> int | None:
 def check() -> None:
     """Raise the interrupt of a signal received earlier (it may have been swallowed on the way)."""
     if _received:
-        _state["raised"] = True
         raise _interrupt(_received[0])
 
 
@@ -101,12 +99,23 @@ def deferred() -> Iterator[None]:
         yield
         return
     check()
+    with shielded():
+        yield
+    check()
+
+
+@contextmanager
+def shielded() -> Iterator[None]:
+    """Signals recorded but not raised for the duration; nothing checked before or after.
+
+    For the clean-up of a run already being interrupted, e.g. stopping pool workers: a second
+    Ctrl-C must not leave them running.
+    """
     _state["deferring"] += 1
     try:
         yield
     finally:
         _state["deferring"] -= 1
-    check()
 
 
 def exit_code(exc: BaseException) -> int:
@@ -139,6 +148,6 @@ def worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _received.clear()
-    _state.update(active=False, deferring=0, raised=False)
+    _state.update(active=False, deferring=0)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)

@@ -403,3 +403,30 @@ def test_an_error_caused_by_the_interrupt_is_reported_as_the_interrupt(monkeypat
     assert main(["list"]) == 130
     err = capsys.readouterr().err
     assert "interrupted" in err and "internal error" not in err
+
+
+def test_a_second_ctrl_c_after_a_swallowed_one_stops_the_run() -> None:
+    """The first interrupt may be lost in a library; asking again must work (not only a third time)."""
+    from sim import interrupts
+
+    with interrupts.handling():
+        _swallow_a_signal()
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.5)  # a long computation: the handler raises between bytecodes
+    with interrupts.handling():
+        with interrupts.shielded():  # clean-up of an interrupted run: a signal now is recorded, not raised
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.2)
+        assert interrupts.received() == signal.SIGTERM
+
+
+def test_a_third_signal_exits_at_once_whatever_the_clean_up(tmp_path: Path) -> None:
+    script = ("import os, signal, time\nfrom sim import interrupts\nwith interrupts.handling():\n"
+              "    with interrupts.shielded():  # a clean-up that would never end\n"
+              "        for _ in range(3):\n            os.kill(os.getpid(), signal.SIGINT)\n            time.sleep(0.1)\n"
+              "        time.sleep(60)\n")
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, timeout=30, check=False)
+    assert proc.returncode == 130 and time.monotonic() - start < 10, proc.stderr.decode()

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from ..errors import SimulationError
-from ..interrupts import blocked as blocked_signals, check as check_interrupt, worker_init
+from ..interrupts import blocked as blocked_signals, check as check_interrupt, shielded, worker_init
 
 __all__ = ["Backend", "Serial", "ProcessPool", "Dask", "backend_for"]
 
@@ -78,7 +78,8 @@ class ProcessPool:
                 if on_done:
                     on_done(i, results[i])
         except BaseException:
-            _stop(pool)
+            with shielded():  # a second Ctrl-C must not leave workers running
+                _stop(pool)
             raise
         pool.shutdown(wait=True)
         return [results[i] for i in range(len(jobs))]
@@ -144,7 +145,8 @@ class Dask:
                     if on_done:
                         on_done(i, results[i])
             except BaseException:
-                _cancel(client, futures)
+                with shielded():
+                    _cancel(client, futures)
                 raise
             return [results[i] for i in range(len(jobs))]
         finally:

@@ -164,8 +164,9 @@ class History:
                     interrupts.check()  # a signal during the inserts: roll back rather than commit
                     con.execute("COMMIT")
             except BaseException:
-                if con.in_transaction:  # not after a COMMIT that went through (a signal right after it)
-                    con.execute("ROLLBACK")
+                with interrupts.shielded():  # the ROLLBACK is not itself cut short by a second Ctrl-C
+                    if con.in_transaction:  # not after a COMMIT that went through (a signal right after it)
+                        con.execute("ROLLBACK")
                 raise
         return ids
 
