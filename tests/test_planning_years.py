@@ -109,3 +109,22 @@ def test_a_bad_ics_calendar_is_a_located_error(tmp_path: Path, events: str, mess
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert done.returncode == 2, done.stderr
     assert "days.ics" in done.stderr and message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_assessment_on_a_projected_year_warns_in_json_and_report(tmp_path: Path) -> None:
+    from sim.analysis.assess import assess
+    from sim.model.scenario import parse_scenario
+    from sim.report.html import write_report
+    from sim.targets import load_register
+
+    data = ROOT / "tests" / "data" / "assess"
+    register = load_register(data / "targets.yaml", expected_ids=("T03", "T04", "T30"), root=data)
+    plan = parse_scenario({"name": "next year", "start": f"{NEXT}-03-01"})
+    a = assess(register, replications=2, cases=30, seed=5, scenario=plan)
+    assert a.calendar() == {NEXT: "projected"}
+    (note,) = a.calendar_notes()
+    assert f"{NEXT} 年的节假日" in note
+    page = write_report(a, [], tmp_path / "out", lang="zh", diagrams=False).read_text(encoding="utf-8")
+    assert '<p class="warning">' in page and f"{NEXT} 年的节假日" in page
+    official = assess(register, replications=2, cases=30, seed=5)
+    assert official.calendar_notes() == [] and set(official.calendar().values()) == {"official"}

@@ -32,6 +32,7 @@ import numpy as np
 
 from ..engine.stats import mean_ci95
 from ..errors import ReformSimError, ScenarioError
+from ..model.official_days import projection_note
 from ..model.scenario import Scenario
 from ..targets import Check, Register, Target, Threshold
 
@@ -226,6 +227,17 @@ class Assessment:
     def processes(self) -> list[str]:
         """The simulated chains (post-reform files), in register order."""
         return list(self.results)
+
+    def calendar(self) -> dict[int, str]:
+        """Each simulated year over all chains and what its working days rest on (official, supplied, projected)."""
+        years: dict[int, str] = {}
+        for res in self.results.values():
+            years.update(res.calendar())
+        return dict(sorted(years.items()))
+
+    def calendar_notes(self) -> list[str]:
+        """A warning per projected year: every verdict on it rests on holidays without their 调休 days."""
+        return [projection_note(year) for year, basis in self.calendar().items() if basis == "projected"]
 
 
 def _checks(register: Register) -> list[tuple[Target, Check, str]]:
