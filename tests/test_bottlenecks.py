@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import sim
+from sim.engine.executors import executor_for
 from sim.analysis.bottlenecks import chain_bottlenecks
 from sim.model.levers import Scale, Staff
 from sim.analysis.sensitivity import FASTER, SLOWER, apply_changes, candidate_changes, greedy_fix, rank_changes
@@ -38,3 +41,38 @@ def test_staff_change_adds_one():
     before = resolve_scenario(p, Scenario()).agencies[agency].staff
     _, sc = apply_changes(p, Scenario(), [Staff(agency)])
     assert resolve_scenario(p, sc).agencies[agency].staff == before + 1
+
+
+# -- the engine's step boundaries (enable -> granted -> start -> worked -> end) ------------------
+
+PART_FIELDS = ("waiting_h", "working_h", "step_hours", "queue_h", "effort_h", "queue_wd", "closed_wd", "work_wd")
+BUNDLED = Path(__file__).parents[1] / "processes"
+
+
+@pytest.mark.parametrize("name", ["company_setup_2021", "trade_export_2021", "construction_lowrisk_2021"])
+def test_both_executors_measure_the_same_step_boundaries(name: str) -> None:
+    runs = {ex: sim.simulate(BUNDLED / f"{name}.bpmn", cases=25, replications=1, seed=17, executor=executor_for(ex))
+            for ex in ("compiled", "spiff")}
+    a, b = (runs[ex].replications[0].tasks for ex in ("compiled", "spiff"))
+    assert a.keys() == b.keys()
+    for nid in a:
+        for f in PART_FIELDS:
+            x, y = getattr(a[nid], f), getattr(b[nid], f)
+            assert (x.count, x.total) == pytest.approx((y.count, y.total), abs=1e-9), (nid, f)
+
+
+@pytest.mark.parametrize("name", ["company_setup_2021", "trade_export_2021", "electricity_lv_residential_2021"])
+def test_step_boundaries_are_ordered(name: str) -> None:
+    r = sim.simulate(BUNDLED / f"{name}.bpmn", cases=60, replications=2, seed=5)
+    for rep in r.replications:
+        for t in rep.tasks.values():
+            if not t.step_hours.count:
+                continue
+            n = t.step_hours.count
+            assert -1e-9 <= t.queue_h.total <= t.waiting_h.total + 1e-9  # queueing is part of waiting
+            assert -1e-9 <= t.effort_h.total <= t.working_h.total + 1e-9  # effort never exceeds the elapsed work
+            assert t.waiting_h.total + t.working_h.total <= t.step_hours.total + 1e-6
+            for f in ("queue_wd", "closed_wd", "work_wd"):
+                assert getattr(t, f).total >= -1e-9 and getattr(t, f).count == n
+            wd = t.queue_wd.total + t.closed_wd.total + t.work_wd.total
+            assert wd <= t.step_workdays.total + 1e-6  # the rest is the fixed wait

@@ -195,7 +195,17 @@ class Mean:
 
 @dataclass
 class TaskStats:
-    """Per step: how long cases queued for staff, worked, and the whole step took."""
+    """Per step: how long cases queued for staff, waited for the office, worked, and the whole step took.
+
+    A step's instants: *enable* (the token arrives) → *granted* (a staff member is free for it) →
+    *start* (the agency's office is open: ``next_open(granted)``) → *worked* (the staff effort is
+    done, counting only open hours) → *end* (after the fixed ``wait``). Elapsed hours:
+    ``waiting_h`` = start − enable, ``queue_h`` = granted − enable, ``working_h`` = worked − start
+    (nights inside the work included), ``effort_h`` = the staff effort itself, ``step_hours`` =
+    end − enable. On the statutory clock, in working days: ``queue_wd``, ``closed_wd`` (granted →
+    start) and ``work_wd`` (start → worked); the fixed wait is ``step_workdays`` minus the three.
+    See :func:`sim.analysis.bottlenecks.step_parts` for the four parts built from these.
+    """
 
     node_id: str
     name: str
@@ -204,6 +214,11 @@ class TaskStats:
     working_h: Mean = field(default_factory=Mean)
     step_workdays: Sample = field(default_factory=Sample)  # enable -> end on the statutory clock
     step_hours: Mean = field(default_factory=Mean)  # enable -> end, elapsed
+    queue_h: Mean = field(default_factory=Mean)  # enable -> staff turn granted, elapsed
+    effort_h: Mean = field(default_factory=Mean)  # staff effort (open hours of work)
+    queue_wd: Mean = field(default_factory=Mean)  # enable -> granted, working days of the statutory clock
+    closed_wd: Mean = field(default_factory=Mean)  # granted -> start (office closed), statutory working days
+    work_wd: Mean = field(default_factory=Mean)  # start -> worked, statutory working days
 
 
 @dataclass
