@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ from sim.analysis.bottlenecks import chain_bottlenecks
 from sim.model.levers import Scale, Staff
 from sim.analysis.sensitivity import FASTER, SLOWER, apply_changes, candidate_changes, greedy_fix, rank_changes
 from sim.targets import Threshold
+from sim.model.distributions import Fixed
+from sim.model.process import Duration, Flow, Node, Process, TaskFacts
+from sim.model.scenario import AgencySpec, ArrivalSpec, Scenario
 
 PROCESS = Path(__file__).parent / "data" / "assess" / "processes" / "company_setup_2021.bpmn"
 
@@ -34,7 +38,7 @@ def test_bottlenecks_and_sensitivity():
 
 
 def test_staff_change_adds_one():
-    from sim.model.scenario import Scenario, resolve_scenario
+    from sim.model.scenario import resolve_scenario
 
     p = sim.load_process(PROCESS)
     agency = next(iter(p.agencies()))
@@ -76,3 +80,28 @@ def test_step_boundaries_are_ordered(name: str) -> None:
                 assert getattr(t, f).total >= -1e-9 and getattr(t, f).count == n
             wd = t.queue_wd.total + t.closed_wd.total + t.work_wd.total
             assert wd <= t.step_workdays.total + 1e-6  # the rest is the fixed wait
+
+
+
+def desk(work_h: float = 1.0) -> Process:
+    """start -> one step at agency "desk" with a fixed staff effort -> end."""
+    facts = TaskFacts(agency="desk", procedure=True, work=Duration(Fixed(work_h), "hour"), source="assumption: test")
+    return Process.build("desk", "desk", [Node("s", "start"), Node("t", "task", "窗口", facts=facts), Node("e", "end")],
+                         [Flow("f1", "s", "t"), Flow("f2", "t", "e")])
+
+
+def at_night(n: int, staff: int) -> Scenario:
+    """``n`` applications handed in at 20:00 on Monday 5 July 2021 (offices closed), ``staff`` at the desk."""
+    return Scenario(start=dt.date(2021, 7, 5), cases=n,
+                    arrivals=ArrivalSpec(rate_per_workday=None, times_h=tuple(20.0 for _ in range(n)), source="assumption: test"),
+                    agencies={"desk": AgencySpec("desk", staff=staff, source="assumption: test")})
+
+
+def test_mean_queue_counts_queueing_for_staff_not_a_closed_office() -> None:
+    alone = sim.simulate(desk(), at_night(3, staff=3), replications=1, seed=1)
+    t = alone.replications[0].tasks["t"]
+    assert t.waiting_h.mean > 10 and t.queue_h.mean == 0  # waited the night for the office, never for staff
+    assert alone.agency_table()[0]["mean_queue"] == 0  # before: the night counted as queue
+    crowded = sim.simulate(desk(), at_night(3, staff=1), replications=1, seed=1)
+    assert crowded.replications[0].tasks["t"].queue_h.total == pytest.approx(1.0 + 2.0)  # the 2nd waits 1 h, the 3rd 2 h
+    assert crowded.agency_table()[0]["mean_queue"] > 0

@@ -280,8 +280,9 @@ class Replication:
         self.result.tasks = {c.id: TaskStats(c.id, c.name, c.agency_id) for c in model.nodes if c.kind in ("task", "timer")}
         self.task_stats = [self.result.tasks.get(c.id) for c in model.nodes]  # by node index: no dict lookup per step
         # per node: visits; hours waiting (enable -> start), working (start -> worked), elapsed (enable -> end),
-        # queueing (enable -> staff turn granted), staff effort; and on the statutory clock (working hours)
-        # queueing, office closed (granted -> start) and work (start -> worked). See TaskStats.
+        # queueing (the agency's open hours from enable to the staff turn), staff effort; and on the statutory
+        # clock (working hours) queueing (enable -> granted), office closed (granted -> start) and work
+        # (start -> worked). See TaskStats.
         self._step_totals = [[0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0] for _ in model.nodes]
         if keep_traces:
             self.result.traces = []
@@ -395,7 +396,7 @@ class Replication:
         if w_enable is None:
             w_enable = clock.working_time(enable)
         start = granted = enable
-        effort = 0.0
+        effort = queued = 0.0
         work = node.work
         if work is not None:
             hours = work.sample(self.uniform(case, node, node.slot_work))
@@ -411,8 +412,12 @@ class Replication:
                     yield turn
                     granted = env.now  # the staff turn: queueing ends here, waiting for the office may follow
                 agency_clock = agency.clock
+                if granted != enable:
+                    # queueing is the office's open hours spent in line; the nights in line are the office being
+                    # closed (ample staff would not have saved them)
+                    queued = agency_clock.working_time(granted) - agency_clock.working_time(enable)
+                    stats.waiting_total_h += queued
                 start = agency_clock.next_open(granted)
-                stats.waiting_total_h += start - enable
                 yield env.timeout(agency_clock.work_end(start, hours) - env.now)
                 pool.release()
                 stats.busy_hours += hours
@@ -441,7 +446,7 @@ class Replication:
         totals[1] += start - enable
         totals[2] += worked - start
         totals[3] += end - enable
-        totals[4] += granted - enable
+        totals[4] += queued
         totals[5] += effort
         totals[6] += w_granted - w_enable
         totals[7] += w_start - w_granted
