@@ -468,13 +468,15 @@ def dominates(row: Row, b: Any, lang: str = "zh") -> str:
         return ""
     parts = b.critical_parts()
     total = sum(parts.values())
+    no_staff = bool(b.agencies) and not any(a.staff_levers_apply for a in b.agencies)
     if lang == "zh":
         steps = "、".join(f"{s.name}（关键路径 {s.critical_share:.0%}）" for s in top)
         return (f"主要耗时环节：{steps}；关键路径上以{names[part]}为主：每件 {parts[part]:.2f}/{total:.2f} {unit}"
-                f"（{names['queue']} {parts['queue']:.2f}）。")
+                f"（{names['queue']} {parts['queue']:.2f}）。" + ("本链未建模人员办理，人员杠杆不适用。" if no_staff else ""))
     steps = " and ".join(f"{s.name} ({s.critical_share:.0%} of the critical path)" for s in top)
     return (f"Dominated by {steps}; {names[part]} dominate{'s' if part != 'wait' else ''} it: {parts[part]:.2f} of "
-            f"{total:.2f} {unit} per case ({names['queue']} {parts['queue']:.2f}).")
+            f"{total:.2f} {unit} per case ({names['queue']} {parts['queue']:.2f})." +
+            (" No staff work is modelled on this chain: staff levers do not apply." if no_staff else ""))
 
 
 def design_reason(row: Row, lang: str = "zh") -> str:
