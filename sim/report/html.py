@@ -137,7 +137,7 @@ def bottleneck_section(b: Any, lang: str = "zh") -> tuple[str, dict[str, list[di
     >>> "staff levers do not apply here" in html_text, tables["agencies"][0]["+1 staff: change in P80 [95% interval]"][:14]
     (True, 'does not apply')
     """
-    from ..analysis.bottlenecks import PART_LABELS, PARTS, UNIT_LABELS, dominant
+    from ..analysis.bottlenecks import PART_LABELS, PARTS, UNIT_LABELS, drivers_text
 
     t, g = LABELS[lang], _BOTTLENECK_LABELS[lang]
     unit = UNIT_LABELS[lang][b.unit]
@@ -159,16 +159,8 @@ def bottleneck_section(b: Any, lang: str = "zh") -> tuple[str, dict[str, list[di
     agencies = [{t["agency"]: a.agency, g["staff"]: a.staff, g["util"]: a.utilisation, g["mean_queue"]: a.mean_queue,
                  g["max_queue"]: a.max_queue, g["effort"]: a.effort_h, g["plus_one"]: effect(a)} for a in b.agencies]
     parts = [f"<h3>{html.escape(g['title'].format(unit=unit))}</h3>", f"<p>{html.escape(g['how'])}</p>"]
-    top, part = dominant(b, 2)
-    if top:
-        cp = b.critical_parts()
-        names = PART_LABELS[lang]
-        if lang == "zh":
-            line = ("主要耗时环节：" + "、".join(f"{s.name}（{s.critical_share:.0%}）" for s in top) +
-                    f"；关键路径以{names[part]}为主（每件 {cp[part]:.2f}/{sum(cp.values()):.2f} {unit}）。")
-        else:
-            line = ("Dominant steps: " + ", ".join(f"{s.name} ({s.critical_share:.0%})" for s in top) +
-                    f"; the critical path is mostly {names[part]} ({cp[part]:.2f} of {sum(cp.values()):.2f} {unit} per case).")
+    line = drivers_text(b, lang)
+    if line:
         parts.append(f"<p><b>{html.escape(line)}</b></p>")
     if b.agencies and not any(a.staff_levers_apply for a in b.agencies):
         parts.append(f"<p>{html.escape(g['all_fixed'])}</p>")
