@@ -166,7 +166,7 @@ def bottleneck_section(b: Any, lang: str = "zh") -> tuple[str, dict[str, list[di
         parts.append(f"<p>{html.escape(g['all_fixed'])}</p>")
     parts += [_table(steps), _table(agencies)]
     if b.staffing:
-        items = "".join(f"<li>{html.escape(x.target)} {html.escape(x.check)}: {html.escape(x.text(b.unit, lang))}</li>"
+        items = "".join(f"<li>{html.escape(' '.join(filter(None, (x.target, x.check))))}: {html.escape(x.text(b.unit, lang))}</li>"
                         for x in b.staffing)
         parts.append(f"<h4>{html.escape(g['staffing'])}</h4><ul>{items}</ul>")
     return "".join(parts), {"steps": steps, "agencies": agencies}
