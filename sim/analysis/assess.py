@@ -39,7 +39,7 @@ from ..targets import Check, Register, Target, Threshold
 __all__ = ["assess", "Assessment", "Row", "verdict", "share_interval", "judged_metric", "REACHABLE", "AT_RISK",
            "NOT_REACHABLE", "COMPLIES", "PARTLY", "DOES_NOT_COMPLY", "DESIGN", "PERFORMANCE", "STATIC_METRICS",
            "DESIGN_METRICS", "READING_METRIC", "RULE", "DEFAULT_SEED", "DEFAULT_REPLICATIONS", "DEFAULT_CASES",
-           "DEFAULT_REQUIRED", "dominates", "performance_reason"]
+           "DEFAULT_REQUIRED", "performance_reason"]
 
 REACHABLE, AT_RISK, NOT_REACHABLE = "reachable", "at_risk", "not_reachable"
 COMPLIES, PARTLY, DOES_NOT_COMPLY = "complies", "partly_complies", "does_not_comply"
@@ -414,7 +414,8 @@ def performance_reason(row: Row, lang: str = "zh", bottlenecks: Any = None) -> s
     """The statistic against the threshold and the rule that turned it into the verdict; with the
     chain's ``bottlenecks`` (:func:`sim.analysis.bottlenecks.chain_bottlenecks`), what dominates:
     the steps with the largest critical-path shares and which part of the time (queueing for staff,
-    office closed, staff work, fixed waits) dominates the critical path (:func:`dominates`).
+    office closed, staff work, fixed waits) dominates the critical path
+    (:func:`sim.analysis.bottlenecks.drivers_text`).
 
     >>> r = Row("T16", "", "", "", "x.bpmn", "天", "db_days", "≤ 3", "simulated", NOT_REACHABLE, share=0.2, lo=0.18,
     ...         hi=0.22, p80=4.1)
@@ -448,45 +449,10 @@ def performance_reason(row: Row, lang: str = "zh", bottlenecks: Any = None) -> s
         text += (f" 落在区间内 {row.band_share:.0%}（更快也达到方案意图）。" if lang == "zh"
                  else f" Inside the band: {row.band_share:.0%} (faster also meets the intent).")
     if bottlenecks is not None:
-        text += " " + dominates(row, bottlenecks, lang)
+        from .bottlenecks import drivers_text
+
+        text += " " + drivers_text(bottlenecks, lang, row.metric[5:] if row.metric.startswith("step:") else None)
     return text
-
-
-def dominates(row: Row, b: Any, lang: str = "zh") -> str:
-    """What dominates the time a row is judged on: for a chain, the two steps with the largest shares of
-    the critical path and the part that dominates it; for one step, that step's parts.
-
-    >>> from sim.analysis.bottlenecks import Bottlenecks, StepLoad
-    >>> s = StepLoad("t", "审核", "desk", 1.0, {"queue": 0.1, "closed": 0.0, "work": 0.2, "wait": 1.5}, 1.8, 0.9, 1.8, 0.0, 0.0)
-    >>> b = Bottlenecks("p", "workdays", 2.0, [s])
-    >>> dominates(Row("T", "", "", "", "p", "工作日", "workdays", "≤ 1", "simulated", NOT_REACHABLE), b, "en")
-    'Dominated by 审核 (90% of the critical path); fixed waits dominate it: 1.50 of 1.80 working days per case (queueing for staff 0.10).'
-    """
-    from .bottlenecks import PART_LABELS, UNIT_LABELS, dominant
-
-    names, unit = PART_LABELS[lang], UNIT_LABELS[lang][b.unit]
-    if row.metric.startswith("step:"):
-        step = next((s for s in b.steps if s.step == row.metric[5:]), None)
-        if step is None or step.mean_time <= 0:
-            return ""
-        part = step.dominant_part
-        if lang == "zh":
-            return (f"该环节以{names[part]}为主：每次 {step.parts[part]:.2f}/{step.mean_time:.2f} {unit}"
-                    f"（{names['queue']} {step.parts['queue']:.2f}）。")
-        return (f"The step is dominated by {names[part]}: {step.parts[part]:.2f} of {step.mean_time:.2f} {unit} a visit "
-                f"({names['queue']} {step.parts['queue']:.2f}).")
-    top, part = dominant(b, 2)
-    if not top:
-        return ""
-    parts = b.critical_parts()
-    total = sum(parts.values())
-    if lang == "zh":
-        steps = "、".join(f"{s.name}（关键路径 {s.critical_share:.0%}）" for s in top)
-        return (f"主要耗时环节：{steps}；关键路径上以{names[part]}为主：每件 {parts[part]:.2f}/{total:.2f} {unit}"
-                f"（{names['queue']} {parts['queue']:.2f}）。")
-    steps = " and ".join(f"{s.name} ({s.critical_share:.0%} of the critical path)" for s in top)
-    return (f"Dominated by {steps}; {names[part]} dominate{'s' if part != 'wait' else ''} it: {parts[part]:.2f} of "
-            f"{total:.2f} {unit} per case ({names['queue']} {parts['queue']:.2f}).")
 
 
 def design_reason(row: Row, lang: str = "zh") -> str:

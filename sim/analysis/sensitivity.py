@@ -171,7 +171,7 @@ def analyse_chains(assessment: Any, *, replications: int = SEARCH_REPLICATIONS, 
     for rel, res in assessment.results.items():
         rows = [r for r in assessment.rows if r.process == rel and r.method == "simulated" and r.kind == "performance"]
         unit = "hours" if any(r.metric == "hours" for r in rows) else "workdays"
-        b = chain_bottlenecks(res, unit)
+        b = chain_bottlenecks(res, unit, rows, backend=parts)  # with the staffing runs for its failing rows
         rep = ChainReport(rel, res, b, fixes={})
         timed = [r for r in rows if r.metric != "fee" and r.check_obj is not None]
         if timed:
