@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
         print(strict_json({"required": a.required, "replications": a.replications, "cases": a.cases, "seed": a.seed,
                            "rule": RULE[args.lang], "clock_rule": CLOCK_RULE[args.lang],
-                           "counts": {"performance": a.counts(), "design": a.design_counts()},
+                           "counts": {"performance": a.counts(), "design": a.design_counts(), "context": a.context_count()},
                            "rows": [r.as_dict() for r in a.rows]}))
     else:
         print(format_verdicts(a, args.lang))
@@ -88,7 +88,7 @@ def format_verdicts(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment
     lines.append(f"\n{t['performance']}: {t['reachable']} {c['reachable']}, {t['at_risk']} {c['at_risk']}, "
                  f"{t['not_reachable']} {c['not_reachable']}; {t['design']}: {t['complies']} {d['complies']}, "
                  f"{t['partly_complies']} {d['partly_complies']}, {t['does_not_comply']} {d['does_not_comply']}; "
-                 f"{len(a.not_simulated)} not simulated")
+                 f"{a.context_count()} context only; {len(a.not_simulated)} not simulated")
     from sim.analysis.assess import RULE
 
     lines.append(f"{t['rule']}: {RULE[lang]}")
