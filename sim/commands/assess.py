@@ -80,7 +80,8 @@ def format_verdicts(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment
              f"{'share':>7} {'95% interval':>15} {'P50':>8} {'P95':>8} {'count':>6}"]
     for r in a.rows:
         ci = "—" if math.isnan(r.lo) else f"{r.lo:.1%}–{r.hi:.1%}"
-        lines.append(f"{r.target:6} {r.check[:22]:22} {t[r.kind][:12]:12} {Path(r.process).name[:40]:40} "
+        kind = "context" if r.context else t[r.kind]  # a threshold not from the plan: shown, not counted
+        lines.append(f"{r.target:6} {r.check[:22]:22} {kind[:12]:12} {Path(r.process).name[:40]:40} "
                      f"{t['metrics'].get(r.metric, r.metric)[:18]:18} {r.threshold:12} "
                      f"{t[r.verdict]:16} {f(r.share, True):>7} {ci:>15} {f(r.p50):>8} {f(r.p95):>8} "
                      f"{'' if r.static is None else f'{r.static:g}':>6}")
