@@ -169,3 +169,17 @@ def test_t30_fails_when_the_reform_does_not_combine(tmp_path):
     reg = dataclasses.replace(reg, targets=(dataclasses.replace(reg["T30"], checks=(same,)),))
     r = A.assess(reg, replications=3, cases=40).rows[0]
     assert r.verdict == A.NOT_REACHABLE and r.static == r.baseline
+
+
+def test_the_report_shows_static_figures_without_a_share_or_interval(plan_rows):
+    from sim.report.html import LABELS, verdict_rows
+    from sim.report.tables import fmt
+
+    a, _ = plan_rows
+    t = LABELS["en"]
+    shown = {(r[t["target"]], r[t["check"]]): r for r in verdict_rows(a, "en")}
+    for key in (("T28", "import"), ("T28", "export"), ("T10", "")):
+        row = shown[key]
+        assert fmt(row[t["share"]], 3) == "" and row[t["ci"]] == ""  # never "0.0% [0.0–0.0]"
+        assert row[t["kind"]] == t["design"]
+    assert shown[("T25", "within 5 working days (national, context)")][t["kind"]].endswith("(context only)")

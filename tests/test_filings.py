@@ -87,3 +87,17 @@ def test_a_process_without_the_mix_is_an_error_naming_the_attribute() -> None:
     with pytest.raises(ScenarioError, match=r"attributes.liable_stamp"):
         fl.sample(no_mix, Scenario(attributes=MappingProxyType({"liable_stamp": AttributeSpec("liable_stamp", values=(
             ("a", 1.0),), source="assumption: test")})), cases=5, replications=1, seed=1)
+
+
+def test_statutory_periods_cite_the_sources_file_and_match_its_figures() -> None:
+    from sim.sources import cited_ids, resolve
+
+    for t in fl.TAXES:
+        for fid in cited_ids(t.period_source):
+            entry = resolve(fid)
+            assert entry is not None, fid
+            if t.months:  # a periodic tax: returns a year as the law (the sources file) says
+                assert len(t.months) == entry["value"], t.key
+            else:
+                assert t.per_transaction and entry["value"] == 1, t.key
+    assert resolve("CN.rule.taxes.combined_filing.2021")["value"] == len(fl.TAXES) == 10

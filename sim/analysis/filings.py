@@ -7,7 +7,8 @@ number of filings. It follows the national rule (国家税务总局公告2021年
 
 What a filing is, and what the combined return changes:
 
-* Each tax keeps its own period, set by its law (:data:`TAXES`: months in which a return falls due), or is
+* Each tax keeps its own period, set by its law (:data:`TAXES`: months in which a return falls due; the
+  statutory periods are cited by their ids ``CN.rule.taxes.period.*`` in ``sim/data/sources.yaml``), or is
   filed per transaction (按次: deed tax, farmland occupation tax, land appreciation tax).
 * Before: one return per tax and period — a firm liable for property tax and land use tax (both quarterly)
   files 8 times a year.
@@ -84,24 +85,24 @@ TAXES: tuple[Tax, ...] = (
     Tax("property", "房产税", "Property tax", QUARTERS, _province("《房产税暂行条例》第七条"),
         0.3, (0.15, 0.6), "assumption: firms that own premises (most small firms rent); plausible 15–60%"),
     Tax("vehicle", "车船税", "Vehicle and vessel tax", (1,),
-        "《车船税法》第九条 按年申报缴纳; the month: assumption: with the first quarter's returns",
+        "CN.rule.taxes.period.vehicle (《车船税法》第九条 按年申报缴纳); the month: assumption: with the first quarter's returns",
         0.1, (0.02, 0.3), "assumption: most firms' vehicle tax is collected by the insurer with the compulsory "
                           "insurance (《车船税法》第六条), so few file it; plausible 2–30%"),
     Tax("stamp", "印花税", "Stamp duty", QUARTERS,
         "assumption: quarterly (《印花税法》 按季、按年或者按次计征; before it, 汇总缴纳 up to monthly); plausible 1–12 a year",
         0.9, (0.7, 1.0), "assumption: nearly every trading firm signs taxable contracts; plausible 70–100%"),
-    Tax("farmland", "耕地占用税", "Farmland occupation tax", (), "《耕地占用税法》第十条: 按次, within 30 days of the approval",
+    Tax("farmland", "耕地占用税", "Farmland occupation tax", (), "CN.rule.taxes.period.farmland (《耕地占用税法》第十条, 按次)",
         0.01, (0.0, 0.05), "assumption: rare, only firms occupying farmland that year; plausible 0–5%"),
     Tax("resource", "资源税", "Resource tax", QUARTERS,
         "assumption: quarterly (《资源税法》第十二条 按月或者按季申报); plausible 4–12 a year",
         0.03, (0.01, 0.1), "assumption: mining and water-extracting firms; plausible 1–10%"),
-    Tax("land_vat", "土地增值税", "Land appreciation tax", (), "《土地增值税暂行条例》第十条: 按次, within 7 days of the contract",
+    Tax("land_vat", "土地增值税", "Land appreciation tax", (), "CN.rule.taxes.period.land_vat (《土地增值税暂行条例》第十条, 按次)",
         0.03, (0.01, 0.1), "assumption: firms transferring real estate that year; plausible 1–10%"),
-    Tax("deed", "契税", "Deed tax", (), "《契税法》第十条: 按次, before the title is registered",
+    Tax("deed", "契税", "Deed tax", (), "CN.rule.taxes.period.deed (《契税法》第十条, 按次)",
         0.05, (0.02, 0.1), "assumption: firms acquiring land or buildings that year; plausible 2–10%"),
-    Tax("environment", "环境保护税", "Environmental protection tax", QUARTERS, "《环境保护税法》第十八条 按月计算，按季申报",
+    Tax("environment", "环境保护税", "Environmental protection tax", QUARTERS, "CN.rule.taxes.period.environment (《环境保护税法》第十八条 按月计算，按季申报)",
         0.05, (0.02, 0.15), "assumption: firms discharging taxable pollutants; plausible 2–15%"),
-    Tax("tobacco", "烟叶税", "Tobacco leaf tax", MONTHLY, "《烟叶税法》第八条 按月计征",
+    Tax("tobacco", "烟叶税", "Tobacco leaf tax", MONTHLY, "CN.rule.taxes.period.tobacco (《烟叶税法》第八条 按月计征)",
         0.001, (0.0, 0.01), "assumption: only tobacco purchasers; plausible 0–1%"),
 )
 # assumption: a firm liable for a per-transaction tax has 1 such transaction a year on average (Poisson,
