@@ -4,8 +4,9 @@ marked "not simulated" with the reason (``scenarios/targets.yaml``).
 A row of ``TARGETS.md`` is one :class:`Target`; a row that states several numbers (T13: steps,
 documents, time) has several :class:`Check` s. A check has a unit as the plan writes it, a
 threshold (``max``, ``min``, ``range``, ``equals`` or ``below_baseline``) and either ``test``
-(a process file and the metric measured on it) or ``not_simulated`` (why not). Loading checks
-everything and reports all problems of the file at once.
+(a process file and the metric measured on it; for a :data:`CALCULATORS` metric, the metric alone) or
+``not_simulated`` (why not). A tested check may say ``context:`` (why it is context only: its threshold is
+not the plan's). Loading checks everything and reports all problems of the file at once.
 
 Example:
     >>> reg = load_register(Path(__file__).resolve().parents[1] / "scenarios" / "targets.yaml")
