@@ -470,6 +470,13 @@ def _context_prefix(row: Row, lang: str) -> str:
             else f"Context only (the threshold is not the plan's: {row.context}). ")
 
 
+def _graded(grades: list[str]) -> dict[str, Any]:
+    """Provenance of a design row in the performance rows' shape: counts for every grade."""
+    from .provenance import GRADES
+
+    return {"counts": {g: grades.count(g) for g in GRADES}}
+
+
 def _static_verdict(values: list[float], th: Threshold) -> str:
     met = [th.met(x) for x in values]
     return COMPLIES if met and all(met) else PARTLY if any(met) else DOES_NOT_COMPLY
@@ -508,10 +515,9 @@ def _fact_row(row: Row, th: Threshold, process: Any, task: str | None) -> Row:
         cited = [(task or "", source)]
         where = {"zh": source, "en": source}
     row.verdict = _static_verdict(values, th)
-    grades: dict[str, int] = {}
-    for _, text in cited:
-        grades[grade(text)] = grades.get(grade(text), 0) + 1
-    row.provenance = {"counts": grades}
+    if row.unit == "yes-no":
+        row.threshold = "= yes" if th.low == 1 else "= no"
+    row.provenance = _graded([grade(text) for _, text in cited])
     words = _VERDICT_WORDS
     row.reason = {lang: (f"{words[lang][row.verdict]}：{detail[lang]}；来源：{where[lang] or '未注明'}。{_NOT_EVIDENCE[lang]}"
                          if lang == "zh" else
@@ -535,7 +541,8 @@ def _deposit_row(row: Row, th: Threshold) -> Row:
     row.static = round(rate, 6)
     row.verdict = _static_verdict([rate], th)
     shown_at = (3_000_000.0, 50_000_000.0, 100_000_000.0, 300_000_000.0, 500_000_000.0, 1_000_000_000.0)
-    row.provenance = {"counts": {"plan": len(dep.BANDS) * 2 + 2, "statute": 1}}  # rates and caps, 3M, cuts; 民法典 1259
+    # the clause's rates and caps, the 3M commitment line and the cuts; 民法典 第1259条 for reading 以下
+    row.provenance = _graded(["plan"] * (len(dep.BANDS) * 2 + 2) + ["statute"])
     out = {}
     for lang in ("zh", "en"):
         figs = []
