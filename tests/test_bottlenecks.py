@@ -135,7 +135,9 @@ def test_critical_path_shares_sum_to_at_most_100_percent(path: Path) -> None:
     total = sum(s.critical_share for s in b.steps)
     assert total <= 1.005  # a decomposition, not "mean step time / mean case time" (which reached 189%)
     assert total >= 0.99  # every case's time is traced back along its own path
-    assert b.critical_cases == 80 and b.critical_path
+    # every case that ran a step is traced; a case may run none (taxes: a firm liable for none of the ten taxes)
+    ran = sum(int((rep.metric("hours").values() > 0).sum()) for rep in r.replications)
+    assert b.critical_cases == ran >= 70 and b.critical_path
 
 
 def test_only_the_branch_that_determined_the_join_counts() -> None:

@@ -95,7 +95,9 @@ def verdict_rows(assessment: Any, lang: str = "en") -> list[dict[str, Any]]:
     def readings(r: Any) -> str:
         return " / ".join("—" if v[0] is None or v[0] != v[0] else f"{v[0]:.0%}" for v in r.readings.values())
 
-    return [{t["target"]: r.target, t["check"]: r.check, t["kind"]: t[r.kind], t["process"]: Path(r.process).name,
+    context = {"en": " (context only)", "zh": "（仅作参考）"}[lang]  # a threshold not from the plan: no verdict on it
+    return [{t["target"]: r.target, t["check"]: r.check, t["kind"]: t[r.kind] + (context if r.context else ""),
+             t["process"]: Path(r.process).name,
              t["unit"]: r.unit, t["metric"]: metric(r), t["threshold"]: r.threshold, t["verdict"]: t[r.verdict],
              t["share"]: r.share, t["ci"]: "" if r.lo != r.lo else f"{r.lo:.1%}–{r.hi:.1%}", t["required"]: r.required,
              "P50": r.p50, "P80": r.p80, "P95": r.p95, t["readings"]: readings(r), t["band"]: r.band_share,
