@@ -1,0 +1,112 @@
+"""The trade backtest (sim.analysis.backtest): measures file, design, prediction, and its place in `assess`."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from sim.analysis import backtest as B
+
+ROOT = Path(__file__).resolve().parents[1]
+PROCESSES = ROOT / "processes"
+FAST = {"cases": 80, "replications": 2, "seed": 3}
+
+
+def _measures_file(tmp_path: Path, edit) -> Path:  # noqa: ANN001 - a function editing the parsed YAML
+    data = yaml.safe_load(B.MEASURES_FILE.read_text(encoding="utf-8"))
+    edit(data)
+    path = tmp_path / "measures.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_the_bundled_measures_are_assumptions_for_attributes_the_2021_models_read() -> None:
+    import sim
+
+    for spec in B.load_measures().values():
+        model = sim.load_process(PROCESSES / spec.model)
+        baseline = sim.load_process(PROCESSES / spec.baseline)
+        for m in spec.measures:
+            assert m.source.startswith("assumption:") and m.clause.startswith("二(八)2")
+            assert m.attribute in model.attributes() and m.attribute in baseline.attributes()
+            # the committed files are built from this file: 2020 shares in the baseline, the middle in 2021
+            assert float(baseline.defaults[f"attribute.{m.attribute}"]) == pytest.approx(m.share_2020)
+            assert float(model.defaults[f"attribute.{m.attribute}"]) == pytest.approx(m.middle)
+            assert m.share_2020 <= m.low  # the plan extends a measure, never rolls it back
+
+
+@pytest.mark.parametrize("edit, says", [
+    (lambda d: d["chains"]["trade_import"]["measures"][0].update(share_2021=[0.8, 0.4]), "low 0.8 is above high 0.4"),
+    (lambda d: d["chains"]["trade_import"]["measures"][1].update(share_2020=1.5), "measures[1].share_2020: expected a share"),
+    (lambda d: d["chains"]["trade_export"]["measures"][0].update(source="GACC said so"), "must say 'assumption:'"),
+    (lambda d: d["chains"]["trade_export"].update(measured="HN.no.such.figure"), "not an id of sim/data/sources.yaml"),
+    (lambda d: d["chains"]["trade_export"].pop("model"), "expected keys"),
+])
+def test_a_bad_measures_file_is_refused_naming_file_and_path(tmp_path: Path, edit, says: str) -> None:  # noqa: ANN001
+    path = _measures_file(tmp_path, edit)
+    with pytest.raises(B.BacktestError) as err:
+        B.load_measures(path)
+    assert str(path) in str(err.value) and says in str(err.value)
+
+
+def test_the_design_is_a_latin_hypercube_inside_the_ranges() -> None:
+    measures = B.load_measures()["trade_import"].measures
+    x = B.design(measures, 8, seed=1)
+    assert x.shape == (8, len(measures))
+    for j, m in enumerate(measures):
+        assert (x[:, j] >= m.low).all() and (x[:, j] <= m.high).all()
+        bins = np.floor((x[:, j] - m.low) / (m.high - m.low) * 8).astype(int)
+        assert sorted(bins) == list(range(8))  # one point in each eighth of every range
+    assert np.array_equal(x, B.design(measures, 8, seed=1))  # same seed, same design
+
+
+def test_with_no_measure_extended_the_prediction_is_the_baseline_exactly(tmp_path: Path) -> None:
+    # 2021 shares = 2020 shares: same process, same random numbers, so the same mean to the last digit.
+    def freeze(d: dict) -> None:
+        for m in d["chains"]["trade_import"]["measures"]:
+            m["share_2021"] = [m["share_2020"], m["share_2020"]]
+
+    spec = B.load_measures(_measures_file(tmp_path, freeze))["trade_import"]
+    p = B.predict(spec, PROCESSES, points=3, **FAST)
+    assert p.value == p.baseline_mean == p.interval[0] == p.interval[1]
+
+
+def test_more_adoption_means_shorter_clearance_on_common_random_numbers(tmp_path: Path) -> None:
+    def at(share: float):  # noqa: ANN202
+        def edit(d: dict) -> None:
+            for m in d["chains"]["trade_export"]["measures"]:
+                m["share_2021"] = [share, share]
+        return B.predict(B.load_measures(_measures_file(tmp_path, edit))["trade_export"], PROCESSES, points=2, **FAST).value
+
+    assert at(0.9) < at(0.5) < at(0.1)
+
+
+def test_the_prediction_is_inside_its_interval_and_says_how_it_was_made() -> None:
+    p = B.predict(B.load_measures()["trade_import"], PROCESSES, points=4, **FAST)
+    lo, hi = p.interval
+    assert lo <= p.value <= hi and lo < hi < p.baseline_mean  # every 2021 share is above 2020 somewhere
+    d = p.as_dict()
+    assert d["measured_2020"] == {"value": 55.14, "source": "HN.customs.clearance.2020.import_h"}
+    assert "not tuned to any 2021 figure" in d["derivation"]["en"] and "未按任何2021年数字调整" in d["derivation"]["zh"]
+    assert len(d["points"]) == 4
+
+
+def test_assess_shows_the_predictions_in_json_and_text() -> None:
+    from sim.cli import main
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        assert main(["assess", "--json", "--no-report", "--quick"]) == 0
+    preds = {p["chain"]: p for p in json.loads(buf.getvalue())["predictions"]}
+    assert set(preds) == {"trade_import", "trade_export"}
+    for p in preds.values():
+        assert p["interval"][0] <= p["value"] <= p["interval"][1] and p["derivation"]["zh"] and p["derivation"]["en"]
+    text = B.format_predictions([B.Prediction("trade_export", {"zh": "出口", "en": "export"}, "hours", 1.5, (1.4, 1.6),
+                                              1.81, "HN.customs.clearance.2020.export_h", 1.8, [], {"zh": "推导", "en": "how"})], "zh")
+    assert "预测 1.50 小时，区间 1.40–1.60" in text and "推导" in text
