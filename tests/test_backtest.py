@@ -110,3 +110,18 @@ def test_assess_shows_the_predictions_in_json_and_text() -> None:
     text = B.format_predictions([B.Prediction("trade_export", {"zh": "出口", "en": "export"}, "hours", 1.5, (1.4, 1.6),
                                               1.81, "HN.customs.clearance.2020.export_h", 1.8, [], {"zh": "推导", "en": "how"})], "zh")
     assert "预测 1.50 小时，区间 1.40–1.60" in text and "推导" in text
+
+
+def test_the_report_has_the_prediction_section(tmp_path: Path) -> None:
+    # the report's own code path, without the per-chain sections (sensitivity, diagrams) that make it slow
+    from sim.analysis.assess import assess
+    from sim.report.html import write_report
+    from sim.targets import load_register
+
+    a = assess(load_register(ROOT / "scenarios" / "targets.yaml"), replications=2, cases=20, seed=1)
+    p = B.predict(B.load_measures()["trade_import"], PROCESSES, points=2, **FAST)
+    path = write_report(a, [], tmp_path / "report", lang="zh", diagrams=False, predictions=[p])
+    html = path.read_text(encoding="utf-8")
+    assert B.TITLE["zh"] in html and "进口整体通关时间" in html and "未按任何2021年数字调整" in html
+    assert f"{p.interval[0]:.2f}–{p.interval[1]:.2f}" in html  # the interval, as the table shows it
+    assert "预测" in (path.parent / "predictions.csv").read_text(encoding="utf-8")
