@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     reps, cases = (3, 60) if args.quick else (args.replications, args.cases)
     register = load_register(register_path)
     a = assess(register, replications=reps, cases=cases, seed=args.seed, required=args.required, scenario=scenario)
+    predictions = _predictions(args, reps, cases)
     if args.json:
         from sim.analysis.assess import CLOCK_RULE, RULE
 
@@ -55,16 +56,32 @@ def run(args: argparse.Namespace) -> int:
                            "rule": RULE[args.lang], "clock_rule": CLOCK_RULE[args.lang],
                            "counts": {"performance": a.counts(), "design": a.design_counts(), "context": a.context_count()},
                            "calendar": {str(y): b for y, b in a.calendar().items()}, "notes": a.calendar_notes(),
-                           "rows": [r.as_dict() for r in a.rows]}))
+                           "rows": [r.as_dict() for r in a.rows],
+                           "predictions": [p.as_dict() for p in predictions]}))
     else:
+        from sim.analysis.backtest import format_predictions
+
         print(format_verdicts(a, args.lang))
+        print("\n" + format_predictions(predictions, args.lang))
     if not args.no_report:
         from sim.report.html import write_report
 
         chains = analyse_chains(a, replications=2, cases=40, n_steps=2, n_agencies=1) if args.quick else analyse_chains(a)
-        path = write_report(a, chains, out, lang=args.lang, diagrams=not args.quick)
+        path = write_report(a, chains, out, lang=args.lang, diagrams=not args.quick, predictions=predictions)
         print(f"report: {path}", file=sys.stderr)
     return 0
+
+
+def _predictions(args: argparse.Namespace, reps: int, cases: int) -> list:
+    """The trade backtest on the bundled models (sim.analysis.backtest), whatever the register or scenario.
+
+    10 design points and at most 3 replications (quick: 4 points): each point compares two runs on
+    common random numbers, so the spread between points is the assumptions', not sampling noise.
+    """
+    from sim.analysis.backtest import predict_all
+
+    return predict_all(ROOT / "processes", cases=cases, replications=min(reps, 3), seed=args.seed,
+                       points=4 if args.quick else 10)
 
 
 def format_verdicts(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment

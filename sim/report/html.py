@@ -200,7 +200,7 @@ def _img(png: bytes, alt: str) -> str:
 
 
 def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lang: str = "zh",
-                 diagrams: bool = True) -> Path:
+                 diagrams: bool = True, predictions: list[Any] | None = None) -> Path:
     """Write report.html, CSVs and assessment.xlsx into the report folder ``out_dir``; return the HTML path.
 
     ``out_dir`` must be new, empty or a report folder of ours (see :class:`sim.files.OwnedFolder`);
@@ -228,6 +228,11 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
                  *(f'<p class="warning">⚠ {html.escape(note)}</p>' for note in assessment.calendar_notes()),
                  _table(verdicts, t["verdict"]),
                  f"<p><b>{t['clock']}</b>: {html.escape(CLOCK_RULE[lang])} {html.escape(t['rule_static'])}</p>"]
+        if predictions:  # the trade backtest (sim.analysis.backtest): a prediction, not a verdict
+            from ..analysis.backtest import TITLE, prediction_rows
+
+            sheets["predictions"] = prediction_rows(predictions, lang)
+            parts += [f"<h2>{html.escape(TITLE[lang])}</h2>", _table(sheets["predictions"])]
         not_sim = [{t["target"]: a, t["check"]: b, t["reason"]: c} for a, b, c in assessment.not_simulated]
         sheets["not_simulated"] = not_sim
         parts += [f"<h2>{t['not_sim']}</h2>", _table(not_sim)]
