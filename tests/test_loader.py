@@ -292,3 +292,14 @@ def test_a_text_value_no_branch_takes_stops_both_executors_with_the_same_message
         with pytest.raises(sim.SimulationError, match=r'case 0: no condition of gateway "decide" holds for attributes '
                                                       r"\{'inspection': 'Maybe'\}"):
             sim.simulate(tmp_path / "m.bpmn", sim.load_scenario(scenario, root=tmp_path), cases=3, replications=1, executor=executor_for(executor))
+
+
+def test_both_executors_agree_per_step_when_branches_compete_for_staff_whatever_the_drawing() -> None:
+    # one clerk, heavy demand: which parallel branch asks first decides every wait. SpiffWorkflow orders
+    # branches by the drawing's y-coordinates, drawn here against the document order.
+    scenario = sim.parse_scenario({"agencies": {"unassigned": {"staff": 1, "source": "assumption: test"}},
+                                   "arrivals": {"rate_per_workday": 30, "source": "assumption: test"}})
+    path = CORPUS_DIR / "hand_nested_parallel_drawn.bpmn"
+    traces = {ex: sorted(_traces(path, ex, cases=30, scenario=scenario)) for ex in ("compiled", "spiff")}
+    assert any(t[3] > t[2] for t in traces["compiled"])  # steps did queue
+    assert traces["compiled"] == traces["spiff"]

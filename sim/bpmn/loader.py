@@ -200,7 +200,8 @@ def _choose_process(processes: list[Any], process_id: str | None, name: str) -> 
         with_nodes = sorted(callers or with_nodes, key=lambda el: -sum(1 for x in el.iter() if isinstance(x.tag, str) and
                                                                          local(x.tag).endswith(("Task", "task", "subProcess"))))
     if not with_nodes:
-        raise ModelError("no process in the file has a start event; add one (the simulation needs to know where cases begin)",
+        raise ModelError("no process in the file has a start event, nor a flow node without incoming flow where cases "
+                         "could begin; add a start event",
                          file=name, element_id=processes[0].get("id"), tag="process", line=processes[0].sourceline)
     return with_nodes[0]
 

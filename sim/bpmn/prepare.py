@@ -54,10 +54,13 @@ _REFS = {"errorRef": "error", "messageRef": "message", "signalRef": "signal", "e
 def prepare_for_simulation(root: Any, notes: list[str]) -> dict[str, str]:
     """All rewrites, in order; returns element id -> original tag of every element turned into a step."""
     changed: dict[str, list[str]] = {}
+    _drop_drawing(root)
     _dangling_refs(root, changed)
     _start_event_definitions(root, changed)
     _mark_empty_timers(root)
     original = _multi_instances(root, changed)
+    original.update(_global_task_calls(root, changed))
+    _implicit_starts_and_ends(root, changed)
     _implicit_splits(root, changed)  # first: the rewrites below may assume one outgoing flow per node
     _boundary_events(root, changed)
     _event_based_gateways(root, changed)
@@ -180,6 +183,16 @@ def _has_wait(el: Any) -> bool:
 
 # -- the rewrites ----------------------------------------------------------------------------------
 
+def _drop_drawing(root: Any) -> None:
+    """Remove the diagram (bpmndi) from the copy SpiffWorkflow parses: its parser orders a node's outgoing
+    flows by the y-coordinate of their targets, so the drawing would decide which parallel branch asks an
+    agency's staff first (and which exclusive condition is tried first) in the ``spiff`` executor, while the
+    ``compiled`` one follows the document. Without it both follow the document order. (The drawing itself
+    is read before, by :func:`sim.bpmn.di.read_document`.)"""
+    for diagram in root.findall("bpmndi:BPMNDiagram", NSMAP):
+        root.remove(diagram)
+
+
 def _dangling_refs(root: Any, changed: dict[str, list[str]]) -> None:
     """An errorRef (messageRef, …) naming no element: SpiffWorkflow fails on it with an internal
     TypeError. The simulation neither throws nor catches errors, so the reference is dropped and said."""
@@ -273,6 +286,51 @@ def _multi_instances(root: Any, changed: dict[str, list[str]]) -> dict[str, str]
                 _flow(join, _unique(root, f"{c.get('id')}__done"), c.get("id"), join.get("id"))
         changed.setdefault("multi-instance", []).append(f"{sid} ×{n}")
     return original
+
+
+def _global_task_calls(root: Any, changed: dict[str, list[str]]) -> dict[str, str]:
+    """A call activity calling a global task (globalUserTask, globalScriptTask, …) is that task: one step."""
+    by_id = _by_id(root)
+    original: dict[str, str] = {}
+    for call in list(root.iter(_B + "callActivity")):
+        target = by_id.get((call.get("calledElement") or "").split(":")[-1])
+        tag = local(target.tag) if target is not None else ""
+        if not tag.startswith("global") or not tag.endswith("Task"):
+            continue
+        step = tag[len("global"):]
+        step = step[0].lower() + step[1:]  # globalBusinessRuleTask -> businessRuleTask
+        call.tag = _B + "userTask"
+        del call.attrib["calledElement"]
+        original[call.get("id")] = step
+        changed.setdefault("global task", []).append(f"{call.get('id')} ({tag} {target.get('id')})")
+    return original
+
+
+_FLOW_NODE_TAGS = (*_ACTIVITY_TAGS, *_GATEWAY_TAGS, "intermediateCatchEvent", "intermediateThrowEvent")
+
+
+def _implicit_starts_and_ends(root: Any, changed: dict[str, list[str]]) -> None:
+    """BPMN 2.0 makes start and end events optional (§10.5.2, §10.5.3): without a start event, every flow
+    node with no incoming flow starts when the case does; a flow node with no outgoing flow ends its
+    token. Both are made explicit events here (Bonita and Trisotech diagrams draw neither)."""
+    ins, outs = flows_into(root), flows_from(root)
+    for scope in [*root.iter(_B + "process"), *root.iter(_B + "subProcess")]:
+        nodes = [el for el in scope if isinstance(el.tag, str) and local(el.tag) in _FLOW_NODE_TAGS
+                 and el.get("isForCompensation") != "true" and el.get("triggeredByEvent") != "true"]
+        if not nodes:
+            continue
+        if scope.find("bpmn:startEvent", NSMAP) is None:
+            first = [el for el in nodes if not ins.get(el.get("id"))]
+            if first:
+                start = _element(first[0], "startEvent", id=_unique(root, f"{scope.get('id')}__start"))
+                for el in first:
+                    _flow(start, _unique(root, f"{start.get('id')}_to_{el.get('id')}"), start.get("id"), el.get("id"))
+                changed.setdefault("implicit start", []).append(", ".join(el.get("id") for el in first))
+        for el in nodes:
+            if not outs.get(el.get("id")) and el.find("bpmn:linkEventDefinition", NSMAP) is None:  # a link throw goes on elsewhere
+                end = _element(el, "endEvent", id=_unique(root, f"{el.get('id')}__end"))
+                _flow(end, _unique(root, f"{el.get('id')}__to_end"), el.get("id"), end.get("id"))
+                changed.setdefault("implicit end", []).append(el.get("id"))
 
 
 def _copy(step: Any, new_id: str) -> Any:
@@ -540,6 +598,12 @@ def _say(changed: dict[str, list[str]], notes: list[str]) -> None:
         elif what == "conditional flows":
             notes.append(f"{shown}: conditional outgoing flows without a gateway, each taken when its condition holds "
                          "(unconditioned ones always)")
+        elif what == "global task":
+            notes.append(f"call activities of global tasks simulated as steps: {shown}")
+        elif what == "implicit start":
+            notes.append(f"no start event: cases start at the flow node(s) without incoming flow ({shown}), as BPMN says")
+        elif what == "implicit end":
+            notes.append(f"flow node(s) with no outgoing flow end their path there, as BPMN says: {shown}")
         elif what == "multi-instance":
             notes.append(f"multi-instance step(s) {shown}: run as that many copies (ids <id>__2, <id>__3 …)")
         elif what == "dangling":
