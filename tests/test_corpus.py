@@ -100,8 +100,20 @@ def test_file_has_its_pinned_outcome(path: Path) -> None:
         sim.simulate(path, cases=30, replications=1)
     message = str(info.value)
     assert path.name in message, message
+    if isinstance(info.value, sim.ModelError):  # an element of the file: its line too
+        assert info.value.line and f"{path.name}:{info.value.line}:" in message, message
     assert where in message, f"expected the message to name {where}: {message}"
     assert why in message, message
     assert re.search(r'id="[^"]+"|"[A-Za-z_][\w.-]*"|attributes\.\w+', message), f"no element named in: {message}"
     # a planner cannot act on Python object reprs leaking from the parser
     assert "<Element" not in message and " at 0x" not in message, message
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_the_cli_exits_0_or_2_on_the_spiff_executor_never_with_a_traceback(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sim.cli import main
+
+    code = main(["run", str(path), "--cases", "5", "--replications", "1", "--executor", "spiff"])
+    err = capsys.readouterr().err
+    assert code == (0 if EXPECTED[path.stem] == "runs" else 2), err
+    assert "Traceback" not in err and "internal error" not in err, err

@@ -303,3 +303,16 @@ def test_both_executors_agree_per_step_when_branches_compete_for_staff_whatever_
     traces = {ex: sorted(_traces(path, ex, cases=30, scenario=scenario)) for ex in ("compiled", "spiff")}
     assert any(t[3] > t[2] for t in traces["compiled"])  # steps did queue
     assert traces["compiled"] == traces["spiff"]
+
+
+def test_the_parsers_internal_error_text_never_reaches_the_planner() -> None:
+    from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+
+    from sim.bpmn.loader import _from_validation
+
+    exc = ValidationException("TypeError(\"NodeParser.raise_validation_exception() got an unexpected keyword argument 'node'\")",
+                              file_name="x.bpmn")
+    exc.id, exc.tag, exc.line_number = "failed", "bpmn:endEvent", 7
+    message = str(_from_validation(exc, "x.bpmn", {}))
+    assert message.startswith('x.bpmn:7: bpmn:endEvent id="failed": SpiffWorkflow\'s parser fails on this bpmn:endEvent (TypeError')
+    assert "raise_validation_exception" not in message and "errorRef" in message

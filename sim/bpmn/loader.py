@@ -170,6 +170,9 @@ def _add(parser: SpiffBpmnParser, tree: etree._ElementTree, name: str) -> None:
         raise ModelError(f"SpiffWorkflow rejected the file: {exc}", file=name) from None
 
 
+_INTERNAL = re.compile(r"[A-Z]\w*(Error|Exception)\(")  # e.g. TypeError("NodeParser.raise_validation_exception() got …")
+
+
 def _from_validation(exc: ValidationException, name: str, elements: dict[str, Any]) -> ModelError:
     message = str(getattr(exc, "msg", None) or exc.args[0] if exc.args else exc)
     message = re.sub(r"\s+", " ", message).strip()
@@ -178,7 +181,11 @@ def _from_validation(exc: ValidationException, name: str, elements: dict[str, An
     tag = getattr(exc, "tag", "") or None
     if element_id and element_id in elements and not line:
         line = elements[element_id].sourceline
-    if "schema" not in message.lower() and not element_id:
+    if _INTERNAL.match(message):  # SpiffWorkflow wraps its own crashes as repr(exception): not for a planner
+        message = (f"SpiffWorkflow's parser fails on this {tag or 'element'} ({message.split('(', 1)[0]} inside the parser); "
+                   "check that every id it refers to (errorRef, messageRef, calledElement, attachedToRef) exists in the file "
+                   "and that it follows the BPMN 2.0 schema")
+    elif "schema" not in message.lower() and not element_id:
         message = f"the file does not follow the BPMN 2.0 schema: {message}"
     return ModelError(message, file=getattr(exc, "file_name", None) or name, element_id=element_id, tag=tag,
                       line=int(line) if isinstance(line, int) or (isinstance(line, str) and line.isdigit()) else None)

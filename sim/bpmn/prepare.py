@@ -52,7 +52,7 @@ _REFS = {"errorRef": "error", "messageRef": "message", "signalRef": "signal", "e
 
 
 def prepare_for_simulation(root: Any, notes: list[str]) -> dict[str, str]:
-    """All rewrites, in order; returns element id -> original tag of every element turned into a step."""
+    """All rewrites, in order; returns element id -> original tag of every element retagged (a step, a boundary event)."""
     changed: dict[str, list[str]] = {}
     _drop_drawing(root)
     _dangling_refs(root, changed)
@@ -62,7 +62,7 @@ def prepare_for_simulation(root: Any, notes: list[str]) -> dict[str, str]:
     original.update(_global_task_calls(root, changed))
     _implicit_starts_and_ends(root, changed)
     _implicit_splits(root, changed)  # first: the rewrites below may assume one outgoing flow per node
-    _boundary_events(root, changed)
+    original.update(_boundary_events(root, changed))  # tags kept for messages: the modeler drew a boundaryEvent
     _event_based_gateways(root, changed)
     original.update(_as_simulation_steps(root, changed))
     _empty_subprocesses_as_steps(root, changed)
@@ -368,7 +368,7 @@ def _implicit_splits(root: Any, changed: dict[str, list[str]]) -> None:
         changed.setdefault("conditional flows", []).append(source)
 
 
-def _boundary_events(root: Any, changed: dict[str, list[str]]) -> None:
+def _boundary_events(root: Any, changed: dict[str, list[str]]) -> dict[str, str]:
     """Boundary events, any number per activity.
 
     * Interrupting (a deadline, an error): the simulation cannot know when it strikes, so its path is
@@ -382,6 +382,7 @@ def _boundary_events(root: Any, changed: dict[str, list[str]]) -> None:
     for b in root.iter(_B + "boundaryEvent"):
         by_activity.setdefault(b.get("attachedToRef") or "", []).append(b)
     by_id = _by_id(root)
+    original: dict[str, str] = {}
     for activity_id, events in by_activity.items():
         activity = by_id.get(activity_id)
         if activity is None:
@@ -396,10 +397,12 @@ def _boundary_events(root: Any, changed: dict[str, list[str]]) -> None:
         outcomes = [b for b in events if b not in forks]
         if forks:
             _as_parallel_branches(root, activity, forks)
+            original.update((b.get("id"), "boundaryEvent") for b in forks)
             changed.setdefault("boundary fork", []).extend(b.get("id") for b in forks)
         if outcomes:
             _as_outcomes(root, activity, outcomes)
             changed.setdefault("boundary", []).extend(b.get("id") for b in outcomes)
+    return original
 
 
 def _as_parallel_branches(root: Any, activity: Any, events: list[Any]) -> None:
