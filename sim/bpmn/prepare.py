@@ -17,8 +17,10 @@ Example:
     >>> notes = []
     >>> prepare_for_simulation(tree.getroot(), notes)
     {'t': 'scriptTask'}
-    >>> notes
-    ['scriptTask(s) t simulated as steps; nothing is executed']
+    >>> notes  # doctest: +NORMALIZE_WHITESPACE
+    ['no start event: cases start at the flow node(s) without incoming flow (t), as BPMN says',
+     'flow node(s) with no outgoing flow end their path there, as BPMN says: t',
+     'scriptTask(s) t simulated as steps; nothing is executed']
 """
 
 from __future__ import annotations
