@@ -316,3 +316,20 @@ def test_the_parsers_internal_error_text_never_reaches_the_planner() -> None:
     message = str(_from_validation(exc, "x.bpmn", {}))
     assert message.startswith('x.bpmn:7: bpmn:endEvent id="failed": SpiffWorkflow\'s parser fails on this bpmn:endEvent (TypeError')
     assert "raise_validation_exception" not in message and "errorRef" in message
+
+
+def test_a_race_the_files_durations_cannot_decide_gets_equal_odds(tmp_path: Path) -> None:
+    wait = ('<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name="wait" value="uniform(1, 9) workday"/>'
+            '<spiffworkflow:property name="source" value="assumption: test"/></spiffworkflow:properties></bpmn:extensionElements>')
+    path = _bpmn(tmp_path, f'<bpmn:startEvent id="s"/><bpmn:eventBasedGateway id="g"/>'
+                 f'<bpmn:intermediateCatchEvent id="reply">{wait}<bpmn:messageEventDefinition/></bpmn:intermediateCatchEvent>'
+                 '<bpmn:intermediateCatchEvent id="deadline"><bpmn:timerEventDefinition><bpmn:timeDuration>P5D</bpmn:timeDuration>'
+                 '</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent><bpmn:endEvent id="e"/>'
+                 '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="g"/><bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="reply"/>'
+                 '<bpmn:sequenceFlow id="f3" sourceRef="g" targetRef="deadline"/><bpmn:sequenceFlow id="f4" sourceRef="reply" targetRef="e"/>'
+                 '<bpmn:sequenceFlow id="f5" sourceRef="deadline" targetRef="e"/>')
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'id="d"', 'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d"'), encoding="utf-8")
+    process = load_process(path)
+    assert [process.flows[f].share for f in ("f2", "f3")] == [0.5, 0.5]
+    assert "g (equal odds: the file's durations do not decide it)" in " ".join(process.notes)

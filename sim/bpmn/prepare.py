@@ -482,9 +482,14 @@ def _event_based_gateways(root: Any, changed: dict[str, list[str]]) -> None:
             changed.setdefault("race", []).append(f"{gid} (shares from the file)")
             continue
         times = [_event_hours(by_id.get(f.get("targetRef"))) for f in outs]
-        known = [t for t in times if t is not None]
-        first = min(known) if known else 0.0
-        winners = [f for f, t in zip(outs, times) if t is not None and t == first] or outs
+        if None in times:  # a duration we cannot compare here (a distribution, a date): nobody knows who wins
+            for flow in outs:
+                _share(flow, f"{1 / len(outs):.6g}", f"assumption: event-based gateway {gid} is a race the file's durations "
+                       "do not decide; equal odds until routing gives them")
+            changed.setdefault("race", []).append(f"{gid} (equal odds: the file's durations do not decide it)")
+            continue
+        first = min(t for t in times if t is not None)
+        winners = [f for f, t in zip(outs, times) if t == first]
         for flow in outs:
             share = 1 / len(winners) if flow in winners else 0.0
             _share(flow, f"{share:.6g}", f"assumption: event-based gateway {gid} is a race; with the file's durations "
