@@ -117,3 +117,26 @@ def test_the_cli_exits_0_or_2_on_the_spiff_executor_never_with_a_traceback(path:
     err = capsys.readouterr().err
     assert code == (0 if EXPECTED[path.stem] == "runs" else 2), err
     assert "Traceback" not in err and "internal error" not in err, err
+
+
+@pytest.mark.parametrize("name", ["camunda_event_based_timer", "hand_two_boundary_events", "trisotech_call_activities_global_tasks"])
+def test_a_file_with_one_element_or_attribute_removed_is_loaded_or_refused_never_crashes(name: str, tmp_path: Path) -> None:
+    """Every element, and every element's first attribute, removed in turn: a ReformSimError or a process, nothing else."""
+    from lxml import etree
+
+    source = CORPUS / f"{name}.bpmn"
+    count = len([e for e in etree.parse(str(source)).getroot().iter() if isinstance(e.tag, str)])
+    for i in range(1, count):
+        for mode in ("element", "attribute"):
+            tree = etree.parse(str(source))
+            victim = [e for e in tree.getroot().iter() if isinstance(e.tag, str)][i]
+            if mode == "element":
+                victim.getparent().remove(victim)
+            elif victim.attrib:
+                del victim.attrib[next(iter(victim.attrib))]
+            mutant = tmp_path / f"{name}.bpmn"
+            tree.write(str(mutant))
+            try:
+                sim.load_bpmn(mutant)
+            except sim.ReformSimError:
+                pass

@@ -91,7 +91,6 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
         raise ModelError(f'the id "{rid}" clashes with SpiffWorkflow\'s internal task names; rename it (e.g. "{rid.lower()}_event")',
                          file=name, element_id=rid, tag=local(el.tag), line=el.sourceline)
 
-    _check_flow_ends(root, elements, name)
     document = read_document(root, name)  # before prepare_for_simulation rewrites the tree
     notes: list[str] = []
     docs: dict[str, _Doc] = {}
@@ -137,6 +136,7 @@ def _prepared(tree: etree._ElementTree, name: str, notes: list[str], docs: dict[
     """Rewrite ``tree`` for simulation (:mod:`sim.bpmn.prepare`) and record it in ``docs`` under ``name``;
     every file a case runs through gets the same preparation, and its errors name that file."""
     root = tree.getroot()
+    _check_flow_elements(root, name)
     try:
         original_tags = prepare_for_simulation(root, notes)
     except ModelError as exc:
@@ -146,8 +146,17 @@ def _prepared(tree: etree._ElementTree, name: str, notes: list[str], docs: dict[
     return tree
 
 
-def _check_flow_ends(root: Any, elements: dict[str, Any], name: str) -> None:
-    """Every sequence flow joins two elements of the file (the graph is built from these references)."""
+def _check_flow_elements(root: Any, name: str) -> None:
+    """Every flow element has an id (BPMN requires one; flows refer to it) and every sequence flow joins two
+    elements of the file (the graph is built from these references)."""
+    for scope in [*root.iter(f"{{{NSMAP['bpmn']}}}process"), *root.iter(f"{{{NSMAP['bpmn']}}}subProcess")]:
+        for el in scope:
+            if isinstance(el.tag, str) and etree.QName(el).namespace == NSMAP["bpmn"] and not el.get("id") and \
+                    local(el.tag) not in ("extensionElements", "documentation", "laneSet", "incoming", "outgoing", "text",
+                                          "ioSpecification", "property", "multiInstanceLoopCharacteristics"):
+                raise ModelError(f"the {local(el.tag)} has no id; give it one (BPMN requires an id on every flow element)",
+                                 file=name, tag=local(el.tag), line=el.sourceline)
+    elements = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
     for flow in sequence_flows(root):
         for attr in ("sourceRef", "targetRef"):
             ref = flow.get(attr)
