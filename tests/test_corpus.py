@@ -37,6 +37,7 @@ EXPECTED: dict[str, str | tuple[str, str, str]] = {
     "trisotech_call_activities_global_tasks": "runs",  # was refused: five global-task calls, no flows, all start at once
     # hand-written, one construct each (SOURCES.md); "runs" rows say in RUNS_THROUGH what every case does
     "called_review": "runs",
+    "hand_activiti_chinese_approval": ("refused", "attributes.result", "compare it with text ('同意', '驳回'"),
     "hand_annotation_before_boundary": "runs",
     "hand_call_sibling": "runs",
     "hand_data_store": "runs",

@@ -333,3 +333,13 @@ def test_a_race_the_files_durations_cannot_decide_gets_equal_odds(tmp_path: Path
     process = load_process(path)
     assert [process.flows[f].share for f in ("f2", "f3")] == [0.5, 0.5]
     assert "g (equal odds: the file's durations do not decide it)" in " ".join(process.notes)
+
+
+def test_a_chinese_text_condition_runs_with_the_mix_the_scenario_gives(tmp_path: Path) -> None:
+    (tmp_path / "m.bpmn").write_bytes((CORPUS_DIR / "hand_activiti_chinese_approval.bpmn").read_bytes())
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("process: m.bpmn\nattributes:\n  result: {values: {同意: 1}, source: 'assumption: test'}\n", encoding="utf-8")
+    for executor in ("compiled", "spiff"):
+        paths = sim.simulate(tmp_path / "m.bpmn", sim.load_scenario(scenario, root=tmp_path), cases=10, replications=1,
+                             executor=executor_for(executor)).path_frequencies()
+        assert paths == {("window_check", "chief_approve"): 10}
