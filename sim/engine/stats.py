@@ -73,6 +73,21 @@ class Sample:
         else:
             self._add_overflow(x)
 
+    def extend(self, values: np.ndarray) -> None:
+        """``add`` each of ``values`` in order, with the same result (below the cap in one copy).
+
+        >>> s = Sample(cap=3); s.extend(np.array([1.0, 2.0, 3.0, 4.0])); s.count, s.mean
+        (4, 2.5)
+        """
+        values = np.asarray(values, dtype=float)
+        room = 0 if self._folded else max(self.cap - self.count, 0)
+        head = values[:room]
+        if len(head):
+            self._values.frombytes(head.tobytes())
+            self.count += len(head)
+        for x in values[room:].tolist():  # past the cap: the reservoir draws one number per value, in order
+            self._add_overflow(x)
+
     def _fold(self) -> None:
         values = self._values
         self._sum = sum(values)
