@@ -42,7 +42,7 @@ from ..errors import ReformSimError, SimulationError
 from ..model.calendar import MAX_SIMULATED_YEARS, OpeningHours, WorkClock
 from ..model.official_days import OfficialDays, ProjectedCalendarWarning
 from ..model.records import TaskRecord
-from . import fast_kernel as fk
+from . import fast_layout as fk
 from .core import MAX_PATHS, CaseState, CompiledModel, Replication
 from .stats import Sample
 
@@ -238,6 +238,7 @@ class _Calendar:
     ob: np.ndarray
     per: np.ndarray
     nper: np.ndarray
+    od: np.ndarray  # day index of each open day, in order
     hpd: np.ndarray
     complete: bool  # the table reaches the limit of MAX_SIMULATED_YEARS
 
@@ -267,13 +268,20 @@ def _calendar(origin: dt.date, days: OfficialDays, hours: tuple[OpeningHours, ..
         ob[c, 1:] = np.cumsum(np.where(wd == 1, clock.hours_per_day, 0.0))  # sequential sums, as _extend_to adds
         for p, (a, b, before) in enumerate(clock._periods):
             per[c, p] = (a, b, before)
-    return _Calendar(wd, ob, per, np.array([len(h.periods) for h in hours], dtype=np.int64),
+    return _Calendar(wd, ob, per, np.array([len(h.periods) for h in hours], dtype=np.int64), np.flatnonzero(wd),
                      np.array([h.hours for h in hours]), len(wd) >= limit)
 
 
 def _first_last_year(origin: dt.date, days: OfficialDays) -> int:
     """One more year than the start's, unless that one is projected (a run that never reaches it must not warn)."""
     return origin.year + 1 if days.basis(origin.year + 1) != "projected" else origin.year
+
+
+def _kernel() -> Any:
+    """The numba kernel, imported on first use (compiled once, then loaded from numba's cache)."""
+    from . import fast_kernel
+
+    return fast_kernel
 
 
 class _NeedYear(Exception):
@@ -319,27 +327,47 @@ class Fast:
             run_compiled(rep, arrivals)
 
 
+MARGIN_DAYS = 366  # the tables reach this far past the next event; a step that looks further restarts the run
+
+
+class _Tables:
+    """The calendar tables of a replication's clocks, grown a year at a time as the run needs."""
+
+    def __init__(self, rep: Replication) -> None:
+        clock = rep.clock
+        self.clock = clock
+        self.hours = (clock.hours, *(a.clock.hours for a in rep.agencies))
+        self.last_year = _first_last_year(clock.origin, clock.days)
+        self.cal = _calendar(clock.origin, clock.days, self.hours, self.last_year)
+
+    def grow(self) -> None:
+        if self.cal.complete:
+            self.clock.is_workday(len(self.cal.wd))  # past MAX_SIMULATED_YEARS: the clock raises its CalendarError
+            raise SimulationError("internal error: the fast executor's calendar ran out")
+        self.last_year += 1
+        self.cal = _calendar(self.clock.origin, self.clock.days, self.hours, self.last_year)
+
+    @property
+    def limit(self) -> int:
+        """The first day the next event may not reach without the tables growing first."""
+        return 2**62 if self.cal.complete else len(self.cal.wd) - MARGIN_DAYS
+
+
 def _run(rep: Replication, plan: _Plan) -> None:
-    clock = rep.clock
-    last_year = _first_last_year(clock.origin, clock.days)
+    tables = _Tables(rep)
     while True:
-        hours = (clock.hours, *(a.clock.hours for a in rep.agencies))
-        cal = _calendar(clock.origin, clock.days, hours, last_year)
         try:
-            _Attempt(rep, plan, cal).run()
+            _Attempt(rep, plan, tables).run()
             return
-        except _NeedYear:
-            if cal.complete:
-                clock.is_workday(len(cal.wd))  # past MAX_SIMULATED_YEARS: the clock raises its CalendarError
-                raise SimulationError("internal error: the fast executor's calendar ran out") from None
-            last_year += 1
+        except _NeedYear:  # a step reached past the margin: start again on longer tables (rare)
+            tables.grow()
 
 
 class _Attempt:
     """One run of a replication on a calendar table; a table too short raises _NeedYear (the run restarts)."""
 
-    def __init__(self, rep: Replication, plan: _Plan, cal: _Calendar) -> None:
-        self.rep, self.plan, self.cal = rep, plan, cal
+    def __init__(self, rep: Replication, plan: _Plan, tables: _Tables) -> None:
+        self.rep, self.plan, self.tables = rep, plan, tables
         model = rep.model
         n, a = len(model.nodes), plan.n_agencies
         self.flags = np.zeros(1, dtype=np.int64)
@@ -365,13 +393,13 @@ class _Attempt:
         self.oc = np.zeros((_OUT, fk.OUT_CASE_COLUMNS))
         self.osi = np.zeros((_OUT, 2), dtype=np.int64)
         self.osf = np.zeros((_OUT, 4))
-        self.si = np.zeros(16, dtype=np.int64)
+        self.si = np.zeros(fk.SCALARS, dtype=np.int64)
         self.si[fk.I_FREE] = tokens
         self.si[fk.I_FLOWS] = plan.n_flows
         self.sf = np.zeros(4)
         self.sf[fk.F_FIRST] = math.inf
         self.sf[fk.F_WARMUP_UNTIL] = rep.warmup_until
-        fk.schedule(self.ht, self.hi, self.si, 0.0, fk.URGENT, -1)  # the source process starts at 0
+        _kernel().schedule(self.ht, self.hi, self.si, 0.0, fk.URGENT, -1)  # the source process starts at 0
         # outputs, folded as they come
         self.metrics = {m: Sample() for m in ("workdays", "calendar_days", "hours", "db_days", "procedures", "documents", "fee")}
         self.step_days = {i: Sample() for i, s in enumerate(rep.task_stats) if s is not None}
@@ -429,10 +457,13 @@ class _Attempt:
                 break
         ws = np.concatenate(parts) if parts else np.zeros(0)
         out = np.empty(len(ws))
-        c = self.cal
-        fk.arrival_instants(c.wd, c.ob, c.per, c.nper, self.md, self.flags, ws, out)
-        if self.flags[0]:
-            raise _NeedYear
+        while True:
+            c = self.tables.cal
+            _kernel().arrival_instants(c.wd, c.ob, c.per, c.nper, c.od, c.hpd, self.md, self.flags, ws, out)
+            if not self.flags[0]:
+                break
+            self.flags[0] = 0  # nothing but these instants was computed: grow the tables and compute them again
+            self.tables.grow()
         self.made += len(out)
         self.ended = self.ended or self.made >= self.n_wanted
         return out
@@ -515,9 +546,11 @@ class _Attempt:
 
     # -- the loop -----------------------------------------------------------------------------------------
     def run(self) -> None:
-        p, c = self.plan, self.cal
+        p = self.plan
         while True:
-            status = fk.run_events(p.ni, p.nf, p.succ, self.rep.model.start, c.wd, c.ob, c.per, c.nper, c.hpd, self.md,
+            c = self.tables.cal
+            self.si[fk.I_CAL_LIMIT] = self.tables.limit
+            status = _kernel().run_events(p.ni, p.nf, p.succ, self.rep.model.start, c.wd, c.ob, c.per, c.nper, c.od, c.hpd, self.md,
                                    self.flags, self.ht, self.hi, self.ti, self.tf, self.free, self.pi, self.q, self.ai,
                                    self.af, self.sv, self.st, self.ci, self.cf, self.cj, self.cp, self.cpath, self.cseen,
                                    self.dur, self.route, self.ptab, self.pcont, self.phash, self.oc, self.osi, self.osf,
@@ -530,6 +563,8 @@ class _Attempt:
                 self._flush()
             elif status == fk.ST_GROW:
                 self._grow()
+            elif status == fk.ST_CALENDAR_SOON:
+                self.tables.grow()
             elif status == fk.ST_CALENDAR:
                 raise _NeedYear
             elif status == fk.ST_ROUTE:

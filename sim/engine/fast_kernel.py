@@ -14,10 +14,10 @@ State lives in arrays the caller owns (:mod:`sim.engine.fast`), so :func:`run_ev
 
 Example (the calendar helpers on a one-clock table: 2 days, open 09:00-17:00 on the first only):
     >>> import numpy as np
-    >>> wd = np.array([1, 0], dtype=np.uint8); ob = np.array([[0.0, 8.0, 8.0]])
+    >>> wd = np.array([1, 0], dtype=np.uint8); ob = np.array([[0.0, 8.0, 8.0]]); od = np.array([0]); hpd = np.array([8.0])
     >>> per = np.array([[[9.0, 17.0, 0.0]]]); nper = np.array([1]); md = np.zeros(1, dtype=np.int64)
     >>> flags = np.zeros(1, dtype=np.int64)
-    >>> working_time(wd, ob, per, nper, md, flags, 0, 13.0), next_open(wd, ob, per, nper, md, flags, 0, 5.0)
+    >>> working_time(wd, ob, per, nper, od, hpd, md, flags, 0, 13.0), next_open(wd, ob, per, nper, od, hpd, md, flags, 0, 5.0)
     (4.0, 9.0)
 """
 
@@ -28,45 +28,33 @@ import math
 import numpy as np
 from numba import njit
 
-# node kinds
-K_START, K_END, K_TASK, K_TIMER, K_PARALLEL, K_EXCLUSIVE, K_PASS = 0, 1, 2, 3, 4, 5, 6
-# columns of the node table NI
-N_KIND, N_INCOMING, N_AGENCY, N_COL_WORK, N_COL_WAIT, N_WAIT_UNIT, N_ROUTE, N_PROC, N_ONLINE, N_DOCS, N_JOIN, N_S0, N_S1 = range(13)
-N_COLUMNS = 13
-UNIT_HOUR, UNIT_WORKDAY, UNIT_DAY = 0, 1, 2
-# token stages: where a token resumes
-S_NODE, S_GRANTED, S_WORKED_AGENCY, S_WORKED, S_WAITED = 0, 1, 2, 3, 4
-URGENT, NORMAL = 0, 1  # simpy.events.URGENT / NORMAL
-# what run_events returns
-ST_DONE, ST_NEED_CASES, ST_FLUSH, ST_CALENDAR, ST_ROUTE, ST_REVISIT, ST_GROW = 0, 1, 2, 3, 4, 5, 6
-# scalar state SI (int64) and SF (float64)
-I_EID, I_HEAP, I_FREE, I_NEXT, I_LOADED, I_ALL_LOADED, I_BASE, I_WOKEN, I_PENDING, I_OUT_CASES, I_OUT_STEPS, \
-    I_ERR_CASE, I_ERR_NODE, I_PATHS, I_WARMUP, I_FLOWS = range(16)
-F_NOW, F_FIRST, F_LAST_END, F_WARMUP_UNTIL = range(4)
-# per-case int columns CI
-C_LIVE, C_REACHED_END, C_DOCS, C_NPROC, C_PLEN, C_DONE = range(6)
-# per-case float columns CF
-C_T, C_ARRIVAL, C_FEE = range(3)
-OUT_CASE_COLUMNS = 8  # workdays, calendar_days, hours, db_days, procedures, documents, fee, path id
+from .fast_layout import (  # noqa: F401 (the kernel's constants, one list)
+    K_START, K_END, K_TASK, K_TIMER, K_PARALLEL, K_EXCLUSIVE, K_PASS, N_KIND,
+    N_INCOMING, N_AGENCY, N_COL_WORK, N_COL_WAIT, N_WAIT_UNIT, N_ROUTE, N_PROC, N_ONLINE,
+    N_DOCS, N_JOIN, N_S0, N_S1, N_COLUMNS, UNIT_HOUR, UNIT_WORKDAY, UNIT_DAY,
+    S_NODE, S_GRANTED, S_WORKED_AGENCY, S_WORKED, S_WAITED, URGENT, NORMAL, ST_DONE,
+    ST_NEED_CASES, ST_FLUSH, ST_CALENDAR, ST_ROUTE, ST_REVISIT, ST_GROW, ST_CALENDAR_SOON, I_EID,
+    I_HEAP, I_FREE, I_NEXT, I_LOADED, I_ALL_LOADED, I_BASE, I_WOKEN, I_PENDING,
+    I_OUT_CASES, I_OUT_STEPS, I_ERR_CASE, I_ERR_NODE, I_PATHS, I_WARMUP, I_FLOWS, I_CAL_LIMIT,
+    SCALARS, F_NOW, F_FIRST, F_LAST_END, F_WARMUP_UNTIL, C_LIVE, C_REACHED_END, C_DOCS,
+    C_NPROC, C_PLEN, C_DONE, C_T, C_ARRIVAL, C_FEE, OUT_CASE_COLUMNS,
+)
+
 
 
 # -- calendar (WorkClock) ------------------------------------------------------------------------
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
 def floordiv24(t: float) -> float:
-    """``t // 24`` exactly as CPython computes a float floor division."""
-    mod = np.fmod(t, 24.0)
-    div = (t - mod) / 24.0
-    if mod != 0.0 and mod < 0.0:
-        div -= 1.0
-    if div != 0.0:
-        floor = math.floor(div)
-        if div - floor > 0.5:
-            floor += 1.0
-        return floor
-    return 0.0
+    """``t // 24`` as CPython computes it: the exact floor of the quotient (its fmod is exact)."""
+    q = math.floor(t / 24.0)
+    if 24.0 * q > t:  # t / 24 rounded up to the next whole number
+        q -= 1.0
+    elif 24.0 * (q + 1.0) <= t:
+        q += 1.0
+    return q
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
 def _day(wd, md, flags, c, k):
     if k >= wd.shape[0] or k < 0:
         flags[0] = 1  # past the table: the caller rebuilds it with another year and starts again
@@ -76,8 +64,8 @@ def _day(wd, md, flags, c, k):
     return True
 
 
-@njit(cache=True)
-def working_time(wd, ob, per, nper, md, flags, c, t):
+@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
+def working_time(wd, ob, per, nper, od, hpd, md, flags, c, t):
     """WorkClock.working_time of clock ``c``."""
     k = int(floordiv24(t))
     if not _day(wd, md, flags, c, k):
@@ -95,21 +83,22 @@ def working_time(wd, ob, per, nper, md, flags, c, t):
     return w
 
 
-@njit(cache=True)
-def at_working_time(wd, ob, per, nper, md, flags, c, w):
+@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
+def at_working_time(wd, ob, per, nper, od, hpd, md, flags, c, w):
     """WorkClock.at_working_time of clock ``c``."""
     n = wd.shape[0]
     if ob[c, n] < w:
         flags[0] = 1
         return 0.0
-    lo, hi = 0, n + 1  # bisect_left over ob[c, :n + 1]
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if ob[c, mid] < w:
-            lo = mid + 1
-        else:
-            hi = mid
-    k = max(lo - 1, 0)
+    # bisect_left(ob[c, :n + 1], w) without a search: open day j holds working time (j h, (j + 1) h],
+    # so the answer is next to the day after it (rounding in the sums moves it by a day at most)
+    j = int(w / hpd[c])
+    i = n if j >= od.shape[0] else min(od[j] + 1, n)
+    while i > 0 and ob[c, i - 1] >= w:
+        i -= 1
+    while ob[c, i] < w:
+        i += 1
+    k = max(i - 1, 0)
     while not wd[k] or ob[c, k + 1] < w:
         k += 1
         if k >= n:
@@ -127,8 +116,8 @@ def at_working_time(wd, ob, per, nper, md, flags, c, w):
     return 24 * k + per[c, last, 1]
 
 
-@njit(cache=True)
-def next_open(wd, ob, per, nper, md, flags, c, t):
+@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
+def next_open(wd, ob, per, nper, od, hpd, md, flags, c, t):
     """WorkClock.next_open of clock ``c``."""
     k = int(floordiv24(t))
     if not _day(wd, md, flags, c, k):
@@ -146,24 +135,24 @@ def next_open(wd, ob, per, nper, md, flags, c, t):
             return t
 
 
-@njit(cache=True)
-def work_end(wd, ob, per, nper, md, flags, c, t, hours):
+@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
+def work_end(wd, ob, per, nper, od, hpd, md, flags, c, t, hours):
     if hours <= 0:
         return t
-    return at_working_time(wd, ob, per, nper, md, flags, c, working_time(wd, ob, per, nper, md, flags, c, t) + hours)
+    return at_working_time(wd, ob, per, nper, od, hpd, md, flags, c, working_time(wd, ob, per, nper, od, hpd, md, flags, c, t) + hours)
 
 
-@njit(cache=True)
-def arrival_instants(wd, ob, per, nper, md, flags, ws, out):
+@njit(cache=True, error_model="numpy")
+def arrival_instants(wd, ob, per, nper, od, hpd, md, flags, ws, out):
     """at_working_time of the main clock for each working time in ``ws`` (arrivals)."""
     for i in range(ws.shape[0]):
-        out[i] = at_working_time(wd, ob, per, nper, md, flags, 0, ws[i])
+        out[i] = at_working_time(wd, ob, per, nper, od, hpd, md, flags, 0, ws[i])
         if flags[0]:
             return
 
 
 # -- the Doing-Business clock (sim.model.clocks.db_days) -------------------------------------------
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def db_days(arrival, end, proc, n):
     """db_days over ``proc[:n]`` = (start, stop, online) rows."""
     if n == 0:
@@ -207,7 +196,7 @@ def db_days(arrival, end, proc, n):
 
 
 # -- SimPy's event queue ----------------------------------------------------------------------------
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
 def _before(ht, hi, i, j):
     if ht[i] != ht[j]:
         return ht[i] < ht[j]
@@ -216,14 +205,14 @@ def _before(ht, hi, i, j):
     return hi[i, 1] < hi[j, 1]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
 def _swap(ht, hi, i, j):
     ht[i], ht[j] = ht[j], ht[i]
     for x in range(3):
         hi[i, x], hi[j, x] = hi[j, x], hi[i, x]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
 def schedule(ht, hi, si, t, prio, tok):
     """Push an event (a token to resume, or -1: the arrival source) at time ``t``."""
     n = si[I_HEAP]
@@ -241,7 +230,7 @@ def schedule(ht, hi, si, t, prio, tok):
         n = parent
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
 def _pop(ht, hi, si):
     n = si[I_HEAP] - 1
     t = ht[0]
@@ -264,7 +253,7 @@ def _pop(ht, hi, si):
 
 
 # -- tokens, cases, steps -----------------------------------------------------------------------------
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
 def _new_token(ti, tf, free, si, case_id, node):
     si[I_FREE] -= 1
     tok = free[si[I_FREE]]
@@ -275,7 +264,7 @@ def _new_token(ti, tf, free, si, case_id, node):
     return tok
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
 def _spawn(ni, succ, ti, tf, free, ht, hi, si, sf, ci, c, tok, node):
     """Tokens for the node's flows after the first (env.process: a start event, URGENT, now)."""
     for s in range(ni[node, N_S0] + 1, ni[node, N_S1]):
@@ -284,7 +273,7 @@ def _spawn(ni, succ, ti, tf, free, ht, hi, si, sf, ci, c, tok, node):
         schedule(ht, hi, si, sf[F_NOW], URGENT, new)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _path_id(pcont, ptab, phash, si, path, n):
     """Id of the path ``path[:n]`` (the order paths first finished), or -1 past the table (other)."""
     h = np.uint64(14695981039346656037)
@@ -317,8 +306,8 @@ def _path_id(pcont, ptab, phash, si, path, n):
     return pid
 
 
-@njit(cache=True)
-def _finish_case(wd, ob, per, nper, hpd, md, flags, si, sf, ci, cf, cp, cpath, ptab, pcont, phash, oc, c):
+@njit(cache=True, error_model="numpy")
+def _finish_case(wd, ob, per, nper, od, hpd, md, flags, si, sf, ci, cf, cp, cpath, ptab, pcont, phash, oc, c):
     """Replication.finish_case."""
     now = sf[F_NOW]
     ci[c, C_DONE] = 1
@@ -331,8 +320,8 @@ def _finish_case(wd, ob, per, nper, hpd, md, flags, si, sf, ci, cf, cp, cpath, p
     elapsed = now - arrival
     k = si[I_OUT_CASES]
     si[I_OUT_CASES] = k + 1
-    w1 = working_time(wd, ob, per, nper, md, flags, 0, now)
-    w0 = working_time(wd, ob, per, nper, md, flags, 0, arrival)
+    w1 = working_time(wd, ob, per, nper, od, hpd, md, flags, 0, now)
+    w0 = working_time(wd, ob, per, nper, od, hpd, md, flags, 0, arrival)
     oc[k, 0] = (w1 - w0) / hpd[0]
     oc[k, 1] = elapsed / 24
     oc[k, 2] = elapsed
@@ -343,163 +332,7 @@ def _finish_case(wd, ob, per, nper, hpd, md, flags, si, sf, ci, cf, cp, cpath, p
     oc[k, 7] = float(_path_id(pcont, ptab, phash, si, cpath[c], ci[c, C_PLEN]))
 
 
-@njit(cache=True)
-def _advance(ni, nf, succ, wd, ob, per, nper, hpd, md, flags, ht, hi, ti, tf, free, pi, q, ai, af, sv, st,
-             ci, cf, cj, cp, cpath, cseen, dur, route, ptab, pcont, phash, oc, osi, osf, si, sf, tok, phase):
-    """Run token ``tok`` from ``phase`` until it waits on an event or ends (the body of ``token()``)."""
-    c = ti[tok, 0] - si[I_BASE]
-    now = sf[F_NOW]
-    while True:
-        node = ti[tok, 1]
-        if phase == S_NODE:
-            kind = ni[node, N_KIND]
-            if kind == K_TASK or kind == K_TIMER:
-                if cseen[c, node]:
-                    si[I_ERR_CASE] = ti[tok, 0]
-                    si[I_ERR_NODE] = node
-                    return ST_REVISIT
-                cseen[c, node] = 1
-                tf[tok, 1] = now  # enable
-                tf[tok, 2] = now  # start, unless staff and opening hours move it
-                col = ni[node, N_COL_WORK]
-                if col >= 0:
-                    hours = dur[c, col]
-                    tf[tok, 3] = hours
-                    ag = ni[node, N_AGENCY]
-                    if ag >= 0:
-                        ai[ag, 0] += 1
-                        if pi[ag, 0] < pi[ag, 1] and pi[ag, 3] == 0:
-                            pi[ag, 0] += 1
-                            phase = S_GRANTED
-                            continue
-                        size = q.shape[1]
-                        q[ag, (pi[ag, 2] + pi[ag, 3]) % size] = tok
-                        pi[ag, 3] += 1
-                        if pi[ag, 3] > ai[ag, 1]:
-                            ai[ag, 1] = pi[ag, 3]
-                        ti[tok, 2] = S_GRANTED
-                        return ST_DONE
-                    schedule(ht, hi, si, now + hours, NORMAL, tok)
-                    ti[tok, 2] = S_WORKED
-                    return ST_DONE
-                phase = S_WORKED
-                continue
-            if kind == K_END:
-                ci[c, C_REACHED_END] = 1
-                break
-            n_succ = ni[node, N_S1] - ni[node, N_S0]
-            if kind == K_PARALLEL:
-                if ni[node, N_INCOMING] > 1:
-                    j = ni[node, N_JOIN]
-                    arrived = cj[c, j] + 1
-                    if arrived < ni[node, N_INCOMING]:
-                        cj[c, j] = arrived
-                        break
-                    cj[c, j] = 0
-                if n_succ > 1:
-                    _spawn(ni, succ, ti, tf, free, ht, hi, si, sf, ci, c, tok, node)
-                    ti[tok, 1] = succ[ni[node, N_S0]]
-                    continue
-            elif kind == K_EXCLUSIVE and n_succ > 1:
-                r = route[c, ni[node, N_ROUTE]]
-                if r < 0:
-                    si[I_ERR_CASE] = ti[tok, 0]
-                    si[I_ERR_NODE] = node
-                    return ST_ROUTE
-                ti[tok, 1] = succ[ni[node, N_S0] + r]
-                continue
-            # start, pass, merge, and a step that is done: follow the flow(s)
-            if n_succ == 0:
-                break
-            _spawn(ni, succ, ti, tf, free, ht, hi, si, sf, ci, c, tok, node)
-            ti[tok, 1] = succ[ni[node, N_S0]]
-            continue
-        if phase == S_GRANTED:
-            ag = ni[node, N_AGENCY]
-            start = next_open(wd, ob, per, nper, md, flags, ag + 1, now)
-            tf[tok, 2] = start
-            af[ag, 0] += start - tf[tok, 1]
-            end = work_end(wd, ob, per, nper, md, flags, ag + 1, start, tf[tok, 3])
-            schedule(ht, hi, si, now + (end - now), NORMAL, tok)
-            ti[tok, 2] = S_WORKED_AGENCY
-            return ST_DONE
-        if phase == S_WORKED_AGENCY:
-            ag = ni[node, N_AGENCY]
-            if pi[ag, 3] > 0:  # the slot passes to the next in line (turn.succeed(): NORMAL, now)
-                size = q.shape[1]
-                nxt = q[ag, pi[ag, 2]]
-                pi[ag, 2] = (pi[ag, 2] + 1) % size
-                pi[ag, 3] -= 1
-                schedule(ht, hi, si, now, NORMAL, nxt)
-            else:
-                pi[ag, 0] -= 1
-            af[ag, 1] += tf[tok, 3]
-            phase = S_WORKED
-        if phase == S_WORKED:
-            tf[tok, 4] = now  # worked
-            col = ni[node, N_COL_WAIT]
-            if col >= 0:
-                amount = dur[c, col]
-                unit = ni[node, N_WAIT_UNIT]
-                if unit == UNIT_WORKDAY:
-                    target = work_end(wd, ob, per, nper, md, flags, 0, now, amount * hpd[0])
-                elif unit == UNIT_DAY:
-                    target = now + 24.0 * amount
-                else:
-                    target = now + amount
-                if target > now:
-                    schedule(ht, hi, si, now + (target - now), NORMAL, tok)
-                    ti[tok, 2] = S_WAITED
-                    return ST_DONE
-            phase = S_WAITED
-        if phase == S_WAITED:
-            end = now
-            enable, start, worked = tf[tok, 1], tf[tok, 2], tf[tok, 4]
-            sv[node] += 1
-            st[node, 0] += start - enable
-            st[node, 1] += worked - start
-            st[node, 2] += end - enable
-            w_end = working_time(wd, ob, per, nper, md, flags, 0, end)
-            w_enable = tf[tok, 0]
-            if math.isnan(w_enable):
-                w_enable = working_time(wd, ob, per, nper, md, flags, 0, enable)
-            k = si[I_OUT_STEPS]
-            si[I_OUT_STEPS] = k + 1
-            osi[k, 0] = node
-            osi[k, 1] = ti[tok, 0]
-            osf[k, 0] = (w_end - w_enable) / hpd[0]
-            osf[k, 1] = enable
-            osf[k, 2] = start
-            osf[k, 3] = end
-            cpath[c, ci[c, C_PLEN]] = node
-            ci[c, C_PLEN] += 1
-            if ni[node, N_KIND] == K_TASK:
-                ci[c, C_DOCS] += ni[node, N_DOCS]
-                cf[c, C_FEE] += nf[node]
-                if ni[node, N_PROC]:
-                    p = ci[c, C_NPROC]
-                    cp[c, p, 0] = start
-                    cp[c, p, 1] = end
-                    cp[c, p, 2] = float(ni[node, N_ONLINE])
-                    ci[c, C_NPROC] = p + 1
-            tf[tok, 0] = w_end
-            n_succ = ni[node, N_S1] - ni[node, N_S0]
-            if n_succ == 0:
-                break
-            _spawn(ni, succ, ti, tf, free, ht, hi, si, sf, ci, c, tok, node)
-            ti[tok, 1] = succ[ni[node, N_S0]]
-            phase = S_NODE
-            continue
-    # the token ends (at an end event, a join that waits for others, or a dead end)
-    free[si[I_FREE]] = tok
-    si[I_FREE] += 1
-    ci[c, C_LIVE] -= 1
-    if ci[c, C_LIVE] == 0 and ci[c, C_REACHED_END]:
-        _finish_case(wd, ob, per, nper, hpd, md, flags, si, sf, ci, cf, cp, cpath, ptab, pcont, phash, oc, c)
-    return ST_DONE
-
-
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _source(ti, tf, free, ht, hi, si, sf, ci, cf, start_node):
     """The arrival source (``source()`` of run_compiled): create cases until the next one is later."""
     while True:
@@ -527,8 +360,8 @@ def _source(ti, tf, free, ht, hi, si, sf, ci, cf, start_node):
         si[I_NEXT] = nxt + 1
 
 
-@njit(cache=True)
-def run_events(ni, nf, succ, start_node, wd, ob, per, nper, hpd, md, flags, ht, hi, ti, tf, free, pi, q, ai, af, sv, st,
+@njit(cache=True, error_model="numpy")
+def run_events(ni, nf, succ, start_node, wd, ob, per, nper, od, hpd, md, flags, ht, hi, ti, tf, free, pi, q, ai, af, sv, st,
                ci, cf, cj, cp, cpath, cseen, dur, route, ptab, pcont, phash, oc, osi, osf, si, sf):
     """Process events until the run is done or the caller must act (see the ST_* codes)."""
     n_nodes = ni.shape[0]
@@ -544,14 +377,173 @@ def run_events(ni, nf, succ, start_node, wd, ob, per, nper, hpd, md, flags, ht, 
             return ST_FLUSH
         if si[I_HEAP] == 0:
             return ST_DONE
+        if int(floordiv24(ht[0])) >= si[I_CAL_LIMIT]:
+            return ST_CALENDAR_SOON  # before the event: the caller adds a year to the tables, nothing is lost
         t, tok = _pop(ht, hi, si)
         sf[F_NOW] = t
         if tok < 0:
             si[I_PENDING] = 1
             continue
-        status = _advance(ni, nf, succ, wd, ob, per, nper, hpd, md, flags, ht, hi, ti, tf, free, pi, q, ai, af, sv, st,
-                          ci, cf, cj, cp, cpath, cseen, dur, route, ptab, pcont, phash, oc, osi, osf, si, sf, tok, ti[tok, 2])
-        if flags[0]:
-            return ST_CALENDAR
+        phase = ti[tok, 2]
+        status = ST_DONE
+        dead = False
+        c = ti[tok, 0] - si[I_BASE]
+        now = sf[F_NOW]
+        while True:
+            node = ti[tok, 1]
+            if phase == S_NODE:
+                kind = ni[node, N_KIND]
+                if kind == K_TASK or kind == K_TIMER:
+                    if cseen[c, node]:
+                        si[I_ERR_CASE] = ti[tok, 0]
+                        si[I_ERR_NODE] = node
+                        status = ST_REVISIT
+                        break
+                    cseen[c, node] = 1
+                    tf[tok, 1] = now  # enable
+                    tf[tok, 2] = now  # start, unless staff and opening hours move it
+                    col = ni[node, N_COL_WORK]
+                    if col >= 0:
+                        hours = dur[c, col]
+                        tf[tok, 3] = hours
+                        ag = ni[node, N_AGENCY]
+                        if ag >= 0:
+                            ai[ag, 0] += 1
+                            if pi[ag, 0] < pi[ag, 1] and pi[ag, 3] == 0:
+                                pi[ag, 0] += 1
+                                phase = S_GRANTED
+                                continue
+                            size = q.shape[1]
+                            q[ag, (pi[ag, 2] + pi[ag, 3]) % size] = tok
+                            pi[ag, 3] += 1
+                            if pi[ag, 3] > ai[ag, 1]:
+                                ai[ag, 1] = pi[ag, 3]
+                            ti[tok, 2] = S_GRANTED
+                            break  # the token waits for an event
+                        schedule(ht, hi, si, now + hours, NORMAL, tok)
+                        ti[tok, 2] = S_WORKED
+                        break  # the token waits for an event
+                    phase = S_WORKED
+                    continue
+                if kind == K_END:
+                    ci[c, C_REACHED_END] = 1
+                    dead = True
+                    break
+                n_succ = ni[node, N_S1] - ni[node, N_S0]
+                if kind == K_PARALLEL:
+                    if ni[node, N_INCOMING] > 1:
+                        j = ni[node, N_JOIN]
+                        arrived = cj[c, j] + 1
+                        if arrived < ni[node, N_INCOMING]:
+                            cj[c, j] = arrived
+                            dead = True
+                            break
+                        cj[c, j] = 0
+                    if n_succ > 1:
+                        _spawn(ni, succ, ti, tf, free, ht, hi, si, sf, ci, c, tok, node)
+                        ti[tok, 1] = succ[ni[node, N_S0]]
+                        continue
+                elif kind == K_EXCLUSIVE and n_succ > 1:
+                    r = route[c, ni[node, N_ROUTE]]
+                    if r < 0:
+                        si[I_ERR_CASE] = ti[tok, 0]
+                        si[I_ERR_NODE] = node
+                        status = ST_ROUTE
+                        break
+                    ti[tok, 1] = succ[ni[node, N_S0] + r]
+                    continue
+                # start, pass, merge, and a step that is done: follow the flow(s)
+                if n_succ == 0:
+                    dead = True
+                    break
+                _spawn(ni, succ, ti, tf, free, ht, hi, si, sf, ci, c, tok, node)
+                ti[tok, 1] = succ[ni[node, N_S0]]
+                continue
+            if phase == S_GRANTED:
+                ag = ni[node, N_AGENCY]
+                start = next_open(wd, ob, per, nper, od, hpd, md, flags, ag + 1, now)
+                tf[tok, 2] = start
+                af[ag, 0] += start - tf[tok, 1]
+                end = work_end(wd, ob, per, nper, od, hpd, md, flags, ag + 1, start, tf[tok, 3])
+                schedule(ht, hi, si, now + (end - now), NORMAL, tok)
+                ti[tok, 2] = S_WORKED_AGENCY
+                break  # the token waits for an event
+            if phase == S_WORKED_AGENCY:
+                ag = ni[node, N_AGENCY]
+                if pi[ag, 3] > 0:  # the slot passes to the next in line (turn.succeed(): NORMAL, now)
+                    size = q.shape[1]
+                    nxt = q[ag, pi[ag, 2]]
+                    pi[ag, 2] = (pi[ag, 2] + 1) % size
+                    pi[ag, 3] -= 1
+                    schedule(ht, hi, si, now, NORMAL, nxt)
+                else:
+                    pi[ag, 0] -= 1
+                af[ag, 1] += tf[tok, 3]
+                phase = S_WORKED
+            if phase == S_WORKED:
+                tf[tok, 4] = now  # worked
+                col = ni[node, N_COL_WAIT]
+                if col >= 0:
+                    amount = dur[c, col]
+                    unit = ni[node, N_WAIT_UNIT]
+                    if unit == UNIT_WORKDAY:
+                        target = work_end(wd, ob, per, nper, od, hpd, md, flags, 0, now, amount * hpd[0])
+                    elif unit == UNIT_DAY:
+                        target = now + 24.0 * amount
+                    else:
+                        target = now + amount
+                    if target > now:
+                        schedule(ht, hi, si, now + (target - now), NORMAL, tok)
+                        ti[tok, 2] = S_WAITED
+                        break  # the token waits for an event
+                phase = S_WAITED
+            if phase == S_WAITED:
+                end = now
+                enable, start, worked = tf[tok, 1], tf[tok, 2], tf[tok, 4]
+                sv[node] += 1
+                st[node, 0] += start - enable
+                st[node, 1] += worked - start
+                st[node, 2] += end - enable
+                w_end = working_time(wd, ob, per, nper, od, hpd, md, flags, 0, end)
+                w_enable = tf[tok, 0]
+                if math.isnan(w_enable):
+                    w_enable = working_time(wd, ob, per, nper, od, hpd, md, flags, 0, enable)
+                k = si[I_OUT_STEPS]
+                si[I_OUT_STEPS] = k + 1
+                osi[k, 0] = node
+                osi[k, 1] = ti[tok, 0]
+                osf[k, 0] = (w_end - w_enable) / hpd[0]
+                osf[k, 1] = enable
+                osf[k, 2] = start
+                osf[k, 3] = end
+                cpath[c, ci[c, C_PLEN]] = node
+                ci[c, C_PLEN] += 1
+                if ni[node, N_KIND] == K_TASK:
+                    ci[c, C_DOCS] += ni[node, N_DOCS]
+                    cf[c, C_FEE] += nf[node]
+                    if ni[node, N_PROC]:
+                        p = ci[c, C_NPROC]
+                        cp[c, p, 0] = start
+                        cp[c, p, 1] = end
+                        cp[c, p, 2] = float(ni[node, N_ONLINE])
+                        ci[c, C_NPROC] = p + 1
+                tf[tok, 0] = w_end
+                n_succ = ni[node, N_S1] - ni[node, N_S0]
+                if n_succ == 0:
+                    dead = True
+                    break
+                _spawn(ni, succ, ti, tf, free, ht, hi, si, sf, ci, c, tok, node)
+                ti[tok, 1] = succ[ni[node, N_S0]]
+                phase = S_NODE
+                continue
         if status != ST_DONE:
             return status
+        if dead:  # the token ends (at an end event, a join that waits for others, or a dead end)
+            c = ti[tok, 0] - si[I_BASE]
+            free[si[I_FREE]] = tok
+            si[I_FREE] += 1
+            ci[c, C_LIVE] -= 1
+            if ci[c, C_LIVE] == 0 and ci[c, C_REACHED_END]:
+                _finish_case(wd, ob, per, nper, od, hpd, md, flags, si, sf, ci, cf, cp, cpath, ptab, pcont, phash, oc, c)
+        if flags[0]:
+            return ST_CALENDAR
