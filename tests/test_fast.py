@@ -265,16 +265,22 @@ def test_rows_in_bulk_equal_rows_one_at_a_time() -> None:
     assert bulk.tolist() == [single.case_row(c) for c in range(200, 600)]
 
 
-def test_extend_equals_add_one_at_a_time() -> None:
+@pytest.mark.parametrize("n, cap, cut", [(700, 500, 300), (20_000, 1000, 700), (20_000, 1000, 5000)])
+def test_extend_equals_add_one_at_a_time(n: int, cap: int, cut: int) -> None:
+    # below the cap, just past it (value by value) and far past it (the reservoir's draws in bulk)
     from sim.engine.stats import Sample
 
-    values = np.random.default_rng(4).random(700)
-    one, bulk = Sample(cap=500), Sample(cap=500)
+    values = np.random.default_rng(4).random(n)
+    one, bulk = Sample(cap=cap), Sample(cap=cap)
     for x in values.tolist():
         one.add(x)
-    bulk.extend(values[:300])
-    bulk.extend(values[300:])
-    assert (bulk.count, bulk.mean, bulk.std, bulk.values().tolist()) == (one.count, one.mean, one.std, one.values().tolist())
+    bulk.extend(values[:cut])
+    bulk.extend(values[cut:])
+    assert (bulk.count, bulk.mean, bulk.std, bulk.min, bulk.max, bulk.values().tolist()) == \
+           (one.count, one.mean, one.std, one.min, one.max, one.values().tolist())
+    one.add(0.5)
+    bulk.add(0.5)  # the reservoir's generator continues where the bulk draws left it
+    assert bulk.values().tolist() == one.values().tolist()
 
 
 def test_warmup_cases_are_left_out_alike() -> None:
