@@ -386,13 +386,18 @@ class _Attempt:
         self.af = np.zeros((max(a, 1), 2))
         self.sv = np.zeros(n, dtype=np.int64)
         self.st = np.zeros((n, 3))
-        self._cases(0)
-        self.ptab = np.full(1 << 15, -1, dtype=np.int64)
-        self.pcont = np.zeros((MAX_PATHS, plan.steps + 1), dtype=np.int64)
-        self.phash = np.zeros(MAX_PATHS, dtype=np.uint64)
-        self.oc = np.zeros((_OUT, fk.OUT_CASE_COLUMNS))
-        self.osi = np.zeros((_OUT, 2), dtype=np.int64)
-        self.osf = np.zeros((_OUT, 4))
+        # buffers sized for the run when it is small (a few hundred cases is the common case: their
+        # allocation would otherwise cost more than the run), else for a chunk
+        expected = rep.expected_cases()
+        self._cases(min(2 * CHUNK, expected + 1))
+        paths = min(MAX_PATHS, expected + 1)  # distinct paths never outnumber the cases
+        self.ptab = np.full(1 << max(4, (2 * paths).bit_length()), -1, dtype=np.int64)
+        self.pcont = np.zeros((paths, plan.steps + 1), dtype=np.int64)
+        self.phash = np.zeros(paths, dtype=np.uint64)
+        self.oc = np.zeros((max(2, min(_OUT, expected + 1)), fk.OUT_CASE_COLUMNS))
+        steps = max(n + 1, min(_OUT, expected * plan.steps + n + 1))  # the kernel flushes when fewer than n rows are free
+        self.osi = np.zeros((steps, 2), dtype=np.int64)
+        self.osf = np.zeros((steps, 4))
         self.si = np.zeros(fk.SCALARS, dtype=np.int64)
         self.si[fk.I_FREE] = tokens
         self.si[fk.I_FLOWS] = plan.n_flows
@@ -420,7 +425,7 @@ class _Attempt:
 
     def _cases(self, capacity: int) -> None:
         plan = self.plan
-        capacity = max(capacity, 2 * CHUNK)
+        capacity = max(capacity, 1)
         n = len(self.rep.model.nodes)
         old = getattr(self, "ci", None)
         new = {"ci": np.zeros((capacity, 6), dtype=np.int64), "cf": np.zeros((capacity, 3)),
