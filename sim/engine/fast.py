@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Fast", "Unsupported", "unsupported", "FastFallbackWarning"]
 
+TOKEN_FLOATS = 7  # statutory clock at enable, enable, start, staff effort, worked, granted, queued
 CHUNK = 16_384  # cases fed to the event loop at a time (a multiple of the arrival draws' 4096)
 _OUT = 65_536  # finished cases / steps buffered before they are folded into the samples
 _KINDS = {"start": fk.K_START, "end": fk.K_END, "task": fk.K_TASK, "timer": fk.K_TIMER, "parallel": fk.K_PARALLEL,
@@ -376,7 +377,7 @@ class _Attempt:
         self.ht = np.zeros(tokens)
         self.hi = np.zeros((tokens, 3), dtype=np.int64)
         self.ti = np.zeros((tokens, 3), dtype=np.int64)
-        self.tf = np.zeros((tokens, 5))
+        self.tf = np.zeros((tokens, TOKEN_FLOATS))
         self.free = np.arange(tokens, dtype=np.int64)[::-1].copy()
         self.pi = np.zeros((max(a, 1), 4), dtype=np.int64)
         for j, agency in enumerate(rep.agencies):
@@ -385,7 +386,7 @@ class _Attempt:
         self.ai = np.zeros((max(a, 1), 2), dtype=np.int64)
         self.af = np.zeros((max(a, 1), 2))
         self.sv = np.zeros(n, dtype=np.int64)
-        self.st = np.zeros((n, 3))
+        self.st = np.zeros((n, 8))  # Replication._step_totals after the visits, in its order
         # buffers sized for the run when it is small (a few hundred cases is the common case: their
         # allocation would otherwise cost more than the run), else for a chunk
         expected = rep.expected_cases()
@@ -504,7 +505,7 @@ class _Attempt:
         self.ht = np.concatenate((self.ht, np.zeros(size)))
         self.hi = np.concatenate((self.hi, np.zeros((size, 3), dtype=np.int64)))
         self.ti = np.concatenate((self.ti, np.zeros((size, 3), dtype=np.int64)))
-        self.tf = np.concatenate((self.tf, np.zeros((size, 5))))
+        self.tf = np.concatenate((self.tf, np.zeros((size, TOKEN_FLOATS))))
         free = self.si[fk.I_FREE]
         self.free = np.concatenate((np.arange(2 * size - 1, size - 1, -1, dtype=np.int64), self.free[:free],
                                     np.zeros(size, dtype=np.int64)))

@@ -400,8 +400,13 @@ def run_events(ni, nf, succ, start_node, wd, ob, per, nper, od, hpd, md, flags, 
                         status = ST_REVISIT
                         break
                     cseen[c, node] = 1
+                    if math.isnan(tf[tok, 0]):  # the statutory clock at enable, unless the last step told us
+                        tf[tok, 0] = working_time(wd, ob, per, nper, od, hpd, md, flags, 0, now)
                     tf[tok, 1] = now  # enable
                     tf[tok, 2] = now  # start, unless staff and opening hours move it
+                    tf[tok, 3] = 0.0  # staff effort
+                    tf[tok, 5] = now  # granted: the staff turn
+                    tf[tok, 6] = 0.0  # queued: the agency's open hours in line
                     col = ni[node, N_COL_WORK]
                     if col >= 0:
                         hours = dur[c, col]
@@ -461,9 +466,14 @@ def run_events(ni, nf, succ, start_node, wd, ob, per, nper, od, hpd, md, flags, 
                 continue
             if phase == S_GRANTED:
                 ag = ni[node, N_AGENCY]
+                tf[tok, 5] = now
+                if now != tf[tok, 1]:  # queued: the office's open hours spent in line (nights in line are the office closed)
+                    queued = working_time(wd, ob, per, nper, od, hpd, md, flags, ag + 1, now) - \
+                        working_time(wd, ob, per, nper, od, hpd, md, flags, ag + 1, tf[tok, 1])
+                    af[ag, 0] += queued
+                    tf[tok, 6] = queued
                 start = next_open(wd, ob, per, nper, od, hpd, md, flags, ag + 1, now)
                 tf[tok, 2] = start
-                af[ag, 0] += start - tf[tok, 1]
                 end = work_end(wd, ob, per, nper, od, hpd, md, flags, ag + 1, start, tf[tok, 3])
                 schedule(ht, hi, si, now + (end - now), NORMAL, tok)
                 ti[tok, 2] = S_WORKED_AGENCY
@@ -499,15 +509,22 @@ def run_events(ni, nf, succ, start_node, wd, ob, per, nper, od, hpd, md, flags, 
                 phase = S_WAITED
             if phase == S_WAITED:
                 end = now
-                enable, start, worked = tf[tok, 1], tf[tok, 2], tf[tok, 4]
+                enable, start, worked, granted = tf[tok, 1], tf[tok, 2], tf[tok, 4], tf[tok, 5]
+                # the boundaries on the statutory clock; equal instants reuse the reading (as perform_step)
+                w_enable = tf[tok, 0]
+                w_granted = w_enable if granted == enable else working_time(wd, ob, per, nper, od, hpd, md, flags, 0, granted)
+                w_start = w_granted if start == granted else working_time(wd, ob, per, nper, od, hpd, md, flags, 0, start)
+                w_worked = w_start if worked == start else working_time(wd, ob, per, nper, od, hpd, md, flags, 0, worked)
+                w_end = w_worked if end == worked else working_time(wd, ob, per, nper, od, hpd, md, flags, 0, end)
                 sv[node] += 1
                 st[node, 0] += start - enable
                 st[node, 1] += worked - start
                 st[node, 2] += end - enable
-                w_end = working_time(wd, ob, per, nper, od, hpd, md, flags, 0, end)
-                w_enable = tf[tok, 0]
-                if math.isnan(w_enable):
-                    w_enable = working_time(wd, ob, per, nper, od, hpd, md, flags, 0, enable)
+                st[node, 3] += tf[tok, 6]
+                st[node, 4] += tf[tok, 3]
+                st[node, 5] += w_granted - w_enable
+                st[node, 6] += w_start - w_granted
+                st[node, 7] += w_worked - w_start
                 k = si[I_OUT_STEPS]
                 si[I_OUT_STEPS] = k + 1
                 osi[k, 0] = node
