@@ -298,6 +298,7 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
 
     Raises :class:`ScenarioError` naming the entry before any simulation when a file or entry is bad.
     """
+    from ..engine.executors import EXPLORING
     from ..engine.runner import simulate
     from .paths import max_counts, path_counts
     from .provenance import time_provenance
@@ -312,7 +313,7 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
 
     def sim_of(rel: str) -> Any:
         if rel not in results:
-            results[rel] = simulate(loaded[rel], scenario, cases=cases, replications=replications, seed=seed)
+            results[rel] = simulate(loaded[rel], scenario, cases=cases, replications=replications, seed=seed, executor=EXPLORING)
         return results[rel]
 
     baselines: dict[str, Any] = {}
@@ -375,7 +376,7 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
             brel = c.test.baseline
             assert brel is not None
             if brel not in baselines:
-                baselines[brel] = simulate(loaded[brel], scenario, cases=cases, replications=replications, seed=seed)
+                baselines[brel] = simulate(loaded[brel], scenario, cases=cases, replications=replications, seed=seed, executor=EXPLORING)
             bres = baselines[brel]
             a = np.array([v.mean() if len(v) else math.nan for v in values_by_replication(res, metric)])
             b = np.array([v.mean() if len(v) else math.nan for v in values_by_replication(bres, metric)])

@@ -79,12 +79,13 @@ def candidate_changes(bottlenecks: Any, process: Any, n_steps: int = 5, n_agenci
 
 def _evaluate(job: tuple) -> float:
     process, scenario, changes, metric, threshold, replications, cases, seed = job
+    from ..engine.executors import EXPLORING
     from ..engine.runner import simulate
     from .assess import share_meeting
 
     try:
         p, sc = apply_changes(process, scenario, changes)
-        res = simulate(p, sc, cases=cases, replications=replications, seed=seed)
+        res = simulate(p, sc, cases=cases, replications=replications, seed=seed, executor=EXPLORING)
     except ReformSimError:
         return math.nan  # a lever that does not apply to this step is simply not a candidate
     return share_meeting(res, metric, threshold)[1]  # the lower bound: what the verdict is judged on
