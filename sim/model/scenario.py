@@ -40,7 +40,6 @@ from .calendar import OFFICIAL, OpeningHours
 from .edits import parse_edits
 from .official_days import OfficialDays, parse_calendar
 from .expressions import numeric_names, text_values
-
 from .levers import Lever
 from .process import Duration, Process, parse_duration
 
