@@ -343,3 +343,22 @@ def test_a_chinese_text_condition_runs_with_the_mix_the_scenario_gives(tmp_path:
         paths = sim.simulate(tmp_path / "m.bpmn", sim.load_scenario(scenario, root=tmp_path), cases=10, replications=1,
                              executor=executor_for(executor)).path_frequencies()
         assert paths == {("window_check", "chief_approve"): 10}
+
+
+def test_the_scenario_gives_a_multi_instance_step_its_number_of_copies(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "m.bpmn").write_bytes((CORPUS_DIR / "hand_multi_instance_no_cardinality.bpmn").read_bytes())
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("process: m.bpmn\nsteps:\n  countersign: {instances: 4, source: 'assumption: four departments sign'}\n",
+                        encoding="utf-8")
+    loaded = sim.load_scenario(scenario, root=tmp_path)
+    for executor in ("compiled", "spiff"):
+        paths = sim.simulate(tmp_path / "m.bpmn", loaded, cases=5, replications=1, executor=executor_for(executor)).path_frequencies()
+        assert [sorted(p) for p in paths] == [["countersign", "countersign__2", "countersign__3", "countersign__4"]]
+    assert main(["run", str(scenario), "--cases", "3", "--root", str(tmp_path), "--executor", "spiff"]) == 0
+    (tmp_path / "m.bpmn").write_bytes((CORPUS_DIR / "hand_multi_instance_cardinality.bpmn").read_bytes())  # a count in the file
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(scenario.read_text(encoding="utf-8").replace("countersign:", "countersing:"), encoding="utf-8")
+    with pytest.raises(sim.ScenarioError, match=r'steps.countersing.instances: "countersing" is not a multi-instance step of .*m.bpmn '
+                                                r'\(did you mean "countersign"\?\)'):
+        sim.simulate(tmp_path / "m.bpmn", sim.load_scenario(wrong, root=tmp_path), cases=3, replications=1)
+    capsys.readouterr()

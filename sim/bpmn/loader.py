@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -33,7 +34,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from .. import inputs
-from ..errors import ExpressionError, ModelError, did_you_mean
+from ..errors import ExpressionError, ModelError, ScenarioError, did_you_mean
 from ..model.distributions import parse_distribution
 from ..model.expressions import compile_condition
 from ..model.bounds import MAX_DOCUMENTS, MAX_FEE, MAX_RATE, MAX_STAFF, check_number
@@ -71,8 +72,12 @@ def load_process(path: str | Path, process_id: str | None = None) -> Process:
     return load_bpmn(path, process_id).process
 
 
-def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: list[Path] | None = None) -> LoadedProcess:
+def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: list[Path] | None = None,
+              instances: Mapping[str, int] | None = None) -> LoadedProcess:
     """Like :func:`load_process`, keeping the SpiffWorkflow spec for the ``spiff`` executor.
+
+    ``instances`` (step id -> copies; :meth:`sim.model.scenario.Scenario.instances`) sets how many times
+    each multi-instance step runs; a step id that is no multi-instance step is a ScenarioError.
 
     ``extra_files`` are other BPMN files whose processes call activities may call; a called
     process found in neither is read from ``<calledElement>.bpmn`` in the same folder, else it
@@ -94,10 +99,11 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
     document = read_document(root, name)  # before prepare_for_simulation rewrites the tree
     notes: list[str] = []
     docs: dict[str, _Doc] = {}
+    counts = _Counts(dict(instances or {}), set())
     parser = SpiffBpmnParser(validator=VALIDATOR)
-    _add(parser, _prepared(tree, name, notes, docs), name)
+    _add(parser, _prepared(tree, name, notes, docs, counts), name)
     for extra in extra_files or []:
-        _add(parser, _prepared(read_xml(extra), str(extra), notes, docs), str(extra))
+        _add(parser, _prepared(read_xml(extra), str(extra), notes, docs, counts), str(extra))
     processes = root.findall("bpmn:process", NSMAP)
     if not processes:
         raise ModelError("the file has no <bpmn:process>", file=name, line=root.sourceline)
@@ -108,7 +114,11 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
         notes.append(f'pool "{proc_el.get("name") or pid}" ({pid}) simulated; {", ".join(others)} taken as outside parties '
                      "(choose another with process_id)")
     _mark_executable(parser, processes, notes, pid)
-    _add_siblings_for_calls(parser, root, path, notes, docs)
+    _add_siblings_for_calls(parser, root, path, notes, docs, counts)
+    unused = sorted(set(counts.given) - counts.used)
+    if unused:
+        raise ScenarioError([(f"steps.{sid}.instances", f'"{sid}" is not a multi-instance step of {name}{did_you_mean(sid, elements)}')
+                             for sid in unused])
     try:
         # SpiffWorkflow's parser follows flows recursively: give long chains the stack they need
         spec, subspecs = with_deep_stack(_specs, parser, pid, nodes=len(elements))
@@ -132,13 +142,21 @@ class _Doc:
     flows_from: dict[str, list[Any]]
 
 
-def _prepared(tree: etree._ElementTree, name: str, notes: list[str], docs: dict[str, _Doc]) -> etree._ElementTree:
+@dataclass(frozen=True)
+class _Counts:
+    """Copies of multi-instance steps the scenario gives, and which of them a file used."""
+
+    given: dict[str, int]
+    used: set[str]
+
+
+def _prepared(tree: etree._ElementTree, name: str, notes: list[str], docs: dict[str, _Doc], counts: _Counts) -> etree._ElementTree:
     """Rewrite ``tree`` for simulation (:mod:`sim.bpmn.prepare`) and record it in ``docs`` under ``name``;
     every file a case runs through gets the same preparation, and its errors name that file."""
     root = tree.getroot()
     _check_flow_elements(root, name)
     try:
-        original_tags = prepare_for_simulation(root, notes)
+        original_tags = prepare_for_simulation(root, notes, counts.given, counts.used)
     except ModelError as exc:
         raise ModelError(exc.message, file=name, element_id=exc.element_id, tag=exc.tag, line=exc.line) from None
     elements = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}  # after the rewrite
@@ -241,7 +259,8 @@ def _mark_executable(parser: SpiffBpmnParser, processes: list[Any], notes: list[
 _FILE_ID = re.compile(r"[A-Za-z_][\w.-]*\Z")
 
 
-def _add_siblings_for_calls(parser: SpiffBpmnParser, root: Any, path: Path, notes: list[str], docs: dict[str, _Doc]) -> None:
+def _add_siblings_for_calls(parser: SpiffBpmnParser, root: Any, path: Path, notes: list[str], docs: dict[str, _Doc],
+                            counts: _Counts) -> None:
     """Make every called process available: in this file, else in ``<calledElement>.bpmn`` beside it.
 
     The rule is one stat per missing id and never opens an unrelated file: scanning the folder
@@ -261,7 +280,7 @@ def _add_siblings_for_calls(parser: SpiffBpmnParser, root: Any, path: Path, note
             sibling = path.parent / f"{called}.bpmn"
             if _FILE_ID.match(called) and os.path.lexists(sibling) and inputs.is_inside(sibling, allowed):
                 sib_tree = read_xml(sibling)  # regular file, size-limited; a broken one is its own ModelError
-                _add(parser, _prepared(sib_tree, str(sibling), notes, docs), str(sibling))
+                _add(parser, _prepared(sib_tree, str(sibling), notes, docs, counts), str(sibling))
                 if called in parser.process_parsers:
                     notes.append(f"call activity target {called} read from {sibling.name}")
                     todo.append((sib_tree.getroot(), str(sibling)))

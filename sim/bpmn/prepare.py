@@ -26,20 +26,19 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from lxml import etree
 
 from ..errors import ModelError
+from ..model.scenario import MAX_INSTANCES
 from .xml import BPMN_NS, NSMAP, SPIFF_NS, flows_from, flows_into, local, sync_flow_refs
 
 __all__ = ["prepare_for_simulation", "SHARE_PLACEHOLDER", "NO_TIME", "iso_duration", "MAX_INSTANCES"]
 
 SHARE_PLACEHOLDER = "__reformsim_share__"
 NO_TIME = "__reformsim_no_time__"  # the duration of a timer the file gives none
-# assumption: a multi-instance step drawn in a diagram is a countersignature or review by a few
-# parties; more than 50 copies of one step is a data-driven loop, not something to unroll.
-MAX_INSTANCES = 50
 
 _B = f"{{{BPMN_NS}}}"
 _STEP_TAGS = ("serviceTask", "scriptTask", "businessRuleTask", "sendTask", "receiveTask", "manualTask", "task")
@@ -53,14 +52,18 @@ _HANDOFF_EVENTS = ("messageEventDefinition", "signalEventDefinition", "condition
 _REFS = {"errorRef": "error", "messageRef": "message", "signalRef": "signal", "escalationRef": "escalation"}
 
 
-def prepare_for_simulation(root: Any, notes: list[str]) -> dict[str, str]:
-    """All rewrites, in order; returns element id -> original tag of every element retagged (a step, a boundary event)."""
+def prepare_for_simulation(root: Any, notes: list[str], instances: Mapping[str, int] | None = None,
+                           used: set[str] | None = None) -> dict[str, str]:
+    """All rewrites, in order; returns element id -> original tag of every element retagged (a step, a boundary event).
+
+    ``instances`` (step id -> copies, from the scenario's ``steps.<id>.instances``) sets how many times a
+    multi-instance step runs; the ids it served are added to ``used``."""
     changed: dict[str, list[str]] = {}
     _drop_drawing(root)
     _dangling_refs(root, changed)
     _start_event_definitions(root, changed)
     _mark_empty_timers(root)
-    original = _multi_instances(root, changed)
+    original = _multi_instances(root, changed, instances or {}, used if used is not None else set())
     original.update(_global_task_calls(root, changed))
     _implicit_starts_and_ends(root, changed)
     _implicit_splits(root, changed)  # first: the rewrites below may assume one outgoing flow per node
@@ -234,9 +237,10 @@ def _mark_empty_timers(root: Any) -> None:
         etree.SubElement(definition, _B + "timeDuration").text = NO_TIME
 
 
-def _multi_instances(root: Any, changed: dict[str, list[str]]) -> dict[str, str]:
-    """A multi-instance step with a fixed number of instances becomes that many copies of the step,
-    one after the other (isSequential) or side by side between a parallel split and join."""
+def _multi_instances(root: Any, changed: dict[str, list[str]], instances: Mapping[str, int], used: set[str]) -> dict[str, str]:
+    """A multi-instance step with a fixed number of instances (the scenario's, else the file's
+    loopCardinality) becomes that many copies of the step, one after the other (isSequential) or side
+    by side between a parallel split and join."""
     original: dict[str, str] = {}
     for loop in list(root.iter(_B + "standardLoopCharacteristics")):
         raise _error("a loop marker (standardLoopCharacteristics) repeats the step until a condition holds, which the "
@@ -247,11 +251,16 @@ def _multi_instances(root: Any, changed: dict[str, list[str]]) -> dict[str, str]
         tag = local(step.tag)
         card = mi.find("bpmn:loopCardinality", NSMAP)
         text = (card.text or "").strip().strip("\"'") if card is not None else ""
+        sid = step.get("id")
+        if sid in instances:
+            used.add(sid)
+            text = str(instances[sid])
         if not text.isdigit():
             given = f'its loopCardinality "{text}" is not a number' if text else "it has no loopCardinality"
             raise _error(f"multi-instance step: {given}, so the number of instances is decided by data the file does not "
-                         "have; write the number of instances the simulation should run, e.g. "
-                         "<bpmn:loopCardinality>3</bpmn:loopCardinality> inside its multiInstanceLoopCharacteristics", step)
+                         f"have; give the number the simulation should run, in the scenario (steps: {{{sid}: {{instances: 3, "
+                         "source: ...}}) or in the file (<bpmn:loopCardinality>3</bpmn:loopCardinality> inside its "
+                         "multiInstanceLoopCharacteristics)", step)
         n = int(text)
         if not 1 <= n <= MAX_INSTANCES:
             raise _error(f"multi-instance step: loopCardinality {n} is out of range; expected 1 to {MAX_INSTANCES} instances", step)
@@ -261,7 +270,6 @@ def _multi_instances(root: Any, changed: dict[str, list[str]]) -> dict[str, str]
         step.remove(mi)
         if n == 1:
             continue
-        sid = step.get("id")
         copies = [step]
         anchor = step
         for i in range(2, n + 1):

@@ -43,6 +43,10 @@ from .expressions import numeric_names, text_values
 from .levers import Lever
 from .process import Duration, Process, parse_duration
 
+# assumption: a multi-instance step is a countersignature or review by a few parties; more than 50
+# copies of one step is a data-driven loop, not something to unroll (sim.bpmn.prepare reads it too).
+MAX_INSTANCES = 50
+
 __all__ = [
     "AgencySpec",
     "ArrivalSpec",
@@ -99,6 +103,7 @@ class StepOverride:
     work: Duration | None = None
     wait: Duration | None = None
     source: str = ""
+    instances: int | None = None  # copies of a multi-instance step (read by the loader, sim.bpmn.prepare)
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,10 @@ class Scenario:
     # The official calendar: years the scenario supplies (``calendar:``), then chinese_calendar,
     # then the statutory projection (sim.model.official_days).
     days: OfficialDays = OFFICIAL
+
+    def instances(self) -> dict[str, int]:
+        """Step id -> number of copies, for the multi-instance steps whose count the scenario gives."""
+        return {sid: o.instances for sid, o in self.steps.items() if o.instances is not None}
 
 
 _TOP_KEYS = {
@@ -351,8 +360,10 @@ def _steps(p: _Problems, block: Any) -> dict[str, StepOverride]:
             continue
         kw: dict[str, Any] = {}
         for key in spec:
-            if key not in ("work", "wait", "source"):
-                p.add(f"{path}.{key}", f"unknown setting{did_you_mean(str(key), ['work', 'wait', 'source'])}")
+            if key not in ("work", "wait", "source", "instances"):
+                p.add(f"{path}.{key}", f"unknown setting{did_you_mean(str(key), ['work', 'wait', 'source', 'instances'])}")
+        if "instances" in spec:
+            kw["instances"] = _int(p, f"{path}.instances", spec["instances"], maximum=MAX_INSTANCES)
         for key in ("work", "wait"):
             if key in spec:
                 try:
