@@ -21,6 +21,7 @@ __all__ = [
     # parts handed to simulate(): executors and back-ends (objects, not flags)
     "Compiled",
     "Spiff",
+    "Fast",
     "Serial",
     "ProcessPool",
     "Dask",
@@ -61,6 +62,7 @@ _LAZY = {
     "Serial": "sim.engine.backends",
     "Compiled": "sim.engine.executors",
     "Spiff": "sim.engine.executors",
+    "Fast": "sim.engine.executors",
     "Run": "sim.engine.runner",
     "SimulationResult": "sim.engine.runner",
     "prepare_run": "sim.engine.runner",
