@@ -63,11 +63,15 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):  #
 def main(argv: list[str] | None = None) -> int:
     # Signals first, before the heavy imports (building the parser imports every command): a
     # Ctrl-C or SIGTERM at any moment from here on ends in one line and 130 / 143, no traceback.
+    program = argv is None  # run as `reformsim` or `python -m sim.cli`, not called from Python code
     with interrupts.handling():
-        return _main(argv)
+        try:
+            return _main(argv, program)
+        except KeyboardInterrupt as exc:  # a signal in the last instants, outside _main's own handlers
+            return _interrupted(interrupts.exit_code(exc), program)
 
 
-def _main(argv: list[str] | None) -> int:
+def _main(argv: list[str] | None, program: bool = False) -> int:
     warnings.showwarning = _show_warning
     debug = "--debug" in (sys.argv[1:] if argv is None else argv)  # known before parsing, for an error while parsing
     try:
@@ -81,12 +85,12 @@ def _main(argv: list[str] | None) -> int:
         interrupts.check()  # a signal some library swallowed on the way still ends the run as interrupted
         return code
     except KeyboardInterrupt as exc:
-        return _interrupted(interrupts.exit_code(exc))
+        return _interrupted(interrupts.exit_code(exc), program)
     except Exception as exc:  # noqa: BLE001 - sorted below
         if interrupts.received() is not None:
             # C code can turn the interrupt into another error (numpy imported during Ctrl-C raises
             # ImportError; a write cut short, OSError): the signal is the cause, not a bug or bad input
-            return _interrupted(128 + interrupts.received())
+            return _interrupted(128 + interrupts.received(), program)
         if isinstance(exc, ReformSimError):
             print(f"reformsim: error: {exc}", file=sys.stderr)
             return 2
@@ -96,13 +100,22 @@ def _main(argv: list[str] | None) -> int:
         return _internal_error(exc, debug)
 
 
-def _interrupted(code: int) -> int:
-    """Say so and return 130 / 143."""
-    print("reformsim: interrupted; nothing half-written was kept", file=sys.stderr)
-    # Why: CPython remembers a KeyboardInterrupt that escaped an exec() of source text (dataclasses and
-    # namedtuple build their methods that way while modules import) and, under `python -m`, ends the
-    # process by SIGINT instead of with our exit code. A successful exec() of text clears that memory.
-    exec("pass")  # noqa: S102 - a constant, see above
+def _interrupted(code: int, program: bool) -> int:
+    """Say so and return 130 / 143 — or, as a program, exit with it at once."""
+    with interrupts.shielded():
+        print("reformsim: interrupted; nothing half-written was kept", file=sys.stderr)
+        if program:
+            # Why: by now everything the run opened is closed (the except and `with` blocks on the way
+            # up ran: workers stopped, temporary files removed, a transaction rolled back); what is
+            # left is the interpreter's teardown, measured at 4-5 s once numba's JIT is loaded on the
+            # 2-core machine — too long after a Ctrl-C. It also gives the exit code as is: CPython
+            # would end by SIGINT instead after a Ctrl-C inside an exec()'d dataclass under `-m`.
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except (OSError, ValueError):  # a reader that left, a closed stream: nothing more to say
+                    pass
+            os._exit(code)
     return code
 
 
