@@ -24,7 +24,10 @@ def no_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("a replication ran although the run is above the budget")
 
-    monkeypatch.setattr(sim.engine.runner, "run_replication", refuse)
+    import sim.whatif.distributed  # imported before patching: a module importing the name while patched keeps the fake
+
+    for module in (sim.engine.runner, sim.whatif.distributed):
+        monkeypatch.setattr(module, "run_replication", refuse)
     monkeypatch.delenv(CASE_BUDGET_ENV, raising=False)
 
 
