@@ -35,7 +35,8 @@ from ..errors import ReformSimError, ScenarioError
 from ..model.scenario import Scenario
 from ..targets import Check, Register, Target, Threshold
 
-__all__ = ["assess", "Assessment", "Row", "verdict", "share_interval", "judged_metric", "REACHABLE", "AT_RISK",
+__all__ = ["assess", "Assessment", "Row", "verdict", "verdict_words", "design_verdict", "static_check",
+           "replication_shares", "share_meeting", "share_interval", "judged_metric", "REACHABLE", "AT_RISK",
            "NOT_REACHABLE", "COMPLIES", "PARTLY", "DOES_NOT_COMPLY", "DESIGN", "PERFORMANCE", "STATIC_METRICS",
            "DESIGN_METRICS", "READING_METRIC", "RULE", "DEFAULT_SEED", "DEFAULT_REPLICATIONS", "DEFAULT_CASES",
            "DEFAULT_REQUIRED"]
@@ -130,10 +131,32 @@ def _met(values: np.ndarray, th: Threshold) -> np.ndarray:
     return ok
 
 
+def replication_shares(result: Any, metric: str, th: Threshold) -> list[float]:
+    """Per replication, the share of its cases meeting ``th`` on ``metric`` (NaN for a replication without values)."""
+    return [float(_met(v, th).mean()) if len(v) else math.nan for v in values_by_replication(result, metric)]
+
+
 def share_meeting(result: Any, metric: str, th: Threshold) -> tuple[float, float, float]:
     """Share of cases meeting ``th`` on ``metric`` with its 95% interval across replications."""
-    shares = [float(_met(v, th).mean()) if len(v) else math.nan for v in values_by_replication(result, metric)]
-    return share_interval(shares)
+    return share_interval(replication_shares(result, metric, th))
+
+
+def design_verdict(lo: float, hi: float) -> str:
+    """A design check from the share (of paths or cases) meeting it: all comply, some, or none.
+
+    >>> design_verdict(1.0, 1.0), design_verdict(0.5, 0.5), design_verdict(0.0, 0.0)
+    ('complies', 'partly_complies', 'does_not_comply')
+    """
+    return COMPLIES if lo >= 1 - 1e-12 else DOES_NOT_COMPLY if hi <= 1e-12 else PARTLY
+
+
+def static_check(process: Any, metric: str, th: Threshold) -> tuple[float, float]:
+    """A count check on every path of ``process`` (the one counter): the worst path's count and the share of paths meeting ``th``."""
+    from .paths import path_counts
+
+    counts = [p.n_stages if metric == "stages" else getattr(p, metric) for p in path_counts(process)]
+    met = [th.met(x) for x in counts]
+    return float(max(counts, default=0)), (float(np.mean(met)) if met else math.nan)
 
 
 def threshold_text(th: Threshold | None) -> str:
@@ -279,7 +302,7 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
     Raises :class:`ScenarioError` naming the entry before any simulation when a file or entry is bad.
     """
     from ..engine.runner import simulate
-    from .paths import max_counts, path_counts
+    from .paths import max_counts
     from .provenance import time_provenance
 
     if not 0 < required <= 1:
@@ -307,8 +330,7 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
         proc = loaded[rel].process
         if metric in STATIC_METRICS:
             row.method, row.kind = "static", DESIGN
-            counts = [p.n_stages if metric == "stages" else getattr(p, metric) for p in path_counts(proc)]
-            worst = float(max(counts, default=0))
+            worst, path_share = static_check(proc, metric, th)
             row.static = worst
             if th.kind == "below_baseline":
                 base = max_counts(loaded[c.test.baseline].process)
@@ -317,9 +339,8 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
                 row.verdict = COMPLIES if ok else DOES_NOT_COMPLY
                 row.share = 1.0 if ok else 0.0
             else:
-                met = [th.met(x) for x in counts]
-                row.share = float(np.mean(met)) if met else math.nan  # share of paths, not of cases
-                row.verdict = COMPLIES if all(met) else PARTLY if any(met) else DOES_NOT_COMPLY
+                row.share = path_share  # share of paths, not of cases
+                row.verdict = design_verdict(path_share, path_share)
             row.reason = {lang: design_reason(row, lang) for lang in ("zh", "en")}
             rows.append(row)
             continue
@@ -353,7 +374,7 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
             if th is not c.threshold:  # a band judged on its upper bound: show the in-band share beside it
                 row.band_share = share_meeting(res, metric, c.threshold)[0]
         if row.kind == DESIGN:
-            row.verdict = COMPLIES if row.lo >= 1 - 1e-12 else DOES_NOT_COMPLY if row.hi <= 1e-12 else PARTLY
+            row.verdict = design_verdict(row.lo, row.hi)
             row.reason = {lang: design_reason(row, lang) for lang in ("zh", "en")}
         else:
             row.verdict = verdict(row.share, row.lo, row.hi, row.required)
@@ -378,6 +399,15 @@ _VERDICT_WORDS = {
     "en": {REACHABLE: "reachable", AT_RISK: "at risk", NOT_REACHABLE: "not reachable", COMPLIES: "the design complies",
            PARTLY: "some paths comply", DOES_NOT_COMPLY: "the design does not comply"},
 }
+
+
+def verdict_words(code: str, lang: str = "zh") -> str:
+    """A verdict (performance or design) in the planner's words.
+
+    >>> verdict_words(NOT_REACHABLE), verdict_words(NOT_REACHABLE, "en")
+    ('不可达成', 'not reachable')
+    """
+    return _VERDICT_WORDS[lang][code]
 
 
 def _clock(row: Row, lang: str) -> str:
