@@ -37,18 +37,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="share of cases that must meet a target when its register row names none (default 0.95)")
 
 
-def outputs(out: Path, history: Path, name: str) -> tuple[Path, Path]:
-    """(folder, workbook): ``--out FILE.xlsx`` puts the workbook there and the rest in ``history``; a folder takes both.
-
-    The workbook is checked (:func:`sim.report.tables.check_workbook_target`) before anything runs.
-    """
-    from sim.report.tables import check_workbook_target
-
-    if out.suffix.lower() == ".xlsx":
-        return history, check_workbook_target(out)
-    return out, out / name
-
-
 def run(args: argparse.Namespace) -> int:
     from sim.errors import ReformSimError
     from sim.whatif.compare import comparison_sheets, compare_results, compare_stored, format_comparison
@@ -59,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     from sim.report.tables import workbook_bytes
     from sim.whatif.distributed import RunSpec, run_specs
     from sim.whatif.history import History
+
+    from sim.commands._outputs import outputs
 
     folder, workbook = outputs(args.out, args.history, "comparison.xlsx")
     history = History(folder)

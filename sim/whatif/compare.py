@@ -33,7 +33,7 @@ from ..engine.stats import mean_ci95
 from .history import result_record
 
 __all__ = ["compare_per_replication", "compare_results", "compare_stored", "format_comparison", "process_changes",
-           "verdicts_under_both", "design_changes", "comparison_sheets", "PERCENTILES", "LANGS"]
+           "verdicts_under_both", "design_changes", "same_chain", "comparison_sheets", "PERCENTILES", "LANGS"]
 
 PERCENTILES = {"P50": 0.5, "P80": 0.8, "P95": 0.95}
 LANGS = ("zh", "en")
@@ -188,6 +188,11 @@ def _chain(path: str | None) -> str:
         return ""
     catalog = catalog_for(path)
     return (catalog.chain_of(path) if catalog is not None else "") or f"file:{Path(path).resolve()}"
+
+
+def same_chain(a: str, b: str) -> bool:
+    """Whether two process files belong to one chain (by the catalog beside them; a file no catalog lists is its own chain)."""
+    return _chain(a) == _chain(b) != ""
 
 
 def _target_files(register: Any, check: Any) -> list[str]:
