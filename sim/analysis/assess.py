@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,11 +152,12 @@ def design_verdict(lo: float, hi: float) -> str:
 
 
 def static_check(process: Any, metric: str, th: Threshold) -> tuple[float, float]:
-    """A count check on every path of ``process`` (the one counter): the worst path's count and the share of paths meeting ``th``."""
+    """A count check on every path of ``process`` (the one counter): the worst path's count and the share of paths
+    meeting ``th`` (NaN for ``below_baseline``, which compares with another file)."""
     from .paths import path_counts
 
     counts = [p.n_stages if metric == "stages" else getattr(p, metric) for p in path_counts(process)]
-    met = [th.met(x) for x in counts]
+    met = [th.met(x) for x in counts] if th.kind != "below_baseline" else []
     return float(max(counts, default=0)), (float(np.mean(met)) if met else math.nan)
 
 
@@ -260,7 +262,12 @@ def _checks(register: Register) -> list[tuple[Target, Check, str]]:
     return out
 
 
-def _prepare(register: Register, scenario: Scenario | None) -> dict[str, Any]:
+def _scoped(scenario: Scenario | None, scope: Collection[str] | None, rel: str) -> Scenario | None:
+    """The scenario for the register's file ``rel``: itself inside ``scope`` (or without one), else none."""
+    return scenario if scope is None or rel in scope else None
+
+
+def _prepare(register: Register, scenario: Scenario | None, scope: Collection[str] | None = None) -> dict[str, Any]:
     """Load and check every process file (and baseline) before anything is simulated."""
     from ..bpmn.loader import load_bpmn
     from ..engine.core import CompiledModel
@@ -283,7 +290,7 @@ def _prepare(register: Register, scenario: Scenario | None) -> dict[str, Any]:
                 continue
             try:
                 lp = load_bpmn(root / rel)
-                sc = resolve_scenario(lp.process, scenario or Scenario())
+                sc = resolve_scenario(lp.process, _scoped(scenario, scope, rel) or Scenario())
                 CompiledModel(lp.process, sc)
                 loaded[rel] = lp
             except ReformSimError as exc:
@@ -296,8 +303,12 @@ def _prepare(register: Register, scenario: Scenario | None) -> dict[str, Any]:
 
 
 def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, cases: int = DEFAULT_CASES,
-           seed: int = DEFAULT_SEED, required: float = DEFAULT_REQUIRED, scenario: Scenario | None = None) -> Assessment:
+           seed: int = DEFAULT_SEED, required: float = DEFAULT_REQUIRED, scenario: Scenario | None = None,
+           scope: Collection[str] | None = None) -> Assessment:
     """Simulate each linked process once and judge every tested check of ``register``.
+
+    ``scenario`` applies to the process files in ``scope`` (paths as the register writes them;
+    None: to every file); every other file runs on its own defaults.
 
     Raises :class:`ScenarioError` naming the entry before any simulation when a file or entry is bad.
     """
@@ -310,12 +321,12 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
     from ..model.bounds import check_run_arguments
 
     check_run_arguments(cases=cases, replications=replications, seed=seed)
-    loaded = _prepare(register, scenario)
+    loaded = _prepare(register, scenario, scope)
     results: dict[str, Any] = {}
 
     def sim_of(rel: str) -> Any:
         if rel not in results:
-            results[rel] = simulate(loaded[rel], scenario, cases=cases, replications=replications, seed=seed)
+            results[rel] = simulate(loaded[rel], _scoped(scenario, scope, rel), cases=cases, replications=replications, seed=seed)
         return results[rel]
 
     baselines: dict[str, Any] = {}
@@ -358,7 +369,7 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
             brel = c.test.baseline
             assert brel is not None
             if brel not in baselines:
-                baselines[brel] = simulate(loaded[brel], scenario, cases=cases, replications=replications, seed=seed)
+                baselines[brel] = simulate(loaded[brel], _scoped(scenario, scope, brel), cases=cases, replications=replications, seed=seed)
             bres = baselines[brel]
             a = np.array([v.mean() if len(v) else math.nan for v in values_by_replication(res, metric)])
             b = np.array([v.mean() if len(v) else math.nan for v in values_by_replication(bres, metric)])

@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     if result.target:
         print(f"\n{result.target['label']}, ≥ {result.target['required']:.0%}:")
         if not result.levers():
-            print(f"  {t['none'] if not any(r['reachable'] for r in result.rows) else ''} (no lever axis: nothing to price)".strip())
+            print(f"  {t['no_levers']}")
         for c in result.cheapest_by_condition:
             cond = ", ".join(f"{k} = {v}" for k, v in c["condition"].items())
             print(f"  {cond + ': ' if cond else ''}{t['cheapest']}: {describe_point(result, c['cheapest'], result.levers(), args.lang)}")
