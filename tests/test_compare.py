@@ -111,13 +111,11 @@ def reform() -> dict:
 @pytest.fixture(scope="module")
 def no_op(tmp_path_factory) -> dict:
     """A scenario that extends the 2021 one and changes nothing but its name."""
-    folder = SC  # beside the scenario it extends, so extends: and its process resolve as in the project
-    other = tmp_path_factory.mktemp("noop")
-    same = other / "same.yaml"
-    same.write_text(f"name: same_as_2021\nextends: {folder / 'company_setup_2021.yaml'}\n", encoding="utf-8")
+    same = tmp_path_factory.mktemp("noop") / "same.yaml"
+    same.write_text(f"name: same_as_2021\nextends: {SC / 'company_setup_2021.yaml'}\n", encoding="utf-8")
     from sim.inputs import using_root
 
-    with using_root("/"):  # the copy lives outside the project; allow it to extend the project's file
+    with using_root("/"):  # the file lives outside the project; let it extend the project's scenario
         return _pair(SC / "company_setup_2021.yaml", same)
 
 
