@@ -75,3 +75,15 @@ def test_a_scenario_on_a_process_the_register_does_not_test_is_refused(register_
     assert main(["assess", "--register", str(register_file), "--scenario", str(other), "--quick", "--no-report"]) == 2
     err = capsys.readouterr().err
     assert "construction_lowrisk_2021.bpmn is not tested by any row" in err and "Traceback" not in err
+
+
+def test_assess_json_carries_the_scope_note_and_the_rows_say_it(register_file: Path, monkeypatch, capsys) -> None:
+    import json
+
+    monkeypatch.setattr(sim.targets, "load_register", functools.partial(sim.targets.load_register, root=ROOT, expected_ids=IDS))
+    assert main(["assess", "--register", str(register_file), "--scenario", str(WHATIF), "--quick", "--no-report", "--json",
+                 "--lang", "en"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert any("applied to company_setup_2021.bpmn only" in n for n in data["notes"])
+    notes = {r["target"]: r["note"] or "" for r in data["rows"]}
+    assert "run under scenario whatif_registrar_plus2" in notes["T03"] and "scenario" not in notes["T21"]
