@@ -171,3 +171,15 @@ def test_cli_sweep_by_target_writes_an_excel_workbook_with_verdict_words(tmp_pat
     assert isinstance(rows[0]["attainment_lo"], float)
     assert len(list(wb["最低成本"].iter_rows(min_row=2))) == 2  # one line per demand value
     assert (tmp_path / "h" / "sweep.csv").exists() and (tmp_path / "h" / "runs.sqlite").exists()
+
+
+def test_cli_sweep_refuses_a_workbook_of_the_users_in_its_folder(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "sw"
+    out.mkdir()
+    (out / "sweep.xlsx").write_bytes(b"the planner's own file, not a workbook of ours")
+    code = main(["sweep", str(SC / "company_setup_2021.yaml"), "--vary", "agencies.market_regulation.staff=2..3",
+                 "--replications", "1", "--cases", "5", "--out", str(out)])
+    assert code == 2
+    assert "not a workbook ReformSim wrote" in capsys.readouterr().err
+    assert (out / "sweep.xlsx").read_bytes() == b"the planner's own file, not a workbook of ours"
+    assert sorted(p.name for p in out.iterdir()) == ["sweep.xlsx"]  # refused before anything ran or was written

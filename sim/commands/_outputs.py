@@ -18,10 +18,11 @@ def outputs(out: Path, history: Path, name: str) -> tuple[Path, Path]:
     """(folder, workbook): ``out`` ending in .xlsx is the workbook and ``history`` takes the rest; a folder takes both.
 
     The workbook is checked before anything runs (:func:`sim.report.tables.check_workbook_target`): a
-    file there that is not our untouched workbook is refused, never overwritten.
+    file there that is not our untouched workbook is refused, never overwritten — in a folder too.
     """
     from sim.report.tables import check_workbook_target
 
     if out.suffix.lower() == ".xlsx":
         return history, check_workbook_target(out)
-    return out, out / name
+    book = out / name
+    return out, check_workbook_target(book) if book.exists() else book
