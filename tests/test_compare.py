@@ -208,3 +208,22 @@ def test_cli_compare_never_overwrites_a_workbook_of_the_users(tmp_path: Path, ca
     assert code == 2
     assert "not a workbook ReformSim wrote" in capsys.readouterr().err
     assert book.read_bytes() == before and not (tmp_path / "h").exists()  # refused before anything ran
+
+
+def test_our_workbook_is_replaced_only_while_nobody_saved_it_since(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    from sim.files import OutputError
+    from sim.report.tables import check_workbook_target, workbook_bytes
+
+    book = tmp_path / "c.xlsx"
+    book.write_bytes(workbook_bytes({"KPIs": [{"metric": "workdays", "A": 1.0}]}))
+    assert check_workbook_target(book) == book  # ours, untouched: a rerun may replace it
+    wb = load_workbook(book)  # the planner opens it, adds a note and saves an hour after it was written
+    wb["KPIs"]["C1"] = "my note"
+    wb.properties.created = dt.datetime.now(tz=dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(hours=1)
+    wb.save(book)
+    with pytest.raises(OutputError, match="not a workbook ReformSim wrote"):
+        check_workbook_target(book)
