@@ -183,3 +183,14 @@ def test_cli_sweep_refuses_a_workbook_of_the_users_in_its_folder(tmp_path: Path,
     assert "not a workbook ReformSim wrote" in capsys.readouterr().err
     assert (out / "sweep.xlsx").read_bytes() == b"the planner's own file, not a workbook of ours"
     assert sorted(p.name for p in out.iterdir()) == ["sweep.xlsx"]  # refused before anything ran or was written
+
+
+def test_the_cheapest_point_is_described_with_its_total_cost_and_interval() -> None:
+    from sim.whatif.sweep import SweepResult, describe_point
+
+    axes = [Axis("agencies.a.staff", [2, 3], LEVER, 4.0), Axis("arrivals.growth", [1])]
+    result = SweepResult(["agencies.a.staff", "arrivals.growth"], axes=axes,
+                         rows=[{"agencies.a.staff": 3, "arrivals.growth": 1, "cost": 12.0, "attainment": 0.96,
+                                "attainment_lo": 0.951, "attainment_hi": 0.97, "reachable": True}])
+    assert describe_point(result, 0, result.levers(), "en") == "agencies.a.staff = 3 (cost 12), 96.0% [95.1%, 97.0%]"
+    assert describe_point(result, None, result.levers(), "zh") == "没有可达成的点"

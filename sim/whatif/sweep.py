@@ -322,11 +322,11 @@ def sweep(settings: Mapping[str, Any], varies: Sequence[tuple[str, list[Any]] | 
 _TEXT = {
     "zh": {"sheet_points": "各点", "sheet_cheapest": "最低成本", "sheet_axes": "维度", "axis": "维度", "kind": "类别",
            "lever": "措施（计成本）", "condition": "条件（不计成本）", "cost": "单位成本", "source": "成本来源", "values": "取值",
-           "condition_col": "条件", "cheapest": "最低成本可达成点", "none": "没有可达成的点", "verdict": "结论",
+           "condition_col": "条件", "total": "成本", "cheapest": "最低成本可达成点", "none": "没有可达成的点", "verdict": "结论",
            "no_levers": "没有措施维度：逐点判定，不计算最低成本"},
     "en": {"sheet_points": "points", "sheet_cheapest": "cheapest", "sheet_axes": "axes", "axis": "axis", "kind": "kind",
            "lever": "lever (costs)", "condition": "condition (no cost)", "cost": "cost per unit", "source": "cost source",
-           "values": "values", "condition_col": "condition", "cheapest": "cheapest reachable point", "none": "no point reaches it",
+           "values": "values", "condition_col": "condition", "total": "cost", "cheapest": "cheapest reachable point", "none": "no point reaches it",
            "verdict": "verdict", "no_levers": "no lever axis: every point is judged, nothing is priced"},
 }
 
@@ -339,13 +339,13 @@ def sweep_text(lang: str) -> dict[str, str]:
 
 
 def describe_point(result: SweepResult, index: int | None, names: Sequence[str], lang: str = "zh") -> str:
-    """``staff = 3 (cost 3), share 96.0% [95.1%, 97.0%]``, or the words for no point."""
+    """``staff = 3 (cost 3), 96.0% [95.1%, 97.0%]`` (the share meeting the target and its interval), or the words for no point."""
     t = sweep_text(lang)
     if index is None:
         return t["none"]
     r = result.rows[index]
     where = ", ".join(f"{n} = {r[n]}" for n in names)
-    return f"{where} ({t['cost']} {r['cost']:g}), {r['attainment']:.1%} [{r['attainment_lo']:.1%}, {r['attainment_hi']:.1%}]"
+    return f"{where} ({t['total']} {r['cost']:g}), {r['attainment']:.1%} [{r['attainment_lo']:.1%}, {r['attainment_hi']:.1%}]"
 
 
 def sweep_sheets(result: SweepResult, lang: str = "zh") -> dict[str, list[dict[str, Any]]]:
