@@ -203,29 +203,34 @@ def verdicts_under_both(a: SimulationResult, b: SimulationResult, register: Any,
     """The register's checks on either run's chain, judged on both runs, with the change in the share meeting each.
 
     Performance checks: the share of cases meeting it on each side, its verdict, and the paired
-    change (B − A) with its 95% interval. Design checks: counts on every path (the one counter) or
-    the fee per case, with the design verdict of each side. ``required`` is the default share when
+    change (B − A) with its 95% interval. Design checks: counts and fees on every path (the one
+    counter), with the design verdict of each side. ``required`` is the default share when
     the register row names none (:data:`~sim.analysis.assess.DEFAULT_REQUIRED` when None).
-    Checks against a baseline file (``below_baseline``) are left to ``reformsim assess``.
+    Left to ``reformsim assess``: checks against a baseline file (``below_baseline``), context-only
+    checks, and checks on no case time (one step's ``online`` fact, calculators, tax filings).
     """
     from ..analysis.assess import (DEFAULT_REQUIRED, DESIGN, PERFORMANCE, STATIC_METRICS, design_verdict, judged_metric,
                                    judged_threshold, replication_shares, share_interval, static_check, threshold_text, verdict)
 
+    by_path = (*STATIC_METRICS, "fee")  # design facts of the file, counted on every path
+
     chains = {_chain(a.process.file), _chain(b.process.file)} - {""}
     rows = []
     for target, check in register.tested():
-        if check.threshold is None or check.threshold.kind == "below_baseline" or check.test is None:
+        if check.threshold is None or check.threshold.kind == "below_baseline" or check.test is None or check.context:
             continue
         if not any(_chain(f) in chains for f in _target_files(register, check)):
             continue
         metric = judged_metric(check)
+        if not (metric in CASE_METRICS or metric in by_path or metric.startswith("step:")):
+            continue
         if metric.startswith("step:") and not all(metric[5:] in r.replications[0].tasks for r in (a, b)):
             continue  # the step is not in one of the models (removed or merged): nothing to compare on it
         th = judged_threshold(check)
         need = check.required or required or DEFAULT_REQUIRED
         row: dict[str, Any] = {"target": target.id, "check": check.name if check.name != target.id else "", "metric": metric,
                                "threshold": threshold_text(check.threshold), "required": need}
-        if metric in STATIC_METRICS:
+        if metric in by_path:
             row["kind"] = DESIGN
             for key, result in (("a", a), ("b", b)):
                 worst, share = static_check(result.process, metric, th)
@@ -233,12 +238,11 @@ def verdicts_under_both(a: SimulationResult, b: SimulationResult, register: Any,
             d = row["b"]["share"] - row["a"]["share"]
             row["change"] = {"delta": d, "ci95": [d, d], "significant": d != 0, "method": "exact (every path)"}
         else:
-            row["kind"] = DESIGN if metric == "fee" else PERFORMANCE
+            row["kind"] = PERFORMANCE
             shares = {key: replication_shares(result, metric, th) for key, result in (("a", a), ("b", b))}
             for key in ("a", "b"):
                 share, lo, hi = share_interval(shares[key])
-                row[key] = {"share": share, "lo": lo, "hi": hi,
-                            "verdict": design_verdict(lo, hi) if metric == "fee" else verdict(share, lo, hi, need)}
+                row[key] = {"share": share, "lo": lo, "hi": hi, "verdict": verdict(share, lo, hi, need)}
             paired = a.seed == b.seed and len(a.replications) == len(b.replications)
             change = compare_per_replication({"share": shares["a"]}, {"share": shares["b"]}, paired=paired)
             row["change"] = ({k: change[0][k] for k in ("delta", "ci95", "significant", "method")} if change else

@@ -152,7 +152,7 @@ def target_from_register(register: Any, target_id: str, check_name: str | None, 
     Refused with a message when the row is not there (did you mean), is not simulated, is a design
     check or a comparison with a baseline file, or is tested on another chain than ``process_file``'s.
     """
-    from ..analysis.assess import DEFAULT_REQUIRED, STATIC_METRICS, judged_metric, judged_threshold, threshold_text
+    from ..analysis.assess import DEFAULT_REQUIRED, DESIGN_METRICS, FILINGS, judged_metric, judged_threshold, threshold_text
     from ..errors import did_you_mean
     from .compare import same_chain
 
@@ -174,9 +174,10 @@ def target_from_register(register: Any, target_id: str, check_name: str | None, 
     check = checks[0]
     assert check.test is not None and check.threshold is not None
     metric = judged_metric(check)
-    if metric in STATIC_METRICS or check.threshold.kind == "below_baseline":
-        raise ReformSimError(f"{where}: a {'design check' if metric in STATIC_METRICS else 'comparison with a baseline file'}, "
-                             "judged by reformsim assess; a sweep judges performance targets (times)")
+    if metric in DESIGN_METRICS or metric == FILINGS or check.threshold.kind == "below_baseline":
+        what = ("a design check" if metric in DESIGN_METRICS else "a count of tax filings" if metric == FILINGS
+                else "a comparison with a baseline file")
+        raise ReformSimError(f"{where}: {what}, judged by reformsim assess; a sweep judges performance targets (times)")
     files = [str(Path(register.root or ".") / p) for p in check.test.processes]
     if process_file is not None and not any(same_chain(process_file, f) for f in files):
         raise ReformSimError(f"{where}: tested on {', '.join(check.test.processes)}, another chain than the scenario's "
