@@ -134,7 +134,8 @@ def test_every_case_kpi_has_p50_p80_p95_before_and_after_with_a_paired_interval(
 def test_the_change_in_the_share_meeting_t03_excludes_zero_for_the_reform(reform: dict) -> None:
     t03 = next(v for v in reform["verdicts"] if v["target"] == "T03")
     lo, hi = t03["change"]["ci95"]
-    assert t03["change"]["method"] == "paired" and 0 < lo <= t03["change"]["delta"] <= hi
+    assert t03["change"]["method"] == "paired" and 0 < lo <= t03["change"]["delta"] <= hi <= 1
+    assert all(-1 <= v["change"]["ci95"][0] <= v["change"]["ci95"][1] <= 1 for v in reform["verdicts"])
     assert t03["a"]["verdict"] == "not_reachable" and t03["b"]["share"] > 0.9
 
 

@@ -245,6 +245,8 @@ def verdicts_under_both(a: SimulationResult, b: SimulationResult, register: Any,
                 row[key] = {"share": share, "lo": lo, "hi": hi, "verdict": verdict(share, lo, hi, need)}
             paired = a.seed == b.seed and len(a.replications) == len(b.replications)
             change = compare_per_replication({"share": shares["a"]}, {"share": shares["b"]}, paired=paired)
+            for c in change:  # a change in a share lies in [-1, 1]; the t interval does not know that
+                c["ci95"] = [max(-1.0, c["ci95"][0]), min(1.0, c["ci95"][1])]
             row["change"] = ({k: change[0][k] for k in ("delta", "ci95", "significant", "method")} if change else
                              {"delta": math.nan, "ci95": [math.nan, math.nan], "significant": False, "method": "none"})
         rows.append(row)
