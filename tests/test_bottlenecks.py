@@ -249,3 +249,10 @@ def test_the_report_section_is_chinese_by_default_and_english_on_request() -> No
     en, tables_en = bottleneck_section(b, "en")
     assert "Bottlenecks (working days)" in en and "queueing for staff (working days)" in en and "reached by adding staff: desk +" in en
     assert sum(row["share of critical path"] for row in tables_en["steps"]) == pytest.approx(1.0, abs=0.005)
+
+
+def test_shares_from_kept_traces_equal_those_of_the_re_run() -> None:
+    kept = sim.simulate(BUNDLED / "construction_lowrisk_2021.bpmn", cases=40, replications=2, seed=6, keep_traces=True)
+    plain = sim.simulate(BUNDLED / "construction_lowrisk_2021.bpmn", cases=40, replications=2, seed=6)
+    a, b = critical_shares(kept, "workdays"), critical_shares(plain, "workdays")  # b re-runs the same seed with traces
+    assert a.time == pytest.approx(b.time) and a.elapsed == pytest.approx(b.elapsed) and a.path == b.path
