@@ -54,15 +54,20 @@ BUNDLED = Path(__file__).parents[1] / "processes"
 
 
 @pytest.mark.parametrize("name", ["company_setup_2021", "trade_export_2021", "construction_lowrisk_2021"])
-def test_both_executors_measure_the_same_step_boundaries(name: str) -> None:
+def test_every_executor_measures_the_same_step_boundaries(name: str) -> None:
+    from sim.engine.executors import EXECUTORS
+
     runs = {ex: sim.simulate(BUNDLED / f"{name}.bpmn", cases=25, replications=1, seed=17, executor=executor_for(ex))
-            for ex in ("compiled", "spiff")}
-    a, b = (runs[ex].replications[0].tasks for ex in ("compiled", "spiff"))
-    assert a.keys() == b.keys()
-    for nid in a:
-        for f in PART_FIELDS:
-            x, y = getattr(a[nid], f), getattr(b[nid], f)
-            assert (x.count, x.total) == pytest.approx((y.count, y.total), abs=1e-9), (nid, f)
+            for ex in EXECUTORS}
+    assert {"compiled", "spiff"} <= runs.keys()
+    a = runs["compiled"].replications[0].tasks
+    for ex, run in runs.items():
+        b = run.replications[0].tasks
+        assert a.keys() == b.keys()
+        for nid in a:
+            for f in PART_FIELDS:
+                x, y = getattr(a[nid], f), getattr(b[nid], f)
+                assert (x.count, x.total) == pytest.approx((y.count, y.total), abs=1e-9), (ex, nid, f)
 
 
 @pytest.mark.parametrize("name", ["company_setup_2021", "trade_export_2021", "electricity_lv_residential_2021"])
@@ -135,7 +140,9 @@ def test_critical_path_shares_sum_to_at_most_100_percent(path: Path) -> None:
     total = sum(s.critical_share for s in b.steps)
     assert total <= 1.005  # a decomposition, not "mean step time / mean case time" (which reached 189%)
     assert total >= 0.99  # every case's time is traced back along its own path
-    assert b.critical_cases == 80 and b.critical_path
+    # every case that ran a step is traced; a case may run none (taxes: a firm liable for none of the ten taxes)
+    ran = sum(int((rep.metric("hours").values() > 0).sum()) for rep in r.replications)
+    assert b.critical_cases == ran >= 70 and b.critical_path
 
 
 def test_only_the_branch_that_determined_the_join_counts() -> None:

@@ -329,12 +329,14 @@ def _p80s(result: Any, metric: str) -> np.ndarray:
 
 def _with_staff(result: Any, added: dict[str, int], backend: Any = None) -> Any:
     """The same run (seed, cases, replications: common random numbers) with staff added."""
+    from ..engine.executors import EXPLORING
     from ..engine.runner import simulate
     from ..model.levers import Staff, apply_levers
 
     process, scenario = apply_levers(result.process, result.scenario,
                                      [Staff(a, add=n, source=SOURCE) for a, n in added.items() if n])
-    return simulate(process, scenario, seed=result.seed, backend=backend)
+    # every executor gives the same records for the same seed, so the fastest one pairs with any base
+    return simulate(process, scenario, seed=result.seed, backend=backend, executor=EXPLORING)
 
 
 def _reaches(result: Any, row: Any) -> tuple[bool, float]:

@@ -95,7 +95,9 @@ def verdict_rows(assessment: Any, lang: str = "en") -> list[dict[str, Any]]:
     def readings(r: Any) -> str:
         return " / ".join("—" if v[0] is None or v[0] != v[0] else f"{v[0]:.0%}" for v in r.readings.values())
 
-    return [{t["target"]: r.target, t["check"]: r.check, t["kind"]: t[r.kind], t["process"]: Path(r.process).name,
+    context = {"en": " (context only)", "zh": "（仅作参考）"}[lang]  # a threshold not from the plan: no verdict on it
+    return [{t["target"]: r.target, t["check"]: r.check, t["kind"]: t[r.kind] + (context if r.context else ""),
+             t["process"]: Path(r.process).name,
              t["unit"]: r.unit, t["metric"]: metric(r), t["threshold"]: r.threshold, t["verdict"]: t[r.verdict],
              t["share"]: r.share, t["ci"]: "" if r.lo != r.lo else f"{r.lo:.1%}–{r.hi:.1%}", t["required"]: r.required,
              "P50": r.p50, "P80": r.p80, "P95": r.p95, t["readings"]: readings(r), t["band"]: r.band_share,
@@ -198,7 +200,7 @@ def _img(png: bytes, alt: str) -> str:
 
 
 def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lang: str = "zh",
-                 diagrams: bool = True) -> Path:
+                 diagrams: bool = True, predictions: list[Any] | None = None) -> Path:
     """Write report.html, CSVs and assessment.xlsx into the report folder ``out_dir``; return the HTML path.
 
     ``out_dir`` must be new, empty or a report folder of ours (see :class:`sim.files.OwnedFolder`);
@@ -223,8 +225,14 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
         parts = [f"<h1>{t['title']}</h1>", f"<h2>{t['verdicts']}</h2>",
                  f"<p><b>{t['rule']}</b>: {html.escape(RULE[lang])} "
                  f"{html.escape(t['precision'].format(reps=assessment.replications, cases=assessment.cases, seed=assessment.seed))}</p>",
+                 *(f'<p class="warning">⚠ {html.escape(note)}</p>' for note in assessment.calendar_notes()),
                  _table(verdicts, t["verdict"]),
                  f"<p><b>{t['clock']}</b>: {html.escape(CLOCK_RULE[lang])} {html.escape(t['rule_static'])}</p>"]
+        if predictions:  # the trade backtest (sim.analysis.backtest): a prediction, not a verdict
+            from ..analysis.backtest import TITLE, prediction_rows
+
+            sheets["predictions"] = prediction_rows(predictions, lang)
+            parts += [f"<h2>{html.escape(TITLE[lang])}</h2>", _table(sheets["predictions"])]
         not_sim = [{t["target"]: a, t["check"]: b, t["reason"]: c} for a, b, c in assessment.not_simulated]
         sheets["not_simulated"] = not_sim
         parts += [f"<h2>{t['not_sim']}</h2>", _table(not_sim)]
