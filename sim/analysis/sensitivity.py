@@ -172,9 +172,10 @@ def analyse_chains(assessment: Any, *, replications: int = SEARCH_REPLICATIONS, 
     for rel, res in assessment.results.items():
         rows = [r for r in assessment.rows if r.process == rel and r.method == "simulated" and r.kind == "performance"]
         unit = "hours" if any(r.metric == "hours" for r in rows) else "workdays"
-        b = chain_bottlenecks(res, unit)
+        b = chain_bottlenecks(res, unit, rows, backend=parts)  # with the staffing runs for its failing rows
         rep = ChainReport(rel, res, b, fixes={})
-        timed = [r for r in rows if r.metric != "fee" and r.check_obj is not None]
+        # a context row's threshold is not the plan's (T25's national 5 days): no fix is searched for it
+        timed = [r for r in rows if r.metric != "fee" and r.check_obj is not None and not r.context]
         if timed:
             rep.primary = min(timed, key=lambda r: r.share)
             ranks: dict[tuple[str, Threshold], tuple[float, list[Ranked]]] = {}

@@ -37,7 +37,7 @@ def load_target(target: Path, process_id: str | None = None) -> tuple[Any, Any]:
         scenario = sim.load_scenario(target)
         if scenario.process is None:
             raise ScenarioError([("process", "the scenario names no process file; add process: path/to/file.bpmn")], file=str(target))
-        return sim.load_bpmn(scenario.process), scenario
+        return sim.load_bpmn(scenario.process, instances=scenario.instances()), scenario
     return sim.load_bpmn(target, process_id), None
 
 

@@ -175,7 +175,7 @@ def prepare_run(process: Process | LoadedProcess | str | Path, scenario: Scenari
     (True, (), True)
     """
     if isinstance(process, (str, Path)):
-        loaded: LoadedProcess | None = load_bpmn(process)
+        loaded: LoadedProcess | None = load_bpmn(process, instances=scenario.instances() if scenario else None)
         proc = loaded.process
     elif isinstance(process, LoadedProcess):
         loaded, proc = process, process.process
@@ -218,7 +218,7 @@ def run_replication(process: Process, scenario: Scenario, replication: int, seed
 
 def _run_one(args: tuple) -> ReplicationResult:
     process, scenario, replication, seed, executor, path, guard = args
-    loaded = load_bpmn(path) if isinstance(executor, Spiff) and path else None
+    loaded = load_bpmn(path, instances=scenario.instances()) if isinstance(executor, Spiff) and path else None
     return run_replication(process, scenario, replication, seed, executor, loaded, guard=guard)
 
 
