@@ -347,8 +347,10 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
 
     def sim_of(rel: str) -> Any:
         if rel not in results:
+            from .bottlenecks import traces_fit  # the verdict's own traces give the critical paths, no re-run
+
             results[rel] = simulate(loaded[rel], _scoped(scenario, scope, rel), cases=cases, replications=replications, seed=seed,
-                                    executor=EXPLORING)
+                                    executor=EXPLORING, keep_traces=traces_fit(loaded[rel].process, cases, replications))
         return results[rel]
 
     baselines: dict[str, Any] = {}

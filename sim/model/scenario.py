@@ -37,7 +37,7 @@ from typing import Any
 from ..errors import CalendarError, ScenarioError, did_you_mean
 from .bounds import MAX_CASES, MAX_DURATION, MAX_GROWTH, MAX_RATE, MAX_REPLICATIONS, MAX_STAFF, SEED_MAX, SHARE_TOLERANCE, check_number
 from .calendar import OFFICIAL, OpeningHours
-from .edits import parse_edits
+from .edits import edit_files, parse_edits
 from .official_days import OfficialDays, parse_calendar
 from .expressions import numeric_names, text_values
 from .levers import Lever
@@ -121,6 +121,7 @@ class Scenario:
     steps: Mapping[str, StepOverride] = field(default_factory=lambda: MappingProxyType({}))
     routing: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))  # flow id -> share
     edits: tuple[Lever, ...] = ()  # typed levers (sim.model.levers), parsed from `edits:` at load time
+    edit_files: tuple[str | None, ...] = ()  # per edit: the file it was inherited from (extends:), None for this file's own
     file: str | None = None
     notes: tuple[str, ...] = ()
     explicit: frozenset[str] = frozenset()  # top-level keys the file set (the rest are defaults)
@@ -247,6 +248,7 @@ def parse_scenario(data: Any, *, file: str | None = None) -> Scenario:
     if "edits" in data:
         try:  # typed levers at load time: a bad edit fails here, with its path (sim.model.edits)
             kw["edits"] = parse_edits(data["edits"], file=file)
+            kw["edit_files"] = edit_files(data["edits"])
         except ScenarioError as exc:
             p.items.extend(exc.problems)
     if p.items:
