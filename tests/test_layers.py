@@ -49,7 +49,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(layer) for layer in (
     {"cli"},
 ))
 LEVEL = {part: i for i, layer in enumerate(LAYERS) for part in layer}
-THIRD_PARTY = {"matplotlib": {"report"}, "simpy": {"engine"}, "SpiffWorkflow": {"bpmn", "engine"}}
+THIRD_PARTY = {"matplotlib": {"report"}, "simpy": {"engine"}, "SpiffWorkflow": {"bpmn", "engine"}, "numba": {"engine"}}
 
 
 def _modules() -> list[Path]:
