@@ -50,7 +50,7 @@ def baseline() -> Process:
         m = b.gateway(f"m_{key}", "exclusive")
         t = b.task(f"t_file_{key}", f"{zh}申报", f"{en} return", agency="tax", procedure=True, documents=1,
                    online=True, wait="uniform(0, 0.25) workday", work="triangular(0.05, 0.1, 0.25) h",
-                   source=f"one return per tax before the reform: seed 二(十)2(1); documents, wait, work: {FILE}")
+                   source=f"one return per tax before the reform: seed 二(十)2(1); documents, wait, work: {FILE}", kind="filing")
         b.chain(split, g)
         b.flow(g, t, condition=f"liable_{key}", name="是")
         b.flow(g, m, name="否", default=True)
@@ -66,7 +66,7 @@ def reform() -> Process:
     t = b.task("t_file_combined", "财产行为税合并申报", "Combined property and behaviour tax return", agency="tax",
                procedure=True, documents=1, online=True, wait="uniform(0, 0.25) workday",
                work="triangular(0.1, 0.2, 0.4) h",
-               source=f"ten taxes in one return: seed 二(十)2(1); online: seed 二(十)2(3); documents, wait, work: {FILE}")
+               source=f"ten taxes in one return: seed 二(十)2(1); online: seed 二(十)2(3); documents, wait, work: {FILE}", kind="filing")
     any_tax = " or ".join(f"liable_{k}" for k, _, _, _ in TAXES)
     b.chain("start", g)
     b.flow(g, t, condition=any_tax, name="是")
