@@ -130,10 +130,14 @@ def _met(values: np.ndarray, th: Threshold) -> np.ndarray:
     return ok
 
 
+def replication_shares(result: Any, metric: str, th: Threshold) -> list[float]:
+    """Per replication, the share of cases meeting ``th`` on ``metric`` (NaN where a replication has no value)."""
+    return [float(_met(v, th).mean()) if len(v) else math.nan for v in values_by_replication(result, metric)]
+
+
 def share_meeting(result: Any, metric: str, th: Threshold) -> tuple[float, float, float]:
     """Share of cases meeting ``th`` on ``metric`` with its 95% interval across replications."""
-    shares = [float(_met(v, th).mean()) if len(v) else math.nan for v in values_by_replication(result, metric)]
-    return share_interval(shares)
+    return share_interval(replication_shares(result, metric, th))
 
 
 def threshold_text(th: Threshold | None) -> str:
