@@ -45,12 +45,14 @@ from ..model.levers import Commitment, Lever, Online, Parallel, Scale, Staff, ap
 from ..model.scenario import Scenario
 from ..targets import Threshold
 
-__all__ = ["Ranked", "Excluded", "Proposal", "Fix", "propose", "candidate_changes", "rank_changes", "greedy_fix",
+__all__ = ["Ranked", "Excluded", "Proposal", "Fix", "propose", "candidate_changes", "rank_changes", "rank_many", "greedy_fix",
            "apply_changes", "analyse_chains", "ChainReport"]
 
 SOURCE = "sensitivity"  # the trail a tried lever leaves in the process's sources
 FASTER, SLOWER = 0.8, 1.2  # assumption: ±20%, the usual range of a one-at-a-time sensitivity
-MAX_CHANGES, POOL = 3, 6  # the greedy fix: at most 3 changes, drawn from the 6 most helpful
+# The greedy fix: at most 3 changes, drawn from the 4 most helpful single changes (each round simulates
+# every remaining one at full precision; 4 keeps the whole register's assessment within minutes).
+MAX_CHANGES, POOL = 3, 4
 RECHECK_OFFSET = 1  # the fix is re-checked on seed + 1: random numbers the search never saw
 
 
@@ -205,8 +207,12 @@ def replication_shares(result: Any, metric: str, threshold: Threshold) -> np.nda
     return np.asarray(shares(result, metric, threshold), dtype=float)
 
 
-def _evaluate(job: tuple) -> list[float] | None:
-    process, scenario, changes, metric, threshold, replications, cases, seed = job
+Key = tuple[str, Threshold]  # (metric, threshold): what a share is measured on
+
+
+def _evaluate(job: tuple) -> list[list[float]] | None:
+    """One variant run; per key, the per-replication shares meeting it (one run serves every target of the chain)."""
+    process, scenario, changes, keys, replications, cases, seed = job
     from ..engine.runner import simulate
 
     try:
@@ -214,7 +220,7 @@ def _evaluate(job: tuple) -> list[float] | None:
         res = simulate(p, sc, cases=cases, replications=replications, seed=seed)
     except ReformSimError:
         return None  # the lever does not fit this step (e.g. steps that cannot run in parallel): not a candidate
-    return replication_shares(res, metric, threshold).tolist()
+    return [replication_shares(res, metric, th).tolist() for metric, th in keys]
 
 
 def _backend(backend: Backend | None, workers: int | None) -> Backend:
@@ -248,23 +254,39 @@ def rank_changes(process: Any, scenario: Scenario | None, metric: str, threshold
     ``base`` is the per-replication share of the verdict's own run (same cases, replications and
     seed); without it the base is simulated here. Changes that do not fit the process are dropped.
     """
+    key = (metric, threshold)
+    return rank_many(process, scenario, [key], changes, bases=None if base is None else {key: base}, replications=replications,
+                     cases=cases, seed=seed, workers=workers, backend=backend)[key]
+
+
+def rank_many(process: Any, scenario: Scenario | None, keys: Sequence[Key], changes: list[Lever], *, replications: int,
+              cases: int, seed: int, bases: dict[Key, Sequence[float]] | None = None, workers: int | None = None,
+              backend: Backend | None = None) -> dict[Key, tuple[tuple[float, float, float], list[Ranked]]]:
+    """:func:`rank_changes` for several targets of one chain at once: each change is simulated once and
+    its run scored against every key (same cost as one target)."""
     sc = scenario or Scenario()
     parts = _backend(backend, workers)
-    jobs = [(process, sc, (c,), metric, threshold, replications, cases, seed) for c in changes]
-    if base is None:
-        jobs.insert(0, (process, sc, (), metric, threshold, replications, cases, seed))
-    shares = _run(jobs, parts)
-    if base is None:
-        base = shares.pop(0) or []
-    ranked = []
-    for c, s in zip(changes, shares):
-        if s is None:
-            continue
-        mean, lo, hi = _share(s)
-        d, dlo, dhi = _paired(s, base)
-        ranked.append(Ranked(c, mean, d, lo, hi, dlo, dhi))
-    ranked.sort(key=lambda r: (-abs(r.delta) if not math.isnan(r.delta) else 0.0, r.change.verb))
-    return _share(base), ranked
+    keys = list(dict.fromkeys(keys))
+    jobs = [(process, sc, (c,), tuple(keys), replications, cases, seed) for c in changes]
+    if bases is None or any(k not in bases for k in keys):
+        jobs.insert(0, (process, sc, (), tuple(keys), replications, cases, seed))
+    runs = _run(jobs, parts)
+    if len(jobs) > len(changes):
+        first = runs.pop(0) or [[] for _ in keys]
+        bases = {**dict(zip(keys, first)), **(bases or {})}
+    assert bases is not None
+    out = {}
+    for k, key in enumerate(keys):
+        ranked = []
+        for c, shares in zip(changes, runs):
+            if shares is None:
+                continue
+            mean, lo, hi = _share(shares[k])
+            d, dlo, dhi = _paired(shares[k], bases[key])
+            ranked.append(Ranked(c, mean, d, lo, hi, dlo, dhi))
+        ranked.sort(key=lambda r: (-abs(r.delta) if not math.isnan(r.delta) else 0.0, r.change.verb))
+        out[key] = (_share(bases[key]), ranked)
+    return out
 
 
 def greedy_fix(process: Any, scenario: Scenario | None, metric: str, threshold: Threshold, ranked: list[Ranked], *,
@@ -286,8 +308,8 @@ def greedy_fix(process: Any, scenario: Scenario | None, metric: str, threshold: 
     rest = [r.change for r in helpful[1:]]
     tried = 0
     while best[1] < required and len(chosen) < max_changes and rest:
-        jobs = [(process, sc, tuple(chosen + [c]), metric, threshold, replications, cases, seed) for c in rest]
-        results = [_share(s) if s is not None else (math.nan,) * 3 for s in _run(jobs, parts)]
+        jobs = [(process, sc, tuple(chosen + [c]), ((metric, threshold),), replications, cases, seed) for c in rest]
+        results = [_share(s[0]) if s is not None else (math.nan,) * 3 for s in _run(jobs, parts)]
         tried += len(jobs)
         i = max(range(len(rest)), key=lambda k: -1.0 if math.isnan(results[k][1]) else results[k][1])
         if math.isnan(results[i][1]) or results[i][1] <= best[1]:
@@ -297,9 +319,9 @@ def greedy_fix(process: Any, scenario: Scenario | None, metric: str, threshold: 
     fix = Fix(chosen, *best, reached=verdict(*best, required) == REACHABLE, tried=tried)
     if fix.reached:  # chosen as the best on these random numbers: check it on numbers the search never saw
         fresh = seed + RECHECK_OFFSET
-        shares = _evaluate((process, sc, tuple(chosen), metric, threshold, replications, cases, fresh))
+        shares = _evaluate((process, sc, tuple(chosen), ((metric, threshold),), replications, cases, fresh))
         fix.recheck_seed = fresh
-        fix.recheck = _share(shares) if shares is not None else (math.nan,) * 3
+        fix.recheck = _share(shares[0]) if shares is not None else (math.nan,) * 3
         fix.recheck_verdict = verdict(*fix.recheck, required)
     return fix
 
@@ -349,20 +371,21 @@ def analyse_chains(assessment: Any, *, n_steps: int = 4, n_agencies: int = 2, wo
             rep.primary = min(timed, key=lambda r: r.share)
             proposal = propose(b, res.process, n_steps, n_agencies, exclusions[rel])
             rep.excluded = proposal.excluded
-            ranks: dict[tuple[str, Threshold], tuple[tuple[float, float, float], list[Ranked]]] = {}
-            for r in sorted(timed, key=lambda r: r is not rep.primary):
-                th = judged_threshold(r.check_obj)  # what the verdict is judged on (a band's faster side may meet it)
-                key = (r.metric, th)
-                if r is not rep.primary and r.verdict == REACHABLE:
-                    continue
-                if key not in ranks:
-                    ranks[key] = rank_changes(res.process, res.scenario, r.metric, th, proposal.changes,
-                                              base=replication_shares(res, r.metric, th).tolist(), backend=parts, **precision)
-                rep.bases[(r.target, r.check)] = ranks[key][0]  # the verdict's own share: ranked on what it is judged on
+            wanted = [r for r in timed if r is rep.primary or r.verdict != REACHABLE]
+            keys = {id(r): (r.metric, judged_threshold(r.check_obj)) for r in wanted}  # what each verdict is judged on
+            bases = {key: replication_shares(res, *key).tolist() for key in keys.values()}
+            ranks = rank_many(res.process, res.scenario, list(keys.values()), proposal.changes, bases=bases, backend=parts,
+                              **precision)
+            found: dict[tuple[Key, float], Fix | None] = {}  # two rows judged alike (e.g. T13 and T18) share one search
+            for r in wanted:
+                key = keys[id(r)]
+                rep.bases[(r.target, r.check)] = ranks[key][0]  # the verdict's own share
                 if r is rep.primary:
                     rep.base, rep.ranked = ranks[key]
                 if r.verdict != REACHABLE:
-                    rep.fixes[(r.target, r.check)] = greedy_fix(res.process, res.scenario, r.metric, th, ranks[key][1],
-                                                                required=r.required, backend=parts, **precision)
+                    if (key, r.required) not in found:
+                        found[(key, r.required)] = greedy_fix(res.process, res.scenario, key[0], key[1], ranks[key][1],
+                                                              required=r.required, backend=parts, **precision)
+                    rep.fixes[(r.target, r.check)] = found[(key, r.required)]
         out.append(rep)
     return out
