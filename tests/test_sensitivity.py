@@ -41,8 +41,11 @@ def test_no_proposed_lever_outside_the_steps_allowed_set(bundled_runs):
             for ruling in legal.lever_rulings(lever, r.process):
                 assert ruling.allowed, f"{name}: proposed {lever.label('en')} although {ruling.text('en')}"
         for ex in proposal.excluded:
-            assert ex.by == "rule" and ex.rule and ex.source, (name, ex)
-            assert any(not x.allowed for x in legal.lever_rulings(ex.change, r.process))
+            assert ex.by in ("rule", "search") and ex.rule and ex.source, (name, ex)
+            if ex.by == "rule":
+                assert any(not x.allowed for x in legal.lever_rulings(ex.change, r.process))
+            else:  # staff where there is no queue to shorten
+                assert ex.change.verb == "staff" and ex.rule == "no_queue"
             if isinstance(ex.change, Commitment):
                 commitments_refused.add((name, ex.step))
     # The issue's examples: none of these may be turned into a commitment.
@@ -53,8 +56,11 @@ def test_no_proposed_lever_outside_the_steps_allowed_set(bundled_runs):
 
 
 def test_excluded_levers_are_never_proposed_and_are_listed():
+    from sim.analysis.bottlenecks import AgencyLoad
+
     r = sim.simulate(ROOT / "processes" / "construction_lowrisk_2021.bpmn", cases=40, replications=2, seed=5)
-    b = chain_bottlenecks(r)
+    b = chain_bottlenecks(r)  # a queue at every agency, so staff is a candidate wherever it is not excluded
+    b = dataclasses.replace(b, agencies=[AgencyLoad(a.agency, a.staff, a.utilisation, 1.0, 3) for a in b.agencies])
     open_ = propose(b, r.process, n_steps=100, n_agencies=100)
     assert any(isinstance(c, Online) for c in open_.changes) and any(c.verb == "staff" for c in open_.changes)
     agency = next(c.target for c in open_.changes if c.verb == "staff")
@@ -187,3 +193,23 @@ def test_an_exclusion_naming_no_step_of_any_chain_is_an_error():
     a = assess(reg, replications=2, cases=20, seed=1, scenario=sc)
     with pytest.raises(ScenarioError, match=r'policy\.yaml: excluded_levers\[0\]: unknown step "t_sael" \(did you mean "t_seal"\?\)'):
         analyse_chains(a, n_steps=1, n_agencies=1, workers=1)
+
+
+def test_greedy_search_is_skipped_when_even_added_effects_cannot_reach():
+    # Two small detectable effects on a share of 50%: even added, their upper bounds cannot reach 95%.
+    small = [Ranked(Online("a"), 0.52, 0.02, 0.50, 0.54, 0.01, 0.03), Ranked(Online("b"), 0.51, 0.01, 0.49, 0.53, 0.005, 0.02)]
+    fix = greedy_fix(None, None, "workdays", Threshold("max", None, 1.0), small, required=0.95, replications=2, cases=10,
+                     seed=1, workers=1)
+    assert fix is not None and not fix.reached and fix.tried == 0 and fix.note == "56.0%"
+    assert fix.text("en").startswith("not searched: even the 3 most helpful changes")
+
+
+def test_staff_is_not_simulated_where_no_queue_exists():
+    from sim.analysis.bottlenecks import AgencyLoad
+
+    r = sim.simulate(FIXTURE, cases=40, replications=2, seed=5)
+    b = chain_bottlenecks(r)
+    quiet = dataclasses.replace(b, agencies=[AgencyLoad(a.agency, a.staff, a.utilisation, 0.0, 0) for a in b.agencies])
+    proposal = propose(quiet, r.process, n_steps=1, n_agencies=5)
+    assert not [c for c in proposal.changes if c.verb == "staff"]
+    assert {x.rule for x in proposal.excluded if x.change.verb == "staff"} == {"no_queue"}

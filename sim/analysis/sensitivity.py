@@ -54,6 +54,9 @@ FASTER, SLOWER = 0.8, 1.2  # assumption: ±20%, the usual range of a one-at-a-ti
 # every remaining one at full precision; 4 keeps the whole register's assessment within minutes).
 MAX_CHANGES, POOL = 3, 4
 RECHECK_OFFSET = 1  # the fix is re-checked on seed + 1: random numbers the search never saw
+# assumption: with fewer than 1 case in 20 waiting on average at an agency, one more staff member has no
+# queue to shorten; the search does not simulate it (and says so) to keep the assessment within minutes.
+MIN_QUEUE = 0.05
 
 
 @dataclass
@@ -94,8 +97,8 @@ class Excluded:
 
     change: Lever
     step: str  # the step (or agency) it would act on
-    by: str  # "rule" or "scenario"
-    rule: str  # the rule's id, or the scenario entry (excluded_levers[i])
+    by: str  # "rule", "scenario" (excluded_levers) or "search" (cannot matter, not simulated)
+    rule: str  # the rule's id, the scenario entry (excluded_levers[i]) or the search's reason
     zh: str
     en: str
     source: str
@@ -126,11 +129,17 @@ class Fix:
     recheck_seed: int | None = None
     recheck: tuple[float, float, float] | None = None  # share, lo, hi on fresh random numbers
     recheck_verdict: str = ""
+    note: str = ""  # set when the search was not run: the most the best changes could reach if their effects added up
 
     def text(self, lang: str = "zh", verdict_names: Mapping[str, str] | None = None) -> str:
         """One line for the report, saying it is greedy and what the re-check gave (``verdict_names``
         turns ``reachable`` etc. into the report's words)."""
         names = " + ".join(c.label(lang) for c in self.changes)
+        if self.note:
+            return (f"未搜索：即使最有帮助的{MAX_CHANGES}项改革的影响（区间上限）相加，达标比例最多 {self.note}，低于要求；"
+                    f"单项最佳 {names}：{self.share:.1%}（{self.lo:.1%}–{self.hi:.1%}）" if lang == "zh" else
+                    f"not searched: even the {MAX_CHANGES} most helpful changes, their effects' upper bounds added, reach at most "
+                    f"{self.note}, below the required share; best single change {names}: {self.share:.1%} ({self.lo:.1%}–{self.hi:.1%})")
         if not self.reached:
             return (f"贪心搜索未找到不超过{MAX_CHANGES}项的组合；最好的组合 {names} 的下限为 {self.lo:.1%}" if lang == "zh" else
                     f"greedy search found no set of ≤ {MAX_CHANGES} changes; the best, {names}, reaches a lower bound of {self.lo:.1%}")
@@ -182,7 +191,13 @@ def propose(bottlenecks: Any, process: Any, n_steps: int = 5, n_agencies: int = 
         if not facts.commitment and facts.wait is not None and node.kind == "task":
             _screen(out, Commitment(s.step, source=SOURCE, display=name), process, exclusions)
     for a in [a for a in bottlenecks.agencies if not math.isnan(a.utilisation)][:n_agencies]:
-        _screen(out, Staff(a.agency, source=SOURCE), process, exclusions)
+        lever = Staff(a.agency, source=SOURCE)
+        if getattr(a, "mean_queue", math.inf) < MIN_QUEUE:  # one more person only removes queueing, and there is none
+            out.excluded.append(Excluded(lever, a.agency, "search", "no_queue", f"{a.agency}：平均排队 {a.mean_queue:.2f} 件，增加人员无可缩短的排队",
+                                         f"{a.agency}: mean queue {a.mean_queue:.2f} cases, no queueing for more staff to remove",
+                                         f"assumption: below {MIN_QUEUE} cases waiting on average"))
+            continue
+        _screen(out, lever, process, exclusions)
     # 并联审批: two consecutive steps of the critical path run side by side
     path = [sid for sid in bottlenecks.critical_path if sid in process.nodes and process.nodes[sid].kind == "task"]
     for a, b in zip(path, path[1:]):
@@ -307,6 +322,12 @@ def greedy_fix(process: Any, scenario: Scenario | None, metric: str, threshold: 
     chosen, best = [helpful[0].change], (helpful[0].share, helpful[0].lo, helpful[0].hi)
     rest = [r.change for r in helpful[1:]]
     tried = 0
+    # Not worth searching when even the best single changes' upper bounds, added up, leave the share's
+    # upper bound below the required share (effects usually add up at most; said in the result).
+    reach = helpful[0].hi + sum(max(r.delta_hi, 0.0) for r in helpful[1:max_changes])
+    if len(helpful) > 1 and reach < required:
+        return Fix(chosen, *best, reached=False, tried=0,
+                   note=f"{reach:.1%}")
     while best[1] < required and len(chosen) < max_changes and rest:
         jobs = [(process, sc, tuple(chosen + [c]), ((metric, threshold),), replications, cases, seed) for c in rest]
         results = [_share(s[0]) if s is not None else (math.nan,) * 3 for s in _run(jobs, parts)]

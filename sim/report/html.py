@@ -42,7 +42,8 @@ LABELS = {
                        "target with a 95% t interval (mean ± t·s/√n); where the interval contains 0 it has no detectable effect.",
            "change": "change", "with_change": "share with the change (95% interval)", "effect": "effect on the share",
            "excluded": "Levers not proposed, and why", "lever": "lever", "why": "why not", "rule_source": "rule source",
-           "by": {"rule": "rule", "scenario": "scenario (excluded_levers)"},
+           "basis": "decided by",
+           "by": {"rule": "rule", "scenario": "scenario (excluded_levers)", "search": "not simulated (cannot matter)"},
            "rule_static": "Count targets are judged on exact static counts of every path: the share is the share of paths.",
            "kind": "kind", "design": "design check", "performance": "performance verdict", "complies": "complies",
            "partly_complies": "some paths comply", "does_not_comply": "does not comply", "rule": "Verdict rule",
@@ -70,7 +71,8 @@ LABELS = {
                        "区间包含0时为“无可检测的影响”。",
            "change": "改革", "with_change": "改革后达标比例（95%区间）", "effect": "对达标比例的影响",
            "excluded": "未提出的改革及原因", "lever": "改革", "why": "原因", "rule_source": "规则来源",
-           "by": {"rule": "规则", "scenario": "情景排除（excluded_levers）"},
+           "basis": "依据",
+           "by": {"rule": "规则", "scenario": "情景排除（excluded_levers）", "search": "未模拟（不会有影响）"},
            "rule_static": "环节数、材料数、阶段数按每条路径的精确静态计数判定：比例为路径占比。",
            "kind": "类别", "design": "设计核对", "performance": "绩效结论", "complies": "设计符合",
            "partly_complies": "部分路径符合", "does_not_comply": "设计不符合", "rule": "判定规则",
@@ -165,7 +167,7 @@ def _sensitivity(ch: Any, name: str, assessment: Any, sheets: dict[str, list[dic
                                    intervals=[(x.delta_lo, x.delta_hi) for x in shown]), t["tornado"]),
                   _table([{k: v for k, v in r.items() if k not in ("delta", "delta_lo", "delta_hi")} for r in sens])]
     if ch.excluded:
-        rows = [{t["lever"]: x.change.label(lang), t["why"]: x.zh if lang == "zh" else x.en, t["by"][x.by]: x.rule,
+        rows = [{t["lever"]: x.change.label(lang), t["why"]: x.zh if lang == "zh" else x.en, t["basis"]: f"{t['by'][x.by]}: {x.rule}",
                  t["rule_source"]: x.source} for x in ch.excluded]
         sheets[f"{name}_excluded"] = rows
         parts += [f"<h3>{t['excluded']}</h3>", _table(rows)]
