@@ -270,7 +270,7 @@ def ruling(node: Node, verb: str) -> Ruling:
     kind = kind_of(node)
     own = dict(facts.levers) if facts is not None else {}
     if verb in own:
-        rule = Rule("step_levers", "本环节自身的依据" , "the step's own rule", facts.levers_source if facts else "")
+        rule = Rule("step_levers", "本环节自身的依据", "the step's own rule", facts.levers_source if facts else "")
         return Ruling(node.id, verb, own[verb], rule, kind, own=True)
     parts = [KINDS.get(k) for k in kind.split("+")]
     if any(p is None for p in parts):  # a kind the loader would have refused: the model was built in code
