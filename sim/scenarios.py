@@ -29,6 +29,7 @@ from typing import Any
 
 from . import inputs
 from .errors import ScenarioError
+from .model.ics_calendar import calendar_from_ics
 from .model.official_days import parse_calendar
 from .model.scenario import Scenario, parse_scenario
 
@@ -89,9 +90,13 @@ def load_scenario_mapping(path: str | Path, *, root: str | Path | None = None,
     if isinstance(data, Mapping) and isinstance(data.get("calendar"), str):
         # a holiday-arrangement file: read in here, so the scenario stays plain data for pools and Dask
         calendar_path = inputs.resolve_reference(data["calendar"], named_by=path, root=allowed, where="calendar",
-                                                 expected="a holiday-arrangement YAML file", echo=named)
+                                                 expected="a holiday-arrangement file (.yaml or .ics)", echo=named)
         try:
-            data = {**data, "calendar": read_yaml(calendar_path)}
+            if calendar_path.suffix.lower() == ".ics":
+                arrangement = calendar_from_ics(inputs.read_text(calendar_path, inputs.SCENARIO), file=str(calendar_path))
+            else:
+                arrangement = read_yaml(calendar_path)
+            data = {**data, "calendar": arrangement}
             parse_calendar(data["calendar"], file=str(calendar_path))  # its problems located in its own file
         except ScenarioError as exc:  # a file the user did not name: key and line, not its values
             raise _reported(exc, named=False) from None

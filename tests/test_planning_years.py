@@ -72,3 +72,59 @@ def test_bad_dates_and_calendars_are_located_errors(tmp_path: Path, text: str, m
     assert done.returncode == 2, done.stderr
     assert str(plan) in done.stderr and message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def _ics(events: str) -> str:
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nX-WR-CALNAME:节假日 {NEXT}\r\n{events}END:VCALENDAR\r\n"
+
+
+def test_an_ics_calendar_is_read_like_the_yaml_form(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the same closed week as the YAML test above, from an iCalendar subscription file
+    (tmp_path / "days.ics").write_text(_ics(
+        f"BEGIN:VEVENT\r\nSUMMARY:假期 休\r\nDTSTART;VALUE=DATE:{NEXT}0302\r\nDTEND;VALUE=DATE:{NEXT}0306\r\nEND:VEVENT\r\n"
+        f"BEGIN:VEVENT\r\nSUMMARY:补班\r\nDTSTART;VALUE=DATE:{NEXT}0307\r\nEND:VEVENT\r\n"), encoding="utf-8")
+    (tmp_path / "days.yaml").write_text(
+        f"source: same\nyears:\n  {NEXT}:\n    holidays: [{NEXT}-03-02/{NEXT}-03-05]\n    workdays: [{NEXT}-03-07]\n",
+        encoding="utf-8")
+    results = []
+    for name in ("days.ics", "days.yaml"):
+        plan = _scenario(tmp_path, f"start: {NEXT}-03-01\ncalendar: {name}\n")
+        assert main(["run", str(plan), "--cases", "40", "--replications", "2", "--json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert data["calendar"] == {str(NEXT): "supplied"}
+        results.append(data["kpis"])
+    assert results[0] == results[1]  # one arrangement, whichever form it came in
+
+
+@pytest.mark.parametrize(("events", "message"), [
+    ("BEGIN:VEVENT\r\nSUMMARY:会议\r\nDTSTART:20270302T090000\r\nEND:VEVENT\r\n", "is a timed event"),
+    ("", "no all-day events"),
+    (f"BEGIN:VEVENT\r\nSUMMARY:x\r\nDTSTART;VALUE=DATE:{NEXT}0305\r\nDTEND;VALUE=DATE:{NEXT}0301\r\nEND:VEVENT\r\n",
+     "DTEND must be a date after DTSTART"),
+])
+def test_a_bad_ics_calendar_is_a_located_error(tmp_path: Path, events: str, message: str) -> None:
+    (tmp_path / "days.ics").write_text(_ics(events), encoding="utf-8")
+    plan = _scenario(tmp_path, f"start: {NEXT}-03-01\ncalendar: days.ics\n")
+    done = subprocess.run([sys.executable, "-m", "sim.cli", "run", str(plan), "--cases", "10", "--replications", "1"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 2, done.stderr
+    assert "days.ics" in done.stderr and message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_assessment_on_a_projected_year_warns_in_json_and_report(tmp_path: Path) -> None:
+    from sim.analysis.assess import assess
+    from sim.model.scenario import parse_scenario
+    from sim.report.html import write_report
+    from sim.targets import load_register
+
+    data = ROOT / "tests" / "data" / "assess"
+    register = load_register(data / "targets.yaml", expected_ids=("T03", "T04", "T30"), root=data)
+    plan = parse_scenario({"name": "next year", "start": f"{NEXT}-03-01"})
+    a = assess(register, replications=2, cases=30, seed=5, scenario=plan)
+    assert a.calendar() == {NEXT: "projected"}
+    (note,) = a.calendar_notes()
+    assert f"{NEXT} 年的节假日" in note
+    page = write_report(a, [], tmp_path / "out", lang="zh", diagrams=False).read_text(encoding="utf-8")
+    assert '<p class="warning">' in page and f"{NEXT} 年的节假日" in page
+    official = assess(register, replications=2, cases=30, seed=5)
+    assert official.calendar_notes() == [] and set(official.calendar().values()) == {"official"}

@@ -36,7 +36,7 @@ def test_no_proposed_lever_outside_the_steps_allowed_set(bundled_runs):
     # must be allowed by the rules on every step it acts on, and what it leaves out says why.
     commitments_refused = set()
     for name, r in bundled_runs.items():
-        proposal = propose(chain_bottlenecks(r), r.process, n_steps=100, n_agencies=100)
+        proposal = propose(chain_bottlenecks(r, staff_effects=False), r.process, n_steps=100, n_agencies=100)
         for lever in proposal.changes:
             for ruling in legal.lever_rulings(lever, r.process):
                 assert ruling.allowed, f"{name}: proposed {lever.label('en')} although {ruling.text('en')}"
@@ -44,8 +44,8 @@ def test_no_proposed_lever_outside_the_steps_allowed_set(bundled_runs):
             assert ex.by in ("rule", "search") and ex.rule and ex.source, (name, ex)
             if ex.by == "rule":
                 assert any(not x.allowed for x in legal.lever_rulings(ex.change, r.process))
-            else:  # staff where there is no queue to shorten
-                assert ex.change.verb == "staff" and ex.rule == "no_queue"
+            else:  # staff where there is no queue to shorten or no staff work at all
+                assert ex.change.verb == "staff" and ex.rule in ("no_queue", "no_staff_work")
             if isinstance(ex.change, Commitment):
                 commitments_refused.add((name, ex.step))
     # The issue's examples: none of these may be turned into a commitment.
@@ -59,8 +59,8 @@ def test_excluded_levers_are_never_proposed_and_are_listed():
     from sim.analysis.bottlenecks import AgencyLoad
 
     r = sim.simulate(ROOT / "processes" / "construction_lowrisk_2021.bpmn", cases=40, replications=2, seed=5)
-    b = chain_bottlenecks(r)  # a queue at every agency, so staff is a candidate wherever it is not excluded
-    b = dataclasses.replace(b, agencies=[AgencyLoad(a.agency, a.staff, a.utilisation, 1.0, 3) for a in b.agencies])
+    b = chain_bottlenecks(r, staff_effects=False)  # a queue at every agency, so staff is a candidate wherever it is not excluded
+    b = dataclasses.replace(b, agencies=[AgencyLoad(a.agency, a.staff, a.utilisation, 1.0, 3, effort_h=1.0) for a in b.agencies])
     open_ = propose(b, r.process, n_steps=100, n_agencies=100)
     assert any(isinstance(c, Online) for c in open_.changes) and any(c.verb == "staff" for c in open_.changes)
     agency = next(c.target for c in open_.changes if c.verb == "staff")
@@ -75,7 +75,7 @@ def test_excluded_levers_are_never_proposed_and_are_listed():
 
 def test_effects_carry_intervals_and_say_when_not_detectable():
     r = sim.simulate(FIXTURE, cases=80, replications=5, seed=3)
-    b = chain_bottlenecks(r)
+    b = chain_bottlenecks(r, staff_effects=False)
     changes = propose(b, r.process, n_steps=2, n_agencies=1).changes
     # A threshold every case meets whatever the change: every paired difference is 0.
     lax = Threshold("max", None, 1000.0)
@@ -154,7 +154,7 @@ def test_band_targets_are_ranked_on_the_threshold_the_verdict_uses():
 
 def test_greedy_fix_says_greedy_and_rechecks_on_fresh_random_numbers():
     r = sim.simulate(FIXTURE, cases=80, replications=4, seed=3)
-    b = chain_bottlenecks(r)
+    b = chain_bottlenecks(r, staff_effects=False)
     changes = propose(b, r.process, n_steps=3, n_agencies=2).changes
     values = np.concatenate([rep.metric("workdays").values() for rep in r.replications])
     th = Threshold("max", None, float(np.quantile(values, 0.6)))
@@ -208,8 +208,8 @@ def test_staff_is_not_simulated_where_no_queue_exists():
     from sim.analysis.bottlenecks import AgencyLoad
 
     r = sim.simulate(FIXTURE, cases=40, replications=2, seed=5)
-    b = chain_bottlenecks(r)
-    quiet = dataclasses.replace(b, agencies=[AgencyLoad(a.agency, a.staff, a.utilisation, 0.0, 0) for a in b.agencies])
+    b = chain_bottlenecks(r, staff_effects=False)
+    quiet = dataclasses.replace(b, agencies=[AgencyLoad(a.agency, a.staff, a.utilisation, 0.0, 0, effort_h=1.0) for a in b.agencies])
     proposal = propose(quiet, r.process, n_steps=1, n_agencies=5)
     assert not [c for c in proposal.changes if c.verb == "staff"]
     assert {x.rule for x in proposal.excluded if x.change.verb == "staff"} == {"no_queue"}

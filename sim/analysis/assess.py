@@ -32,13 +32,14 @@ import numpy as np
 
 from ..engine.stats import mean_ci95
 from ..errors import ReformSimError, ScenarioError
+from ..model.official_days import projection_note
 from ..model.scenario import Scenario
 from ..targets import Check, Register, Target, Threshold
 
 __all__ = ["assess", "Assessment", "Row", "verdict", "share_interval", "judged_metric", "REACHABLE", "AT_RISK",
            "NOT_REACHABLE", "COMPLIES", "PARTLY", "DOES_NOT_COMPLY", "DESIGN", "PERFORMANCE", "STATIC_METRICS",
            "DESIGN_METRICS", "READING_METRIC", "RULE", "DEFAULT_SEED", "DEFAULT_REPLICATIONS", "DEFAULT_CASES",
-           "DEFAULT_REQUIRED"]
+           "DEFAULT_REQUIRED", "dominates", "performance_reason"]
 
 REACHABLE, AT_RISK, NOT_REACHABLE = "reachable", "at_risk", "not_reachable"
 COMPLIES, PARTLY, DOES_NOT_COMPLY = "complies", "partly_complies", "does_not_comply"
@@ -231,6 +232,17 @@ class Assessment:
         """The simulated chains (post-reform files), in register order."""
         return list(self.results)
 
+    def calendar(self) -> dict[int, str]:
+        """Each simulated year over all chains and what its working days rest on (official, supplied, projected)."""
+        years: dict[int, str] = {}
+        for res in self.results.values():
+            years.update(res.calendar())
+        return dict(sorted(years.items()))
+
+    def calendar_notes(self) -> list[str]:
+        """A warning per projected year: every verdict on it rests on holidays without their 调休 days."""
+        return [projection_note(year) for year, basis in self.calendar().items() if basis == "projected"]
+
 
 def _checks(register: Register) -> list[tuple[Target, Check, str]]:
     out = []
@@ -300,6 +312,17 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
         return results[rel]
 
     baselines: dict[str, Any] = {}
+    bottlenecks: dict[tuple[int, str], Any] = {}
+
+    def drivers_of(res: Any, unit: str) -> Any:
+        """What dominates a chain, for the reasons (no staffing runs: the report does those)."""
+        from .bottlenecks import chain_bottlenecks
+
+        key = (id(res), unit)
+        if key not in bottlenecks:
+            bottlenecks[key] = chain_bottlenecks(res, unit, staff_effects=False)
+        return bottlenecks[key]
+
     rows: list[Row] = []
     for t, c, rel in _checks(register):
         assert c.test is not None and c.threshold is not None
@@ -364,7 +387,8 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
             step_time = {r["step"]: r["workdays"] for r in res.task_table()}
             prov = time_provenance(proc, step_time)
             row.provenance = prov.as_dict()
-            row.reason = {lang: performance_reason(row, lang) + " " + prov.text(lang) for lang in ("zh", "en")}
+            b = drivers_of(res, "hours" if metric == "hours" else "workdays")
+            row.reason = {lang: performance_reason(row, lang, b) + " " + prov.text(lang) for lang in ("zh", "en")}
         rows.append(row)
     not_sim = [(t.id, c.name, c.not_simulated or "") for t in register.targets for c in t.checks if c.test is None]
     return Assessment(rows, results, register, required, replications, cases, seed, not_sim)
@@ -390,8 +414,11 @@ def _clock(row: Row, lang: str) -> str:
     return _CLOCK_NAMES[lang].get(row.metric, row.metric)
 
 
-def performance_reason(row: Row, lang: str = "zh") -> str:
-    """One sentence: the statistic against the threshold and the rule that turned it into the verdict.
+def performance_reason(row: Row, lang: str = "zh", bottlenecks: Any = None) -> str:
+    """The statistic against the threshold and the rule that turned it into the verdict; with the
+    chain's ``bottlenecks`` (:func:`sim.analysis.bottlenecks.chain_bottlenecks`), what dominates:
+    the steps with the largest critical-path shares and which part of the time (queueing for staff,
+    office closed, staff work, fixed waits) dominates the critical path (:func:`dominates`).
 
     >>> r = Row("T16", "", "", "", "x.bpmn", "天", "db_days", "≤ 3", "simulated", NOT_REACHABLE, share=0.2, lo=0.18,
     ...         hi=0.22, p80=4.1)
@@ -424,7 +451,46 @@ def performance_reason(row: Row, lang: str = "zh") -> str:
     if not math.isnan(row.band_share):
         text += (f" 落在区间内 {row.band_share:.0%}（更快也达到方案意图）。" if lang == "zh"
                  else f" Inside the band: {row.band_share:.0%} (faster also meets the intent).")
+    if bottlenecks is not None:
+        text += " " + dominates(row, bottlenecks, lang)
     return text
+
+
+def dominates(row: Row, b: Any, lang: str = "zh") -> str:
+    """What dominates the time a row is judged on: for a chain, the two steps with the largest shares of
+    the critical path and the part that dominates it; for one step, that step's parts.
+
+    >>> from sim.analysis.bottlenecks import Bottlenecks, StepLoad
+    >>> s = StepLoad("t", "审核", "desk", 1.0, {"queue": 0.1, "closed": 0.0, "work": 0.2, "wait": 1.5}, 1.8, 0.9, 1.8, 0.0, 0.0)
+    >>> b = Bottlenecks("p", "workdays", 2.0, [s])
+    >>> dominates(Row("T", "", "", "", "p", "工作日", "workdays", "≤ 1", "simulated", NOT_REACHABLE), b, "en")
+    'Dominated by 审核 (90% of the critical path); fixed waits dominate it: 1.50 of 1.80 working days per case (queueing for staff 0.10).'
+    """
+    from .bottlenecks import PART_LABELS, UNIT_LABELS, dominant
+
+    names, unit = PART_LABELS[lang], UNIT_LABELS[lang][b.unit]
+    if row.metric.startswith("step:"):
+        step = next((s for s in b.steps if s.step == row.metric[5:]), None)
+        if step is None or step.mean_time <= 0:
+            return ""
+        part = step.dominant_part
+        if lang == "zh":
+            return (f"该环节以{names[part]}为主：每次 {step.parts[part]:.2f}/{step.mean_time:.2f} {unit}"
+                    f"（{names['queue']} {step.parts['queue']:.2f}）。")
+        return (f"The step is dominated by {names[part]}: {step.parts[part]:.2f} of {step.mean_time:.2f} {unit} a visit "
+                f"({names['queue']} {step.parts['queue']:.2f}).")
+    top, part = dominant(b, 2)
+    if not top:
+        return ""
+    parts = b.critical_parts()
+    total = sum(parts.values())
+    if lang == "zh":
+        steps = "、".join(f"{s.name}（关键路径 {s.critical_share:.0%}）" for s in top)
+        return (f"主要耗时环节：{steps}；关键路径上以{names[part]}为主：每件 {parts[part]:.2f}/{total:.2f} {unit}"
+                f"（{names['queue']} {parts['queue']:.2f}）。")
+    steps = " and ".join(f"{s.name} ({s.critical_share:.0%} of the critical path)" for s in top)
+    return (f"Dominated by {steps}; {names[part]} dominate{'s' if part != 'wait' else ''} it: {parts[part]:.2f} of "
+            f"{total:.2f} {unit} per case ({names['queue']} {parts['queue']:.2f}).")
 
 
 def design_reason(row: Row, lang: str = "zh") -> str:

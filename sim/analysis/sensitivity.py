@@ -192,6 +192,11 @@ def propose(bottlenecks: Any, process: Any, n_steps: int = 5, n_agencies: int = 
             _screen(out, Commitment(s.step, source=SOURCE, display=name), process, exclusions)
     for a in [a for a in bottlenecks.agencies if not math.isnan(a.utilisation)][:n_agencies]:
         lever = Staff(a.agency, source=SOURCE)
+        if getattr(a, "effort_h", None) == 0:  # the model gives this agency no staff work: staff levers do not apply
+            out.excluded.append(Excluded(lever, a.agency, "search", "no_staff_work", f"{a.agency}：模型中该部门无人员办理工作，增加人员不适用",
+                                         f"{a.agency}: the model gives this agency no staff work; staff levers do not apply",
+                                         "sim.analysis.bottlenecks (effort per case 0)"))
+            continue
         if getattr(a, "mean_queue", math.inf) < MIN_QUEUE:  # one more person only removes queueing, and there is none
             out.excluded.append(Excluded(lever, a.agency, "search", "no_queue", f"{a.agency}：平均排队 {a.mean_queue:.2f} 件，增加人员无可缩短的排队",
                                          f"{a.agency}: mean queue {a.mean_queue:.2f} cases, no queueing for more staff to remove",
@@ -385,7 +390,7 @@ def analyse_chains(assessment: Any, *, n_steps: int = 4, n_agencies: int = 2, wo
     for rel, res in results.items():
         rows = [r for r in assessment.rows if r.process == rel and r.method == "simulated" and r.kind == "performance"]
         unit = "hours" if any(r.metric == "hours" for r in rows) else "workdays"
-        b = chain_bottlenecks(res, unit)
+        b = chain_bottlenecks(res, unit, rows, backend=parts)  # with the staffing runs for its failing rows
         rep = ChainReport(rel, res, b, fixes={})
         timed = [r for r in rows if r.metric != "fee" and r.check_obj is not None]
         if timed:

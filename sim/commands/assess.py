@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         print(strict_json({"required": a.required, "replications": a.replications, "cases": a.cases, "seed": a.seed,
                            "rule": RULE[args.lang], "clock_rule": CLOCK_RULE[args.lang],
                            "counts": {"performance": a.counts(), "design": a.design_counts()},
+                           "calendar": {str(y): b for y, b in a.calendar().items()}, "notes": a.calendar_notes(),
                            "rows": [r.as_dict() for r in a.rows]}))
     else:
         print(format_verdicts(a, args.lang))

@@ -279,7 +279,11 @@ class Replication:
         self.result.agencies = {a.id: a.stats for a in self.agencies}
         self.result.tasks = {c.id: TaskStats(c.id, c.name, c.agency_id) for c in model.nodes if c.kind in ("task", "timer")}
         self.task_stats = [self.result.tasks.get(c.id) for c in model.nodes]  # by node index: no dict lookup per step
-        self._step_totals = [[0, 0.0, 0.0, 0.0] for _ in model.nodes]  # visits, waiting, working, elapsed hours
+        # per node: visits; hours waiting (enable -> start), working (start -> worked), elapsed (enable -> end),
+        # queueing (the agency's open hours from enable to the staff turn), staff effort; and on the statutory
+        # clock (working hours) queueing (enable -> granted), office closed (granted -> start) and work
+        # (start -> worked). See TaskStats.
+        self._step_totals = [[0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0] for _ in model.nodes]
         if keep_traces:
             self.result.traces = []
         self.on_task = on_task  # callback(TaskRecord) for the event log
@@ -388,7 +392,11 @@ class Replication:
         """
         env = self.env
         enable = now = env.now
-        start = enable
+        clock = self.clock
+        if w_enable is None:
+            w_enable = clock.working_time(enable)
+        start = granted = enable
+        effort = queued = 0.0
         work = node.work
         if work is not None:
             hours = work.sample(self.uniform(case, node, node.slot_work))
@@ -402,34 +410,47 @@ class Replication:
                     if len(pool.queue) > stats.max_queue:
                         stats.max_queue = len(pool.queue)
                     yield turn
+                    granted = env.now  # the staff turn: queueing ends here, waiting for the office may follow
                 agency_clock = agency.clock
-                start = agency_clock.next_open(env.now)
-                stats.waiting_total_h += start - enable
+                if granted != enable:
+                    # queueing is the office's open hours spent in line; the nights in line are the office being
+                    # closed (ample staff would not have saved them)
+                    queued = agency_clock.working_time(granted) - agency_clock.working_time(enable)
+                    stats.waiting_total_h += queued
+                start = agency_clock.next_open(granted)
                 yield env.timeout(agency_clock.work_end(start, hours) - env.now)
                 pool.release()
                 stats.busy_hours += hours
             else:
                 yield env.timeout(hours)
+            effort = hours
             now = env.now
         worked = now
         if node.wait is not None:
             amount = node.wait.sample(self.uniform(case, node, node.slot_wait))
             unit = node.wait_unit
-            target = self.clock.add_workdays(now, amount) if unit == "workday" else now + (24.0 * amount if unit == "day" else amount)
+            target = clock.add_workdays(now, amount) if unit == "workday" else now + (24.0 * amount if unit == "day" else amount)
             if target > now:
                 yield env.timeout(target - now)
                 now = env.now
         end = now
+        # the boundaries on the statutory clock; equal instants reuse the reading (one calendar read per step
+        # for a plain step, as before)
+        w_granted = w_enable if granted == enable else clock.working_time(granted)
+        w_start = w_granted if start == granted else clock.working_time(start)
+        w_worked = w_start if worked == start else clock.working_time(worked)
+        w_end = w_worked if end == worked else clock.working_time(end)
         # plain list arithmetic on the hot path; folded into the TaskStats means at close()
         totals = self._step_totals[node.index]
         totals[0] += 1
         totals[1] += start - enable
         totals[2] += worked - start
         totals[3] += end - enable
-        clock = self.clock
-        w_end = clock.working_time(end)
-        if w_enable is None:
-            w_enable = clock.working_time(enable)
+        totals[4] += queued
+        totals[5] += effort
+        totals[6] += w_granted - w_enable
+        totals[7] += w_start - w_granted
+        totals[8] += w_worked - w_start
         self.task_stats[node.index].step_workdays.add((w_end - w_enable) / clock.hours_per_day)
         case.path.append(node.index)  # ints hash faster than ids; SimulationResult maps them back
         if node.kind == "task":
@@ -476,9 +497,12 @@ class Replication:
 
     def close(self) -> ReplicationResult:
         r = self.result
-        for stats, (visits, waiting, working, elapsed) in zip(self.task_stats, self._step_totals):
+        per_day = self.clock.hours_per_day
+        for stats, (visits, waiting, working, elapsed, queue, effort, q_w, closed_w, work_w) in zip(self.task_stats, self._step_totals):
             if stats is not None:
-                for mean, total in ((stats.waiting_h, waiting), (stats.working_h, working), (stats.step_hours, elapsed)):
+                for mean, total in ((stats.waiting_h, waiting), (stats.working_h, working), (stats.step_hours, elapsed),
+                                    (stats.queue_h, queue), (stats.effort_h, effort), (stats.queue_wd, q_w / per_day),
+                                    (stats.closed_wd, closed_w / per_day), (stats.work_wd, work_w / per_day)):
                     mean.count, mean.total = visits, total
         if r.cases:
             r.span_h = self.last_end - self.first_arrival

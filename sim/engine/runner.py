@@ -95,7 +95,7 @@ class SimulationResult:
         for aid in self.replications[0].agencies:
             parts = [r.agencies[aid] for r in self.replications]
             util = [p.utilisation for p in parts if not math.isnan(p.utilisation)]
-            queue = [p.mean_queue(r.span_h) for p, r in zip(parts, self.replications)]
+            queue = [p.mean_queue() for p in parts]
             rows.append({"agency": aid, "staff": parts[0].staff, "utilisation": float(np.mean(util)) if util else math.nan,
                          "offered_load": self._offered_load(aid, parts),
                          "mean_queue": float(np.nanmean(queue)) if queue else math.nan,

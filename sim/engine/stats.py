@@ -195,15 +195,31 @@ class Mean:
 
 @dataclass
 class TaskStats:
-    """Per step: how long cases queued for staff, worked, and the whole step took."""
+    """Per step: how long cases queued for staff, waited for the office, worked, and the whole step took.
+
+    A step's instants: *enable* (the token arrives) → *granted* (a staff member is free for it) →
+    *start* (the agency's office is open: ``next_open(granted)``) → *worked* (the staff effort is
+    done, counting only open hours) → *end* (after the fixed ``wait``). Elapsed hours:
+    ``waiting_h`` = start − enable, ``queue_h`` = granted − enable, ``working_h`` = worked − start
+    (nights inside the work included), ``effort_h`` = the staff effort itself, ``step_hours`` =
+    end − enable, ``queue_h`` = the agency's *open* hours from enable to granted (a night in line
+    is the office being closed, not queueing: ample staff would not save it). On the statutory clock, in working days: ``queue_wd``, ``closed_wd`` (granted →
+    start) and ``work_wd`` (start → worked); the fixed wait is ``step_workdays`` minus the three.
+    See :func:`sim.analysis.bottlenecks.step_parts` for the four parts built from these.
+    """
 
     node_id: str
     name: str
     agency: str | None
-    waiting_h: Mean = field(default_factory=Mean)
-    working_h: Mean = field(default_factory=Mean)
+    waiting_h: Mean = field(default_factory=Mean)  # enable -> start, elapsed
+    working_h: Mean = field(default_factory=Mean)  # start -> worked, elapsed
     step_workdays: Sample = field(default_factory=Sample)  # enable -> end on the statutory clock
     step_hours: Mean = field(default_factory=Mean)  # enable -> end, elapsed
+    queue_h: Mean = field(default_factory=Mean)  # enable -> staff turn granted, the agency's open hours only
+    effort_h: Mean = field(default_factory=Mean)  # staff effort (open hours of work)
+    queue_wd: Mean = field(default_factory=Mean)  # enable -> granted, working days of the statutory clock
+    closed_wd: Mean = field(default_factory=Mean)  # granted -> start (office closed), statutory working days
+    work_wd: Mean = field(default_factory=Mean)  # start -> worked, statutory working days
 
 
 @dataclass
@@ -214,7 +230,7 @@ class AgencyStats:
     staff: int
     open_hours: float = 0.0  # staff-independent open time over the run
     busy_hours: float = 0.0
-    waiting_total_h: float = 0.0
+    waiting_total_h: float = 0.0  # open hours queued for staff (enable -> turn granted); a closed office is not a queue
     max_queue: int = 0
     requests: int = 0
 
@@ -223,9 +239,14 @@ class AgencyStats:
         capacity = self.staff * self.open_hours
         return self.busy_hours / capacity if capacity > 0 else math.nan
 
-    def mean_queue(self, span_h: float) -> float:
-        """Time-average number waiting (Little's law: total waiting / elapsed span)."""
-        return self.waiting_total_h / span_h if span_h > 0 else math.nan
+    def mean_queue(self) -> float:
+        """Time-average number of cases queued for staff while the office is open (Little's law: open
+        hours queued / open hours of the run); waiting for the office to open is not a queue.
+
+        >>> a = AgencyStats("desk", 1, open_hours=8.0, waiting_total_h=4.0); a.mean_queue()
+        0.5
+        """
+        return self.waiting_total_h / self.open_hours if self.open_hours > 0 else math.nan
 
 
 @dataclass

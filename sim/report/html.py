@@ -205,6 +205,7 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
         parts = [f"<h1>{t['title']}</h1>", f"<h2>{t['verdicts']}</h2>",
                  f"<p><b>{t['rule']}</b>: {html.escape(RULE[lang])} "
                  f"{html.escape(t['precision'].format(reps=assessment.replications, cases=assessment.cases, seed=assessment.seed))}</p>",
+                 *(f'<p class="warning">⚠ {html.escape(note)}</p>' for note in assessment.calendar_notes()),
                  _table(verdicts, t["verdict"]),
                  f"<p><b>{t['clock']}</b>: {html.escape(CLOCK_RULE[lang])} {html.escape(t['rule_static'])}</p>"]
         not_sim = [{t["target"]: a, t["check"]: b, t["reason"]: c} for a, b, c in assessment.not_simulated]
