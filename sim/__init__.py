@@ -10,7 +10,7 @@ The main job in a few lines::
 
 from .bpmn.loader import load_bpmn, load_process
 from .engine.backends import Dask, ProcessPool, Serial
-from .engine.executors import Compiled, Spiff
+from .engine.executors import Compiled, Fast, Spiff
 from .engine.runner import Run, SimulationResult, prepare_run, simulate
 from .errors import CalendarError, ExpressionError, ModelError, ReformSimError, ScenarioError, SimulationError
 from .model.process import Process
@@ -28,6 +28,7 @@ __all__ = [
     # parts handed to simulate(): executors and back-ends (objects, not flags)
     "Compiled",
     "Spiff",
+    "Fast",
     "Serial",
     "ProcessPool",
     "Dask",

@@ -13,8 +13,8 @@ Example:
     >>> import sim
     >>> root = Path(sim.__file__).parents[1] / "scenarios"
     >>> s = load_scenario(root / "whatif_registrar_plus2.yaml")
-    >>> s.agencies["market_regulation"].staff, Path(s.process).name
-    (6, 'company_setup_2021.bpmn')
+    >>> s.edits[0].agency, s.edits[0].add, Path(s.process).name  # +2 on the model's own staff
+    ('market_regulation', 2, 'company_setup_2021.bpmn')
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ marked "not simulated" with the reason (``scenarios/targets.yaml``).
 A row of ``TARGETS.md`` is one :class:`Target`; a row that states several numbers (T13: steps,
 documents, time) has several :class:`Check` s. A check has a unit as the plan writes it, a
 threshold (``max``, ``min``, ``range``, ``equals`` or ``below_baseline``) and either ``test``
-(a process file and the metric measured on it) or ``not_simulated`` (why not). Loading checks
-everything and reports all problems of the file at once.
+(a process file and the metric measured on it; for a :data:`CALCULATORS` metric, the metric alone) or
+``not_simulated`` (why not). A tested check may say ``context:`` (why it is context only: its threshold is
+not the plan's). Loading checks everything and reports all problems of the file at once.
 
 Example:
     >>> reg = load_register(Path(__file__).resolve().parents[1] / "scenarios" / "targets.yaml")
@@ -25,7 +26,7 @@ from .errors import ModelError, ScenarioError, did_you_mean
 from .inputs import shown
 
 __all__ = ["Target", "Check", "Threshold", "TargetTest", "Register", "load_register",
-           "EXPECTED_IDS", "UNITS", "METRICS", "READINGS", "BELOW_BAND"]
+           "EXPECTED_IDS", "UNITS", "METRICS", "CALCULATORS", "READINGS", "BELOW_BAND"]
 
 # The rows of the team's TARGETS.md (the plan's checklist); the register must carry each.
 EXPECTED_IDS: tuple[str, ...] = tuple(f"T{i:02d}" for i in range(1, 31)) + tuple(f"C{i:02d}" for i in range(1, 11))
@@ -40,7 +41,13 @@ METRICS: dict[str, tuple[str, ...]] = {
     "fee": ("yuan", "USD"),
     "task_workdays": ("工作日", "天"),
     "stages": ("count",),
+    "online": ("yes-no",),  # whether one step (task:) is online: a design fact of the file
+    "filings_per_year": ("count",),  # tax filings per firm-year by tax mix (sim.analysis.filings)
+    "deposit_rate": ("percent",),  # the wage-deposit schedule's highest rate (sim.analysis.deposit)
 }
+# Metrics computed by a calculator of the plan's own rule, on no process file (test: {metric: ...} alone).
+CALCULATORS = ("deposit_rate",)
+_TASK_METRICS = ("task_workdays", "online")  # metrics of one step: they need task:
 _THRESHOLDS = ("max", "min", "range", "equals", "below_baseline")
 
 
@@ -92,6 +99,7 @@ class Check:
     test: TargetTest | None
     not_simulated: str | None = None
     note: str = ""
+    context: str = ""  # non-empty: shown as context only (why), not a verdict on the plan's target
     reading: str | None = None  # 天 on a whole chain: working | calendar | db (which reading decides)
     reading_why: str = ""  # why that reading decides
     below_band: str | None = None  # range thresholds: meets | fails
@@ -236,11 +244,16 @@ class _Checker:
         for key in sorted(unknown):
             self.bad(f"{where}.{key}", f"unknown key{did_you_mean(key, ['process', 'metric', 'task', 'baseline'])}")
         raw = entry.get("process")
+        metric = entry.get("metric")
         procs = [raw] if isinstance(raw, str) else raw
-        if not (isinstance(procs, list) and procs and all(isinstance(p, str) and p for p in procs)):
+        if metric in CALCULATORS:
+            if raw is not None:
+                self.bad(f"{where}.process", f'metric "{metric}" is computed from the plan\'s rule, on no process file; '
+                                             "remove process")
+            procs = []
+        elif not (isinstance(procs, list) and procs and all(isinstance(p, str) and p for p in procs)):
             self.bad(f"{where}.process", f"expected a process file path or a list of them, got {shown(raw)}")
             procs = []
-        metric = entry.get("metric")
         if metric not in METRICS:
             self.bad(f"{where}.metric", f"unknown metric {shown(metric)}; expected one of {', '.join(METRICS)}"
                      + did_you_mean(str(metric), METRICS))
@@ -248,9 +261,9 @@ class _Checker:
             self.bad(f"{where}.metric", f'metric "{metric}" is measured in {" or ".join(METRICS[metric])}, '
                                        f'but the check\'s unit is "{unit}"')
         task = entry.get("task")
-        if metric == "task_workdays" and not isinstance(task, str):
-            self.bad(f"{where}.task", "task_workdays needs the task id (task: t_...)")
-        if metric != "task_workdays" and task is not None:
+        if metric in _TASK_METRICS and not isinstance(task, str):
+            self.bad(f"{where}.task", f"{metric} needs the task id (task: t_...)")
+        if metric not in _TASK_METRICS and task is not None:
             self.bad(f"{where}.task", f'only task_workdays takes a task; metric is "{metric}"')
         for i, rel in enumerate(procs):
             pwhere = f"{where}.process" + (f"[{i}]" if isinstance(raw, list) else "")
@@ -293,8 +306,21 @@ class _Checker:
         reading, reading_why = self.reading(entry, unit, test, where)
         below_band = self.below_band(entry, threshold, where)
         required = self.required(entry, where)
-        return Check(name, metric, unit, threshold, test, reason, str(entry.get("note", "")), reading, reading_why,
-                     below_band, required)
+        context = self.context(entry, test, where)
+        return Check(name, metric, unit, threshold, test, reason, str(entry.get("note", "")), context, reading,
+                     reading_why, below_band, required)
+
+    def context(self, entry: dict[str, Any], test: TargetTest | None, where: str) -> str:
+        """``context:`` (why the check is context only): a tested check whose threshold is not the plan's."""
+        if "context" not in entry:
+            return ""
+        value = entry["context"]
+        if not isinstance(value, str) or not value.strip():
+            self.bad(f"{where}.context", f"expected why this check is context only (text), got {shown(value)}")
+            return ""
+        if test is None:
+            self.bad(f"{where}.context", "only a tested check can be shown as context")
+        return value
 
     def reading(self, entry: dict[str, Any], unit: str, test: TargetTest | None, where: str) -> tuple[str | None, str]:
         """Which reading of 天 decides a whole-chain check, and why; required exactly there."""

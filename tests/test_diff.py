@@ -147,3 +147,81 @@ def test_a_shortened_notice_is_told_in_its_own_unit() -> None:
     d = diff_processes(load_process(root / "deregistration_simple_baseline.bpmn"), load_process(root / "deregistration_simple_2021.bpmn"))
     notice = next(c for c in d.shortened if c.after_id == "tm_public_notice")
     assert (notice.before, notice.after, notice.unit) == (45.0, 20.0, "day")  # calendar days, not 32.14 → 14.29 workdays
+
+
+# --- renamed steps and what each panel colours (issue 11 item 10) ------------------------------------------
+def _chain(steps: list[tuple[str, str, str]]) -> "Process":  # noqa: F821 - annotation only
+    """start → steps (id, name, agency) in sequence → end."""
+    from sim.model.process import Flow, Node, Process, TaskFacts
+
+    nodes = [Node("s", "start")] + [Node(i, "task", n, facts=TaskFacts(agency=a, procedure=True, source="assumption: test"))
+                                    for i, n, a in steps] + [Node("e", "end")]
+    ids = [n.id for n in nodes]
+    return Process.build("p", "p", nodes, [Flow(f"f{k}", a, b) for k, (a, b) in enumerate(zip(ids, ids[1:]))])
+
+
+def test_same_id_with_a_new_name_is_renamed_not_removed_and_added() -> None:
+    before = _chain([("t_a", "申请", "x"), ("t_b", "审核", "x")])
+    after = _chain([("t_a", "网上申请", "x"), ("t_b", "审核", "x")])
+    d = diff_processes(before, after)
+    assert d.renamed == [("t_a", "t_a")] and d.removed == [] and d.added == []
+    cb, ca = d.step_classes()
+    assert cb == {"t_a": ["renamed"]} and ca == {"t_a": ["renamed"]}
+    assert "renamed" in d.classes_present()
+
+
+def test_same_agency_and_position_with_a_new_id_and_name_is_renamed() -> None:
+    before = _chain([("t_a", "申请", "x"), ("t_old", "现场核查", "inspector"), ("t_c", "发证", "x")])
+    after = _chain([("t_a", "申请", "x"), ("t_new", "远程核验", "inspector"), ("t_c", "发证", "x")])
+    d = diff_processes(before, after)
+    assert d.renamed == [("t_old", "t_new")] and d.matched["t_old"] == "t_new"
+    assert d.removed == [] and d.added == []
+
+
+def test_two_consecutive_renamed_steps_pair_up_in_order() -> None:
+    before = _chain([("b1", "一", "x"), ("b2", "二", "x"), ("t_end", "办结", "y")])
+    after = _chain([("a1", "甲", "x"), ("a2", "乙", "x"), ("t_end", "办结", "y")])
+    d = diff_processes(before, after)
+    assert d.renamed == [("b1", "a1"), ("b2", "a2")] and d.removed == [] and d.added == []
+
+
+def test_another_agency_at_the_same_place_is_removed_and_added() -> None:
+    """The rule can fail: a step of a different agency at the same place is a different step."""
+    before = _chain([("t_a", "申请", "x"), ("t_old", "现场核查", "inspector"), ("t_c", "发证", "x")])
+    after = _chain([("t_a", "申请", "x"), ("t_new", "银行开户", "bank"), ("t_c", "发证", "x")])
+    d = diff_processes(before, after)
+    assert d.renamed == [] and d.removed == ["t_old"] and d.added == ["t_new"]
+
+
+def test_an_ambiguous_position_is_not_guessed() -> None:
+    """Two leftover steps of one agency fit the same place: neither is paired."""
+    from sim.model.process import Flow, Node, Process, TaskFacts
+
+    def par(ids: tuple[str, str]) -> Process:
+        f = TaskFacts(agency="x", procedure=True, source="assumption: test")
+        nodes = [Node("s", "start"), Node("g", "parallel"), Node(ids[0], "task", ids[0], facts=f),
+                 Node(ids[1], "task", ids[1], facts=f), Node("j", "parallel"), Node("e", "end")]
+        flows = [Flow("1", "s", "g"), Flow("2", "g", ids[0]), Flow("3", "g", ids[1]), Flow("4", ids[0], "j"),
+                 Flow("5", ids[1], "j"), Flow("6", "j", "e")]
+        return Process.build("p", "p", nodes, flows)
+
+    d = diff_processes(par(("b1", "b2")), par(("a1", "a2")))
+    assert d.renamed == [] and sorted(d.removed) == ["b1", "b2"] and sorted(d.added) == ["a1", "a2"]
+
+
+def test_the_before_panel_colours_only_what_the_before_side_has(diff) -> None:  # noqa: ANN001
+    before, after = diff.step_classes()
+    # t_seal and t_invoice ran one after the other before: "parallelised" belongs to the after panel only
+    assert "parallelised" in after["t_seal"] and "parallelised" in after["t_invoice_ukey"]
+    assert all("parallelised" not in v for v in before.values())
+    allowed_before = {"removed", "merged", "renamed"}
+    assert all(set(v) <= allowed_before for v in before.values()), before
+    assert set(before) <= {n.id for n in BEFORE.process.nodes.values()}
+    assert set(after) <= {n.id for n in AFTER.process.nodes.values()}
+
+
+def test_bundled_gas_permits_are_renamed_not_removed_and_added() -> None:
+    root = Path(__file__).resolve().parents[1] / "processes"
+    d = diff_processes(load_process(root / "gas_baseline.bpmn"), load_process(root / "gas_2021.bpmn"))
+    assert d.removed == [] and d.added == []
+    assert {b for b, _ in d.renamed} >= {"t_planning", "t_green", "t_road_dig", "t_major_road"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sim
 
 PUBLIC = {
-    "load_process", "load_bpmn", "load_scenario", "parse_scenario", "simulate", "prepare_run", "Run", "Compiled", "Spiff",
+    "load_process", "load_bpmn", "load_scenario", "parse_scenario", "simulate", "prepare_run", "Run", "Compiled", "Spiff", "Fast",
     "Serial", "ProcessPool", "Dask", "Process", "Scenario",
     "SimulationResult", "ReformSimError", "ModelError", "ScenarioError", "CalendarError", "ExpressionError",
     "SimulationError", "load_register", "assess", "chain_bottlenecks", "candidate_changes", "rank_changes", "apply_edits", "render_diagram", "render_diff",

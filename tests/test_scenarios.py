@@ -20,7 +20,7 @@ SHIPPED = sorted(p for p in (ROOT / "scenarios").glob("*.yaml") if p.name != "ta
 def test_extends_overlays_child_on_parent_and_resolves_paths() -> None:
     s = load_scenario(ROOT / "scenarios" / "whatif_registrar_plus2.yaml")
     assert s.name == "whatif_registrar_plus2"
-    assert s.agencies["market_regulation"].staff == 6
+    assert [(e.verb, e.agency, e.add) for e in s.edits] == [("staff", "market_regulation", 2)]  # relative: +2
     assert s.cases == 500 and s.replications == 20  # from the parent
     assert Path(s.process) == (ROOT / "processes" / "company_setup_2021.bpmn").resolve()
 

@@ -85,3 +85,59 @@ def test_threshold_below_baseline_needs_the_baseline():
     assert not Threshold("below_baseline").met(5, baseline=5)
     with pytest.raises(ValueError):
         Threshold("below_baseline").met(3)
+
+
+# --- rows that test what the plan says (issue 11 item 10): calculator, online step, context -----------------
+def _t01(tmp_path: Path, check: str) -> Path:
+    """A register whose T01 is ``check`` (YAML lines) and whose T02 is not simulated, beside tiny.bpmn."""
+    (tmp_path / "processes").mkdir(exist_ok=True)
+    (tmp_path / "processes" / "tiny.bpmn").write_bytes((DATA / "processes" / "tiny.bpmn").read_bytes())
+    path = tmp_path / "reg.yaml"
+    path.write_text("targets:\n  - id: T01\n    clause: x\n    chain: demo\n    metric: m\n" + check +
+                    "  - id: T02\n    clause: x\n    chain: demo\n    metric: m\n    unit: count\n    max: 1\n"
+                    "    not_simulated: fixture\n", encoding="utf-8")
+    return path
+
+
+def _problems_of(path: Path) -> list[tuple[str, str]]:
+    with pytest.raises(ScenarioError) as info:
+        load_register(path, root=path.parent, expected_ids=IDS)
+    return info.value.problems
+
+
+def test_real_register_rows_that_test_what_the_plan_says(real):
+    t10 = real["T10"].checks[0]
+    assert t10.test is not None and t10.test.metric == "deposit_rate" and t10.test.processes == ()
+    online, five_days, _ = real["T25"].checks
+    assert online.test is not None and (online.test.metric, online.test.task) == ("online", "t_one_window")
+    assert five_days.context and "not a number of the Hainan plan" in five_days.context and not online.context
+    t30 = real["T30"].checks[0]
+    assert t30.test is not None and t30.test.metric == "filings_per_year" and t30.test.baseline
+
+
+def test_a_calculator_check_takes_no_process(tmp_path: Path):
+    ok = _t01(tmp_path, "    unit: percent\n    max: 2.5\n    test: {metric: deposit_rate}\n")
+    assert load_register(ok, root=tmp_path, expected_ids=IDS)["T01"].checks[0].test.processes == ()
+    bad = _t01(tmp_path, "    unit: percent\n    max: 2.5\n    test: {process: processes/tiny.bpmn, metric: deposit_rate}\n")
+    assert any(p == "targets[0] (T01).test.process" and "on no process file" in m for p, m in _problems_of(bad))
+
+
+def test_an_online_check_needs_its_task(tmp_path: Path):
+    bad = _t01(tmp_path, "    unit: yes-no\n    equals: yes\n    test: {process: processes/tiny.bpmn, metric: online}\n")
+    assert any(p == "targets[0] (T01).test.task" and "online needs the task id" in m for p, m in _problems_of(bad))
+    wrong_unit = _t01(tmp_path, "    unit: count\n    max: 1\n    test: {process: processes/tiny.bpmn, metric: online, "
+                                "task: t_review}\n")
+    assert any(p == "targets[0] (T01).test.metric" and "yes-no" in m for p, m in _problems_of(wrong_unit))
+
+
+@pytest.mark.parametrize(("context", "words"), [("''", "expected why this check is context only"),
+                                                 ("[a]", "expected why this check is context only")])
+def test_context_must_say_why(tmp_path: Path, context: str, words: str):
+    bad = _t01(tmp_path, f"    unit: 工作日\n    max: 1\n    context: {context}\n"
+                         "    test: {process: processes/tiny.bpmn, metric: task_workdays, task: t_review}\n")
+    assert any(p == "targets[0] (T01).context" and words in m for p, m in _problems_of(bad))
+
+
+def test_context_needs_a_tested_check(tmp_path: Path):
+    bad = _t01(tmp_path, "    unit: 工作日\n    max: 1\n    context: not the plan's\n    not_simulated: why\n")
+    assert any(p == "targets[0] (T01).context" and "only a tested check" in m for p, m in _problems_of(bad))

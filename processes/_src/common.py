@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -140,3 +141,12 @@ def agency_defaults(staff: dict[str, int], hours: str = "09:00-12:00,13:30-17:30
         out[f"agency.{agency}.staff"] = str(n)
         out[f"agency.{agency}.hours"] = hours
     return out
+
+
+def scaled_wait(wait: str, k: float) -> str:
+    """``wait`` with every number scaled by ``k`` (how a baseline's one calibrated number is applied).
+
+    >>> scaled_wait("triangular(2, 3, 5) workday", 0.5)
+    'triangular(1, 1.5, 2.5) workday'
+    """
+    return re.sub(r"\d+(?:\.\d+)?", lambda m: f"{float(m.group()) * k:.3g}", wait)

@@ -1,56 +1,67 @@
 """Property and behaviour taxes 财产行为税: ten returns filed separately versus together (seed 二(十)1, T30).
 
-A case is one firm's filing period (a quarter): the firm is liable for some of the ten taxes
-(case attributes ``liable_<tax>``), and before the reform files one return per tax; after it
-files one combined return (合并申报) for all of them. Filings per year = procedures per case ×
-periods a year (4 for the quarterly taxes; transaction taxes such as 契税, 耕地占用税, 土地增值税
-are filed when the transaction happens, which this model folds into the period it falls in).
+A case is one filing occasion of a firm with a tax mix: the firm is liable for some of the ten taxes
+(case attributes ``liable_<tax>``, the share of firms liable in a year), and before the reform files one
+return per tax; after it, one combined return (合并申报, seed 二(十)2(1), following the national rule
+``CN.rule.taxes.combined_filing.2021``). Each filing step says which taxes it files (``taxes_filed``).
+
+Filings per firm and year — what T30 judges — are counted by :mod:`sim.analysis.filings` from these
+facts and each tax's own filing period (its law, or an assumption with a range); the tax list, the
+shares and their sources live there, once, and are written into the files from it.
 
 Example:
     >>> sorted(build())
     ['taxes_2021', 'taxes_baseline']
+    >>> build()["taxes_2021"].nodes["t_file_combined"].facts.extra["taxes_filed"].count(",")
+    9
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from types import MappingProxyType
+
 from svc_kit import STAFF_RULE, Builder, write_all
 
+from sim.analysis.filings import FILES_PROPERTY, TAXES
 from sim.model.process import Process
 
-TAXES = [  # (attribute suffix, 中文, English, share of firms liable in a quarter)
-    ("land_use", "城镇土地使用税", "Urban land use tax", 0.6),
-    ("property", "房产税", "Property tax", 0.6),
-    ("vehicle", "车船税", "Vehicle and vessel tax", 0.3),
-    ("stamp", "印花税", "Stamp duty", 0.9),
-    ("farmland", "耕地占用税", "Farmland occupation tax", 0.02),
-    ("resource", "资源税", "Resource tax", 0.05),
-    ("land_vat", "土地增值税", "Land appreciation tax", 0.05),
-    ("deed", "契税", "Deed tax", 0.05),
-    ("environment", "环境保护税", "Environmental protection tax", 0.1),
-    ("tobacco", "烟叶税", "Tobacco leaf tax", 0.01),
-]
 DEFAULTS = {
-    **{f"attribute.liable_{k}": str(share) for k, _, _, share in TAXES},
     "arrivals.rate_per_workday": "200",
     "agency.tax.staff": "15",
-    "source": "assumption: shares of firms liable for each tax in a quarter are illustrative (no published "
-              "Hainan figure); the list of ten taxes: seed 二(十)2(1); "
-              f"agency.tax.staff: {STAFF_RULE}, sized on the baseline (ten separate returns)",
+    "source": "the list of ten taxes: seed 二(十)2(1); arrivals: assumption: illustrative filing volume; "
+              f"staff: {STAFF_RULE}, sized on the baseline (ten separate returns)",
 }
 FILE = "assumption: e-tax return prepared by the firm and accepted the same day; work is the tax office's check"
 
 
+def _builder(pid: str, zh: str, en: str) -> Builder:
+    b = Builder(pid, zh, en, DEFAULTS)
+    for t in TAXES:  # the mix: share of firms liable for each tax in a year (sim.analysis.filings.TAXES)
+        b.attribute(f"liable_{t.key}", t.share, t.share_source)
+    return b
+
+
+def _files(b: Builder, step: str, keys: list[str]) -> None:
+    """Record on ``step`` which taxes it files (read by sim.analysis.filings)."""
+    node = b.nodes[step]
+    assert node.facts is not None
+    b.nodes[step] = replace(node, facts=replace(node.facts, extra=MappingProxyType({FILES_PROPERTY: ", ".join(keys)})))
+
+
 def baseline() -> Process:
-    b = Builder("taxes_baseline", "财产行为税分别申报", "Property and behaviour taxes filed separately", DEFAULTS)
+    b = _builder("taxes_baseline", "财产行为税分别申报", "Property and behaviour taxes filed separately")
     split = b.gateway("p_taxes", "parallel", "各税种")
     join = b.gateway("p_taxes_join", "parallel")
     b.chain("start", split)
-    for key, zh, en, _ in TAXES:
+    for tax in TAXES:
+        key, zh, en = tax.key, tax.zh, tax.en
         g = b.gateway(f"g_{key}", "exclusive", f"应缴{zh}？")
         m = b.gateway(f"m_{key}", "exclusive")
         t = b.task(f"t_file_{key}", f"{zh}申报", f"{en} return", agency="tax", procedure=True, documents=1,
                    online=True, wait="uniform(0, 0.25) workday", work="triangular(0.05, 0.1, 0.25) h",
                    source=f"one return per tax before the reform: seed 二(十)2(1); documents, wait, work: {FILE}", kind="filing")
+        _files(b, t, [key])
         b.chain(split, g)
         b.flow(g, t, condition=f"liable_{key}", name="是")
         b.flow(g, m, name="否", default=True)
@@ -60,14 +71,16 @@ def baseline() -> Process:
 
 
 def reform() -> Process:
-    b = Builder("taxes_2021", "财产行为税合并申报", "Property and behaviour taxes filed together", DEFAULTS)
+    b = _builder("taxes_2021", "财产行为税合并申报", "Property and behaviour taxes filed together")
     g = b.gateway("g_liable", "exclusive", "应缴任一财产行为税？")
     m = b.gateway("m_liable", "exclusive")
     t = b.task("t_file_combined", "财产行为税合并申报", "Combined property and behaviour tax return", agency="tax",
                procedure=True, documents=1, online=True, wait="uniform(0, 0.25) workday",
                work="triangular(0.1, 0.2, 0.4) h",
-               source=f"ten taxes in one return: seed 二(十)2(1); online: seed 二(十)2(3); documents, wait, work: {FILE}", kind="filing")
-    any_tax = " or ".join(f"liable_{k}" for k, _, _, _ in TAXES)
+               source=(f"ten taxes in one return: seed 二(十)2(1), CN.rule.taxes.combined_filing.2021; "
+                       f"online: seed 二(十)2(3); documents, wait, work: {FILE}"), kind="filing")
+    _files(b, t, [tax.key for tax in TAXES])
+    any_tax = " or ".join(f"liable_{tax.key}" for tax in TAXES)
     b.chain("start", g)
     b.flow(g, t, condition=any_tax, name="是")
     b.flow(g, m, name="否", default=True)

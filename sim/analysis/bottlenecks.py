@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["PARTS", "PART_LABELS", "StepLoad", "AgencyLoad", "Effect", "Staffing", "Bottlenecks", "chain_bottlenecks",
-           "step_parts", "critical_shares", "staffing_effects", "dominant"]
+           "step_parts", "critical_shares", "staffing_effects", "dominant", "drivers_text"]
 
 PARTS = ("queue", "closed", "work", "wait")
 PART_LABELS = {
@@ -425,3 +425,37 @@ def dominant(b: Bottlenecks, n: int = 2) -> tuple[list[StepLoad], str]:
     top = [s for s in b.top_steps(n) if s.critical_share > 0]
     parts = b.critical_parts()
     return top, max(PARTS, key=lambda p: parts[p])
+
+
+def drivers_text(b: Bottlenecks, lang: str = "zh", step: str | None = None) -> str:
+    """One sentence on what dominates: for the chain, the two steps with the largest shares of the
+    critical path and the part that dominates it; for one ``step`` (a per-step target), its parts.
+
+    >>> s = StepLoad("t", "审核", "desk", 1.0, {"queue": 0.1, "closed": 0.0, "work": 0.2, "wait": 1.5}, 1.8, 0.9, 1.8, 0.0, 0.0)
+    >>> drivers_text(Bottlenecks("p", "workdays", 2.0, [s]), "en")
+    'Dominated by 审核 (90% of the critical path); fixed waits dominate it: 1.50 of 1.80 working days per case (queueing for staff 0.10).'
+    """
+    names, unit = PART_LABELS[lang], UNIT_LABELS[lang][b.unit]
+    if step is not None:
+        s = next((x for x in b.steps if x.step == step), None)
+        if s is None or s.mean_time <= 0:
+            return ""
+        part = s.dominant_part
+        if lang == "zh":
+            return f"该环节以{names[part]}为主：每次 {s.parts[part]:.2f}/{s.mean_time:.2f} {unit}（{names['queue']} {s.parts['queue']:.2f}）。"
+        return (f"The step is dominated by {names[part]}: {s.parts[part]:.2f} of {s.mean_time:.2f} {unit} a visit "
+                f"({names['queue']} {s.parts['queue']:.2f}).")
+    top, part = dominant(b, 2)
+    if not top:
+        return ""
+    parts = b.critical_parts()
+    total = sum(parts.values())
+    no_staff = bool(b.agencies) and not any(a.staff_levers_apply for a in b.agencies)
+    if lang == "zh":
+        steps = "、".join(f"{s.name}（关键路径 {s.critical_share:.0%}）" for s in top)
+        return (f"主要耗时环节：{steps}；关键路径上以{names[part]}为主：每件 {parts[part]:.2f}/{total:.2f} {unit}"
+                f"（{names['queue']} {parts['queue']:.2f}）。" + ("本链未建模人员办理，人员杠杆不适用。" if no_staff else ""))
+    steps = " and ".join(f"{s.name} ({s.critical_share:.0%} of the critical path)" for s in top)
+    return (f"Dominated by {steps}; {names[part]} dominate{'s' if part != 'wait' else ''} it: {parts[part]:.2f} of "
+            f"{total:.2f} {unit} per case ({names['queue']} {parts['queue']:.2f})." +
+            (" No staff work is modelled on this chain: staff levers do not apply." if no_staff else ""))

@@ -233,11 +233,13 @@ Key = tuple[str, Threshold]  # (metric, threshold): what a share is measured on
 def _evaluate(job: tuple) -> list[list[float]] | None:
     """One variant run; per key, the per-replication shares meeting it (one run serves every target of the chain)."""
     process, scenario, changes, keys, replications, cases, seed = job
+    from ..engine.executors import EXPLORING
     from ..engine.runner import simulate
 
     try:
         p, sc = apply_changes(process, scenario, changes)
-        res = simulate(p, sc, cases=cases, replications=replications, seed=seed)
+        # the assessment's executor: identical records to the verdict's run, so the random numbers are common
+        res = simulate(p, sc, cases=cases, replications=replications, seed=seed, executor=EXPLORING)
     except ReformSimError:
         return None  # the lever does not fit this step (e.g. steps that cannot run in parallel): not a candidate
     return [replication_shares(res, metric, th).tolist() for metric, th in keys]
@@ -392,7 +394,8 @@ def analyse_chains(assessment: Any, *, n_steps: int = 4, n_agencies: int = 2, wo
         unit = "hours" if any(r.metric == "hours" for r in rows) else "workdays"
         b = chain_bottlenecks(res, unit, rows, backend=parts)  # with the staffing runs for its failing rows
         rep = ChainReport(rel, res, b, fixes={})
-        timed = [r for r in rows if r.metric != "fee" and r.check_obj is not None]
+        # a context row's threshold is not the plan's (T25's national 5 days): no fix is searched for it
+        timed = [r for r in rows if r.metric != "fee" and r.check_obj is not None and not r.context]
         if timed:
             rep.primary = min(timed, key=lambda r: r.share)
             proposal = propose(b, res.process, n_steps, n_agencies, exclusions[rel])

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -33,7 +34,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from .. import inputs
-from ..errors import ExpressionError, ModelError, did_you_mean
+from ..errors import ExpressionError, ModelError, ScenarioError, did_you_mean
 from ..model.distributions import parse_distribution
 from ..model.expressions import compile_condition
 from ..model.bounds import MAX_DOCUMENTS, MAX_FEE, MAX_RATE, MAX_STAFF, check_number
@@ -42,8 +43,8 @@ from ..model.calendar import OpeningHours
 from ..model.process import Duration, Flow, Node, Process, TaskFacts, check_duration, parse_duration
 from ..stack import with_deep_stack
 from .di import BpmnDocument, read_document
-from .prepare import SHARE_PLACEHOLDER, prepare_for_simulation
-from .xml import NSMAP, local, read_xml
+from .prepare import NO_TIME, SHARE_PLACEHOLDER, iso_duration, prepare_for_simulation
+from .xml import NSMAP, flows_from, local, read_xml, sequence_flows
 
 __all__ = ["load_process", "load_bpmn", "LoadedProcess", "TASK_PROPERTIES"]
 
@@ -72,8 +73,12 @@ def load_process(path: str | Path, process_id: str | None = None) -> Process:
     return load_bpmn(path, process_id).process
 
 
-def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: list[Path] | None = None) -> LoadedProcess:
+def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: list[Path] | None = None,
+              instances: Mapping[str, int] | None = None) -> LoadedProcess:
     """Like :func:`load_process`, keeping the SpiffWorkflow spec for the ``spiff`` executor.
+
+    ``instances`` (step id -> copies; :meth:`sim.model.scenario.Scenario.instances`) sets how many times
+    each multi-instance step runs; a step id that is no multi-instance step is a ScenarioError.
 
     ``extra_files`` are other BPMN files whose processes call activities may call; a called
     process found in neither is read from ``<calledElement>.bpmn`` in the same folder, else it
@@ -94,15 +99,12 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
 
     document = read_document(root, name)  # before prepare_for_simulation rewrites the tree
     notes: list[str] = []
-    try:
-        original_tags = prepare_for_simulation(root, notes)
-    except ModelError as exc:
-        raise ModelError(exc.message, file=name, element_id=exc.element_id, tag=exc.tag, line=exc.line) from None
-    elements = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}  # after the rewrite
+    docs: dict[str, _Doc] = {}
+    counts = _Counts(dict(instances or {}), set())
     parser = SpiffBpmnParser(validator=VALIDATOR)
-    _add(parser, tree, name)
+    _add(parser, _prepared(tree, name, notes, docs, counts), name)
     for extra in extra_files or []:
-        _add(parser, read_xml(extra), str(extra))
+        _add(parser, _prepared(read_xml(extra), str(extra), notes, docs, counts), str(extra))
     processes = root.findall("bpmn:process", NSMAP)
     if not processes:
         raise ModelError("the file has no <bpmn:process>", file=name, line=root.sourceline)
@@ -113,18 +115,74 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
         notes.append(f'pool "{proc_el.get("name") or pid}" ({pid}) simulated; {", ".join(others)} taken as outside parties '
                      "(choose another with process_id)")
     _mark_executable(parser, processes, notes, pid)
-    _add_siblings_for_calls(parser, root, path, notes)
+    _add_siblings_for_calls(parser, root, path, notes, docs, counts)
+    unused = sorted(set(counts.given) - counts.used)
+    if unused:
+        raise ScenarioError([(f"steps.{sid}.instances", f'"{sid}" is not a multi-instance step of {name}{did_you_mean(sid, elements)}')
+                             for sid in unused])
     try:
         # SpiffWorkflow's parser follows flows recursively: give long chains the stack they need
         spec, subspecs = with_deep_stack(_specs, parser, pid, nodes=len(elements))
     except ValidationException as exc:
-        raise _from_validation(exc, name, elements) from None
+        raise _from_validation(exc, name, docs[name].elements) from None
     except SpiffWorkflowException as exc:
         raise ModelError(f"SpiffWorkflow cannot build the process: {exc}", file=name, element_id=pid, tag="process") from None
 
-    compiler = _Compiler(name, elements, subspecs, notes, original_tags)
+    compiler = _Compiler(docs, name, subspecs, notes)
     process = compiler.compile(spec, proc_el)
     return LoadedProcess(process=process, spec=spec, subprocess_specs=subspecs, path=path, document=document)
+
+
+@dataclass(frozen=True)
+class _Doc:
+    """One prepared BPMN file: its elements after the rewrite, the tags they had, and flows by source."""
+
+    file: str
+    elements: dict[str, Any]
+    original_tags: dict[str, str]
+    flows_from: dict[str, list[Any]]
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """Copies of multi-instance steps the scenario gives, and which of them a file used."""
+
+    given: dict[str, int]
+    used: set[str]
+
+
+def _prepared(tree: etree._ElementTree, name: str, notes: list[str], docs: dict[str, _Doc], counts: _Counts) -> etree._ElementTree:
+    """Rewrite ``tree`` for simulation (:mod:`sim.bpmn.prepare`) and record it in ``docs`` under ``name``;
+    every file a case runs through gets the same preparation, and its errors name that file."""
+    root = tree.getroot()
+    _check_flow_elements(root, name)
+    try:
+        original_tags = prepare_for_simulation(root, notes, counts.given, counts.used)
+    except ModelError as exc:
+        raise ModelError(exc.message, file=name, element_id=exc.element_id, tag=exc.tag, line=exc.line) from None
+    elements = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}  # after the rewrite
+    docs[name] = _Doc(name, elements, original_tags, flows_from(root))
+    return tree
+
+
+def _check_flow_elements(root: Any, name: str) -> None:
+    """Every flow element has an id (BPMN requires one; flows refer to it) and every sequence flow joins two
+    elements of the file (the graph is built from these references)."""
+    for scope in [*root.iter(f"{{{NSMAP['bpmn']}}}process"), *root.iter(f"{{{NSMAP['bpmn']}}}subProcess")]:
+        for el in scope:
+            if isinstance(el.tag, str) and etree.QName(el).namespace == NSMAP["bpmn"] and not el.get("id") and \
+                    local(el.tag) not in ("extensionElements", "documentation", "laneSet", "incoming", "outgoing", "text",
+                                          "ioSpecification", "property", "multiInstanceLoopCharacteristics"):
+                raise ModelError(f"the {local(el.tag)} has no id; give it one (BPMN requires an id on every flow element)",
+                                 file=name, tag=local(el.tag), line=el.sourceline)
+    elements = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    for flow in sequence_flows(root):
+        for attr in ("sourceRef", "targetRef"):
+            ref = flow.get(attr)
+            if not ref or ref not in elements:
+                shown = f'"{ref}", which does not exist{did_you_mean(ref, elements)}' if ref else "nothing"
+                raise ModelError(f"{attr} names {shown}; point it at the id of a flow node of the process",
+                                 file=name, element_id=flow.get("id"), tag="sequenceFlow", line=flow.sourceline)
 
 
 def _specs(parser: SpiffBpmnParser, pid: str) -> tuple[Any, dict[str, Any]]:
@@ -140,6 +198,9 @@ def _add(parser: SpiffBpmnParser, tree: etree._ElementTree, name: str) -> None:
         raise ModelError(f"SpiffWorkflow rejected the file: {exc}", file=name) from None
 
 
+_INTERNAL = re.compile(r"[A-Z]\w*(Error|Exception)\(")  # e.g. TypeError("NodeParser.raise_validation_exception() got …")
+
+
 def _from_validation(exc: ValidationException, name: str, elements: dict[str, Any]) -> ModelError:
     message = str(getattr(exc, "msg", None) or exc.args[0] if exc.args else exc)
     message = re.sub(r"\s+", " ", message).strip()
@@ -148,7 +209,11 @@ def _from_validation(exc: ValidationException, name: str, elements: dict[str, An
     tag = getattr(exc, "tag", "") or None
     if element_id and element_id in elements and not line:
         line = elements[element_id].sourceline
-    if "schema" not in message.lower() and not element_id:
+    if _INTERNAL.match(message):  # SpiffWorkflow wraps its own crashes as repr(exception): not for a planner
+        message = (f"SpiffWorkflow's parser fails on this {tag or 'element'} ({message.split('(', 1)[0]} inside the parser); "
+                   "check that every id it refers to (errorRef, messageRef, calledElement, attachedToRef) exists in the file "
+                   "and that it follows the BPMN 2.0 schema")
+    elif "schema" not in message.lower() and not element_id:
         message = f"the file does not follow the BPMN 2.0 schema: {message}"
     return ModelError(message, file=getattr(exc, "file_name", None) or name, element_id=element_id, tag=tag,
                       line=int(line) if isinstance(line, int) or (isinstance(line, str) and line.isdigit()) else None)
@@ -170,7 +235,8 @@ def _choose_process(processes: list[Any], process_id: str | None, name: str) -> 
         with_nodes = sorted(callers or with_nodes, key=lambda el: -sum(1 for x in el.iter() if isinstance(x.tag, str) and
                                                                          local(x.tag).endswith(("Task", "task", "subProcess"))))
     if not with_nodes:
-        raise ModelError("no process in the file has a start event; add one (the simulation needs to know where cases begin)",
+        raise ModelError("no process in the file has a start event, nor a flow node without incoming flow where cases "
+                         "could begin; add a start event",
                          file=name, element_id=processes[0].get("id"), tag="process", line=processes[0].sourceline)
     return with_nodes[0]
 
@@ -194,7 +260,8 @@ def _mark_executable(parser: SpiffBpmnParser, processes: list[Any], notes: list[
 _FILE_ID = re.compile(r"[A-Za-z_][\w.-]*\Z")
 
 
-def _add_siblings_for_calls(parser: SpiffBpmnParser, root: Any, path: Path, notes: list[str]) -> None:
+def _add_siblings_for_calls(parser: SpiffBpmnParser, root: Any, path: Path, notes: list[str], docs: dict[str, _Doc],
+                            counts: _Counts) -> None:
     """Make every called process available: in this file, else in ``<calledElement>.bpmn`` beside it.
 
     The rule is one stat per missing id and never opens an unrelated file: scanning the folder
@@ -214,7 +281,7 @@ def _add_siblings_for_calls(parser: SpiffBpmnParser, root: Any, path: Path, note
             sibling = path.parent / f"{called}.bpmn"
             if _FILE_ID.match(called) and os.path.lexists(sibling) and inputs.is_inside(sibling, allowed):
                 sib_tree = read_xml(sibling)  # regular file, size-limited; a broken one is its own ModelError
-                _add(parser, sib_tree, str(sibling))
+                _add(parser, _prepared(sib_tree, str(sibling), notes, docs, counts), str(sibling))
                 if called in parser.process_parsers:
                     notes.append(f"call activity target {called} read from {sibling.name}")
                     todo.append((sib_tree.getroot(), str(sibling)))
@@ -234,22 +301,12 @@ def _properties(el: Any) -> dict[str, tuple[str, int | None]]:
     return out
 
 
-@dataclass(frozen=True)
-class _Ref:
-    """A flow reference made from a ``sequenceFlow``'s ``sourceRef``, shaped like a ``bpmn:outgoing`` element."""
-
-    text: str
-    sourceline: int | None
-
-
 class _Compiler:
     """Turns a SpiffWorkflow spec into the flattened graph, validating facts on the way."""
 
-    def __init__(self, file: str, elements: dict[str, Any], subspecs: dict[str, Any], notes: list[str],
-                 original_tags: dict[str, str] | None = None) -> None:
-        self.original_tags = original_tags or {}
-        self.file = file
-        self.elements = elements
+    def __init__(self, docs: dict[str, _Doc], main: str, subspecs: dict[str, Any], notes: list[str]) -> None:
+        self.docs = docs
+        self._enter(docs[main])
         self.subspecs = subspecs
         self.notes = notes
         self.nodes: list[Node] = []
@@ -257,11 +314,23 @@ class _Compiler:
         self.foreign = True  # no ReformSim property anywhere: a diagram from another modeler
         self.calls: list[str] = []  # processes being flattened, outermost first: a call back into one is recursion
 
+    def _enter(self, doc: _Doc) -> None:
+        """Compile from ``doc`` now (a call activity into a sibling file switches to that file)."""
+        self.doc = doc
+        self.file = doc.file
+        self.elements = doc.elements
+        self.original_tags = doc.original_tags
+
     # -- errors -------------------------------------------------------------------------------
     def error(self, message: str, element_id: str | None, line: int | None = None) -> ModelError:
         el = self.elements.get(element_id) if element_id else None
         tag = self.original_tags.get(element_id or "") or (local(el.tag) if el is not None else None)
         return ModelError(message, file=self.file, element_id=element_id, tag=tag, line=line or (el.sourceline if el is not None else None))
+
+    def node_error(self, node: Node, message: str) -> ModelError:
+        """An error about a compiled node, located in the file that holds it (a called file, maybe)."""
+        return ModelError(message, file=node.file or self.file, element_id=node.id.rsplit("/", 1)[-1], tag=node.tag or None,
+                          line=node.line)
 
     # -- entry --------------------------------------------------------------------------------
     def compile(self, spec: Any, proc_el: Any) -> Process:
@@ -348,7 +417,10 @@ class _Compiler:
                 if self.foreign is True and _properties(el):
                     self.foreign = False
                 self.calls.append(spec.name)
+                caller = self.doc
+                self._enter(self.docs.get(getattr(sub, "file", None) or "", caller))  # the called process's own file
                 sub_starts, sub_ends = self._scope(sub, child_prefix, scope=f"{scope}/{bpmn_id}" if scope else bpmn_id)  # noqa: E501
+                self._enter(caller)
                 self.calls.pop()
                 inner = f"{scope}/{bpmn_id}" if scope else bpmn_id
                 if len(sub_starts) != 1 or not sub_ends:
@@ -378,22 +450,9 @@ class _Compiler:
             el = self.elements.get(bpmn_id) if bpmn_id else None
             if el is None:
                 continue
-            for out in self._outgoing(el):
-                fid = (out.text or "").strip()
-                fel = self.elements.get(fid)
-                if fel is None or local(fel.tag) != "sequenceFlow":
-                    raise self.error(f'outgoing flow "{fid}" does not exist{did_you_mean(fid, self.elements)}', bpmn_id, out.sourceline)
-                self.flows.append(self._flow(fel, prefix, entry, exit_))
+            # by sourceRef, never by the optional <outgoing> children
+            self.flows.extend(self._flow(fel, prefix, entry, exit_) for fel in self.doc.flows_from.get(bpmn_id, []))
         return starts, ends
-
-    def _outgoing(self, el: Any) -> list[Any]:
-        """The element's ``bpmn:outgoing`` references; the schema makes them optional, so a file without them
-        (hand-written, or from some tools) gets its flows by ``sourceRef``, in document order."""
-        refs = el.findall("bpmn:outgoing", NSMAP)
-        if refs:
-            return refs
-        flows = [f for f in self.elements.values() if local(f.tag) == "sequenceFlow" and f.get("sourceRef") == el.get("id")]
-        return [_Ref(f.get("id"), f.sourceline) for f in flows]
 
     def _retype(self, node_id: str, kind: str) -> None:
         self.nodes = [replace(n, kind=kind) if n.id == node_id else n for n in self.nodes]  # type: ignore[arg-type]
@@ -516,12 +575,18 @@ class _Compiler:
                 raise self.error("wait given without a source (sources.yaml id, seed clause, or 'assumption: why')", bpmn_id, line)
             return self._fact_value(bpmn_id, "wait", value, line)
         expression = (getattr(definition, "expression", "") or "").strip().strip("\"'")
-        if not expression:
-            raise self.error("the timer has no duration; give timeDuration (e.g. \"P20D\") or property wait (e.g. 20 workday)", bpmn_id)
-        m = re.fullmatch(r"P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?)?", expression)
-        if not m or not any(m.groups()) or expression.endswith("T"):  # "P1DT": ISO 8601 forbids a T with no time
-            raise self.error(f'timer duration "{expression}" is not an ISO-8601 duration in days/hours such as "P20D" or "PT4H"', bpmn_id)
-        days, hours, minutes = (float(g) if g else 0.0 for g in m.groups())
+        if not expression or expression == NO_TIME:
+            raise self.error("the timer has no time: add <bpmn:timeDuration>P5D</bpmn:timeDuration> (an ISO-8601 duration) inside "
+                             'its <bpmn:timerEventDefinition>, or give it property wait (e.g. "5 workday") with a source', bpmn_id)
+        cycle = re.fullmatch(r"R\d*/(P[^/]+)", expression)
+        if cycle:  # "R3/PT1H": a case passes the timer once, so it waits one period
+            self.notes.append(f"timer {bpmn_id}: cycle {expression} taken as one period, {cycle.group(1)}")
+            expression = cycle.group(1)
+        parsed = iso_duration(expression)
+        if parsed is None:
+            raise self.error(f'timer duration "{expression}" is not an ISO-8601 duration in weeks/days/hours/minutes/seconds such as '
+                             '"P20D" or "PT4H" (a date, timeDate, depends on when the case starts: give timeDuration instead)', bpmn_id)
+        days, hours, minutes = parsed
         try:
             if hours or minutes:
                 return check_duration(Duration(parse_distribution(days * 24 + hours + minutes / 60), "hour"))
@@ -541,8 +606,8 @@ class _Compiler:
             can_finish |= nx.ancestors(g, end) | {end}
         for node in self.nodes:
             if node.id not in can_finish:
-                raise self.error("no path leads from here to an end event, so cases reaching it would never finish "
-                                 "(a loop without an exit?); add a flow towards an end event", node.id.rsplit("/", 1)[-1])
+                raise self.node_error(node, "no path leads from here to an end event, so cases reaching it would never finish "
+                                      "(a loop without an exit?); add a flow towards an end event")
 
     def _check_gateways(self) -> None:
         by_source: dict[str, list[Flow]] = {}
@@ -550,8 +615,6 @@ class _Compiler:
             by_source.setdefault(f.source, []).append(f)
         for node in self.nodes:
             outs = by_source.get(node.id, [])
-            if node.kind in ("task", "timer", "start", "pass") and len(outs) > 1:
-                self.notes.append(f"{node.id}: {len(outs)} outgoing flows without a gateway are taken in parallel (BPMN semantics)")
             if node.kind not in ("exclusive", "inclusive") or len(outs) < 2:
                 continue
             shares = [f.share for f in outs if f.id != node.default_flow]
@@ -559,12 +622,12 @@ class _Compiler:
             if all(s is not None for s in shares) and shares:
                 total = sum(s for s in shares if s is not None)
                 if node.kind == "exclusive" and abs(total - 1) > 1e-6 and node.default_flow is None:
-                    raise self.error(f"the shares of the outgoing flows add up to {total:g}, expected 1", node.id.rsplit('/', 1)[-1])
+                    raise self.node_error(node, f"the shares of the outgoing flows add up to {total:g}, expected 1")
             elif any(c is None and s is None for c, s in zip(conds, shares)):
                 if any(c is not None for c in conds) or any(s is not None for s in shares):
                     missing = [f.id for f in outs if f.condition is None and f.share is None and f.id != node.default_flow]
-                    raise self.error(f"outgoing flow(s) {', '.join(missing)} have neither a condition nor a share; give each "
-                                     "non-default flow a conditionExpression, or give every flow a share", node.id.rsplit('/', 1)[-1])
+                    raise self.node_error(node, f"outgoing flow(s) {', '.join(missing)} have neither a condition nor a share; "
+                                          "give each non-default flow a conditionExpression, or give every flow a share")
                 self.notes.append(f"gateway {node.id}: no conditions or shares, branches taken with equal shares "
                                   "(set routing: in the scenario)")
 

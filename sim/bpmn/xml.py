@@ -21,7 +21,7 @@ from lxml import etree
 from ..errors import ModelError
 from ..inputs import BPMN, read_bytes
 
-__all__ = ["read_xml", "refuse_dtd", "local", "NSMAP", "BPMN_NS", "BPMNDI_NS", "DC_NS", "DI_NS", "SPIFF_NS", "CAMUNDA_NS", "XSI_NS"]
+__all__ = ["read_xml", "refuse_dtd", "local", "sequence_flows", "flows_from", "flows_into", "sync_flow_refs", "NSMAP", "BPMN_NS", "BPMNDI_NS", "DC_NS", "DI_NS", "SPIFF_NS", "CAMUNDA_NS", "XSI_NS"]
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -74,3 +74,72 @@ def refuse_dtd(data: bytes | str, name: str) -> None:
 def local(tag: object) -> str:
     """``{ns}userTask`` -> ``userTask``; ``""`` for comments and processing instructions."""
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def sequence_flows(root: etree._Element) -> list[etree._Element]:
+    """Every ``bpmn:sequenceFlow`` under ``root``, in document order: the one source of the graph.
+
+    A flow's ``sourceRef``/``targetRef`` attributes are required by BPMN 2.0; the ``<incoming>`` and
+    ``<outgoing>`` children of its ends are optional (Bonita, Activiti, Flowable and Prosimos omit
+    them), so the graph is built from the flows, never from those children.
+
+    >>> tree = read_xml(b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><process id="p">'
+    ...                 b'<sequenceFlow id="f" sourceRef="a" targetRef="b"/></process></definitions>')
+    >>> [(f.get("sourceRef"), f.get("targetRef")) for f in sequence_flows(tree.getroot())]
+    [('a', 'b')]
+    """
+    return list(root.iter(f"{{{BPMN_NS}}}sequenceFlow"))
+
+
+def flows_from(root: etree._Element) -> dict[str, list[etree._Element]]:
+    """Source element id -> its outgoing ``sequenceFlow`` elements (document order)."""
+    out: dict[str, list[etree._Element]] = {}
+    for flow in sequence_flows(root):
+        out.setdefault(flow.get("sourceRef") or "", []).append(flow)
+    return out
+
+
+def flows_into(root: etree._Element) -> dict[str, list[etree._Element]]:
+    """Target element id -> its incoming ``sequenceFlow`` elements (document order)."""
+    out: dict[str, list[etree._Element]] = {}
+    for flow in sequence_flows(root):
+        out.setdefault(flow.get("targetRef") or "", []).append(flow)
+    return out
+
+
+# Children a flow node may have before its <incoming>/<outgoing> (BPMN 2.0 XSD: tBaseElement, tFlowNode).
+_HEAD = ("documentation", "extensionElements", "auditing", "monitoring", "categoryValueRef")
+
+
+def sync_flow_refs(root: etree._Element) -> None:
+    """Rewrite every flow node's ``<incoming>``/``<outgoing>`` children from the sequence flows.
+
+    SpiffWorkflow's parser reads these children for some checks; after the preparation step has
+    rerouted flows (and for files that never had them) they must say what the flows say. They go
+    where the schema wants them: after documentation/extensionElements, before everything else.
+
+    >>> tree = read_xml(b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><process id="p">'
+    ...                 b'<task id="a"/><sequenceFlow id="f" sourceRef="a" targetRef="a"/></process></definitions>')
+    >>> sync_flow_refs(tree.getroot())
+    >>> [(local(c.tag), c.text) for c in tree.getroot()[0][0]]
+    [('incoming', 'f'), ('outgoing', 'f')]
+    """
+    ins, outs = flows_into(root), flows_from(root)
+    ends = set(ins) | set(outs)
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.get("id") not in ends or local(el.tag) == "sequenceFlow":
+            continue
+        for child in list(el):
+            if local(child.tag) in ("incoming", "outgoing") and etree.QName(child).namespace == BPMN_NS:
+                el.remove(child)
+        position = 0
+        for i, child in enumerate(el):
+            if local(child.tag) in _HEAD or not isinstance(child.tag, str):
+                position = i + 1
+            else:
+                break
+        refs = [("incoming", f) for f in ins.get(el.get("id"), [])] + [("outgoing", f) for f in outs.get(el.get("id"), [])]
+        for offset, (kind, flow) in enumerate(refs):
+            ref = etree.Element(f"{{{BPMN_NS}}}{kind}")
+            ref.text = flow.get("id")
+            el.insert(position + offset, ref)

@@ -48,24 +48,41 @@ def run(args: argparse.Namespace) -> int:
     reps, cases = (3, 60) if args.quick else (args.replications, args.cases)
     register = load_register(register_path)
     a = assess(register, replications=reps, cases=cases, seed=args.seed, required=args.required, scenario=scenario)
+    predictions = _predictions(args, reps, cases)
     if args.json:
         from sim.analysis.assess import CLOCK_RULE, RULE
 
         print(strict_json({"required": a.required, "replications": a.replications, "cases": a.cases, "seed": a.seed,
                            "rule": RULE[args.lang], "clock_rule": CLOCK_RULE[args.lang],
-                           "counts": {"performance": a.counts(), "design": a.design_counts()},
+                           "counts": {"performance": a.counts(), "design": a.design_counts(), "context": a.context_count()},
                            "calendar": {str(y): b for y, b in a.calendar().items()}, "notes": a.calendar_notes(),
-                           "rows": [r.as_dict() for r in a.rows]}))
+                           "rows": [r.as_dict() for r in a.rows],
+                           "predictions": [p.as_dict() for p in predictions]}))
     else:
+        from sim.analysis.backtest import format_predictions
+
         print(format_verdicts(a, args.lang))
+        print("\n" + format_predictions(predictions, args.lang))
     if not args.no_report:
         from sim.report.html import write_report
 
         # sensitivity runs at the verdicts' own precision (a --quick assessment is small already)
         chains = analyse_chains(a, n_steps=2, n_agencies=1) if args.quick else analyse_chains(a)
-        path = write_report(a, chains, out, lang=args.lang, diagrams=not args.quick)
+        path = write_report(a, chains, out, lang=args.lang, diagrams=not args.quick, predictions=predictions)
         print(f"report: {path}", file=sys.stderr)
     return 0
+
+
+def _predictions(args: argparse.Namespace, reps: int, cases: int) -> list:
+    """The trade backtest on the bundled models (sim.analysis.backtest), whatever the register or scenario.
+
+    10 design points and at most 3 replications (quick: 4 points): each point compares two runs on
+    common random numbers, so the spread between points is the assumptions', not sampling noise.
+    """
+    from sim.analysis.backtest import predict_all
+
+    return predict_all(ROOT / "processes", cases=cases, replications=min(reps, 3), seed=args.seed,
+                       points=4 if args.quick else 10)
 
 
 def format_verdicts(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment
@@ -82,7 +99,8 @@ def format_verdicts(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment
              f"{'share':>7} {'95% interval':>15} {'P50':>8} {'P95':>8} {'count':>6}"]
     for r in a.rows:
         ci = "—" if math.isnan(r.lo) else f"{r.lo:.1%}–{r.hi:.1%}"
-        lines.append(f"{r.target:6} {r.check[:22]:22} {t[r.kind][:12]:12} {Path(r.process).name[:40]:40} "
+        kind = "context" if r.context else t[r.kind]  # a threshold not from the plan: shown, not counted
+        lines.append(f"{r.target:6} {r.check[:22]:22} {kind[:12]:12} {Path(r.process).name[:40]:40} "
                      f"{t['metrics'].get(r.metric, r.metric)[:18]:18} {r.threshold:12} "
                      f"{t[r.verdict]:16} {f(r.share, True):>7} {ci:>15} {f(r.p50):>8} {f(r.p95):>8} "
                      f"{'' if r.static is None else f'{r.static:g}':>6}")
@@ -90,7 +108,7 @@ def format_verdicts(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment
     lines.append(f"\n{t['performance']}: {t['reachable']} {c['reachable']}, {t['at_risk']} {c['at_risk']}, "
                  f"{t['not_reachable']} {c['not_reachable']}; {t['design']}: {t['complies']} {d['complies']}, "
                  f"{t['partly_complies']} {d['partly_complies']}, {t['does_not_comply']} {d['does_not_comply']}; "
-                 f"{len(a.not_simulated)} not simulated")
+                 f"{a.context_count()} context only; {len(a.not_simulated)} not simulated")
     from sim.analysis.assess import RULE
 
     lines.append(f"{t['rule']}: {RULE[lang]}")

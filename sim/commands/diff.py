@@ -35,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
     check_figure_path(args.out)  # before comparing: a bad --out costs no work
     before, after = load_bpmn(args.before), load_bpmn(args.after)
     d = diff_processes(before, after)
-    for label, items in (("removed", d.removed), ("added", d.added), ("merged", [f"{'+'.join(m.sources)} → {m.target}" for m in d.merged]),
+    for label, items in (("removed", d.removed), ("added", d.added), ("renamed", [f"{b} → {a}" for b, a in d.renamed]),
+                         ("merged", [f"{'+'.join(m.sources)} → {m.target}" for m in d.merged]),
                          ("parallelised", [" ∥ ".join(p) for p in d.parallelised]),
                          ("shortened", [f"{c.after_id} ({c.what} {c.before:g} → {c.after:g} {c.unit})" for c in d.shortened]),
                          ("made online", d.made_online), ("commitment (告知承诺)", d.commitment)):

@@ -18,7 +18,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cases", type=_args.positive_int, help="cases per replication (default: scenario, else 1000)")
     p.add_argument("--replications", type=_args.positive_int, help="replications (default: scenario, else 5)")
     p.add_argument("--seed", type=_args.seed, help="random seed (default: scenario, else 2021)")
-    p.add_argument("--executor", choices=("compiled", "spiff"), default="compiled")
+    p.add_argument("--executor", choices=("compiled", "spiff", "fast"), default="compiled",  # sim.engine.executors.EXECUTORS
+                   help="compiled (SimPy, the reference), spiff (every case a SpiffWorkflow workflow) or fast "
+                        "(numba, identical records; falls back to compiled on models it cannot run, saying so)")
     p.add_argument("--workers", type=_args.workers, default=1, help="processes for replications (default 1)")
     p.add_argument("--event-log", type=Path, help="write the event log (.csv or .xes)")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
@@ -35,7 +37,7 @@ def load_target(target: Path, process_id: str | None = None) -> tuple[Any, Any]:
         scenario = sim.load_scenario(target)
         if scenario.process is None:
             raise ScenarioError([("process", "the scenario names no process file; add process: path/to/file.bpmn")], file=str(target))
-        return sim.load_bpmn(scenario.process), scenario
+        return sim.load_bpmn(scenario.process, instances=scenario.instances()), scenario
     return sim.load_bpmn(target, process_id), None
 
 

@@ -52,6 +52,25 @@ class ReplicationStreams:
             self._block.extend(self._block_gen.random((_STEP, self.slots)).tolist())
         return self._block[offset]
 
+    def case_rows(self, first: int, count: int) -> np.ndarray:
+        """Rows ``first`` .. ``first + count - 1`` as one array, equal to :meth:`case_row` of each
+        (a block's rows are one stream read in order, however many are drawn at a time).
+
+        >>> s = ReplicationStreams(7, 0, 3)
+        >>> s.case_rows(250, 10)[9].tolist() == ReplicationStreams(7, 0, 3).case_row(259)
+        True
+        """
+        out = np.empty((count, self.slots))
+        done = 0
+        while done < count:
+            block_index, offset = divmod(first + done, _BLOCK)
+            seed = np.random.SeedSequence(self._cases_ss.entropy, spawn_key=self._cases_ss.spawn_key + (block_index,))
+            block = np.random.Generator(np.random.PCG64(seed)).random((_BLOCK, self.slots))
+            take = min(_BLOCK - offset, count - done)
+            out[done:done + take] = block[offset:offset + take]
+            done += take
+        return out
+
     def revisit(self, case_id: int, node_index: int, visit: int) -> np.random.Generator:
         """Generator for the ``visit``-th (≥ 2nd) visit of a node by a case."""
         return np.random.Generator(np.random.PCG64(np.random.SeedSequence(self._extra_ss.entropy, spawn_key=self._extra_ss.spawn_key + (case_id, node_index, visit))))

@@ -28,7 +28,7 @@ from ..model.records import TaskRecord
 from ..model.scenario import Scenario, resolve_scenario
 from .backends import Backend, Serial
 from .core import CompiledModel, ProgressGuard, Replication, work_clock
-from .executors import EXECUTORS, Compiled, Executor, Spiff
+from .executors import EXECUTORS, Compiled, Executor, Spiff, settle
 from .stats import Mean, ReplicationResult, Sample, mean_ci95
 
 __all__ = ["simulate", "prepare_run", "Run", "SimulationResult", "EXECUTORS", "CASE_METRICS"]
@@ -47,6 +47,7 @@ class SimulationResult:
     seed: int
     replications: list[ReplicationResult] = field(default_factory=list)
     levers: tuple[Lever, ...] = ()  # the scenario's edits applied to ``process`` before the run
+    notes: list[str] = field(default_factory=list)  # about the run itself (e.g. the executor that ran it instead)
 
     def kpi(self, metric: str) -> Sample:
         """The metric pooled over replications (``workdays``, ``calendar_days``, ``db_days``, ...)."""
@@ -141,7 +142,8 @@ class SimulationResult:
                 "executor": self.executor, "seed": self.seed, "replications": len(self.replications),
                 "cases_per_replication": self.scenario.cases, "kpis": kpis, "tasks": self.task_table(),
                 "agencies": self.agency_table(), "calendar": {str(y): b for y, b in self.calendar().items()},
-                "notes": list(self.process.notes) + list(self.scenario.notes) + self.overload_notes() + self.calendar_notes()}
+                "notes": list(self.process.notes) + list(self.scenario.notes) + self.notes + self.overload_notes()
+                + self.calendar_notes()}
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ def prepare_run(process: Process | LoadedProcess | str | Path, scenario: Scenari
     (True, (), True)
     """
     if isinstance(process, (str, Path)):
-        loaded: LoadedProcess | None = load_bpmn(process)
+        loaded: LoadedProcess | None = load_bpmn(process, instances=scenario.instances() if scenario else None)
         proc = loaded.process
     elif isinstance(process, LoadedProcess):
         loaded, proc = process, process.process
@@ -216,7 +218,7 @@ def run_replication(process: Process, scenario: Scenario, replication: int, seed
 
 def _run_one(args: tuple) -> ReplicationResult:
     process, scenario, replication, seed, executor, path, guard = args
-    loaded = load_bpmn(path) if isinstance(executor, Spiff) and path else None
+    loaded = load_bpmn(path, instances=scenario.instances()) if isinstance(executor, Spiff) and path else None
     return run_replication(process, scenario, replication, seed, executor, loaded, guard=guard)
 
 
@@ -282,7 +284,8 @@ def _simulate_prepared(run: Run, executor: Executor, backend: Backend | None, ev
                        guard: ProgressGuard | None) -> SimulationResult:
     proc, scenario, loaded = run.process, run.scenario, run.loaded
     model = CompiledModel(proc, scenario, guard)  # also fails fast on model problems before any work starts
-    result = SimulationResult(proc, scenario, executor.name, scenario.seed, levers=run.levers)
+    executor, note = settle(executor, model)
+    result = SimulationResult(proc, scenario, executor.name, scenario.seed, levers=run.levers, notes=[note] if note else [])
     n = scenario.replications
     backend = backend or Serial()
     if event_log is not None or keep_traces or isinstance(backend, Serial) or n == 1:

@@ -28,6 +28,7 @@ import simpy
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.bpmn_task_spec import _BpmnCondition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskIterator, TaskState
 
 from ..bpmn.loader import LoadedProcess, normalise_condition
@@ -121,7 +122,7 @@ def _run_spiff(rep: Replication, arrivals: Iterable[float], loaded: LoadedProces
     def case_process(case_id: int) -> Generator[simpy.Event, Any, None]:
         case = rep.new_case(case_id)
         wf = BpmnWorkflow(spec, subspecs, script_engine=SafeScriptEngine(rep, case))
-        wf.do_engine_steps()
+        _engine_steps(wf, case)
         started: set[Any] = set()
         in_flight: list[simpy.Process] = []  # steps of this case now taking simulated time
         while not wf.is_completed():
@@ -148,7 +149,7 @@ def _run_spiff(rep: Replication, arrivals: Iterable[float], loaded: LoadedProces
             wf.refresh_timers()
         else:
             task.run()
-        wf.do_engine_steps()
+        _engine_steps(wf, case)
 
     def source() -> Generator[simpy.Event, Any, None]:
         for case_id, t in enumerate(arrivals):
@@ -158,6 +159,20 @@ def _run_spiff(rep: Replication, arrivals: Iterable[float], loaded: LoadedProces
 
     env.process(source())
     env.run()
+
+
+def _engine_steps(wf: BpmnWorkflow, case: CaseState) -> None:
+    """SpiffWorkflow's engine steps, its refusals said as the ``compiled`` executor says them (never its internal text)."""
+    try:
+        wf.do_engine_steps()
+    except WorkflowException as exc:
+        spec = getattr(exc, "task_spec", None)
+        where = getattr(spec, "bpmn_id", None) or getattr(spec, "name", None) or "?"
+        if "No conditions satisfied" in str(exc):
+            raise SimulationError(f'case {case.case_id}: no condition of gateway "{where}" holds for attributes '
+                                  f"{case.attributes} and the gateway has no default flow") from None
+        raise SimulationError(f'case {case.case_id}: the spiff executor cannot go on at "{where}" '
+                              f"({type(exc).__name__}); run it with --executor compiled") from None
 
 
 def _check_depth(wf: BpmnWorkflow, case: CaseState, *, finished: bool = False) -> None:

@@ -73,6 +73,41 @@ class Sample:
         else:
             self._add_overflow(x)
 
+    def extend(self, values: np.ndarray) -> None:
+        """``add`` each of ``values`` in order, with the same result (below the cap in one copy).
+
+        >>> s = Sample(cap=3); s.extend(np.array([1.0, 2.0, 3.0, 4.0])); s.count, s.mean
+        (4, 2.5)
+        """
+        values = np.asarray(values, dtype=float)
+        room = 0 if self._folded else max(self.cap - self.count, 0)
+        head = values[:room]
+        if len(head):
+            self._values.frombytes(head.tobytes())
+            self.count += len(head)
+        tail = values[room:]
+        if len(tail) < 256:
+            for x in tail.tolist():  # past the cap: the reservoir draws one number per value, in order
+                self._add_overflow(x)
+            return
+        # many past the cap (the fast executor's flushes): the same sums, extremes and draws, in bulk
+        from .fast_reservoir import randrange_many
+
+        if not self._folded:
+            self._fold()
+        assert self._rng is not None
+        self._sum = float(np.cumsum(np.concatenate(([self._sum], tail)))[-1])  # sequential, as += is
+        self._sumsq = float(np.cumsum(np.concatenate(([self._sumsq], tail * tail)))[-1])
+        self._min = min(self._min, float(tail.min()))
+        self._max = max(self._max, float(tail.max()))
+        j = randrange_many(self._rng, self.count + 1, len(tail))
+        self.count += len(tail)
+        keep = np.flatnonzero(j < self.cap)[::-1]  # the last value drawn to a slot is the one it holds
+        slots, last = np.unique(j[keep], return_index=True)
+        kept = np.frombuffer(self._values, dtype=float).copy()
+        kept[slots] = tail[keep[last]]
+        self._values = array("d", kept.tobytes())
+
     def _fold(self) -> None:
         values = self._values
         self._sum = sum(values)

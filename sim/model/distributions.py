@@ -30,6 +30,7 @@ import ast
 import math
 from dataclasses import dataclass
 
+import numpy as np
 from scipy import special
 
 __all__ = [
@@ -83,6 +84,16 @@ class Distribution:
         """The value at quantile ``u`` (0 ≤ u ≤ 1)."""
         raise NotImplementedError
 
+    def sample_array(self, u: np.ndarray) -> np.ndarray:
+        """:meth:`sample` of every element of ``u`` (the fast executor draws a chunk of cases at once).
+
+        Subclasses override it with the same arithmetic on arrays; this fallback is exact for any.
+
+        >>> Triangular(1, 2, 4).sample_array(np.array([0.0, 1.0])).tolist()
+        [1.0, 4.0]
+        """
+        return np.array([self.sample(float(x)) for x in u], dtype=float)
+
     def scaled(self, factor: float) -> Distribution:
         """The same shape with every value multiplied by ``factor`` (used by what-if edits)."""
         raise NotImplementedError
@@ -130,6 +141,9 @@ class Fixed(Distribution):
     def sample(self, u: float) -> float:
         return self.value
 
+    def sample_array(self, u: np.ndarray) -> np.ndarray:
+        return np.full(len(u), self.value, dtype=float)
+
     def scaled(self, factor: float) -> Fixed:
         return Fixed(self.value * factor)
 
@@ -163,6 +177,9 @@ class Uniform(Distribution):
         return self.high
 
     def sample(self, u: float) -> float:
+        return self.low + (self.high - self.low) * u
+
+    def sample_array(self, u: np.ndarray) -> np.ndarray:
         return self.low + (self.high - self.low) * u
 
     def scaled(self, factor: float) -> Uniform:
@@ -209,6 +226,13 @@ class Triangular(Distribution):
             return a + math.sqrt(u * (b - a) * (c - a))
         return b - math.sqrt((1 - u) * (b - a) * (b - c))
 
+    def sample_array(self, u: np.ndarray) -> np.ndarray:
+        a, c, b = self.low, self.mode, self.high
+        cut = (c - a) / (b - a)
+        low = a + np.sqrt(u * (b - a) * (c - a))  # the same operations, in the same order, as sample()
+        high = b - np.sqrt((1 - u) * (b - a) * (b - c))
+        return np.where(u < cut, low, high)
+
     def scaled(self, factor: float) -> Triangular:
         return Triangular(self.low * factor, self.mode * factor, self.high * factor)
 
@@ -234,6 +258,9 @@ class Exponential(Distribution):
 
     def sample(self, u: float) -> float:
         return -self.mean_value * math.log1p(-min(u, 1 - 1e-16))
+
+    def sample_array(self, u: np.ndarray) -> np.ndarray:
+        return -self.mean_value * np.log1p(-np.minimum(u, 1 - 1e-16))
 
     def scaled(self, factor: float) -> Exponential:
         return Exponential(self.mean_value * factor)
@@ -288,6 +315,9 @@ class TruncatedExponential(Distribution):
 
     def sample(self, u: float) -> float:
         return self.low - self.scale * math.log1p(-min(u, 1 - 1e-16) * self._mass)
+
+    def sample_array(self, u: np.ndarray) -> np.ndarray:
+        return self.low - self.scale * np.log1p(-np.minimum(u, 1 - 1e-16) * self._mass)
 
     def scaled(self, factor: float) -> TruncatedExponential:
         return TruncatedExponential(self.scale * factor, self.low * factor, self.high * factor)

@@ -27,7 +27,7 @@ from typing import Any
 
 from ..errors import ExpressionError, did_you_mean
 
-__all__ = ["compile_condition", "names_in", "numeric_names", "Condition"]
+__all__ = ["compile_condition", "names_in", "numeric_names", "text_values", "Condition"]
 
 Condition = Callable[[Mapping[str, Any]], bool]
 
@@ -120,6 +120,29 @@ def numeric_names(expression: str) -> set[str]:
                              for o in operands)
             if has_number:
                 found |= {o.id for o in operands if isinstance(o, ast.Name) and o.id not in _ALIASES}
+    return found
+
+
+def text_values(expression: str) -> dict[str, set[str]]:
+    """Attribute name -> the texts the expression compares it with (``==``, ``!=``, ``in``): the literal
+    says the attribute holds text, so a yes/no default would never equal it.
+
+    >>> text_values("approved == 'true'"), sorted(text_values("kind in ('A', 'B') or n > 2")["kind"])
+    ({'approved': {'true'}}, ['A', 'B'])
+    """
+    found: dict[str, set[str]] = {}
+    for node in ast.walk(_parse(expression)):
+        if not isinstance(node, ast.Compare):
+            continue
+        operands = [node.left, *node.comparators]
+        texts: set[str] = set()
+        for o in operands:
+            items = o.elts if isinstance(o, (ast.Tuple, ast.List)) else [o]
+            texts |= {i.value for i in items if isinstance(i, ast.Constant) and isinstance(i.value, str)}
+        if texts:
+            for o in operands:
+                if isinstance(o, ast.Name) and o.id not in _ALIASES:
+                    found.setdefault(o.id, set()).update(texts)
     return found
 
 

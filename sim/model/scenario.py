@@ -45,9 +45,13 @@ from .calendar import OFFICIAL, OpeningHours
 from .edits import parse_edits
 from .legal import Exclusion, parse_exclusions
 from .official_days import OfficialDays, parse_calendar
-from .expressions import numeric_names
+from .expressions import numeric_names, text_values
 from .levers import Lever
 from .process import Duration, Process, parse_duration
+
+# assumption: a multi-instance step is a countersignature or review by a few parties; more than 50
+# copies of one step is a data-driven loop, not something to unroll (sim.bpmn.prepare reads it too).
+MAX_INSTANCES = 50
 
 __all__ = [
     "AgencySpec",
@@ -105,6 +109,7 @@ class StepOverride:
     work: Duration | None = None
     wait: Duration | None = None
     source: str = ""
+    instances: int | None = None  # copies of a multi-instance step (read by the loader, sim.bpmn.prepare)
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,10 @@ class Scenario:
     # The official calendar: years the scenario supplies (``calendar:``), then chinese_calendar,
     # then the statutory projection (sim.model.official_days).
     days: OfficialDays = OFFICIAL
+
+    def instances(self) -> dict[str, int]:
+        """Step id -> number of copies, for the multi-instance steps whose count the scenario gives."""
+        return {sid: o.instances for sid, o in self.steps.items() if o.instances is not None}
 
 
 _TOP_KEYS = {
@@ -362,8 +371,10 @@ def _steps(p: _Problems, block: Any) -> dict[str, StepOverride]:
             continue
         kw: dict[str, Any] = {}
         for key in spec:
-            if key not in ("work", "wait", "source"):
-                p.add(f"{path}.{key}", f"unknown setting{did_you_mean(str(key), ['work', 'wait', 'source'])}")
+            if key not in ("work", "wait", "source", "instances"):
+                p.add(f"{path}.{key}", f"unknown setting{did_you_mean(str(key), ['work', 'wait', 'source', 'instances'])}")
+        if "instances" in spec:
+            kw["instances"] = _int(p, f"{path}.instances", spec["instances"], maximum=MAX_INSTANCES)
         for key in ("work", "wait"):
             if key in spec:
                 try:
@@ -387,6 +398,20 @@ def _routing(p: _Problems, block: Any) -> dict[str, float]:
         if (v := _number(p, f"routing.{fid}", share, 0.0, 1.0)) is not None:
             out[str(fid)] = v
     return out
+
+
+def _check_text_attribute(p: "_Problems", spec: AttributeSpec, texts: set[str], where: str) -> None:
+    """An attribute the conditions compare with text must take text values: YAML reads Yes/No/true unquoted
+    as booleans, which would never equal the text 'Yes'."""
+    path = f"attributes.{spec.name}"
+    shown = ", ".join(repr(v) for v in sorted(texts))
+    if spec.values and all(isinstance(v, str) for v, _ in spec.values):
+        return
+    wrong = [v for v, _ in spec.values if not isinstance(v, str)]
+    got = f"the values {', '.join(repr(v) for v in wrong)} are not text (YAML reads Yes, No, true, false and numbers unquoted " \
+          "as such)" if wrong else "a share p of true gives yes/no values"
+    p.add(path, f"gateway conditions compare it with text ({shown}; {where}), but {got}; write the values in quotes, "
+          f"e.g. values: {{{', '.join(repr(v) + ': 0.5' for v in sorted(texts)[:2])}}}")
 
 
 def resolve_scenario(process: Process, scenario: Scenario) -> Scenario:
@@ -440,12 +465,32 @@ def resolve_scenario(process: Process, scenario: Scenario) -> Scenario:
         if flow.condition:
             for name in numeric_names(flow.condition):
                 numeric.setdefault(name, f'flow "{flow.id}": {flow.condition}')
+    texts: dict[str, tuple[set[str], str]] = {}  # attribute -> the texts conditions compare it with, and where
+    for flow in process.flows.values():
+        if flow.condition:
+            for name, values in text_values(flow.condition).items():
+                texts.setdefault(name, (set(), f'flow "{flow.id}": {flow.condition}'))[0].update(values)
     for name in needed:
         if name in attributes:
+            if name in texts:
+                _check_text_attribute(p, attributes[name], *texts[name])
             continue
         key = f"attribute.{name}"
-        if key in defaults:
+        if key in defaults and name not in texts:
             attributes[name] = AttributeSpec(name, p=float(defaults[key]), source=defaults.get("source", "process defaults"))
+        elif name in texts and {v.lower() for v in texts[name][0]} <= {"true", "false"}:
+            # 'true'/'false' as text (JUEL ${approved=='true'}): a yes/no attribute written as text
+            spelled = {v.lower(): v for v in sorted(texts[name][0])}
+            yes, no = spelled.get("true", "true"), spelled.get("false", "false")
+            attributes[name] = AttributeSpec(name, values=((yes, DEFAULTS["attribute_p"]), (no, 1 - DEFAULTS["attribute_p"])),
+                                             source="assumption: documented default, no mix given")
+            notes.append(f"case attribute {name}: the text '{yes}' for {DEFAULTS['attribute_p']:.0%} of cases, '{no}' for the "
+                         "rest assumed (no mix given)")
+        elif name in texts:
+            shown = ", ".join(repr(v) for v in sorted(texts[name][0]))
+            example = ", ".join(f"'{v}': 0.5" for v in sorted(texts[name][0])[:2])
+            p.add(f"attributes.{name}", f"gateway conditions compare it with text ({shown}; {texts[name][1]}), so a yes/no "
+                  f"default would never match; give its values and their shares, e.g. values: {{{example}}}, with a source")
         elif name in numeric:
             p.add(f"attributes.{name}", f"gateway conditions compare it with numbers ({numeric[name]}), so a yes/no default "
                   "would be wrong; give its distribution, e.g. values: {10: 0.5, 25: 0.5}, with a source")

@@ -9,6 +9,11 @@ Rules (a step is a task, or an intermediate timer event — a statutory waiting 
 
 1. Matching: same id first; then, among the steps left, same name (whitespace and full/half-width
    brackets ignored) or same ``name_en`` (case ignored), pairing in document order.
+1a. renamed: a 1:1 match whose names differ — same id with a new name, or (among steps still
+   unmatched after rules 1 and 2) the same agency at the same position: the nearest steps or events
+   before and after it (gateways skipped) are matched to each other, and no other step fits as well.
+   Position matching runs in passes, so two consecutive renamed steps pair up one after the other.
+   A renamed step is neither removed nor added.
 2. merged: an after-step absorbs two or more before-steps. It absorbs (a) the before-steps its
    ``merged_from`` property lists (ids or names, separated by commas, ``、`` or ``;``), (b) the
    before-step it is matched with, and (c) any before-step left unmatched whose name (≥ 2
@@ -24,6 +29,11 @@ Rules (a step is a task, or an intermediate timer event — a statutory waiting 
    both assumptions for comparing mixed units only).
 6. made_online: a matched step with ``online`` false (or absent) before and true after.
 7. commitment: an after-step with ``commitment`` true whose before-step (if any) was not.
+
+Colours: each panel shows only what that side has. The before panel colours the before-steps that are
+removed, merged into another, or renamed (under their old name); parallelised, shortened, made online
+and commitment describe the after-steps and colour only the after panel (a step that ran in sequence
+before is not drawn as parallel there).
 
 Example:
     >>> from pathlib import Path
@@ -74,14 +84,15 @@ CLASS_COLOURS: dict[str, str] = {
     "shortened": "#E69F00",
     "made_online": "#56B4E9",
     "commitment": "#7B3294",
+    "renamed": "#F0E442",
 }
 # When a step is in several classes, the first of this order colours it.
-_PRIORITY = ("removed", "added", "merged", "parallelised", "commitment", "made_online", "shortened")
+_PRIORITY = ("removed", "added", "merged", "parallelised", "commitment", "made_online", "shortened", "renamed")
 
 _LABELS = {
     "zh": {
         "removed": "取消", "added": "新增", "merged": "合并", "parallelised": "并联办理",
-        "shortened": "压缩时限", "made_online": "网上办理", "commitment": "告知承诺",
+        "shortened": "压缩时限", "made_online": "网上办理", "commitment": "告知承诺", "renamed": "更名",
         "before": "改革前", "after": "改革后",
         "dot": "圆点：该环节的其他变化",
         "counts": "手续 {procedures} 个 · 材料 {documents} 份 · 法定时限 {statutory}（最多的路径）",
@@ -89,7 +100,7 @@ _LABELS = {
     },
     "en": {
         "removed": "removed", "added": "added", "merged": "merged", "parallelised": "parallelised",
-        "shortened": "shortened", "made_online": "made online", "commitment": "commitment (告知承诺)",
+        "shortened": "shortened", "made_online": "made online", "commitment": "commitment (告知承诺)", "renamed": "renamed",
         "before": "Before", "after": "After", "dot": "dot: a further change of the step",
         "counts": "{procedures} procedures · {documents} documents · statutory time {statutory} (worst path)",
         "no_statutory": "not stated",
@@ -126,6 +137,7 @@ class ProcessDiff:
     before_file: str | None
     after_file: str | None
     matched: dict[str, str] = field(default_factory=dict)  # before id -> after id
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (before id, after id): matched 1:1, new name
     removed: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     merged: list[Merge] = field(default_factory=list)
@@ -157,12 +169,12 @@ class ProcessDiff:
             after.setdefault(m.target, []).append("merged")
             for s in m.sources:
                 before.setdefault(s, []).append("merged")
-        back = {a: b for b, a in self.matched.items()}
-        for pair in self.parallelised:
+        for b, a in self.renamed:
+            before.setdefault(b, []).append("renamed")
+            after.setdefault(a, []).append("renamed")
+        for pair in self.parallelised:  # after only: before, these steps ran one after the other
             for a in pair:
                 after.setdefault(a, []).append("parallelised")
-                if a in back:
-                    before.setdefault(back[a], []).append("parallelised")
         for c in self.shortened:
             after.setdefault(c.after_id, []).append("shortened")
         for a in self.made_online:
@@ -179,7 +191,7 @@ class ProcessDiff:
         present = {
             "removed": self.removed, "added": self.added, "merged": self.merged,
             "parallelised": self.parallelised, "shortened": self.shortened,
-            "made_online": self.made_online, "commitment": self.commitment,
+            "made_online": self.made_online, "commitment": self.commitment, "renamed": self.renamed,
         }
         return [k for k in _PRIORITY if present[k]]
 
@@ -286,6 +298,83 @@ def _match(before: list[Node], after: list[Node]) -> dict[str, str]:
     return matched
 
 
+_GATEWAYS = ("exclusive", "parallel", "inclusive", "pass", "scope_exit")
+
+
+def _anchors(p: Process, node: str, forward: bool) -> set[str]:
+    """The nearest steps or events before (``forward`` False) or after ``node``, gateways skipped."""
+    nxt: dict[str, list[str]] = {}
+    for f in p.flows.values():
+        a, b = (f.source, f.target) if forward else (f.target, f.source)
+        nxt.setdefault(a, []).append(b)
+    out: set[str] = set()
+    seen = {node}
+    stack = list(nxt.get(node, []))
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if p.nodes[n].kind in _GATEWAYS:
+            stack.extend(nxt.get(n, []))
+        else:
+            out.add(n)
+    return out
+
+
+def _event_map(before_p: Process, after_p: Process) -> dict[str, str]:
+    """Start to start and end to end, where each side has exactly one (the anchors of the first and last steps)."""
+    out = {}
+    for kind in ("start", "end"):
+        b = [n.id for n in before_p.nodes.values() if n.kind == kind]
+        a = [n.id for n in after_p.nodes.values() if n.kind == kind]
+        if len(b) == 1 and len(a) == 1:
+            out[b[0]] = a[0]
+    return out
+
+
+def _agency(n: Node) -> str:
+    return (n.facts.agency or "") if n.facts is not None else ""
+
+
+def _by_position(before_p: Process, after_p: Process, left_b: list[Node], left_a: list[Node],
+                 known: dict[str, str]) -> dict[str, str]:
+    """Rule 1a: pair leftover steps of the same agency whose anchors agree (``known``: before id → after id)."""
+    mapping = dict(_event_map(before_p, after_p), **known)
+    pairs: dict[str, str] = {}
+
+    def agree(b_set: set[str], a_set: set[str]) -> tuple[bool, bool]:
+        mapped_after = set(mapping.values())
+        kb = {mapping[x] for x in b_set if x in mapping}
+        ka = {y for y in a_set if y in mapped_after}
+        same = kb == ka and len(b_set) - len(kb) == len(a_set) - len(ka)
+        return same, bool(kb)
+
+    changed = True
+    while changed:
+        changed = False
+        todo_b = [b for b in left_b if b.id not in pairs]
+        todo_a = [a for a in left_a if a.id not in pairs.values()]
+        fits: dict[str, list[str]] = {}
+        for b in todo_b:
+            for a in todo_a:
+                if not _agency(b) or _agency(b) != _agency(a):
+                    continue
+                (p_ok, p_known), (s_ok, s_known) = (agree(_anchors(before_p, b.id, False), _anchors(after_p, a.id, False)),
+                                                    agree(_anchors(before_p, b.id, True), _anchors(after_p, a.id, True)))
+                if p_ok and s_ok and (p_known or s_known):
+                    fits.setdefault(b.id, []).append(a.id)
+        claimed: dict[str, int] = {}
+        for cands in fits.values():
+            for a in cands:
+                claimed[a] = claimed.get(a, 0) + 1
+        for b_id, cands in fits.items():  # only unambiguous pairs: one candidate each way
+            if len(cands) == 1 and claimed[cands[0]] == 1:
+                pairs[b_id] = mapping[b_id] = cands[0]
+                changed = True
+    return pairs
+
+
 def _split_list(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"[,，、;；]", text) if p.strip()]
 
@@ -351,7 +440,15 @@ def diff_processes(before: Any, after: Any) -> ProcessDiff:
     in_merge_a = {m.target for m in merges}
     # A step absorbed into a merge is no longer a 1:1 match.
     one_to_one = {b: a for b, a in matched.items() if b not in in_merge_b and a not in in_merge_a}
+    left_b = [e for e in b_steps if e.id not in matched and e.id not in in_merge_b]
+    left_a = [e for e in a_steps if e.id not in matched.values() and e.id not in in_merge_a]
+    known = dict(one_to_one, **{s: m.target for m in merges for s in m.sources})
+    by_position = _by_position(before_p, after_p, left_b, left_a, known)
+    matched = {**matched, **by_position}
+    one_to_one = {**one_to_one, **by_position}
     out = ProcessDiff(before_p.file, after_p.file, matched=one_to_one, merged=merges)
+    out.renamed = [(b, a) for b, a in one_to_one.items()
+                   if _norm(before_p.nodes[b].name) != _norm(after_p.nodes[a].name)]
     out.removed = [e.id for e in b_steps if e.id not in matched and e.id not in in_merge_b]
     out.added = [e.id for e in a_steps if e.id not in matched.values() and e.id not in in_merge_a]
     out.parallelised = _parallelised(before_p, after_p, one_to_one)

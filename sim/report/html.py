@@ -22,7 +22,7 @@ from typing import Any
 from ..files import OwnedFolder
 from .tables import csv_bytes, fmt, workbook_bytes
 
-__all__ = ["write_report", "baseline_for", "verdict_rows", "LABELS"]
+__all__ = ["write_report", "baseline_for", "verdict_rows", "bottleneck_section", "LABELS"]
 
 LABELS = {
     "en": {"title": "ReformSim assessment of the 2021 plan targets", "verdicts": "Verdicts", "target": "target",
@@ -31,8 +31,7 @@ LABELS = {
            "wd": "working days P50/P95", "note": "note", "reachable": "reachable", "at_risk": "at risk",
            "not_reachable": "not reachable", "clock": "Clock rule", "not_sim": "Not simulated", "reason": "reason",
            "diff": "Before / after", "dist": "Distribution of the metric", "util": "Agency utilisation",
-           "steps": "Steps: waiting vs working", "step": "step", "agency": "agency", "waiting": "waiting h",
-           "working": "working h", "time": "mean time", "crit": "share of critical path", "tornado": "Sensitivity (single legal changes)",
+           "step": "step", "agency": "agency", "tornado": "Sensitivity (single legal changes)",
            "greedy": "Changes that make it reachable (greedy search: at most 3, the most helpful added one at a time, so not "
                      "necessarily the smallest set; re-checked on fresh random numbers)",
            "none": "no change has a detectable helpful effect",
@@ -62,8 +61,7 @@ LABELS = {
            "wd": "工作日 P50/P95", "note": "说明", "reachable": "可达成", "at_risk": "有风险",
            "not_reachable": "不可达成", "clock": "时间口径", "not_sim": "未模拟的目标", "reason": "原因",
            "diff": "改革前后对比", "dist": "指标分布", "util": "部门利用率",
-           "steps": "环节：等待与办理", "step": "环节", "agency": "部门", "waiting": "等待小时",
-           "working": "办理小时", "time": "平均用时", "crit": "关键路径占比", "tornado": "敏感性（单项合规改革）",
+           "step": "环节", "agency": "部门", "tornado": "敏感性（单项合规改革）",
            "greedy": "使目标可达成的改革组合（贪心搜索：最多3项，每次加入最有帮助的一项，未必是最少的组合；以新的随机数复核）",
            "none": "没有可检测到正面影响的改革",
            "settings": "与结论相同的精度：{reps}次重复 × 每次{cases}件，随机种子{seed}，要求达标比例{req:.0%}。基准：{t}结论本身的模拟，{base}。"
@@ -112,12 +110,83 @@ def verdict_rows(assessment: Any, lang: str = "en") -> list[dict[str, Any]]:
     def readings(r: Any) -> str:
         return " / ".join("—" if v[0] is None or v[0] != v[0] else f"{v[0]:.0%}" for v in r.readings.values())
 
-    return [{t["target"]: r.target, t["check"]: r.check, t["kind"]: t[r.kind], t["process"]: Path(r.process).name,
+    context = {"en": " (context only)", "zh": "（仅作参考）"}[lang]  # a threshold not from the plan: no verdict on it
+    return [{t["target"]: r.target, t["check"]: r.check, t["kind"]: t[r.kind] + (context if r.context else ""),
+             t["process"]: Path(r.process).name,
              t["unit"]: r.unit, t["metric"]: metric(r), t["threshold"]: r.threshold, t["verdict"]: t[r.verdict],
              t["share"]: r.share, t["ci"]: "" if r.lo != r.lo else f"{r.lo:.1%}–{r.hi:.1%}", t["required"]: r.required,
              "P50": r.p50, "P80": r.p80, "P95": r.p95, t["readings"]: readings(r), t["band"]: r.band_share,
              t["static"]: r.static, t["reason"]: r.reason.get(lang, ""),
              t["note"]: "; ".join(x for x in (r.note, r.reading_why, r.check_note) if x)} for r in assessment.rows]
+
+
+_BOTTLENECK_LABELS = {
+    "zh": {"title": "瓶颈（{unit}）", "visits": "每件次数", "time": "平均用时", "crit": "关键路径占比",
+           "staff": "人员", "util": "利用率", "mean_queue": "平均排队（办公时间）", "max_queue": "最大排队",
+           "effort": "每件人员工时（小时）", "plus_one": "+1 人员：P80 变化 [95%区间]",
+           "no_lever": "不适用：该部门未建模人员办理（只有法定/外部等待）",
+           "no_queue": "0（无人排队）", "no_effect": "（无可检测影响）", "staffing": "达到各未达成目标所需的最少人员（有界贪心搜索）",
+           "all_fixed": "本链各部门均未建模人员办理，时间全部来自法定/外部等待：人员杠杆在本链不适用。",
+           "how": "每个环节的用时分为四部分：排队等待人员、等待办公时间、人员办理、法定/外部等待，四者之和即环节用时。"
+                  "关键路径占比：每件沿其自身的最长路径（并行分支只计决定汇合时间的那一支）分摊用时，按件汇总，合计为100%。"
+                  "“+1 人员”与结论使用相同的随机数、件数和重复次数（配对比较）。",
+           "part_cols": "{part}（{unit}）"},
+    "en": {"title": "Bottlenecks ({unit})", "visits": "visits per case", "time": "mean time", "crit": "share of critical path",
+           "staff": "staff", "util": "utilisation", "mean_queue": "mean queue (open hours)", "max_queue": "max queue",
+           "effort": "staff hours per case", "plus_one": "+1 staff: change in P80 [95% interval]",
+           "no_lever": "does not apply: no staff work modelled at this agency (only fixed waits)",
+           "no_queue": "0 (nobody queued)", "no_effect": " (no detectable effect)",
+           "staffing": "Smallest staffing that reaches each failing target (bounded greedy search)",
+           "all_fixed": "No agency of this chain has staff work modelled; all its time is fixed waits: staff levers do not apply here.",
+           "how": "Each step's time is split into four parts that add up to it: queueing for staff, office closed, staff work, "
+                  "fixed waits (statutory or external). Critical-path shares: each case's time is laid along its own longest "
+                  "path (of parallel branches only the one that determined the join counts), summed over cases: they add up "
+                  "to 100%. '+1 staff' uses the verdict's random numbers, cases and replications (a paired comparison).",
+           "part_cols": "{part} ({unit})"},
+}
+
+
+def bottleneck_section(b: Any, lang: str = "zh") -> tuple[str, dict[str, list[dict[str, Any]]]]:
+    """The bottleneck section of one chain (HTML) and its tables (steps, agencies) for CSV/Excel.
+
+    >>> from sim.analysis.bottlenecks import AgencyLoad, Bottlenecks
+    >>> html_text, tables = bottleneck_section(Bottlenecks("p", "hours", 2.0, [], [AgencyLoad("customs", 6, 0.0, 0.0, 0)]), "en")
+    >>> "staff levers do not apply here" in html_text, tables["agencies"][0]["+1 staff: change in P80 [95% interval]"][:14]
+    (True, 'does not apply')
+    """
+    from ..analysis.bottlenecks import PART_LABELS, PARTS, UNIT_LABELS, drivers_text
+
+    t, g = LABELS[lang], _BOTTLENECK_LABELS[lang]
+    unit = UNIT_LABELS[lang][b.unit]
+
+    def effect(a: Any) -> str:
+        if not a.staff_levers_apply:
+            return g["no_lever"]
+        e = a.plus_one
+        if e is None:
+            return ""
+        if a.max_queue == 0:
+            return g["no_queue"]
+        text = f"{e.mean:+.3f} {unit} [{e.lo:+.3f}, {e.hi:+.3f}]"
+        return text if e.detectable else text + g["no_effect"]
+
+    steps = [{t["step"]: s.name, "id": s.step, t["agency"]: s.agency or "—", g["visits"]: s.visits,
+              **{g["part_cols"].format(part=PART_LABELS[lang][p], unit=unit): s.parts[p] for p in PARTS},
+              f"{g['time']} ({unit})": s.mean_time, g["crit"]: s.critical_share} for s in b.top_steps(len(b.steps))]
+    agencies = [{t["agency"]: a.agency, g["staff"]: a.staff, g["util"]: a.utilisation, g["mean_queue"]: a.mean_queue,
+                 g["max_queue"]: a.max_queue, g["effort"]: a.effort_h, g["plus_one"]: effect(a)} for a in b.agencies]
+    parts = [f"<h3>{html.escape(g['title'].format(unit=unit))}</h3>", f"<p>{html.escape(g['how'])}</p>"]
+    line = drivers_text(b, lang)
+    if line:
+        parts.append(f"<p><b>{html.escape(line)}</b></p>")
+    if b.agencies and not any(a.staff_levers_apply for a in b.agencies):
+        parts.append(f"<p>{html.escape(g['all_fixed'])}</p>")
+    parts += [_table(steps), _table(agencies)]
+    if b.staffing:
+        items = "".join(f"<li>{html.escape(' '.join(filter(None, (x.target, x.check))))}: {html.escape(x.text(b.unit, lang))}</li>"
+                        for x in b.staffing)
+        parts.append(f"<h4>{html.escape(g['staffing'])}</h4><ul>{items}</ul>")
+    return "".join(parts), {"steps": steps, "agencies": agencies}
 
 
 def _table(rows: list[dict[str, Any]], verdict_col: str | None = None) -> str:
@@ -180,7 +249,7 @@ def _sensitivity(ch: Any, name: str, assessment: Any, sheets: dict[str, list[dic
 
 
 def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lang: str = "zh",
-                 diagrams: bool = True) -> Path:
+                 diagrams: bool = True, predictions: list[Any] | None = None) -> Path:
     """Write report.html, CSVs and assessment.xlsx into the report folder ``out_dir``; return the HTML path.
 
     ``out_dir`` must be new, empty or a report folder of ours (see :class:`sim.files.OwnedFolder`);
@@ -208,6 +277,11 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
                  *(f'<p class="warning">⚠ {html.escape(note)}</p>' for note in assessment.calendar_notes()),
                  _table(verdicts, t["verdict"]),
                  f"<p><b>{t['clock']}</b>: {html.escape(CLOCK_RULE[lang])} {html.escape(t['rule_static'])}</p>"]
+        if predictions:  # the trade backtest (sim.analysis.backtest): a prediction, not a verdict
+            from ..analysis.backtest import TITLE, prediction_rows
+
+            sheets["predictions"] = prediction_rows(predictions, lang)
+            parts += [f"<h2>{html.escape(TITLE[lang])}</h2>", _table(sheets["predictions"])]
         not_sim = [{t["target"]: a, t["check"]: b, t["reason"]: c} for a, b, c in assessment.not_simulated]
         sheets["not_simulated"] = not_sim
         parts += [f"<h2>{t['not_sim']}</h2>", _table(not_sim)]
@@ -235,16 +309,12 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
                 lines = [x for x in (th.low, th.high) if x is not None]
                 parts += [f"<h3>{t['dist']}: {r.target} {html.escape(r.check)} ({r.metric})</h3>",
                           _img(distribution_png(vals, lines, r.metric, f"{r.target} {r.threshold}", lang), t["dist"])]
-            agencies = [{t["agency"]: a.agency, "staff": a.staff, t["util"]: a.utilisation, "mean_queue": a.mean_queue,
-                         "max_queue": a.max_queue} for a in b.agencies]
-            steps = [{t["step"]: s.name, "id": s.step, t["agency"]: s.agency, t["waiting"]: s.waiting_h,
-                      t["working"]: s.working_h, f"{t['time']} ({b.unit})": s.mean_time, t["crit"]: s.critical_share}
-                     for s in b.steps]
-            sheets[f"{name}_agencies"], sheets[f"{name}_steps"] = agencies, steps
-            if agencies:
+            section, tables = bottleneck_section(b, lang)
+            sheets[f"{name}_agencies"], sheets[f"{name}_steps"] = tables["agencies"], tables["steps"]
+            if b.agencies:
                 parts += [f"<h3>{t['util']}</h3>", _img(utilisation_png([(a.agency, a.utilisation) for a in b.agencies], lang),
-                                                        t["util"]), _table(agencies)]
-            parts += [f"<h3>{t['steps']}</h3>", _table(steps)]
+                                                        t["util"])]
+            parts.append(section)
             sources = [{t["step"]: x["step"], t["number"]: x["number"], t["value"]: x["value"], t["grade"]: t["grades"][x["grade"]],
                         t["source"]: x["source"]} for x in source_rows(res.process)]
             sheets[f"{name}_sources"] = sources

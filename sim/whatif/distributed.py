@@ -27,7 +27,7 @@ from typing import Any
 
 from ..engine.backends import Backend, Dask, ProcessPool, backend_for
 from ..engine.core import CompiledModel
-from ..engine.executors import Compiled
+from ..engine.executors import EXPLORING, settle
 from ..engine.runner import Run, SimulationResult, prepare_run, run_replication
 from ..engine.stats import ReplicationResult
 from ..errors import ScenarioError
@@ -88,7 +88,8 @@ def replicate(spec: RunSpec, replications: Sequence[int]) -> list[ReplicationRes
     run = build(spec)
     process, scenario = run.process, run.scenario
     model = CompiledModel(process, scenario)
-    return [run_replication(process, scenario, i, scenario.seed, Compiled(), model=model) for i in replications]
+    executor, _ = settle(EXPLORING, model)  # the note is made once per spec, in run_specs
+    return [run_replication(process, scenario, i, scenario.seed, executor, model=model) for i in replications]
 
 
 def _chunks(n: int, size: int) -> list[tuple[int, ...]]:
@@ -123,7 +124,9 @@ def run_specs(specs: Sequence[RunSpec], *, backend: Backend | None = None, worke
     parts = backend.map(_replicate_job, [(specs[k], reps) for k, reps in jobs], finished)
     results = []
     for k, run in enumerate(built):
-        result = SimulationResult(run.process, run.scenario, Compiled.name, run.scenario.seed, levers=run.levers)
+        executor, note = settle(EXPLORING, CompiledModel(run.process, run.scenario))
+        result = SimulationResult(run.process, run.scenario, executor.name, run.scenario.seed, levers=run.levers,
+                                  notes=[note] if note else [])
         for (owner, _), reps in zip(jobs, parts):
             if owner == k:
                 result.replications.extend(reps)
