@@ -8,14 +8,7 @@ The main job in a few lines::
     print(result.summary()["kpis"]["workdays"])
 """
 
-from .bpmn.loader import load_bpmn, load_process
-from .engine.backends import Dask, ProcessPool, Serial
-from .engine.executors import Compiled, Fast, Spiff
-from .engine.runner import Run, SimulationResult, prepare_run, simulate
 from .errors import CalendarError, ExpressionError, ModelError, ReformSimError, ScenarioError, SimulationError
-from .model.process import Process
-from .model.scenario import Scenario, parse_scenario
-from .scenarios import load_scenario
 
 __all__ = [
     "load_process",
@@ -41,7 +34,8 @@ __all__ = [
     "CalendarError",
     "ExpressionError",
     "SimulationError",
-    # loaded on first use (they pull in matplotlib, pandas or pm4py):
+    # loaded on first use (they pull in matplotlib, pandas or pm4py; the engine and the reader
+    # too, so that `reformsim` handles Ctrl-C from its first line on: sim.cli, sim.interrupts):
     "load_register",
     "assess",
     "chain_bottlenecks",
@@ -61,6 +55,22 @@ __all__ = [
 from ._version import __version__ as __version__  # one place for the version
 
 _LAZY = {
+    "load_bpmn": "sim.bpmn.loader",
+    "load_process": "sim.bpmn.loader",
+    "Dask": "sim.engine.backends",
+    "ProcessPool": "sim.engine.backends",
+    "Serial": "sim.engine.backends",
+    "Compiled": "sim.engine.executors",
+    "Spiff": "sim.engine.executors",
+    "Fast": "sim.engine.executors",
+    "Run": "sim.engine.runner",
+    "SimulationResult": "sim.engine.runner",
+    "prepare_run": "sim.engine.runner",
+    "simulate": "sim.engine.runner",
+    "Process": "sim.model.process",
+    "Scenario": "sim.model.scenario",
+    "parse_scenario": "sim.model.scenario",
+    "load_scenario": "sim.scenarios",
     "load_register": "sim.targets",
     "assess": "sim.analysis.assess",
     "chain_bottlenecks": "sim.analysis.bottlenecks",
@@ -79,7 +89,7 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> object:
-    """Import the heavier parts of the public API only when they are used (PEP 562)."""
+    """Import the parts of the public API only when they are used (PEP 562); ``from sim import simulate`` works as usual."""
     if name in _LAZY:
         import importlib
 

@@ -3,7 +3,8 @@
 One error path for every command: a :class:`~sim.errors.ReformSimError` (bad input) is printed
 in a line or two and exits with 2, no traceback; argparse errors exit 2 too. Any other exception
 is a bug: a short message names a log file holding the traceback (``--debug`` prints it instead)
-and the exit code is 1.
+and the exit code is 1. Ctrl-C and SIGTERM, from the first line of :func:`main` on (imports
+included), end as one line and exit 130 / 143 (:mod:`sim.interrupts`).
 """
 
 from __future__ import annotations
@@ -12,15 +13,14 @@ import argparse
 import datetime as dt
 import importlib
 import os
-import signal
 import sys
 import tempfile
 import traceback
 import warnings
 from pathlib import Path
 
+from . import interrupts
 from .errors import ReformSimError
-from .inputs import using_root
 
 # Subcommand modules under sim.commands, in the order --help lists them.
 COMMANDS = ("run", "list", "assess", "diagram", "diff", "compare", "sweep", "runs", "fit")
@@ -39,14 +39,6 @@ def build_parser() -> argparse.ArgumentParser:
                             "(default: the project folder of the file, see sim.inputs)")
         p.set_defaults(handler=module.run)
     return parser
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where Ctrl-C would be, so both unwind the same way (nothing half-written kept)."""
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated()
 
 
 def write_crash_log(text: str) -> Path:
@@ -69,33 +61,63 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):  #
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Signals first, before the heavy imports (building the parser imports every command): a
+    # Ctrl-C or SIGTERM at any moment from here on ends in one line and 130 / 143, no traceback.
+    with interrupts.handling():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     warnings.showwarning = _show_warning
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
+    debug = "--debug" in (sys.argv[1:] if argv is None else argv)  # known before parsing, for an error while parsing
     try:
+        from .inputs import using_root
+
+        args = build_parser().parse_args(argv)
+        debug = args.debug
+        interrupts.check()  # a signal during the imports that some library's bare `except:` swallowed
         with using_root(args.root):
-            return int(args.handler(args) or 0)
-    except ReformSimError as exc:
-        print(f"reformsim: error: {exc}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # e.g. `reformsim run ... | head`: the reader left, nothing to report
-        sys.stderr.close()
-        return 0
+            code = int(args.handler(args) or 0)
+        interrupts.check()  # a signal some library swallowed on the way still ends the run as interrupted
+        return code
     except KeyboardInterrupt as exc:
-        print("reformsim: interrupted; nothing half-written was kept", file=sys.stderr)
-        return 143 if isinstance(exc, Terminated) else 130  # 128 + the signal's number, as shells report it
-    except Exception as exc:  # noqa: BLE001 - a bug, not bad input: keep the traceback for the report, not on the screen
-        text = "".join(traceback.format_exception(exc))
-        if args.debug:
-            print(text, file=sys.stderr, end="")
-            return 1
-        try:
-            where = f"please report it with the log file {write_crash_log(' '.join(sys.argv) + chr(10) + text)}"
-        except OSError:
-            where = "no log file could be written; run again with --debug to see the traceback"
-        print(f"reformsim: internal error ({type(exc).__name__}: {exc}); {where}", file=sys.stderr)
+        return _interrupted(interrupts.exit_code(exc))
+    except Exception as exc:  # noqa: BLE001 - sorted below
+        if interrupts.received() is not None:
+            # C code can turn the interrupt into another error (numpy imported during Ctrl-C raises
+            # ImportError; a write cut short, OSError): the signal is the cause, not a bug or bad input
+            return _interrupted(128 + interrupts.received())
+        if isinstance(exc, ReformSimError):
+            print(f"reformsim: error: {exc}", file=sys.stderr)
+            return 2
+        if isinstance(exc, BrokenPipeError):  # e.g. `reformsim run ... | head`: the reader left, nothing to report
+            sys.stderr.close()
+            return 0
+        return _internal_error(exc, debug)
+
+
+def _interrupted(code: int) -> int:
+    """Say so and return 130 / 143."""
+    print("reformsim: interrupted; nothing half-written was kept", file=sys.stderr)
+    # Why: CPython remembers a KeyboardInterrupt that escaped an exec() of source text (dataclasses and
+    # namedtuple build their methods that way while modules import) and, under `python -m`, ends the
+    # process by SIGINT instead of with our exit code. A successful exec() of text clears that memory.
+    exec("pass")  # noqa: S102 - a constant, see above
+    return code
+
+
+def _internal_error(exc: Exception, debug: bool) -> int:
+    """A bug, not bad input: keep the traceback for the report, not on the screen."""
+    text = "".join(traceback.format_exception(exc))
+    if debug:
+        print(text, file=sys.stderr, end="")
         return 1
+    try:
+        where = f"please report it with the log file {write_crash_log(' '.join(sys.argv) + chr(10) + text)}"
+    except OSError:
+        where = "no log file could be written; run again with --debug to see the traceback"
+    print(f"reformsim: internal error ({type(exc).__name__}: {exc}); {where}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import ReformSimError
+from .interrupts import deferred
 
 __all__ = ["MARKER", "OutputError", "OwnedFolder", "atomic_open", "atomic_write", "json_safe", "output_file", "output_folder"]
 
@@ -146,7 +147,8 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", *, newline: str |
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are for everyone to read
-        os.replace(tmp, target)
+        with deferred():  # an interrupted run (even one whose Ctrl-C a library swallowed) replaces nothing
+            os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         if exc.errno in _DESTINATION_ERRNOS:
@@ -244,6 +246,10 @@ class OwnedFolder:
         bad = [n for n in files if not _plain_name(n) or n == MARKER]
         if bad:
             raise ValueError(f"file names in a {self.what} must be plain names, got {bad}")
+        with deferred():  # a few files already in memory: a Ctrl-C waits the moment it takes, so no report is half old, half new
+            return self._replace(files)
+
+    def _replace(self, files: Mapping[str, bytes | str]) -> list[Path]:
         self.path.mkdir(parents=True, exist_ok=True)
         previous = self._previous()
         blobs = {n: d.encode("utf-8") if isinstance(d, str) else d for n, d in files.items()}

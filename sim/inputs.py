@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import contextvars
 import os
+import re
 import reprlib
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +47,7 @@ from .errors import ModelError, ReformSimError, ScenarioError
 
 __all__ = ["Kind", "BPMN", "SCENARIO", "REGISTER", "PROSIMOS_JSON", "EVENT_LOG", "MAX_YAML_DEPTH",
            "read_bytes", "read_text", "read_yaml", "read_json", "decode_utf8", "project_root", "allowed_root",
-           "using_root", "resolve_reference", "is_inside", "shown"]
+           "using_root", "resolve_reference", "is_inside", "shown", "redacted", "NOT_SHOWN"]
 
 MiB = 2**20
 # Nesting deeper than this is no scenario (ours nest 4 levels: agencies.x.hours...); PyYAML's
@@ -383,3 +384,47 @@ def shown(value: object) -> str:
     '[[1, 2, 3, 4, ...], [1, 2, 3, 4, ...], [1, 2, 3, 4, ...], [1, 2, 3, 4, ...], ...]'
     """
     return _SHORT.repr(value)
+
+
+# A file the user did not name (reached by ``extends:``) may be any file of theirs: a message
+# about it must locate the problem without quoting what the file holds.
+NOT_SHOWN = "(values not shown: they are in a file you did not name)"
+_GOT = re.compile(r",?\s*\bgot\b.*$", re.DOTALL)  # "... expected X, got 'the value'"
+_REPRS = re.compile(r"\{[^{}]*\}|\[[^\[\]]*['\"][^\[\]]*\]")  # a mapping or a list of strings quoted whole
+_QUOTED = re.compile(r"""(["'])([^"'\n]+)\1""")
+_LONG_ENOUGH = 4  # a value this long is hidden wherever it appears; shorter ones ("2", "ab") only where quoted
+
+
+def _scalars(data: object) -> Iterator[str]:
+    """Every string and number in ``data`` (mapping values and list items, nested; not mapping keys)."""
+    if isinstance(data, dict):
+        for v in data.values():
+            yield from _scalars(v)
+    elif isinstance(data, (list, tuple)):
+        for v in data:
+            yield from _scalars(v)
+    elif isinstance(data, str) and data:
+        yield data
+    elif isinstance(data, (int, float)) and not isinstance(data, bool):
+        yield str(data)
+
+
+def redacted(message: str, values: Iterable[object] = ()) -> str:
+    """``message`` with what it quotes of ``values`` (the content of a file the user did not name) taken out.
+
+    The ", got ..." tail and quoted mappings go; each string or number of ``values`` (searched
+    through nested lists and mappings) goes where it is quoted, and a long one wherever it appears.
+
+    >>> redacted('unknown step "SECRET-1"; expected the id of a task', [{"remove": "SECRET-1"}])
+    'unknown step "…"; expected the id of a task (values not shown: they are in a file you did not name)'
+    >>> redacted("expected a whole number > 0, got -1")
+    'expected a whole number > 0 (values not shown: they are in a file you did not name)'
+    """
+    scalars = sorted(set(_scalars(list(values))), key=len, reverse=True)  # longest first: "ab" inside "abc" stays hidden
+    out = _REPRS.sub("{…}", _GOT.sub("", message))
+    # anything quoted that is (part of) a value: 'unknown time unit "X" in "2 X"' quotes a piece of one
+    out = _QUOTED.sub(lambda m: '"…"' if any(m.group(2) in v for v in scalars) else m.group(0), out)
+    for value in scalars:
+        if len(value) >= _LONG_ENOUGH:
+            out = out.replace(value, "…")
+    return out if out == message else f"{out} {NOT_SHOWN}"

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -29,6 +28,7 @@ from typing import Any
 
 from . import inputs
 from .errors import ScenarioError
+from .model.edits import FROM_FILE
 from .model.ics_calendar import calendar_from_ics
 from .model.official_days import parse_calendar
 from .model.scenario import Scenario, parse_scenario
@@ -43,17 +43,15 @@ def read_yaml(path: str | Path) -> object:
 
 # A parent reached by ``extends`` (or a ``calendar:`` file) is a file the user did not name: its problems are reported by
 # key and file, never with its values (a ``..., got 'SECRET'`` from a file pulled in by a
-# hostile scenario would leak it). Messages about the named file are cut to a short length.
-_GOT = re.compile(r",?\s*\bgot\b.*$", re.DOTALL)
+# hostile scenario would leak it; see sim.inputs.redacted). Messages about the named file are cut to a short length.
 _MAX_MESSAGE = 300
 
 
-def _reported(exc: ScenarioError, *, named: bool) -> ScenarioError:
+def _reported(exc: ScenarioError, *, named: bool, data: object = None) -> ScenarioError:
     if named:
         problems = [(where, what if len(what) <= _MAX_MESSAGE else what[:_MAX_MESSAGE] + "… (cut)") for where, what in exc.problems]
     else:
-        problems = [(where, _GOT.sub(" (the value is not shown: it is in a file you did not name)", what))
-                    for where, what in exc.problems]
+        problems = [(where, inputs.redacted(what, [data])) for where, what in exc.problems]
     return ScenarioError(problems, file=exc.file)
 
 
@@ -99,12 +97,12 @@ def load_scenario_mapping(path: str | Path, *, root: str | Path | None = None,
             data = {**data, "calendar": arrangement}
             parse_calendar(data["calendar"], file=str(calendar_path))  # its problems located in its own file
         except ScenarioError as exc:  # a file the user did not name: key and line, not its values
-            raise _reported(exc, named=False) from None
+            raise _reported(exc, named=False, data=data["calendar"]) from None
     try:
         # validate this layer alone: every problem of this file, with its own paths, before merging
         parse_scenario(data, file=str(path))
     except ScenarioError as exc:
-        raise _reported(exc, named=named) from None
+        raise _reported(exc, named=named, data=data) from None
     assert isinstance(data, Mapping)
     data = dict(data)
     if "process" in data:
@@ -116,6 +114,9 @@ def load_scenario_mapping(path: str | Path, *, root: str | Path | None = None,
     parent_path = inputs.resolve_reference(parent, named_by=path, root=allowed, where="extends",
                                            expected="another scenario file", echo=named)
     base = load_scenario_mapping(parent_path, root=allowed, _seen=(*_seen, path))
+    if isinstance(base.get("edits"), list):  # inherited edits say where they were written (a grandparent's already do)
+        base["edits"] = [{**e, FROM_FILE: str(parent_path)} if isinstance(e, Mapping) and FROM_FILE not in e else e
+                         for e in base["edits"]]
     base.pop("name", None)  # a what-if is known by its own name, never its parent's
     base.pop("description", None)
     return _merge(base, data)

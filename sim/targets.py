@@ -8,6 +8,13 @@ threshold (``max``, ``min``, ``range``, ``equals`` or ``below_baseline``) and ei
 ``not_simulated`` (why not). A tested check may say ``context:`` (why it is context only: its threshold is
 not the plan's). Loading checks everything and reports all problems of the file at once.
 
+Ids: the plan's rows are :data:`EXPECTED_IDS` (T01–T30, C01–C10) and each needs an entry. A
+register may add targets of its own (a city's ``T31``, ``HK-01``): any id matching
+:data:`LOCAL_ID` (a letter, then letters, digits, ``-`` or ``_``; at most 32 characters) that is
+not a plan row, with ``source:`` naming the document that sets it (its ``clause:`` is a clause
+of that document). An id that is not a plan row, has no ``source:`` and is close to a plan row
+that has no entry is taken as a typo of that row ("T3O": did you mean T03).
+
 Example:
     >>> reg = load_register(Path(__file__).resolve().parents[1] / "scenarios" / "targets.yaml")
     >>> reg["T07"].checks[0].threshold
@@ -16,6 +23,8 @@ Example:
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,10 +35,12 @@ from .errors import ModelError, ScenarioError, did_you_mean
 from .inputs import shown
 
 __all__ = ["Target", "Check", "Threshold", "TargetTest", "Register", "load_register",
-           "EXPECTED_IDS", "UNITS", "METRICS", "CALCULATORS", "READINGS", "BELOW_BAND"]
+           "EXPECTED_IDS", "LOCAL_ID", "UNITS", "METRICS", "CALCULATORS", "READINGS", "BELOW_BAND"]
 
 # The rows of the team's TARGETS.md (the plan's checklist); the register must carry each.
 EXPECTED_IDS: tuple[str, ...] = tuple(f"T{i:02d}" for i in range(1, 31)) + tuple(f"C{i:02d}" for i in range(1, 11))
+# A register's own targets (not rows of the plan): T31, HK-01, sanya_water_2.
+LOCAL_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}")
 UNITS = ("工作日", "天", "hours", "count", "yuan", "USD", "yes-no", "percent", "qualitative")
 # metric -> units it can be compared in (天 is ambiguous: calendar or working day, so both).
 METRICS: dict[str, tuple[str, ...]] = {
@@ -115,6 +126,7 @@ class Target:
     checks: tuple[Check, ...]
     ambiguity: str = ""
     note: str = ""
+    source: str = ""  # a local target (not a row of the plan): the document that sets it
 
     @property
     def simulated(self) -> bool:
@@ -365,6 +377,34 @@ class _Checker:
         return float(value)
 
 
+def _check_ids(ck: _Checker, row_of: dict[str, tuple[str, dict[str, Any]]], expected: tuple[str, ...]) -> None:
+    """Every plan row present; every other id a well-formed local target with a source, or named as a typo.
+
+    A typo is told against the plan rows that are really absent, so "T3O" points at a missing T03,
+    not at a T30 that is there.
+    """
+    absent = [x for x in expected if x not in row_of]
+    explained: set[str] = set()
+    for extra in sorted(set(row_of) - set(expected)):
+        where, entry = row_of[extra]
+        close = difflib.get_close_matches(extra, absent, n=1, cutoff=0.6)  # the cutoff did_you_mean uses
+        if "source" not in entry and close:
+            explained.add(close[0])
+            ck.bad(f"{where}.id", f'"{extra}" is not a row of the plan, and the plan\'s row {close[0]} has no entry '
+                                  f'(did you mean "{close[0]}"?)')
+        elif not LOCAL_ID.fullmatch(extra):
+            ck.bad(f"{where}.id", f'"{extra}" is neither a row of the plan nor a valid local id (a letter, then letters, '
+                                  'digits, - or _; at most 32 characters, e.g. T31 or HK-01)')
+        elif "source" not in entry:
+            ck.bad(f"{where}.source", f'"{extra}" is not a row of the plan; a local target needs source: (the document '
+                                      'that sets it, e.g. a city\'s action plan) beside its clause:')
+        else:
+            ck.text(entry, "source", where)
+    for missing in absent:
+        if missing not in explained:
+            ck.bad("targets", f"no entry for {missing} (every row of the plan's list of targets needs one)")
+
+
 def load_register(path: str | Path, *, root: str | Path | None = None,
                   expected_ids: Iterable[str] = EXPECTED_IDS) -> Register:
     """Read and validate a target register; raise :class:`ScenarioError` listing every problem.
@@ -381,6 +421,7 @@ def load_register(path: str | Path, *, root: str | Path | None = None,
         raise ScenarioError([("targets", "expected a mapping with a list under `targets:`")], file=str(path))
     targets: list[Target] = []
     seen: set[str] = set()
+    row_of: dict[str, tuple[str, dict[str, Any]]] = {}  # id -> (yaml path, entry), for the id checks at the end
     for i, entry in enumerate(data["targets"]):
         where = f"targets[{i}]"
         if not isinstance(entry, dict):
@@ -392,6 +433,7 @@ def load_register(path: str | Path, *, root: str | Path | None = None,
             if tid in seen:
                 ck.bad(f"{where}.id", f'"{tid}" appears twice')
             seen.add(tid)
+            row_of.setdefault(tid, (where, entry))
         clause = ck.text(entry, "clause", where)
         chain = ck.text(entry, "chain", where)
         metric = ck.text(entry, "metric", where)
@@ -411,11 +453,8 @@ def load_register(path: str | Path, *, root: str | Path | None = None,
         else:
             checks.append(ck.check(entry, where, tid, metric))
         targets.append(Target(tid, clause, chain, metric, tuple(checks), str(entry.get("ambiguity", "")),
-                              str(entry.get("note", ""))))
-    for missing in (x for x in expected_ids if x not in seen):
-        ck.bad("targets", f'no entry for {missing} (every row of TARGETS.md needs one)')
-    for extra in sorted(seen - set(expected_ids)):
-        ck.bad("targets", f'"{extra}" is not a row of TARGETS.md{did_you_mean(extra, expected_ids)}')
+                              str(entry.get("note", "")), str(entry.get("source") or "")))
+    _check_ids(ck, row_of, tuple(expected_ids))
     if ck.problems:
         raise ScenarioError(ck.problems, file=str(path))
     return Register(tuple(targets), str(path), str(base))

@@ -46,15 +46,20 @@ BUNDLED = Path(__file__).parents[1] / "processes"
 
 
 @pytest.mark.parametrize("name", ["company_setup_2021", "trade_export_2021", "construction_lowrisk_2021"])
-def test_both_executors_measure_the_same_step_boundaries(name: str) -> None:
+def test_every_executor_measures_the_same_step_boundaries(name: str) -> None:
+    from sim.engine.executors import EXECUTORS
+
     runs = {ex: sim.simulate(BUNDLED / f"{name}.bpmn", cases=25, replications=1, seed=17, executor=executor_for(ex))
-            for ex in ("compiled", "spiff")}
-    a, b = (runs[ex].replications[0].tasks for ex in ("compiled", "spiff"))
-    assert a.keys() == b.keys()
-    for nid in a:
-        for f in PART_FIELDS:
-            x, y = getattr(a[nid], f), getattr(b[nid], f)
-            assert (x.count, x.total) == pytest.approx((y.count, y.total), abs=1e-9), (nid, f)
+            for ex in EXECUTORS}
+    assert {"compiled", "spiff"} <= runs.keys()
+    a = runs["compiled"].replications[0].tasks
+    for ex, run in runs.items():
+        b = run.replications[0].tasks
+        assert a.keys() == b.keys()
+        for nid in a:
+            for f in PART_FIELDS:
+                x, y = getattr(a[nid], f), getattr(b[nid], f)
+                assert (x.count, x.total) == pytest.approx((y.count, y.total), abs=1e-9), (ex, nid, f)
 
 
 @pytest.mark.parametrize("name", ["company_setup_2021", "trade_export_2021", "electricity_lv_residential_2021"])
@@ -243,3 +248,10 @@ def test_the_report_section_is_chinese_by_default_and_english_on_request() -> No
     en, tables_en = bottleneck_section(b, "en")
     assert "Bottlenecks (working days)" in en and "queueing for staff (working days)" in en and "reached by adding staff: desk +" in en
     assert sum(row["share of critical path"] for row in tables_en["steps"]) == pytest.approx(1.0, abs=0.005)
+
+
+def test_shares_from_kept_traces_equal_those_of_the_re_run() -> None:
+    kept = sim.simulate(BUNDLED / "construction_lowrisk_2021.bpmn", cases=40, replications=2, seed=6, keep_traces=True)
+    plain = sim.simulate(BUNDLED / "construction_lowrisk_2021.bpmn", cases=40, replications=2, seed=6)
+    a, b = critical_shares(kept, "workdays"), critical_shares(plain, "workdays")  # b re-runs the same seed with traces
+    assert a.time == pytest.approx(b.time) and a.elapsed == pytest.approx(b.elapsed) and a.path == b.path

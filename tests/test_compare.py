@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from sim.cli import main
 from sim.whatif.compare import compare_per_replication, compare_results
@@ -49,7 +50,7 @@ def test_crn_interval_is_narrower_than_unpaired() -> None:
 def test_cli_compare_records_runs_and_compares_them_without_rerunning(tmp_path: Path, capsys) -> None:
     out = tmp_path / "o"
     code = main(["compare", str(SC / "construction_lowrisk_2021.yaml"), str(SC / "whatif_commitment_drawing_review.yaml"),
-                 "--replications", "3", "--cases", "20", "--seed", "5", "--out", str(out)])
+                 "--replications", "3", "--cases", "20", "--seed", "5", "--out", str(out), "--lang", "en"])
     assert code == 0
     text = capsys.readouterr().out
     assert "95% CI of difference" in text and "the process differs" in text
@@ -86,3 +87,144 @@ def test_compare_judges_the_chains_targets_under_both_scenarios() -> None:
     rows = {r["target"]: r for r in verdicts_under_both(before, after, sim.load_register(root / "scenarios" / "targets.yaml"))}
     assert {"T01", "T03"} <= set(rows)
     assert rows["T03"]["a"]["share"] < 0.05 < 0.9 < rows["T03"]["b"]["share"]  # 1 working day: not before, yes after
+
+
+# --- issue 16 item 4: percentiles, the change in the share meeting a target, verdicts in words, design, Excel
+
+REGISTER = ROOT / "scenarios" / "targets.yaml"
+
+
+def _pair(a: str | Path, b: str | Path, **run) -> dict:
+    import sim
+
+    settings = {"cases": 60, "replications": 4, "seed": 11} | run
+    ra, rb = run_specs([RunSpec.from_file(a, **settings), RunSpec.from_file(b, **settings)])
+    return compare_results(ra, rb, sim.load_register(REGISTER))
+
+
+@pytest.fixture(scope="module")
+def reform() -> dict:
+    """Company setup before (2018) and after (2021) the reform: a real change on the same chain."""
+    return _pair(SC / "company_setup_2018_baseline.yaml", SC / "company_setup_2021.yaml")
+
+
+@pytest.fixture(scope="module")
+def no_op(tmp_path_factory) -> dict:
+    """A scenario that extends the 2021 one and changes nothing but its name."""
+    same = tmp_path_factory.mktemp("noop") / "same.yaml"
+    same.write_text(f"name: same_as_2021\nextends: {SC / 'company_setup_2021.yaml'}\n", encoding="utf-8")
+    from sim.inputs import using_root
+
+    with using_root("/"):  # the file lives outside the project; let it extend the project's scenario
+        return _pair(SC / "company_setup_2021.yaml", same)
+
+
+def test_every_case_kpi_has_p50_p80_p95_before_and_after_with_a_paired_interval(reform: dict) -> None:
+    rows = {r["metric"]: r for r in reform["rows"]}
+    for metric in ("workdays", "calendar_days", "db_days", "hours"):
+        pct = rows[metric]["percentiles"]
+        assert list(pct) == ["P50", "P80", "P95"]
+        for p in pct.values():
+            assert p["a"] <= rows[metric]["a"] * 10 and len(p["ci95"]) == 2 and p["ci95"][0] <= p["delta"] <= p["ci95"][1]
+        assert pct["P50"]["a"] <= pct["P80"]["a"] <= pct["P95"]["a"]
+        assert pct["P50"]["b"] <= pct["P80"]["b"] <= pct["P95"]["b"]
+    assert rows["workdays"]["percentiles"]["P95"]["delta"] < 0 and rows["workdays"]["percentiles"]["P95"]["significant"]
+
+
+def test_the_change_in_the_share_meeting_t03_excludes_zero_for_the_reform(reform: dict) -> None:
+    t03 = next(v for v in reform["verdicts"] if v["target"] == "T03")
+    lo, hi = t03["change"]["ci95"]
+    assert t03["change"]["method"] == "paired" and 0 < lo <= t03["change"]["delta"] <= hi <= 1
+    assert all(-1 <= v["change"]["ci95"][0] <= v["change"]["ci95"][1] <= 1 for v in reform["verdicts"])
+    assert t03["a"]["verdict"] == "not_reachable" and t03["b"]["share"] > 0.9
+
+
+def test_a_no_op_scenario_changes_no_share_and_no_kpi(no_op: dict) -> None:
+    assert no_op["verdicts"], "the 2021 chain has targets in the register"
+    for v in no_op["verdicts"]:
+        lo, hi = v["change"]["ci95"]
+        assert lo <= 0 <= hi and not v["change"]["significant"], v
+        assert v["a"]["verdict"] == v["b"]["verdict"]
+    for r in no_op["rows"]:
+        assert r["ci95"][0] <= 0 <= r["ci95"][1] and not r["significant"]
+    assert all(d["delta"] == 0 for d in no_op["design"])
+
+
+def test_design_checks_before_and_after_come_from_the_one_counter(reform: dict) -> None:
+    import sim
+    from sim.analysis.paths import max_counts
+
+    design = {d["what"]: d for d in reform["design"]}
+    before = max_counts(sim.load_process(ROOT / "processes" / "company_setup_2018_baseline.bpmn"))
+    after = max_counts(sim.load_process(ROOT / "processes" / "company_setup_2021.bpmn"))
+    assert design["procedures"]["a"] == before.procedures and design["procedures"]["b"] == after.procedures
+    assert design["documents"]["a"] == before.documents and design["fee"]["b"] == after.fee
+    assert design["procedures"]["delta"] < 0  # the reform merged procedures
+    t04 = next(v for v in reform["verdicts"] if v["target"] == "T04")
+    assert t04["kind"] == "design"
+
+
+def test_verdicts_are_printed_in_words_not_codes(reform: dict) -> None:
+    from sim.whatif.compare import format_comparison
+
+    zh, en = format_comparison(reform, "zh"), format_comparison(reform, "en")
+    for code in ("not_reachable", "at_risk", "partly_complies", "does_not_comply"):
+        assert code not in zh and code not in en
+    assert "不可达成" in zh and "可达成" in zh and "设计核对" in zh
+    assert "not reachable" in en and "reachable" in en and "P95" in en
+
+
+def test_cli_compare_writes_an_excel_workbook_openpyxl_reads(tmp_path: Path, capsys) -> None:
+    from openpyxl import load_workbook
+
+    book = tmp_path / "对比.xlsx"
+    args = ["compare", str(SC / "company_setup_2018_baseline.yaml"), str(SC / "company_setup_2021.yaml"), "--replications", "3",
+            "--cases", "40", "--seed", "5", "--out", str(book), "--history", str(tmp_path / "h"), "--lang", "en"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "not reachable" in text and "not_reachable" not in text
+    wb = load_workbook(book)
+    assert wb.sheetnames == ["KPIs", "targets", "design", "process changes"]
+    head = [c.value for c in wb["targets"][1]]
+    rows = [dict(zip(head, (c.value for c in r))) for r in wb["targets"].iter_rows(min_row=2)]
+    t03 = next(r for r in rows if r["target"] == "T03")
+    assert t03["A: verdict"] == "not reachable" and isinstance(t03["change in share meeting"], float)
+    stats = {r[1].value for r in wb["KPIs"].iter_rows(min_row=2)}
+    assert {"mean", "P50", "P80", "P95"} <= stats
+    assert (tmp_path / "h" / "runs.sqlite").exists() and (tmp_path / "h" / "comparison.json").exists()
+    assert main(args) == 0  # our own workbook, unchanged since: a rerun replaces it
+    capsys.readouterr()
+
+
+def test_cli_compare_never_overwrites_a_workbook_of_the_users(tmp_path: Path, capsys) -> None:
+    from openpyxl import Workbook
+
+    book = tmp_path / "mine.xlsx"
+    wb = Workbook()
+    wb.active["A1"] = "the planner's own numbers"
+    wb.save(book)
+    before = book.read_bytes()
+    code = main(["compare", str(SC / "company_setup_2021.yaml"), str(SC / "whatif_registrar_plus2.yaml"), "--replications", "2",
+                 "--cases", "10", "--out", str(book), "--history", str(tmp_path / "h")])
+    assert code == 2
+    assert "not a workbook ReformSim wrote" in capsys.readouterr().err
+    assert book.read_bytes() == before and not (tmp_path / "h").exists()  # refused before anything ran
+
+
+def test_our_workbook_is_replaced_only_while_nobody_saved_it_since(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    from sim.files import OutputError
+    from sim.report.tables import check_workbook_target, workbook_bytes
+
+    book = tmp_path / "c.xlsx"
+    book.write_bytes(workbook_bytes({"KPIs": [{"metric": "workdays", "A": 1.0}]}))
+    assert check_workbook_target(book) == book  # ours, untouched: a rerun may replace it
+    wb = load_workbook(book)  # the planner opens it, adds a note and saves an hour after it was written
+    wb["KPIs"]["C1"] = "my note"
+    wb.properties.created = dt.datetime.now(tz=dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(hours=1)
+    wb.save(book)
+    with pytest.raises(OutputError, match="not a workbook ReformSim wrote"):
+        check_workbook_target(book)

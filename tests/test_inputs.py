@@ -107,8 +107,67 @@ def test_a_parents_values_are_never_quoted_in_errors(tmp_path: Path) -> None:
     s = scenario(proj / "scenarios", "s.yaml", "extends: base.yaml\n")
     rc, out, _ = cli("run", s, cwd=tmp_path)
     assert rc == 2 and "Traceback" not in out, out
-    assert f"{base.resolve()}: cases: expected a whole number > 0 (the value is not shown" in out
+    assert f"{base.resolve()}: cases: expected a whole number > 0 {inputs.NOT_SHOWN}" in out
     assert SECRET not in out
+
+
+# Edits of a parent: wrong in shape (caught when the parent is read) or not fitting the process
+# (caught when the edits are applied, after merging): either way the error names the parent and the
+# edit's position in it, and quotes nothing the parent holds.
+PARENT_EDITS = {
+    "unknown step": (f"- remove: {SECRET}\n  source: 'assumption: t'\n", "edits[1].remove: unknown step"),
+    "unknown agency": (f"- staff: {SECRET}\n  add: 1\n  source: 'assumption: t'\n", "edits[1].staff: no step of process"),
+    "merge of an unknown step": (f"- merge: [t_register, {SECRET}]\n  source: 'assumption: t'\n", "edits[1].merge: unknown step"),
+    "set on an unknown step": (f"- set: {SECRET}\n  fee: 1\n  source: 'assumption: t'\n", "edits[1].set: unknown step"),
+    "no verb (the item quoted whole)": (f"- {SECRET}: 1\n", "edits[1]: no edit in"),
+    "a value quoted without 'got'": (f"- set: t_register\n  work: 2 {SECRET}\n  source: 'assumption: t'\n",
+                                     "edits[1].work: unknown time unit"),
+    "a bad source": (f"- online: t_register\n  source: [{SECRET}]\n", "edits[1].source: expected text"),
+}
+
+
+@pytest.mark.parametrize("body, where, command", [(b, w, "run") for b, w in PARENT_EDITS.values()]
+                         + [(*PARENT_EDITS["unknown step"], "compare")],  # compare: the edits travel as plain data (RunSpec)
+                         ids=[*PARENT_EDITS, "unknown step, compare"])
+def test_a_parents_edits_are_reported_in_the_parent_without_their_values(tmp_path: Path, body: str, where: str,
+                                                                          command: str) -> None:
+    proj = project(tmp_path)
+    base = scenario(proj / "scenarios", "base.yaml",
+                    "process: ../processes/company_setup_2021.bpmn\nedits:\n- online: t_register\n  source: 'assumption: t'\n"
+                    + body)
+    s = scenario(proj / "scenarios", "s.yaml", "extends: base.yaml\n")
+    args = ["run", s, "--cases", "5", "--replications", "1"] if command == "run" else \
+        ["compare", s, s, "--cases", "5", "--replications", "1", "--out", tmp_path / "out"]
+    rc, out, _ = cli(*args, cwd=tmp_path)
+    assert rc == 2 and "Traceback" not in out, out
+    assert f"reformsim: error: {base.resolve()}: {where}" in out, out  # the parent's file and position in it
+    assert inputs.NOT_SHOWN in out
+    assert SECRET not in out and "SECRET" not in out, out
+
+
+def test_an_own_edit_after_inherited_ones_is_located_in_its_own_file_and_quoted(tmp_path: Path) -> None:
+    proj = project(tmp_path)
+    scenario(proj / "scenarios", "grand.yaml", "process: ../processes/company_setup_2021.bpmn\n"
+                                               "edits:\n- online: t_register\n  source: 'assumption: t'\n")
+    scenario(proj / "scenarios", "base.yaml", "extends: grand.yaml\nedits:\n- online: t_seal\n  source: 'assumption: t'\n")
+    s = scenario(proj / "scenarios", "s.yaml", "extends: base.yaml\nedits:\n- remove: t_nowhere\n  source: 'assumption: t'\n")
+    with pytest.raises(ScenarioError) as err:
+        load_process_and_apply(s)
+    assert err.value.file == str(s)  # not the merged list's position 2 of some file
+    assert err.value.problems[0][0] == "edits[0].remove" and '"t_nowhere"' in err.value.problems[0][1]
+    bad_grand = scenario(proj / "scenarios", "grand.yaml", "process: ../processes/company_setup_2021.bpmn\n"
+                                                           f"edits:\n- online: {SECRET}\n  source: 'assumption: t'\n")
+    with pytest.raises(ScenarioError) as err:
+        load_process_and_apply(s)
+    assert err.value.file == str(bad_grand.resolve()) and err.value.problems[0][0] == "edits[0].online"
+    assert SECRET not in str(err.value)
+
+
+def load_process_and_apply(path: Path) -> None:
+    from sim.engine.runner import prepare_run
+
+    sc = load_scenario(path)
+    prepare_run(sc.process, sc)
 
 
 def test_a_calendar_files_values_are_not_quoted_either(tmp_path: Path) -> None:

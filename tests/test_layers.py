@@ -4,7 +4,8 @@ Every module of the package is parsed with ``ast`` (module-level and function-le
 relative or absolute) and each import of another part of ``sim`` is checked against this order. A
 part may import parts of *lower* layers only; parts in the same layer do not import each other.
 
-    0  _version, errors      nothing of sim
+    0  _version, errors,     nothing of sim
+       interrupts            Ctrl-C and SIGTERM remembered and deferred over critical steps
     1  files, inputs,        atomic writing; bounded reading of user files (sim.inputs);
        sources               the bundled sources file of cited figures (sim.sources)
     2  model                 pure data: process graph, facts, scenario, calendars, distributions
@@ -35,7 +36,7 @@ import sim
 PACKAGE = Path(sim.__file__).parent
 
 LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(layer) for layer in (
-    {"_version", "errors"},
+    {"_version", "errors", "interrupts"},
     {"files", "inputs", "sources", "stack"},
     {"model"},
     {"bpmn", "scenarios"},
@@ -48,7 +49,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(layer) for layer in (
     {"cli"},
 ))
 LEVEL = {part: i for i, layer in enumerate(LAYERS) for part in layer}
-THIRD_PARTY = {"matplotlib": {"report"}, "simpy": {"engine"}, "SpiffWorkflow": {"bpmn", "engine"}}
+THIRD_PARTY = {"matplotlib": {"report"}, "simpy": {"engine"}, "SpiffWorkflow": {"bpmn", "engine"}, "numba": {"engine"}}
 
 
 def _modules() -> list[Path]:

@@ -87,6 +87,63 @@ def test_threshold_below_baseline_needs_the_baseline():
         Threshold("below_baseline").met(3)
 
 
+def test_local_targets_with_their_own_ids_and_source_load():
+    reg = load_register(DATA / "local_targets.yaml", root=DATA, expected_ids=IDS)
+    assert reg.ids() == ["T01", "T02", "T31", "HK-01"]
+    assert reg["T31"].source.startswith("fixture: a city's") and reg["T01"].source == ""
+    check = reg["T31"].checks[0]
+    assert check.test is not None and check.threshold == Threshold("max", None, 0.25)
+
+
+@pytest.mark.parametrize("name, where, words", [
+    ("local_without_source.yaml", "targets[2] (HK-01).source", "a local target needs source:"),
+    ("bad_local_id.yaml", "targets[2] (T 31).id", "nor a valid local id"),
+])
+def test_a_local_target_needs_a_valid_id_and_a_source(name, where, words):
+    problems = _problems(name)
+    assert any(path == where and words in message for path, message in problems), problems
+
+
+def test_a_typo_points_at_the_row_that_is_really_missing():
+    with pytest.raises(ScenarioError) as info:
+        load_register(DATA / "typo_id.yaml", root=DATA, expected_ids=("T03", "T30"))
+    problems = info.value.problems
+    assert problems == [("targets[1] (T3O).id",
+                         '"T3O" is not a row of the plan, and the plan\'s row T03 has no entry (did you mean "T03"?)')]
+
+
+def _copy_project(dest: Path) -> Path:
+    """The register and the processes copied into ``dest`` (scenarios/ + processes/, as in the repository)."""
+    import shutil
+
+    shutil.copytree(REPO / "processes", dest / "processes", ignore=shutil.ignore_patterns("_src"))
+    (dest / "scenarios").mkdir()
+    shutil.copy(REPO / "scenarios" / "targets.yaml", dest / "scenarios" / "targets.yaml")
+    return dest / "scenarios" / "targets.yaml"
+
+
+def test_a_copied_register_works_from_another_folder(tmp_path, monkeypatch):
+    copy = _copy_project(tmp_path / "city")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # paths are relative to the register file, never to the working folder
+    reg = load_register(copy)
+    assert reg.ids() == list(EXPECTED_IDS) and reg.root == str(copy.parent.resolve())
+    test = reg["T03"].checks[0].test
+    assert test is not None and (Path(reg.root) / test.processes[0]).resolve().is_file()
+    assert str(tmp_path / "city" / "processes") in str((Path(reg.root) / test.processes[0]).resolve())
+
+
+def test_the_real_plan_list_tells_t3o_from_t30(tmp_path):
+    copy = _copy_project(tmp_path / "city")
+    text = copy.read_text(encoding="utf-8")
+    assert text.count("- id: T03\n") == 1
+    copy.write_text(text.replace("- id: T03\n", "- id: T3O\n"), encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_register(copy)
+    messages = [m for _, m in info.value.problems]
+    assert messages == ['"T3O" is not a row of the plan, and the plan\'s row T03 has no entry (did you mean "T03"?)']
+
 # --- rows that test what the plan says (issue 11 item 10): calculator, online step, context -----------------
 def _t01(tmp_path: Path, check: str) -> Path:
     """A register whose T01 is ``check`` (YAML lines) and whose T02 is not simulated, beside tiny.bpmn."""

@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,8 @@ from ..model.official_days import projection_note
 from ..model.scenario import Scenario
 from ..targets import Check, Register, Target, Threshold
 
-__all__ = ["assess", "Assessment", "Row", "verdict", "share_interval", "judged_metric", "REACHABLE", "AT_RISK",
+__all__ = ["assess", "Assessment", "Row", "verdict", "verdict_words", "design_verdict", "static_check",
+           "replication_shares", "share_meeting", "share_interval", "judged_metric", "REACHABLE", "AT_RISK",
            "NOT_REACHABLE", "COMPLIES", "PARTLY", "DOES_NOT_COMPLY", "DESIGN", "PERFORMANCE", "STATIC_METRICS",
            "DESIGN_METRICS", "READING_METRIC", "RULE", "DEFAULT_SEED", "DEFAULT_REPLICATIONS", "DEFAULT_CASES",
            "DEFAULT_REQUIRED", "performance_reason"]
@@ -135,13 +137,32 @@ def _met(values: np.ndarray, th: Threshold) -> np.ndarray:
 
 
 def replication_shares(result: Any, metric: str, th: Threshold) -> list[float]:
-    """Per replication, the share of cases meeting ``th`` on ``metric`` (NaN where a replication has no value)."""
+    """Per replication, the share of its cases meeting ``th`` on ``metric`` (NaN for a replication without values)."""
     return [float(_met(v, th).mean()) if len(v) else math.nan for v in values_by_replication(result, metric)]
 
 
 def share_meeting(result: Any, metric: str, th: Threshold) -> tuple[float, float, float]:
     """Share of cases meeting ``th`` on ``metric`` with its 95% interval across replications."""
     return share_interval(replication_shares(result, metric, th))
+
+
+def design_verdict(lo: float, hi: float) -> str:
+    """A design check from the share (of paths or cases) meeting it: all comply, some, or none.
+
+    >>> design_verdict(1.0, 1.0), design_verdict(0.5, 0.5), design_verdict(0.0, 0.0)
+    ('complies', 'partly_complies', 'does_not_comply')
+    """
+    return COMPLIES if lo >= 1 - 1e-12 else DOES_NOT_COMPLY if hi <= 1e-12 else PARTLY
+
+
+def static_check(process: Any, metric: str, th: Threshold) -> tuple[float, float]:
+    """A count check on every path of ``process`` (the one counter): the worst path's count and the share of paths
+    meeting ``th`` (NaN for ``below_baseline``, which compares with another file)."""
+    from .paths import path_counts
+
+    counts = [p.n_stages if metric == "stages" else getattr(p, metric) for p in path_counts(process)]
+    met = [th.met(x) for x in counts] if th.kind != "below_baseline" else []
+    return float(max(counts, default=0)), (float(np.mean(met)) if met else math.nan)
 
 
 def threshold_text(th: Threshold | None) -> str:
@@ -261,7 +282,12 @@ def _checks(register: Register) -> list[tuple[Target, Check, str]]:
     return out
 
 
-def _prepare(register: Register, scenario: Scenario | None) -> dict[str, Any]:
+def _scoped(scenario: Scenario | None, scope: Collection[str] | None, rel: str) -> Scenario | None:
+    """The scenario for the register's file ``rel``: itself inside ``scope`` (or without one), else none."""
+    return scenario if scope is None or rel in scope else None
+
+
+def _prepare(register: Register, scenario: Scenario | None, scope: Collection[str] | None = None) -> dict[str, Any]:
     """Load and check every process file (and baseline) before anything is simulated."""
     from ..bpmn.loader import load_bpmn
     from ..engine.core import CompiledModel
@@ -284,7 +310,7 @@ def _prepare(register: Register, scenario: Scenario | None) -> dict[str, Any]:
                 continue
             try:
                 lp = load_bpmn(root / rel)
-                sc = resolve_scenario(lp.process, scenario or Scenario())
+                sc = resolve_scenario(lp.process, _scoped(scenario, scope, rel) or Scenario())
                 CompiledModel(lp.process, sc)
                 loaded[rel] = lp
             except ReformSimError as exc:
@@ -297,14 +323,18 @@ def _prepare(register: Register, scenario: Scenario | None) -> dict[str, Any]:
 
 
 def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, cases: int = DEFAULT_CASES,
-           seed: int = DEFAULT_SEED, required: float = DEFAULT_REQUIRED, scenario: Scenario | None = None) -> Assessment:
+           seed: int = DEFAULT_SEED, required: float = DEFAULT_REQUIRED, scenario: Scenario | None = None,
+           scope: Collection[str] | None = None) -> Assessment:
     """Simulate each linked process once and judge every tested check of ``register``.
+
+    ``scenario`` applies to the process files in ``scope`` (paths as the register writes them;
+    None: to every file); every other file runs on its own defaults.
 
     Raises :class:`ScenarioError` naming the entry before any simulation when a file or entry is bad.
     """
     from ..engine.executors import EXPLORING
     from ..engine.runner import simulate
-    from .paths import max_counts, path_counts
+    from .paths import max_counts
     from .provenance import time_provenance
 
     if not 0 < required <= 1:
@@ -312,12 +342,15 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
     from ..model.bounds import check_run_arguments
 
     check_run_arguments(cases=cases, replications=replications, seed=seed)
-    loaded = _prepare(register, scenario)
+    loaded = _prepare(register, scenario, scope)
     results: dict[str, Any] = {}
 
     def sim_of(rel: str) -> Any:
         if rel not in results:
-            results[rel] = simulate(loaded[rel], scenario, cases=cases, replications=replications, seed=seed, executor=EXPLORING)
+            from .bottlenecks import traces_fit  # the verdict's own traces give the critical paths, no re-run
+
+            results[rel] = simulate(loaded[rel], _scoped(scenario, scope, rel), cases=cases, replications=replications, seed=seed,
+                                    executor=EXPLORING, keep_traces=traces_fit(loaded[rel].process, cases, replications))
         return results[rel]
 
     baselines: dict[str, Any] = {}
@@ -348,12 +381,11 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
             rows.append(_fact_row(row, th, proc, c.test.task))
             continue
         if metric == FILINGS:
-            rows.append(_filings_row(row, loaded, c, scenario, cases, replications, seed))
+            rows.append(_filings_row(row, loaded, c, _scoped(scenario, scope, rel), cases, replications, seed))
             continue
         if metric in STATIC_METRICS:
             row.method, row.kind = "static", DESIGN
-            counts = [p.n_stages if metric == "stages" else getattr(p, metric) for p in path_counts(proc)]
-            worst = float(max(counts, default=0))
+            worst, path_share = static_check(proc, metric, th)
             row.static = worst
             if th.kind == "below_baseline":
                 base = max_counts(loaded[c.test.baseline].process)
@@ -362,9 +394,8 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
                 row.verdict = COMPLIES if ok else DOES_NOT_COMPLY
                 row.share = 1.0 if ok else 0.0
             else:
-                met = [th.met(x) for x in counts]
-                row.share = float(np.mean(met)) if met else math.nan  # share of paths, not of cases
-                row.verdict = COMPLIES if all(met) else PARTLY if any(met) else DOES_NOT_COMPLY
+                row.share = path_share  # share of paths, not of cases
+                row.verdict = design_verdict(path_share, path_share)
             row.reason = {lang: design_reason(row, lang) for lang in ("zh", "en")}
             rows.append(row)
             continue
@@ -380,7 +411,8 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
             brel = c.test.baseline
             assert brel is not None
             if brel not in baselines:
-                baselines[brel] = simulate(loaded[brel], scenario, cases=cases, replications=replications, seed=seed, executor=EXPLORING)
+                baselines[brel] = simulate(loaded[brel], _scoped(scenario, scope, brel), cases=cases, replications=replications,
+                                           seed=seed, executor=EXPLORING)
             bres = baselines[brel]
             a = np.array([v.mean() if len(v) else math.nan for v in values_by_replication(res, metric)])
             b = np.array([v.mean() if len(v) else math.nan for v in values_by_replication(bres, metric)])
@@ -396,7 +428,7 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
             if th is not c.threshold:  # a band judged on its upper bound: show the in-band share beside it
                 row.band_share = share_meeting(res, metric, c.threshold)[0]
         if row.kind == DESIGN:
-            row.verdict = COMPLIES if row.lo >= 1 - 1e-12 else DOES_NOT_COMPLY if row.hi <= 1e-12 else PARTLY
+            row.verdict = design_verdict(row.lo, row.hi)
             row.reason = {lang: design_reason(row, lang) for lang in ("zh", "en")}
         else:
             row.verdict = verdict(row.share, row.lo, row.hi, row.required)
@@ -423,6 +455,15 @@ _VERDICT_WORDS = {
     "en": {REACHABLE: "reachable", AT_RISK: "at risk", NOT_REACHABLE: "not reachable", COMPLIES: "the design complies",
            PARTLY: "some paths comply", DOES_NOT_COMPLY: "the design does not comply"},
 }
+
+
+def verdict_words(code: str, lang: str = "zh") -> str:
+    """A verdict (performance or design) in the planner's words.
+
+    >>> verdict_words(NOT_REACHABLE), verdict_words(NOT_REACHABLE, "en")
+    ('不可达成', 'not reachable')
+    """
+    return _VERDICT_WORDS[lang][code]
 
 
 def _clock(row: Row, lang: str) -> str:

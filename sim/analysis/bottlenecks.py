@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["PARTS", "PART_LABELS", "StepLoad", "AgencyLoad", "Effect", "Staffing", "Bottlenecks", "chain_bottlenecks",
-           "step_parts", "critical_shares", "staffing_effects", "dominant", "drivers_text"]
+           "step_parts", "critical_shares", "staffing_effects", "dominant", "drivers_text", "traces_fit"]
 
 PARTS = ("queue", "closed", "work", "wait")
 PART_LABELS = {
@@ -48,9 +48,9 @@ PART_LABELS = {
 }
 UNIT_LABELS = {"zh": {"workdays": "工作日", "hours": "小时"}, "en": {"workdays": "working days", "hours": "hours"}}
 SOURCE = "bottlenecks"  # the trail a tried staffing leaves in the scenario
-# assumption: a trace of up to 2 million step records (≈ 200 MB) is enough for the shares; past it the
+# assumption: a trace of up to 500,000 step records (≈ 90 MB) is enough for the shares; past it the
 # shares come from the first replications only (each replication is the same whatever the count).
-MAX_TRACE_RECORDS = 2_000_000
+MAX_TRACE_RECORDS = 500_000
 # assumption: a staffing search adds at most 10 staff in total; a target that needs more is a capacity
 # programme, not a lever, and the report says "not within +10" (ample staff is always tried first).
 MAX_ADDED_STAFF = 10
@@ -250,6 +250,20 @@ class _Critical:
     path: tuple[str, ...]
 
 
+def traces_fit(process: Any, cases: int, replications: int) -> bool:
+    """Whether a run's traces (about one record per step and case) stay within :data:`MAX_TRACE_RECORDS`,
+    so the run can keep them and :func:`critical_shares` need not run it again.
+
+    >>> from sim.model.process import Flow, Node, Process
+    >>> p = Process.build("p", "p", [Node("s", "start"), Node("t", "task"), Node("e", "end")],
+    ...                   [Flow("f1", "s", "t"), Flow("f2", "t", "e")])
+    >>> traces_fit(p, 300, 10), traces_fit(p, 100_000, 10)
+    (True, False)
+    """
+    steps = sum(1 for n in process.nodes.values() if n.kind in ("task", "timer"))
+    return steps * cases * replications <= MAX_TRACE_RECORDS
+
+
 _CACHE: dict[int, dict[str, _Critical]] = {}  # id(result) -> unit -> shares; dropped with the result
 
 
@@ -315,12 +329,14 @@ def _p80s(result: Any, metric: str) -> np.ndarray:
 
 def _with_staff(result: Any, added: dict[str, int], backend: Any = None) -> Any:
     """The same run (seed, cases, replications: common random numbers) with staff added."""
+    from ..engine.executors import EXPLORING
     from ..engine.runner import simulate
     from ..model.levers import Staff, apply_levers
 
     process, scenario = apply_levers(result.process, result.scenario,
                                      [Staff(a, add=n, source=SOURCE) for a, n in added.items() if n])
-    return simulate(process, scenario, seed=result.seed, backend=backend)
+    # every executor gives the same records for the same seed, so the fastest one pairs with any base
+    return simulate(process, scenario, seed=result.seed, backend=backend, executor=EXPLORING)
 
 
 def _reaches(result: Any, row: Any) -> tuple[bool, float]:

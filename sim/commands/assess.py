@@ -17,7 +17,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     from sim.analysis.assess import DEFAULT_CASES, DEFAULT_REPLICATIONS, DEFAULT_SEED
 
     p.add_argument("--register", type=Path, help="target register (default: scenarios/targets.yaml of the repository)")
-    p.add_argument("--scenario", type=Path, help="scenario YAML applied to every chain (staff, hours, arrivals)")
+    p.add_argument("--scenario", type=Path, help="scenario YAML applied to the chain it names (its process: file); every "
+                                                  "other chain runs unchanged, and a note says which")
     p.add_argument("--out", type=Path, help="report folder (default: out/ of the repository with the default register)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
@@ -41,13 +42,23 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_report:
         OwnedFolder(out).check()  # before simulating: a folder of the user's or an unwritable one costs no work
     scenario = None
+    reps, cases = (3, 60) if args.quick else (args.replications, args.cases)
+    register = load_register(register_path)
+    scope: frozenset[str] | None = None
+    notes: list[str] = []
     if args.scenario:
         import sim
 
         scenario = sim.load_scenario(args.scenario)
-    reps, cases = (3, 60) if args.quick else (args.replications, args.cases)
-    register = load_register(register_path)
-    a = assess(register, replications=reps, cases=cases, seed=args.seed, required=args.required, scenario=scenario)
+        scope, note, row_note = scenario_scope(register, scenario, args.scenario, args.lang)
+        notes += [note, row_note]
+        print(f"reformsim: note: {note}", file=sys.stderr)
+    a = assess(register, replications=reps, cases=cases, seed=args.seed, required=args.required, scenario=scenario,
+               scope=scope)
+    if scope is not None:
+        for r in a.rows:  # the report's note column says which verdicts rest on the scenario
+            if r.process in scope:
+                r.note = "; ".join(x for x in (r.note, notes[1]) if x)
     predictions = _predictions(args, reps, cases)
     if args.json:
         from sim.analysis.assess import CLOCK_RULE, RULE
@@ -55,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         print(strict_json({"required": a.required, "replications": a.replications, "cases": a.cases, "seed": a.seed,
                            "rule": RULE[args.lang], "clock_rule": CLOCK_RULE[args.lang],
                            "counts": {"performance": a.counts(), "design": a.design_counts(), "context": a.context_count()},
-                           "calendar": {str(y): b for y, b in a.calendar().items()}, "notes": a.calendar_notes(),
+                           "calendar": {str(y): b for y, b in a.calendar().items()}, "notes": notes[:1] + a.calendar_notes(),
                            "rows": [r.as_dict() for r in a.rows],
                            "predictions": [p.as_dict() for p in predictions]}))
     else:
@@ -71,6 +82,37 @@ def run(args: argparse.Namespace) -> int:
         path = write_report(a, chains, out, lang=args.lang, diagrams=not args.quick, predictions=predictions)
         print(f"report: {path}", file=sys.stderr)
     return 0
+
+
+def scenario_scope(register, scenario, file: Path, lang: str = "zh") -> tuple[frozenset[str], str, str]:  # noqa: ANN001
+    """The register's process paths the scenario applies to (the file its ``process:`` names), a note saying so, and
+    the shorter note for each row judged under it.
+
+    A scenario that names no process, or one the register tests no target on, is refused: applied
+    to nothing it would change nothing, and applied to every chain it would not fit most of them.
+    """
+    from sim.errors import ScenarioError
+
+    if scenario.process is None:
+        raise ScenarioError([("process", "assess --scenario applies a scenario to the chain it names; add process: "
+                                         "path/to/file.bpmn")], file=str(file))
+    root = Path(register.root or ".")
+    target = Path(scenario.process).resolve()
+    rels = {p for _, c in register.tested() if c.test is not None for p in c.test.processes if (root / p).resolve() == target}
+    if not rels:
+        tested = sorted({Path(p).name for _, c in register.tested() if c.test is not None for p in c.test.processes})
+        raise ScenarioError([("process", f"{target.name} is not tested by any row of {register.file}; the register tests "
+                                         + ", ".join(tested))], file=str(file))
+    rows = sorted({t.id for t, c in register.tested() if c.test is not None and rels & set(c.test.processes)},
+                  key=register.ids().index)
+    name = scenario.name or file.stem
+    if lang == "zh":
+        note = (f"情景 {name} 仅用于 {target.name}（目标 {'、'.join(rows)}）；其他流程按各自默认设置运行，未作改动")
+    else:
+        note = (f"scenario {name} applied to {target.name} only (targets {', '.join(rows)}); every other process ran "
+                "unchanged on its own defaults")
+    row_note = f"按情景 {name} 运行" if lang == "zh" else f"run under scenario {name}"
+    return frozenset(rels), note, row_note
 
 
 def _predictions(args: argparse.Namespace, reps: int, cases: int) -> list:

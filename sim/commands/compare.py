@@ -1,4 +1,6 @@
-"""``reformsim compare A.yaml B.yaml`` (or ``RUN_ID RUN_ID``): KPI deltas with paired 95% CIs."""
+"""``reformsim compare A.yaml B.yaml`` (or ``RUN_ID RUN_ID``): KPI means and percentiles with paired 95% CIs of the
+change, the change in the share meeting each target of the chain with both verdicts in words, design checks before and
+after; a table (zh or en), comparison.json, and an Excel workbook (``--out FILE.xlsx``, or comparison.xlsx in the folder)."""
 
 from __future__ import annotations
 
@@ -22,29 +24,41 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=_args.workers, default=1, help="local processes (default 1)")
     p.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT (runs there instead of locally)")
     p.add_argument("--out", type=Path, default=Path("reformsim-out"),
-                   help="output folder: run history (runs.sqlite), comparison.json, diagram diff (default ./reformsim-out)")
+                   help="output folder: run history (runs.sqlite), comparison.json and .xlsx, diagram diff (default "
+                        "./reformsim-out); or FILE.xlsx: the workbook there (a new file, or one ReformSim wrote) and the rest "
+                        "in --history")
+    p.add_argument("--history", type=Path, default=Path("reformsim-out"),
+                   help="with --out FILE.xlsx: the folder of the run history, comparison.json and diagram diff (default ./reformsim-out)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the tables and the workbook (default zh)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--register", type=Path, default=Path(__file__).resolve().parents[2] / "scenarios" / "targets.yaml",
                    help="target register whose checks on this chain are judged under both scenarios")
+    p.add_argument("--required", type=_args.required_share, default=None,
+                   help="share of cases that must meet a target when its register row names none (default 0.95)")
 
 
 def run(args: argparse.Namespace) -> int:
     from sim.errors import ReformSimError
-    from sim.whatif.compare import compare_results, compare_stored, format_comparison
+    from sim.whatif.compare import comparison_sheets, compare_results, compare_stored, format_comparison
     from sim.commands import stderr_progress
     from sim.commands._json import strict_json
     from sim.files import atomic_write
     from sim.engine.backends import backend_for
+    from sim.report.tables import workbook_bytes
     from sim.whatif.distributed import RunSpec, run_specs
     from sim.whatif.history import History
 
-    history = History(args.out)
+    from sim.commands._outputs import outputs
+
+    folder, workbook = outputs(args.out, args.history, "comparison.xlsx")
+    history = History(folder)
     history.check_writable()  # before simulating: a bad --out or a locked history costs no work
     if args.a.isdigit() and args.b.isdigit():
         comparison = compare_stored(history.get(int(args.a)), history.get(int(args.b)))
     elif args.a.isdigit() or args.b.isdigit():
         raise ReformSimError("compare takes two scenario files or two run ids, not one of each")
     else:
+        register = _register(args.register)  # a broken register is refused before anything runs
         spec_a = RunSpec.from_file(args.a, cases=args.cases, replications=args.replications, seed=args.seed)
         s = spec_a.settings
         # common random numbers: B runs with A's seed, cases and replications unless given
@@ -55,32 +69,32 @@ def run(args: argparse.Namespace) -> int:
                                    seed=args.seed if args.seed is not None else spec_b.settings.get("seed"))
         res_a, res_b = run_specs([spec_a, spec_b], backend=backend_for(args.workers, args.scheduler),
                                  progress=None if args.json else stderr_progress("compare"))
-        comparison = compare_results(res_a, res_b)
-        comparison["verdicts"] = _verdicts(res_a, res_b, args.register)
+        comparison = compare_results(res_a, res_b, register, args.required)
         comparison["run_ids"] = history.record_results([(res_a, spec_a.hash, spec_a.file), (res_b, spec_b.hash, spec_b.file)],
                                                        kind="compare")
         if comparison["process_changes"]:
-            comparison["diagram"] = _diagram(res_a, res_b, args.out)
-    atomic_write(args.out / "comparison.json", strict_json(comparison), make_parents=True)
+            comparison["diagram"] = _diagram(res_a, res_b, folder)
+    atomic_write(folder / "comparison.json", strict_json(comparison), make_parents=True)
+    atomic_write(workbook, workbook_bytes(comparison_sheets(comparison, args.lang)), make_parents=True)
     if args.json:
         print(strict_json(comparison))
     else:
-        print(format_comparison(comparison))
+        print(format_comparison(comparison, args.lang))
         if comparison.get("run_ids"):
             print(f"\nrecorded as runs {comparison['run_ids'][0]} and {comparison['run_ids'][1]} in {history.path}")
         if comparison.get("diagram"):
             print(f"diagram diff: {comparison['diagram']}")
+        print(f"Excel: {workbook}")
     return 0
 
 
-def _verdicts(a: Any, b: Any, register_path: Path) -> list[dict[str, Any]]:
-    """The plan's targets on this chain, judged under both scenarios (empty when no register)."""
+def _register(path: Path) -> Any:
+    """The target register whose checks on the compared chain are judged (None when the file does not exist)."""
     from sim.targets import load_register
-    from sim.whatif.compare import verdicts_under_both
 
-    if not register_path.exists():
-        return []
-    return verdicts_under_both(a, b, load_register(register_path, root=register_path.parent.parent))
+    if not path.exists():
+        return None
+    return load_register(path)  # paths relative to the register's own folder, inside its project
 
 
 def _diagram(a: Any, b: Any, out: Path) -> str | None:

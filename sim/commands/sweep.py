@@ -1,4 +1,6 @@
-"""``reformsim sweep SCENARIO --vary PATH=1..6 ...``: a grid of runs, a CSV table, an attainment plot."""
+"""``reformsim sweep SCENARIO --lever PATH=1..6@COST --condition PATH=V1,V2 --target T03``: a grid of runs, each point
+judged by the share meeting the target (with its interval); the cheapest reachable point over the levers, per condition;
+a CSV table, a plot and an Excel workbook."""
 
 from __future__ import annotations
 
@@ -7,61 +9,100 @@ import math
 from pathlib import Path
 
 NAME = "sweep"
-HELP = "run a scenario over a grid of settings; table, plot and the cheapest point that reaches a target"
+HELP = "run a scenario over a grid of levers and conditions; the cheapest point that reaches a target, per condition"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from sim.commands import _args
 
     p.add_argument("scenario", type=Path, help="scenario YAML")
-    p.add_argument("--vary", action="append", required=True, metavar="PATH=VALUES",
-                   help="a setting and its values: agencies.market_regulation.staff=1..6 or arrivals.rate_per_workday=10,20,40 (repeatable)")
-    p.add_argument("--target-metric", help="KPI of the target, e.g. workdays")
-    p.add_argument("--target-max", type=_args.finite, help="a case meets the target when metric <= this")
-    p.add_argument("--required", type=_args.required_share, default=0.95, help="share of cases that must meet it (default 0.95)")
+    p.add_argument("--lever", action="append", default=[], metavar="PATH=VALUES@COST",
+                   help="a setting the planner decides and pays for, with the cost of one unit: "
+                        "agencies.market_regulation.staff=1..6@1 (staff without @COST cost 1 each; repeatable)")
+    p.add_argument("--condition", action="append", default=[], metavar="PATH=VALUES",
+                   help="a setting the planner faces, never a cost: arrivals.growth=1,1.5,2 (repeatable)")
+    p.add_argument("--vary", action="append", default=[], metavar="PATH=VALUES",
+                   help="a setting and its values; *.staff is a lever at cost 1 per staff member, anything else a condition "
+                        "(repeatable)")
+    p.add_argument("--target", help="a register row to judge each point on, e.g. T03 (its metric, threshold and reading)")
+    p.add_argument("--check", help="with --target: the check's name when the row has several (e.g. T08)")
+    p.add_argument("--register", type=Path, default=Path(__file__).resolve().parents[2] / "scenarios" / "targets.yaml",
+                   help="target register for --target (default: scenarios/targets.yaml of the repository)")
+    p.add_argument("--target-metric", help="instead of --target: KPI of the target, e.g. workdays")
+    p.add_argument("--target-max", type=_args.finite, help="with --target-metric: a case meets the target when metric <= this")
+    p.add_argument("--required", type=_args.required_share, default=None,
+                   help="share of cases that must meet it (default: the register row's, else 0.95)")
     p.add_argument("--replications", type=_args.positive_int, help="replications per point (default: the scenario's)")
     p.add_argument("--cases", type=_args.positive_int, help="cases per replication (default: the scenario's)")
     p.add_argument("--seed", type=_args.seed, help="seed, the same at every point (default: the scenario's)")
     p.add_argument("--workers", type=_args.workers, default=1, help="local processes (default 1)")
     p.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT")
-    p.add_argument("--out", type=Path, default=Path("reformsim-out"), help="output folder (default ./reformsim-out)")
+    p.add_argument("--out", type=Path, default=Path("reformsim-out"),
+                   help="output folder: sweep.csv/.json/.png/.xlsx and the run history (default ./reformsim-out); or "
+                        "FILE.xlsx: the workbook there (a new file, or one ReformSim wrote) and the rest in --history")
+    p.add_argument("--history", type=Path, default=Path("reformsim-out"),
+                   help="with --out FILE.xlsx: the folder of the table, plot and run history (default ./reformsim-out)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the verdicts and the workbook (default zh)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.scenarios import load_scenario_mapping
+    from sim.analysis.assess import DEFAULT_REQUIRED, verdict_words
     from sim.commands import stderr_progress
     from sim.commands._json import strict_json
+    from sim.commands._outputs import outputs
+    from sim.errors import ReformSimError
     from sim.files import atomic_write
-    from sim.whatif.history import History
     from sim.report.plots import sweep_png
-    from sim.whatif.sweep import parse_vary, sweep
+    from sim.report.tables import workbook_bytes
+    from sim.scenarios import load_scenario_mapping
+    from sim.whatif.history import History
+    from sim.whatif.sweep import CONDITION, LEVER, describe_point, parse_axis, parse_vary, axis, sweep, sweep_sheets, sweep_text
 
-    history = History(args.out)
+    folder, workbook = outputs(args.out, args.history, "sweep.xlsx")
+    history = History(folder)
     history.check_writable()  # before simulating: a bad --out or a locked history costs no work
-    varies = [parse_vary(v) for v in args.vary]
+    axes = ([parse_axis(v, LEVER) for v in args.lever] + [parse_axis(v, CONDITION) for v in args.condition]
+            + [axis(*parse_vary(v)) for v in args.vary])
+    if not axes:
+        raise ReformSimError("nothing to sweep: give --lever, --condition or --vary (e.g. --lever agencies.market_regulation.staff=1..6)")
+    if args.check and not args.target:
+        raise ReformSimError("--check names a check of a --target row; give --target too")
     settings = load_scenario_mapping(args.scenario)
-    result, runs = sweep(settings, varies, file=str(args.scenario), cases=args.cases, replications=args.replications,
-                         seed=args.seed, target_metric=args.target_metric, target_max=args.target_max, required=args.required,
-                         workers=args.workers, scheduler=args.scheduler, progress=stderr_progress("sweep"))
+    target = None
+    if args.target:
+        from sim.targets import load_register
+        from sim.whatif.sweep import target_from_register
+
+        target = target_from_register(load_register(args.register), args.target, args.check, settings.get("process"), args.required)
+    result, runs = sweep(settings, axes, file=str(args.scenario), cases=args.cases, replications=args.replications,
+                         seed=args.seed, target=target, target_metric=args.target_metric, target_max=args.target_max,
+                         required=args.required or DEFAULT_REQUIRED, workers=args.workers, scheduler=args.scheduler,
+                         progress=stderr_progress("sweep"))
     history.record_results([(r, spec.hash, str(args.scenario)) for spec, r in runs], kind="sweep")  # all points or none
     runs = [r for _, r in runs]
-    csv_path = atomic_write(args.out / "sweep.csv", result.csv())
-    png_path = atomic_write(args.out / "sweep.png", sweep_png(result), make_parents=True)
-    atomic_write(args.out / "sweep.json", strict_json({"vary": dict(varies), "target": result.target, "cheapest": result.cheapest,
-                                                       "rows": result.rows}))
+    csv_path = atomic_write(folder / "sweep.csv", result.csv(), make_parents=True)
+    png_path = atomic_write(folder / "sweep.png", sweep_png(result), make_parents=True)
+    atomic_write(folder / "sweep.json", strict_json({"axes": [a.__dict__ for a in result.axes], "target": result.target,
+                                                     "cheapest": result.cheapest, "cheapest_by_condition": result.cheapest_by_condition,
+                                                     "rows": result.rows}))
+    atomic_write(workbook, workbook_bytes(sweep_sheets(result, args.lang)), make_parents=True)
+    t = sweep_text(args.lang)
     print(f"{len(result.rows)} points × {len(runs[0].replications)} replications × {runs[0].scenario.cases} cases, seed {runs[0].seed}")
+    for a in result.axes:
+        print(f"  {t[a.kind]}: {a.path}" + (f" ({t['cost']} {a.cost:g}; {a.cost_source})" if a.kind == LEVER else ""))
     cols = list(result.rows[0])
     print("  ".join(f"{c[-24:]:>12}" for c in cols))
+    marked = set(result.marked())
     for i, r in enumerate(result.rows):
-        cells = [f"{v:12.3f}" if isinstance(v, float) and not math.isnan(v) else f"{str(v):>12}" for v in r.values()]
-        print("  ".join(cells) + ("   ← cheapest reachable" if i == result.cheapest else ""))
+        cells = [f"{verdict_words(v, args.lang):>12}" if k == "verdict" else f"{v:12.3f}" if isinstance(v, float) and not math.isnan(v)
+                 else f"{str(v):>12}" for k, v in r.items()]
+        print("  ".join(cells) + (f"   ← {t['cheapest']}" if i in marked else ""))
     if result.target:
-        if result.cheapest is None:
-            print(f"\nno point reaches {result.target['metric']} ≤ {result.target['max']:g} for {result.target['required']:.0%} of cases")
-        else:
-            c = result.rows[result.cheapest]
-            print("\ncheapest reachable point: " + ", ".join(f"{n} = {c[n]}" for n in result.names)
-                  + f" (attainment {c['attainment']:.1%})")
-    print(f"\ntable: {csv_path}\nplot:  {png_path}\nhistory: {history.path}")
+        print(f"\n{result.target['label']}, ≥ {result.target['required']:.0%}:")
+        if not result.levers():
+            print(f"  {t['no_levers']}")
+        for c in result.cheapest_by_condition:
+            cond = ", ".join(f"{k} = {v}" for k, v in c["condition"].items())
+            print(f"  {cond + ': ' if cond else ''}{t['cheapest']}: {describe_point(result, c['cheapest'], result.levers(), args.lang)}")
+    print(f"\ntable: {csv_path}\nplot:  {png_path}\nExcel: {workbook}\nhistory: {history.path}")
     return 0
-

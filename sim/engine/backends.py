@@ -15,12 +15,14 @@ Example:
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from ..errors import SimulationError
+from ..interrupts import blocked as blocked_signals, check as check_interrupt, shielded, worker_init
 
 __all__ = ["Backend", "Serial", "ProcessPool", "Dask", "backend_for"]
 
@@ -42,6 +44,7 @@ class Serial:
     def map(self, fn: Callable[[J], R], jobs: Sequence[J], on_done: OnDone | None = None) -> list[R]:
         out = []
         for i, job in enumerate(jobs):
+            check_interrupt()  # a Ctrl-C some library swallowed during the last job stops the run here
             out.append(fn(job))
             if on_done:
                 on_done(i, out[-1])
@@ -63,19 +66,54 @@ class ProcessPool:
         if lanes <= 1:
             return Serial().map(fn, jobs, on_done)
         results: dict[int, R] = {}
-        with ProcessPoolExecutor(max_workers=lanes) as pool:
-            futures = {pool.submit(fn, job): i for i, job in enumerate(jobs)}
-            try:
-                for fut in as_completed(futures):
-                    i = futures[fut]
-                    results[i] = fut.result()
-                    if on_done:
-                        on_done(i, results[i])
-            except BaseException:
-                for fut in futures:
-                    fut.cancel()
-                raise
+        # Workers ignore Ctrl-C (a terminal sends it to every process of the group): the parent
+        # alone decides, and on any interrupt or error stops them itself (see _stop).
+        pool = ProcessPoolExecutor(max_workers=lanes, initializer=worker_init)
+        try:
+            with blocked_signals():  # the workers are forked here: see sim.interrupts.blocked
+                futures = {pool.submit(fn, job): i for i, job in enumerate(jobs)}
+            for fut in as_completed(futures):
+                i = futures[fut]
+                results[i] = fut.result()
+                if on_done:
+                    on_done(i, results[i])
+        except BaseException:
+            with shielded():  # a second Ctrl-C must not leave workers running
+                _stop(pool)
+            raise
+        pool.shutdown(wait=True)
         return [results[i] for i in range(len(jobs))]
+
+
+# Seconds a terminated worker gets to exit before it is killed (it holds no files: results travel by pipe).
+_TERMINATE_GRACE = 2.0
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel the jobs not started and end the running ones now, not when they finish.
+
+    ``shutdown(cancel_futures=True)`` alone would still wait for every running job (minutes of
+    simulation) — the hang seen after Ctrl-C. So the workers are terminated (SIGTERM, then SIGKILL
+    after a grace period); the pool's own thread then sees them gone and ends, so the interpreter's
+    exit does not wait on it either.
+    """
+    # the worker processes and the pool's thread: private in Python 3.11–3.13 (3.14 adds terminate_workers())
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in workers:
+        if p.is_alive():
+            p.terminate()
+    deadline = time.monotonic() + _TERMINATE_GRACE
+    for p in workers:
+        p.join(max(0.0, deadline - time.monotonic()))
+        if p.is_alive():
+            p.kill()
+            p.join(1.0)
+    if manager is not None:
+        # prompt now that its workers are gone; and needed: left running, it races the interpreter's
+        # exit hook for the pool's wake-up pipe ("Exception ignored ... Bad file descriptor")
+        manager.join(_TERMINATE_GRACE)
 
 
 @dataclass(frozen=True)
@@ -107,12 +145,29 @@ class Dask:
                     if on_done:
                         on_done(i, results[i])
             except BaseException:
-                client.cancel(futures)
+                with shielded():
+                    _cancel(client, futures)
                 raise
             return [results[i] for i in range(len(jobs))]
         finally:
             if own:
-                client.close()
+                client.close(timeout=_CLOSE_TIMEOUT)
+
+
+# Seconds a client we opened gets to say goodbye to the scheduler; an interrupted run does not wait longer.
+_CLOSE_TIMEOUT = 5
+
+
+def _cancel(client: Any, futures: list[Any]) -> None:
+    """Tell the cluster to drop this run's jobs, running and pending (the message is sent, not awaited).
+
+    Best effort, as we are already stopping: a scheduler that has gone away must not hide the
+    interrupt or error that brought us here behind a network error.
+    """
+    try:
+        client.cancel(futures)
+    except Exception:  # noqa: BLE001 - see above: the caller sees the original exception
+        pass
 
 
 def backend_for(workers: int | None = 1, scheduler: Any = None) -> Backend:

@@ -27,7 +27,6 @@ Example:
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import math
 import warnings
@@ -415,7 +414,8 @@ class _Attempt:
         # arrivals: a copy of the stream, so that a fallback to compiled still finds it untouched
         scenario = model.scenario
         self.n_wanted = rep.expected_cases()
-        self.arrival_gen = copy.deepcopy(rep.streams.arrivals)
+        self.arrival_gen = np.random.Generator(np.random.PCG64())
+        self.arrival_gen.bit_generator.state = rep.streams.arrivals.bit_generator.state
         self.times = scenario.arrivals.times_h
         rate = scenario.arrivals.rate_per_workday or 1.0
         self.scale = rep.clock.hours_per_day / rate

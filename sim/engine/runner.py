@@ -190,7 +190,7 @@ def prepare_run(process: Process | LoadedProcess | str | Path, scenario: Scenari
         from ..model.edits import apply_scenario_edits
 
         proc, scenario = apply_scenario_edits(proc, scenario)
-        scenario = replace(scenario, edits=())
+        scenario = replace(scenario, edits=(), edit_files=())
         loaded = None  # the file no longer describes the process that runs
     return Run(proc, resolve_scenario(proc, scenario), loaded, levers)
 
@@ -245,11 +245,12 @@ def simulate(process: Process | LoadedProcess | str | Path, scenario: Scenario |
     (replication ``i`` always gets child seed ``i`` of the run's ``SeedSequence``). ``guard`` bounds the work
     of one case (default: :class:`~sim.engine.core.ProgressGuard` derived from the model's size).
     """
-    from ..model.bounds import check_run_arguments
+    from ..model.bounds import check_case_budget, check_run_arguments
 
     check_run_arguments(cases=cases, replications=replications, seed=seed)
     _check_parts(executor, backend)
     run = prepare_run(process, scenario, cases=cases, replications=replications, seed=seed)
+    check_case_budget([(run.scenario.replications, run.scenario.cases)])  # the scenario's counts count too
     _check_arrivals(run.process, run.scenario)
     try:
         return _simulate_prepared(run, executor, backend, event_log, keep_traces, progress, guard)

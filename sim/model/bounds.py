@@ -15,9 +15,12 @@ Example:
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 __all__ = [
+    "CASE_BUDGET",
+    "CASE_BUDGET_ENV",
     "MAX_CASES",
     "MAX_DOCUMENTS",
     "MAX_DURATION",
@@ -29,7 +32,9 @@ __all__ = [
     "MAX_WORKERS",
     "SEED_MAX",
     "SHARE_TOLERANCE",
+    "case_budget",
     "check_argument",
+    "check_case_budget",
     "check_number",
     "check_run_arguments",
 ]
@@ -45,6 +50,12 @@ MAX_DOCUMENTS = 1_000  # assumption: documents per step
 MAX_CASES = 10_000_000  # assumption: cases per replication a run can finish in reasonable time
 MAX_REPLICATIONS = 100_000  # assumption: as for cases
 MAX_WORKERS = 1_024  # assumption: local processes
+# assumption: simulated cases in one run (replications × cases; a compare or sweep counts all its runs):
+# about an hour on one core at the compiled executor's 18,000 cases/s (README, Performance), longer on
+# big chains. More is likelier a typo, or a scenario file from someone else, than a plan; the
+# environment variable raises (or lowers) it.
+CASE_BUDGET = 50_000_000
+CASE_BUDGET_ENV = "REFORMSIM_MAX_CASES"
 SEED_MAX = 2**63 - 1  # the run history stores seeds as SQLite INTEGER (signed 64 bit)
 SHARE_TOLERANCE = 1e-6  # routing shares of one gateway must add up to 1 within this
 
@@ -90,3 +101,43 @@ def check_run_arguments(*, cases: Any = None, replications: Any = None, seed: An
                                 ("workers", workers, {"low": 1, "high": MAX_WORKERS})):
         if value is not None:
             check_argument(name, value, whole=True, **bounds)
+
+
+def case_budget() -> int:
+    """The most simulated cases one run may have: ``$REFORMSIM_MAX_CASES`` when set, else :data:`CASE_BUDGET`.
+
+    >>> case_budget() == CASE_BUDGET or CASE_BUDGET_ENV in os.environ
+    True
+    """
+    from ..errors import SimulationError
+
+    text = os.environ.get(CASE_BUDGET_ENV, "").strip()
+    if not text:
+        return CASE_BUDGET
+    try:
+        return check_number(int(text.replace("_", "")), low=1, whole=True)
+    except ValueError:
+        raise SimulationError(f"the environment variable {CASE_BUDGET_ENV}={text[:40]!r}: expected a whole number of "
+                              f"cases >= 1 (the default budget is {CASE_BUDGET:,})") from None
+
+
+def check_case_budget(runs: list[tuple[int, int]]) -> None:
+    """Refuse, before anything runs, ``(replications, cases)`` runs adding up to more cases than :func:`case_budget`.
+
+    >>> check_case_budget([(10, 1_000), (10, 1_000)])
+    >>> check_case_budget([(100_000, 10_000)])
+    Traceback (most recent call last):
+    ...
+    sim.errors.SimulationError: 100,000 replications × 10,000 cases = 1,000,000,000 simulated cases, above the budget of 50,000,000; lower --replications or --cases, or raise the budget with the environment variable REFORMSIM_MAX_CASES (e.g. REFORMSIM_MAX_CASES=1000000000 reformsim ...)
+    """
+    from ..errors import SimulationError
+
+    total = sum(r * c for r, c in runs)
+    budget = case_budget()
+    if total > budget:
+        sizes = {(r, c) for r, c in runs}
+        what = (f"{runs[0][0]:,} replications × {runs[0][1]:,} cases" if len(runs) == 1
+                else f"{len(runs)} runs of " + (f"{runs[0][0]:,} replications × {runs[0][1]:,} cases" if len(sizes) == 1 else "several sizes"))
+        raise SimulationError(f"{what} = {total:,} simulated cases, above the budget of {budget:,}; lower --replications or "
+                              f"--cases, or raise the budget with the environment variable {CASE_BUDGET_ENV} "
+                              f"(e.g. {CASE_BUDGET_ENV}={total} reformsim ...)")

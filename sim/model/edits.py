@@ -41,12 +41,14 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError, ScenarioError, did_you_mean
+from ..inputs import redacted
 from .legal import STEP_FACTS, lever_rulings
 from .levers import (LEVERS, AcceptIncomplete, Commitment, Demand, GreenChannel, Lever, Merge, Online, Parallel, ProcessLever,
                      Remove, Scale, Set, Staff, apply_levers)
@@ -56,7 +58,7 @@ from .rewrite import _FACT_NAMES, _as_duration, _coerce_fact
 if TYPE_CHECKING:
     from .scenario import Scenario
 
-__all__ = ["parse_edits", "apply_edits", "apply_scenario_edits", "EDIT_VERBS"]
+__all__ = ["parse_edits", "apply_edits", "apply_scenario_edits", "edit_files", "EDIT_VERBS", "FROM_FILE"]
 
 # verb -> (lever class, kind of the verb's value, {key: (lever field, kind, required)})
 _Spec = tuple[type[Lever], str, dict[str, tuple[str, str, bool]]]
@@ -78,6 +80,9 @@ _VERBS: dict[str, _Spec] = {
     "demand": (Demand, "factor", {}),
 }
 EDIT_VERBS = tuple(_VERBS)
+# Set by the scenario loader (sim.scenarios) on each edit inherited through ``extends:``: the file that
+# wrote it. An edit that does not fit the process is then reported in that file, without its values.
+FROM_FILE = "from_file"
 assert set(EDIT_VERBS) == set(LEVERS)  # the YAML form covers the whole vocabulary
 
 
@@ -143,6 +148,11 @@ def _parse_edit(item: Any, where: str, problems: list[tuple[str, str]]) -> Lever
     for key, value in item.items():
         if key == verb:
             continue
+        if key == FROM_FILE:
+            if not isinstance(value, str) or not value:
+                problems.append((f"{where}.{key}", "expected the path of the scenario file the edit was inherited from"))
+                ok = False
+            continue
         if key == "source":
             if not isinstance(value, str) or not value:
                 problems.append((f"{where}.source", f"expected text naming where the edit comes from, got {value!r}"))
@@ -179,7 +189,7 @@ def _parse_edit(item: Any, where: str, problems: list[tuple[str, str]]) -> Lever
         if required and key not in item:
             problems.append((where, f"{verb} needs {key}"))
             ok = False
-    if verb == "set" and len(item) == 1 + ("source" in item):
+    if verb == "set" and len(item) == 1 + ("source" in item) + (FROM_FILE in item):
         problems.append((where, f"set needs at least one fact: {', '.join(_FACT_NAMES)}, name"))
         ok = False
     if not ok:
@@ -210,16 +220,30 @@ def apply_scenario_edits(process: Process, scenario: Scenario, edits: Sequence[L
     """Apply ``edits`` (default: the scenario's own) to process and scenario, in order; the first
     edit that does not fit stops with a :class:`~sim.errors.ScenarioError` at its position."""
     levers = parse_edits(scenario.edits if edits is None else edits, path=path, file=file)
+    origins = scenario.edit_files if edits is None and len(scenario.edit_files) == len(levers) else (None,) * len(levers)
     for i, lever in enumerate(levers):
-        lever = _legal(process, lever, f"{path}[{i}].{lever.verb}", file or scenario.file)
+        origin = origins[i]
+        try:  # only levers the rules allow (sim.model.legal), located like any other problem of the edit
+            lever = _legal(process, lever, f"{path}[{sum(1 for o in origins[:i] if o == origin)}].{lever.verb}",
+                           origin or file or scenario.file)
+        except ScenarioError as exc:
+            if origin is None:
+                raise
+            raise ScenarioError([(at, redacted(what, [_values(lever)])) for at, what in exc.problems], file=origin) from None
         try:
             process, scenario = apply_levers(process, scenario, [lever])
         except (ModelError, ScenarioError) as exc:
             if isinstance(exc, ModelError):
-                problems = [(f"{path}[{i}].{lever.verb}", exc.message.removeprefix(f"{lever.verb}: "))]
+                problems = [("", exc.message.removeprefix(f"{lever.verb}: "))]
             else:  # a scenario lever the process does not fit (e.g. an agency no step uses)
-                problems = [(f"{path}[{i}].{lever.verb}", f"{where}: {what}" if where else what) for where, what in exc.problems]
-            raise ScenarioError(problems, file=file or scenario.file) from None
+                problems = exc.problems
+            origin = origins[i]
+            # the position in the file that wrote the edit (inherited edits come first, file by file, in order)
+            at = f"{path}[{sum(1 for o in origins[:i] if o == origin)}].{lever.verb}"
+            problems = [(at, f"{where}: {what}" if where else what) for where, what in problems]
+            if origin is not None:  # a file the user did not name: where, never what it holds
+                problems = [(at, redacted(what, [_values(lever)])) for at, what in problems]
+            raise ScenarioError(problems, file=origin or file or scenario.file) from None
     return process, scenario
 
 
@@ -244,6 +268,22 @@ def _legal(process: Process, lever: Lever, where: str, file: str | None) -> Leve
                                 f'[rule {r.rule.id}: {r.rule.source}]; to apply it anyway as a planner\'s assumption, add '
                                 'override_rule: "why" to the edit'))
     raise ScenarioError(problems, file=file)
+
+
+def edit_files(edits: Any) -> tuple[str | None, ...]:
+    """For each item of a scenario's ``edits:`` list, the file it was inherited from (None: written in the scenario itself).
+
+    >>> edit_files([{"remove": "t"}, {"online": "u", FROM_FILE: "base.yaml"}])
+    (None, 'base.yaml')
+    """
+    if isinstance(edits, (str, Mapping)) or not isinstance(edits, Sequence):
+        return ()
+    return tuple(e.get(FROM_FILE) if isinstance(e, Mapping) and isinstance(e.get(FROM_FILE), str) else None for e in edits)
+
+
+def _values(lever: Lever) -> list[Any]:
+    """What a lever holds (step and agency ids, numbers, its source), to keep out of a message."""
+    return [getattr(lever, f.name) for f in dataclasses.fields(lever)]
 
 
 def apply_edits(process: Process, edits: Sequence[Lever | Mapping[str, Any]], *, path: str = "edits", file: str | None = None) -> Process:

@@ -42,7 +42,7 @@ from typing import Any
 from ..errors import CalendarError, ScenarioError, did_you_mean
 from .bounds import MAX_CASES, MAX_DURATION, MAX_GROWTH, MAX_RATE, MAX_REPLICATIONS, MAX_STAFF, SEED_MAX, SHARE_TOLERANCE, check_number
 from .calendar import OFFICIAL, OpeningHours
-from .edits import parse_edits
+from .edits import edit_files, parse_edits
 from .legal import Exclusion, parse_exclusions
 from .official_days import OfficialDays, parse_calendar
 from .expressions import numeric_names, text_values
@@ -127,6 +127,7 @@ class Scenario:
     steps: Mapping[str, StepOverride] = field(default_factory=lambda: MappingProxyType({}))
     routing: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))  # flow id -> share
     edits: tuple[Lever, ...] = ()  # typed levers (sim.model.levers), parsed from `edits:` at load time
+    edit_files: tuple[str | None, ...] = ()  # per edit: the file it was inherited from (extends:), None for this file's own
     # levers the planners take off the table: sensitivity and the fix search never propose them (sim.model.legal)
     excluded_levers: tuple[Exclusion, ...] = ()
     file: str | None = None
@@ -255,6 +256,7 @@ def parse_scenario(data: Any, *, file: str | None = None) -> Scenario:
     if "edits" in data:
         try:  # typed levers at load time: a bad edit fails here, with its path (sim.model.edits)
             kw["edits"] = parse_edits(data["edits"], file=file)
+            kw["edit_files"] = edit_files(data["edits"])
         except ScenarioError as exc:
             p.items.extend(exc.problems)
     if "excluded_levers" in data:

@@ -114,8 +114,8 @@ def sweep_png(result: Any) -> bytes:
     a line for one, bars otherwise, cheapest point marked."""
     rows, names = result.rows, result.names
     key = "attainment" if result.target else "workdays_mean"
-    label = (f"share of cases with {result.target['metric']} ≤ {result.target['max']:g}" if result.target
-             else "mean working days")
+    label = (f"share of cases meeting {result.target['label']}" if result.target else "mean working days")
+    marked = result.marked()  # the cheapest reachable point of each condition value
     fig = Figure(figsize=(7, 4.5))
     ax = fig.subplots()
     if len(names) == 2:
@@ -132,10 +132,11 @@ def sweep_png(result: Any) -> bytes:
             for i, x in enumerate(xs):
                 ax.text(i, j, f"{grid[j][i]:.2f}", ha="center", va="center", fontsize=8)
         fig.colorbar(im, ax=ax, label=label)
-        if result.cheapest is not None:
-            c = rows[result.cheapest]
+        for k, i in enumerate(marked):
+            c = rows[i]
             ax.plot(xs.index(c[names[0]]), ys.index(c[names[1]]), marker="*", markersize=22, markerfacecolor="none",
-                    markeredgecolor="black", markeredgewidth=2, label="cheapest reachable point")
+                    markeredgecolor="black", markeredgewidth=2, label="cheapest reachable point" if k == 0 else None)
+        if marked:
             ax.legend(loc="upper left", fontsize=8)
     else:
         xs = [r[names[0]] for r in rows] if len(names) == 1 else list(range(len(rows)))
@@ -149,10 +150,10 @@ def sweep_png(result: Any) -> bytes:
         if result.target:
             ax.axhline(result.target["required"], color="grey", linestyle="--", label=f"required {result.target['required']:.0%}")
             ax.set_ylim(0, 1.05)
-        if result.cheapest is not None:
-            ax.plot(xs[result.cheapest], ys[result.cheapest], marker="*", markersize=20, color="crimson", linestyle="none",
+        if marked:
+            ax.plot([xs[i] for i in marked], [ys[i] for i in marked], marker="*", markersize=20, color="crimson", linestyle="none",
                     label="cheapest reachable point")
-        if result.target or result.cheapest is not None:
+        if result.target or marked:
             ax.legend(fontsize=8)
     ax.set_title("target attainment over the sweep" if result.target else "mean working days over the sweep")
     if not result.target:

@@ -1,10 +1,17 @@
-"""Compare two runs: KPI deltas with 95% confidence intervals of the paired difference.
+"""Compare two runs: KPI deltas with 95% confidence intervals of the paired difference, the change
+in the share meeting each target of the chain, and the design checks before and after.
 
 Both sides run with the same seed (common random numbers): replication ``i`` of A and of B draw
 from the same seed stream, so the difference of their means varies much less than either mean,
 and a real effect shows with fewer replications. The interval is a t-interval of the per-
 replication differences; when the two runs cannot be paired (different seeds or replication
 counts, e.g. two stored runs), Welch's unpaired interval is used and the row says so.
+
+The same pairing gives the percentiles (P50, P80, P95: each replication's percentile of its
+cases, averaged; the change has the paired interval) and, for each register target on the
+compared chain, the change in the share of cases meeting it. Design checks (procedures,
+documents, stages, fee) come from the one counter, :mod:`sim.analysis.paths`, on both models.
+Verdicts are shown in words (:func:`sim.analysis.assess.verdict_words`), never as codes.
 
 Example:
     >>> rows = compare_per_replication({"workdays": [3.0, 4.0, 5.0]}, {"workdays": [2.0, 3.1, 3.9]}, paired=True)
@@ -25,7 +32,11 @@ from ..engine.runner import CASE_METRICS, SimulationResult
 from ..engine.stats import mean_ci95
 from .history import result_record
 
-__all__ = ["compare_per_replication", "compare_results", "compare_stored", "format_comparison", "process_changes"]
+__all__ = ["compare_per_replication", "compare_results", "compare_stored", "format_comparison", "process_changes",
+           "verdicts_under_both", "design_changes", "same_chain", "comparison_sheets", "PERCENTILES", "LANGS"]
+
+PERCENTILES = {"P50": 0.5, "P80": 0.8, "P95": 0.95}
+LANGS = ("zh", "en")
 
 
 def _ci(values: np.ndarray) -> tuple[float, float]:
@@ -115,14 +126,44 @@ def process_changes(a: SimulationResult, b: SimulationResult) -> list[str]:
     return out
 
 
-def compare_results(a: SimulationResult, b: SimulationResult) -> dict[str, Any]:
-    """Compare two fresh results (paired when they share seed and replication count)."""
+def replication_percentiles(result: SimulationResult, q: float) -> dict[str, list[float]]:
+    """Per case metric, each replication's ``q``-quantile of its cases (NaN for a replication without cases)."""
+    out = {}
+    for m in CASE_METRICS:
+        out[m] = [float(np.quantile(v, q)) if len(v := r.metric(m).values()) else math.nan for r in result.replications]
+    return out
+
+
+def compare_results(a: SimulationResult, b: SimulationResult, register: Any = None,
+                    required: float | None = None) -> dict[str, Any]:
+    """Compare two fresh results (paired when they share seed and replication count).
+
+    With a ``register``, its targets on the compared chain are judged on both (:func:`verdicts_under_both`).
+    """
     ra, rb = result_record(a), result_record(b)
     paired = a.seed == b.seed and len(a.replications) == len(b.replications)
-    return {"a": a.scenario.name, "b": b.scenario.name, "seed": [a.seed, b.seed],
-            "replications": [len(a.replications), len(b.replications)], "paired": paired,
-            "rows": compare_per_replication(ra["per_replication"], rb["per_replication"], paired=paired),
-            "process_changes": process_changes(a, b)}
+    rows = compare_per_replication(ra["per_replication"], rb["per_replication"], paired=paired)
+    for name, q in PERCENTILES.items():
+        per = {r["metric"]: r for r in compare_per_replication(replication_percentiles(a, q), replication_percentiles(b, q),
+                                                               paired=paired)}
+        for row in rows:
+            if row["metric"] in per:
+                row.setdefault("percentiles", {})[name] = {k: per[row["metric"]][k] for k in ("a", "b", "delta", "ci95", "significant")}
+    out = {"a": a.scenario.name, "b": b.scenario.name, "seed": [a.seed, b.seed],
+           "replications": [len(a.replications), len(b.replications)], "paired": paired, "rows": rows,
+           "design": design_changes(a.process, b.process), "process_changes": process_changes(a, b)}
+    if register is not None:
+        out["verdicts"] = verdicts_under_both(a, b, register, required)
+    return out
+
+
+def design_changes(pa: Any, pb: Any) -> list[dict[str, Any]]:
+    """Worst-path procedures, documents, stages and fee of both models, from the one counter (:func:`~sim.analysis.paths.max_counts`)."""
+    from ..analysis.paths import max_counts
+
+    ca, cb = max_counts(pa), max_counts(pb)
+    return [{"what": what, "a": float(getattr(ca, what)), "b": float(getattr(cb, what)),
+             "delta": float(getattr(cb, what)) - float(getattr(ca, what))} for what in ("procedures", "documents", "stages", "fee")]
 
 
 def compare_stored(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
@@ -149,51 +190,168 @@ def _chain(path: str | None) -> str:
     return (catalog.chain_of(path) if catalog is not None else "") or f"file:{Path(path).resolve()}"
 
 
-def verdicts_under_both(a: SimulationResult, b: SimulationResult, register: Any, required: float = 0.95) -> list[dict[str, Any]]:
-    """The register's simulated checks on either run's chain, judged on both runs."""
-    from ..analysis.assess import judged_metric, share_meeting, verdict
-    from ..engine.runner import CASE_METRICS
+def same_chain(a: str, b: str) -> bool:
+    """Whether two process files belong to one chain (by the catalog beside them; a file no catalog lists is its own chain)."""
+    return _chain(a) == _chain(b) != ""
+
+
+def _target_files(register: Any, check: Any) -> list[str]:
+    return [str(Path(register.root or ".") / p) for p in check.test.processes]
+
+
+def verdicts_under_both(a: SimulationResult, b: SimulationResult, register: Any, required: float | None = None) -> list[dict[str, Any]]:
+    """The register's checks on either run's chain, judged on both runs, with the change in the share meeting each.
+
+    Performance checks: the share of cases meeting it on each side, its verdict, and the paired
+    change (B − A) with its 95% interval. Design checks: counts and fees on every path (the one
+    counter), with the design verdict of each side. ``required`` is the default share when
+    the register row names none (:data:`~sim.analysis.assess.DEFAULT_REQUIRED` when None).
+    Left to ``reformsim assess``: checks against a baseline file (``below_baseline``), context-only
+    checks, and checks on no case time (one step's ``online`` fact, calculators, tax filings).
+    """
+    from ..analysis.assess import (DEFAULT_REQUIRED, DESIGN, PERFORMANCE, STATIC_METRICS, design_verdict, judged_metric,
+                                   judged_threshold, replication_shares, share_interval, static_check, threshold_text, verdict)
+
+    by_path = (*STATIC_METRICS, "fee")  # design facts of the file, counted on every path
 
     chains = {_chain(a.process.file), _chain(b.process.file)} - {""}
     rows = []
     for target, check in register.tested():
-        if check.threshold is None or check.threshold.kind == "below_baseline" or check.test is None:
+        if check.threshold is None or check.threshold.kind == "below_baseline" or check.test is None or check.context:
             continue
-        if not any(_chain(str(Path(register.root or ".") / p)) in chains for p in check.test.processes):
+        if not any(_chain(f) in chains for f in _target_files(register, check)):
             continue
         metric = judged_metric(check)
-        if not (metric in CASE_METRICS or metric.startswith("step:")):
-            continue  # static counts are judged on the file (reformsim assess), not per run
-        if metric.startswith("step:") and not all(metric[5:] in r.replications[0].tasks for r in (a, b)):
+        if not (metric in CASE_METRICS or metric in by_path or metric.startswith("step:")):
             continue
-        row: dict[str, Any] = {"target": target.id, "check": check.name, "metric": metric}
-        for key, result in (("a", a), ("b", b)):
-            share, lo, hi = share_meeting(result, metric, check.threshold)
-            row[key] = {"share": share, "lo": lo, "hi": hi, "verdict": verdict(share, lo, hi, required)}
+        if metric.startswith("step:") and not all(metric[5:] in r.replications[0].tasks for r in (a, b)):
+            continue  # the step is not in one of the models (removed or merged): nothing to compare on it
+        th = judged_threshold(check)
+        need = check.required or required or DEFAULT_REQUIRED
+        row: dict[str, Any] = {"target": target.id, "check": check.name if check.name != target.id else "", "metric": metric,
+                               "threshold": threshold_text(check.threshold), "required": need}
+        if metric in by_path:
+            row["kind"] = DESIGN
+            for key, result in (("a", a), ("b", b)):
+                worst, share = static_check(result.process, metric, th)
+                row[key] = {"value": worst, "share": share, "lo": share, "hi": share, "verdict": design_verdict(share, share)}
+            d = row["b"]["share"] - row["a"]["share"]
+            row["change"] = {"delta": d, "ci95": [d, d], "significant": d != 0, "method": "exact (every path)"}
+        else:
+            row["kind"] = PERFORMANCE
+            shares = {key: replication_shares(result, metric, th) for key, result in (("a", a), ("b", b))}
+            for key in ("a", "b"):
+                share, lo, hi = share_interval(shares[key])
+                row[key] = {"share": share, "lo": lo, "hi": hi, "verdict": verdict(share, lo, hi, need)}
+            paired = a.seed == b.seed and len(a.replications) == len(b.replications)
+            change = compare_per_replication({"share": shares["a"]}, {"share": shares["b"]}, paired=paired)
+            for c in change:  # a change in a share lies in [-1, 1]; the t interval does not know that
+                c["ci95"] = [max(-1.0, c["ci95"][0]), min(1.0, c["ci95"][1])]
+            row["change"] = ({k: change[0][k] for k in ("delta", "ci95", "significant", "method")} if change else
+                             {"delta": math.nan, "ci95": [math.nan, math.nan], "significant": False, "method": "none"})
         rows.append(row)
     return rows
 
 
-def format_comparison(c: Mapping[str, Any]) -> str:
-    """The comparison as a plain-text table."""
-    how = "paired, common random numbers" if c["paired"] else "unpaired (Welch): seeds or replication counts differ"
-    lines = [f"A = {c['a']}   B = {c['b']}   seeds {c['seed'][0]}/{c['seed'][1]}, "
-             f"{c['replications'][0]}/{c['replications'][1]} replications ({how})", "",
-             f"{'KPI (mean per case)':36} {'A':>10} {'B':>10} {'B − A':>10} {'95% CI of difference':>24}  significant"]
+# The comparison's own headings; verdict words come from sim.analysis.assess (verdict_words).
+_TEXT = {
+    "zh": {"paired": "配对（相同随机数）", "welch": "非配对（Welch）：随机种子或重复次数不同", "seeds": "随机种子",
+           "reps": "次重复", "kpi": "指标（每件均值与百分位）", "stat": "统计量", "change": "变化 B − A",
+           "ci": "变化的95%区间", "sig": "显著", "yes": "是", "no": "否", "process": "流程差异",
+           "design": "设计核对（最差路径，同一计数器）", "what": "项目", "targets": "本链目标：达标比例与结论",
+           "target": "目标", "check": "检查项", "metric": "判定口径", "threshold": "阈值", "required": "要求比例",
+           "share_a": "A 达标比例", "share_b": "B 达标比例", "verdict_a": "A 结论", "verdict_b": "B 结论",
+           "share_change": "达标比例变化", "kind": "类别", "design_kind": "设计核对", "performance": "绩效结论",
+           "no_pct": "百分位需要重新运行（历史记录只保存每次重复的均值）",
+           "pct_note": "P50/P80/P95：每次重复内各案件的百分位，在重复之间取平均；变化区间为配对区间。",
+           "whats": {"procedures": "环节数", "documents": "材料数", "stages": "阶段数", "fee": "收费（元）"},
+           "sheets": {"kpis": "指标", "targets": "目标", "design": "设计核对", "changes": "流程差异"}},
+    "en": {"paired": "paired, common random numbers", "welch": "unpaired (Welch): seeds or replication counts differ",
+           "seeds": "seeds", "reps": "replications", "kpi": "KPI (mean and percentiles per case)", "stat": "statistic",
+           "change": "change B − A", "ci": "95% CI of difference", "sig": "significant", "yes": "yes", "no": "no",
+           "process": "the process differs", "design": "Design checks (worst path, the one counter)", "what": "item",
+           "targets": "Targets on this chain: share meeting and verdict", "target": "target", "check": "check",
+           "metric": "judged on", "threshold": "threshold", "required": "required share", "share_a": "A: share meeting",
+           "share_b": "B: share meeting", "verdict_a": "A: verdict", "verdict_b": "B: verdict",
+           "share_change": "change in share meeting", "kind": "kind", "design_kind": "design check",
+           "performance": "performance verdict",
+           "no_pct": "percentiles need fresh runs (the history keeps the replications' means only)",
+           "pct_note": "P50/P80/P95: each replication's percentile of its cases, averaged over replications; the change has "
+                       "the paired interval.",
+           "whats": {"procedures": "procedures", "documents": "documents", "stages": "stages", "fee": "fee (yuan)"},
+           "sheets": {"kpis": "KPIs", "targets": "targets", "design": "design", "changes": "process changes"}},
+}
+
+
+def _words(lang: str) -> dict[str, Any]:
+    if lang not in _TEXT:
+        raise ValueError(f'lang must be one of {", ".join(LANGS)}, got {lang!r}')
+    return _TEXT[lang]
+
+
+def _stat_rows(c: Mapping[str, Any]) -> list[tuple[str, str, Mapping[str, Any]]]:
+    """(metric, statistic, row) for every mean and percentile row, in table order."""
+    out = []
     for r in c["rows"]:
+        out.append((r["metric"], "mean", r))
+        out += [(r["metric"], name, pr) for name, pr in r.get("percentiles", {}).items()]
+    return out
+
+
+def format_comparison(c: Mapping[str, Any], lang: str = "zh") -> str:
+    """The comparison as plain-text tables (``lang`` zh or en): KPIs, targets with verdicts in words, design checks."""
+    from ..analysis.assess import DESIGN, verdict_words
+
+    t = _words(lang)
+    how = t["paired"] if c["paired"] else t["welch"]
+    lines = [f"A = {c['a']}   B = {c['b']}   {t['seeds']} {c['seed'][0]}/{c['seed'][1]}, "
+             f"{c['replications'][0]}/{c['replications'][1]} {t['reps']} ({how})", "",
+             f"{t['kpi']:36} {t['stat']:>6} {'A':>10} {'B':>10} {t['change']:>10} {t['ci']:>24}  {t['sig']}"]
+    for metric, stat, r in _stat_rows(c):
         lo, hi = r["ci95"]
-        ci = "—" if math.isnan(lo) else f"[{lo:.3f}, {hi:.3f}]"
-        pct = r["metric"].startswith("utilisation.")
+        pct = metric.startswith("utilisation.")
         fmt = (lambda v: f"{v:10.1%}") if pct else (lambda v: f"{v:10.3f}")
-        if pct:
-            ci = "—" if math.isnan(lo) else f"[{lo:+.1%}, {hi:+.1%}]"
-        lines.append(f"{r['metric'][:36]:36} {fmt(r['a'])} {fmt(r['b'])} {fmt(r['delta'])} {ci:>24}  "
-                     f"{'yes' if r['significant'] else 'no'}")
-    if c["process_changes"]:
-        lines += ["", "the process differs:"] + [f"  - {x}" for x in c["process_changes"]]
+        ci = "—" if math.isnan(lo) else f"[{lo:+.1%}, {hi:+.1%}]" if pct else f"[{lo:.3f}, {hi:.3f}]"
+        name = metric[:36] if stat == "mean" else ""
+        lines.append(f"{name:36} {stat:>6} {fmt(r['a'])} {fmt(r['b'])} {fmt(r['delta'])} {ci:>24}  "
+                     f"{t['yes'] if r['significant'] else t['no']}")
+    lines.append(t["pct_note"] if any("percentiles" in r for r in c["rows"]) else t["no_pct"])
     if c.get("verdicts"):
-        lines += ["", f"{'target':8} {'metric':22} {'A: share met':>13} {'verdict':>8}   {'B: share met':>13} {'verdict':>8}"]
+        lines += ["", t["targets"],
+                  f"{t['target']:8} {t['metric']:16} {t['threshold']:>10} {t['share_a']:>12} {t['verdict_a']:>14} "
+                  f"{t['share_b']:>12} {t['verdict_b']:>14} {t['share_change']:>10} {t['ci']:>20}"]
         for v in c["verdicts"]:
-            lines.append(f"{v['target']:8} {v['metric'][:22]:22} {v['a']['share']:13.1%} {v['a']['verdict']:>8}   "
-                         f"{v['b']['share']:13.1%} {v['b']['verdict']:>8}")
+            ch = v["change"]
+            lo, hi = ch["ci95"]
+            ci = "—" if math.isnan(lo) else f"[{lo:+.1%}, {hi:+.1%}]"
+            kind = t["design_kind"] if v["kind"] == DESIGN else ""
+            lines.append(f"{v['target']:8} {v['metric'][:16]:16} {v['threshold']:>10} {v['a']['share']:12.1%} "
+                         f"{verdict_words(v['a']['verdict'], lang):>14} {v['b']['share']:12.1%} "
+                         f"{verdict_words(v['b']['verdict'], lang):>14} {ch['delta']:+10.1%} {ci:>20} {kind}")
+    if c.get("design"):
+        lines += ["", t["design"], f"{t['what']:16} {'A':>10} {'B':>10} {t['change']:>10}"]
+        for d in c["design"]:
+            lines.append(f"{t['whats'][d['what']]:16} {d['a']:10g} {d['b']:10g} {d['delta']:+10g}")
+    if c["process_changes"]:
+        lines += ["", t["process"] + ":"] + [f"  - {x}" for x in c["process_changes"]]
     return "\n".join(lines)
+
+
+def comparison_sheets(c: Mapping[str, Any], lang: str = "zh") -> dict[str, list[dict[str, Any]]]:
+    """The comparison as tables (sheet name → rows) for a workbook: full precision, verdicts in words."""
+    from ..analysis.assess import DESIGN, verdict_words
+
+    t = _words(lang)
+    kpis = [{t["kpi"]: metric, t["stat"]: stat, "A": r["a"], "B": r["b"], t["change"]: r["delta"],
+             f"{t['ci']} (lo)": r["ci95"][0], f"{t['ci']} (hi)": r["ci95"][1], t["sig"]: t["yes"] if r["significant"] else t["no"]}
+            for metric, stat, r in _stat_rows(c)]
+    targets = [{t["target"]: v["target"], t["check"]: v["check"], t["kind"]: t["design_kind"] if v["kind"] == DESIGN else t["performance"],
+                t["metric"]: v["metric"], t["threshold"]: v["threshold"], t["required"]: v["required"],
+                t["share_a"]: v["a"]["share"], t["verdict_a"]: verdict_words(v["a"]["verdict"], lang),
+                t["share_b"]: v["b"]["share"], t["verdict_b"]: verdict_words(v["b"]["verdict"], lang),
+                t["share_change"]: v["change"]["delta"], f"{t['ci']} (lo)": v["change"]["ci95"][0],
+                f"{t['ci']} (hi)": v["change"]["ci95"][1]} for v in c.get("verdicts", [])]
+    design = [{t["what"]: t["whats"][d["what"]], "A": d["a"], "B": d["b"], t["change"]: d["delta"]} for d in c.get("design", [])]
+    changes = [{t["process"]: x} for x in c["process_changes"]]
+    names = t["sheets"]
+    return {names["kpis"]: kpis, names["targets"]: targets, names["design"]: design, names["changes"]: changes}

@@ -31,6 +31,7 @@ from ..engine.executors import EXPLORING, settle
 from ..engine.runner import Run, SimulationResult, prepare_run, run_replication
 from ..engine.stats import ReplicationResult
 from ..errors import ScenarioError
+from ..model.bounds import check_case_budget
 from ..model.process import Process
 from ..scenarios import content_hash, load_scenario_mapping, scenario_from_mapping
 
@@ -108,6 +109,7 @@ def run_specs(specs: Sequence[RunSpec], *, backend: Backend | None = None, worke
     """
     backend = backend or backend_for(workers, scheduler)
     built = [build(s) for s in specs]  # fail fast on a bad scenario before any work is sent out
+    check_case_budget([(run.scenario.replications, run.scenario.cases) for run in built])  # here, not in workers: a remote one has its own environment
     counts = [run.scenario.replications for run in built]
     lanes = backend.workers if isinstance(backend, ProcessPool) else 8 if isinstance(backend, Dask) else 1
     total = sum(counts)

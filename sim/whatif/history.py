@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.runner import CASE_METRICS, SimulationResult
+from .. import interrupts
 from ..errors import ReformSimError
 from ..files import OutputError, json_safe, output_folder
 
@@ -145,20 +146,27 @@ class History:
         """
         created = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         ids: list[int] = []
+        rows = [dict(run, created=created, code_version=code_version(),
+                     kpis=json.dumps(json_safe(run["kpis"]), ensure_ascii=False),
+                     per_replication=json.dumps(json_safe(run["per_replication"]))) for run in runs]
+        interrupts.check()  # an interrupted run is not recorded, not even when its Ctrl-C was swallowed on the way
         with self._connection(create=True) as con:
             con.execute("BEGIN IMMEDIATE")
             try:
-                con.execute(_SCHEMA)
-                for run in runs:
-                    row = dict(run, created=created, code_version=code_version(),
-                               kpis=json.dumps(json_safe(run["kpis"]), ensure_ascii=False),
-                               per_replication=json.dumps(json_safe(run["per_replication"])))
-                    cur = con.execute(f"INSERT INTO runs ({', '.join(_COLUMNS)}) VALUES ({','.join('?' * len(_COLUMNS))})",
-                                      tuple(row[c] for c in _COLUMNS))
-                    ids.append(int(cur.lastrowid))
-                con.execute("COMMIT")
+                # why deferred: a signal while the rows go in is held, so the transaction ends in a
+                # ROLLBACK we chose (below), not wherever the interrupt happened to land
+                with interrupts.deferred():
+                    con.execute(_SCHEMA)
+                    for row in rows:
+                        cur = con.execute(f"INSERT INTO runs ({', '.join(_COLUMNS)}) VALUES ({','.join('?' * len(_COLUMNS))})",
+                                          tuple(row[c] for c in _COLUMNS))
+                        ids.append(int(cur.lastrowid))
+                    interrupts.check()  # a signal during the inserts: roll back rather than commit
+                    con.execute("COMMIT")
             except BaseException:
-                con.execute("ROLLBACK")
+                with interrupts.shielded():  # the ROLLBACK is not itself cut short by a second Ctrl-C
+                    if con.in_transaction:  # not after a COMMIT that went through (a signal right after it)
+                        con.execute("ROLLBACK")
                 raise
         return ids
 
