@@ -2,7 +2,7 @@
 
 A scenario may ``extends: other.yaml`` (a path relative to its own file): the other file's
 settings are the starting point and this file's settings are laid over them — mappings are
-merged key by key, lists replaced, except ``edits``, which are appended (a what-if adds a
+merged key by key, lists replaced, except ``edits`` and ``excluded_levers``, which are appended (a what-if adds a
 lever to the plan it extends). Each file is validated on its own too, so a number a child sets
 needs the child's own ``source``. Cycles are refused. ``extends`` and ``process`` may not
 leave the allowed root (:mod:`sim.inputs`: the project folder, or ``--root``), and an error about
@@ -58,8 +58,8 @@ def _reported(exc: ScenarioError, *, named: bool, data: object = None) -> Scenar
 def _merge(base: Mapping[str, Any], over: Mapping[str, Any], top: bool = True) -> dict[str, Any]:
     out = dict(base)
     for key, value in over.items():
-        if top and key == "edits" and isinstance(value, list) and isinstance(base.get("edits"), list):
-            out[key] = [*base["edits"], *value]
+        if top and key in ("edits", "excluded_levers") and isinstance(value, list) and isinstance(base.get(key), list):
+            out[key] = [*base[key], *value]  # a what-if adds levers and exclusions to the plan it extends
         elif isinstance(value, Mapping) and isinstance(base.get(key), Mapping):
             out[key] = _merge(base[key], value, top=False)
         else:

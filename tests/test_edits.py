@@ -36,6 +36,10 @@ DATA = Path(__file__).parent / "data" / "edits"
 def facts(**kw) -> TaskFacts:
     kw.setdefault("procedure", True)
     kw.setdefault("source", "assumption: test value")
+    # The rewrite tests are about mechanics: their steps are permits every lever may act on (sim.model.legal).
+    kw.setdefault("step_kind", "permit")
+    kw.setdefault("levers", (("remove", True), ("commitment", True)))
+    kw.setdefault("levers_source", "test: a step every lever applies to")
     return TaskFacts(**kw)
 
 
@@ -551,3 +555,92 @@ def test_yaml_edits_become_the_same_levers_and_apply_leaves_the_original():
     assert apply_edits(p, levers).nodes.keys() == apply_edits(p, [{"online": "t1"}, {"merge": ["t0", "t1"]}]).nodes.keys()
     with pytest.raises(ScenarioError, match=r"edits\[0\]\.demand: changes the scenario, not the process"):
         apply_edits(p, [{"demand": 2.0}])
+
+
+# -- only legal levers (sim.model.legal) ----------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+LOWRISK = ROOT / "processes" / "construction_lowrisk_2021.bpmn"
+
+
+def test_commitment_on_physical_works_is_refused_naming_step_lever_and_rule():
+    from sim.bpmn.loader import load_process
+
+    p = load_process(LOWRISK)
+    with pytest.raises(ScenarioError) as err:
+        apply_edits(p, [{"online": "t_filing"}, {"commitment": "t_external_connection"}], file="w.yaml")
+    text = str(err.value)
+    assert text.startswith("w.yaml: edits[1].commitment: lever commitment is not allowed on step \"t_external_connection\"")
+    assert "kind works" in text and "rule physical_works" in text and "seed 二(三)2(2)" in text and "override_rule" in text
+
+
+def test_override_rule_applies_the_lever_and_records_a_planners_assumption():
+    from sim.analysis.provenance import grade
+    from sim.bpmn.loader import load_process
+
+    p = load_process(LOWRISK)
+    q = apply_edits(p, [{"commitment": "t_external_connection", "override_rule": "what-if: works pre-approved by the grid"}])
+    facts = q.nodes["t_external_connection"].facts
+    assert facts.commitment and facts.wait is None
+    trail = facts.source.rsplit("edit: ", 1)[1]
+    assert "assumption: planner's override of rule physical_works on t_external_connection: what-if: works pre-approved" in trail
+    assert grade(trail[trail.index("assumption:"):]) == "assumption"
+
+
+def test_override_rule_where_the_rules_allow_it_is_an_error():
+    from sim.bpmn.loader import load_process
+
+    with pytest.raises(ScenarioError, match=r"edits\[0\]\.online\.override_rule: the rules allow online on t_filing: nothing to override"):
+        apply_edits(load_process(LOWRISK), [{"online": "t_filing", "override_rule": "why not"}])
+    with pytest.raises(ScenarioError, match=r"edits\[0\]\.override_rule: expected the planner's reason"):
+        apply_edits(load_process(LOWRISK), [{"online": "t_filing", "override_rule": " "}])
+
+
+def test_set_cannot_smuggle_a_forbidden_lever_or_reclassify_a_step():
+    from sim.bpmn.loader import load_process
+    from sim.model.levers import Set
+
+    p = load_process(LOWRISK)
+    with pytest.raises(ScenarioError, match=r'lever set \(as commitment\) is not allowed on step "t_joint_acceptance".*kind inspection'):
+        apply_edits(p, [Set("t_joint_acceptance", {"commitment": True})])  # YAML reads commitment as a verb: typed form
+    with pytest.raises(ScenarioError, match=r"edits\[0\]\.step_kind: step_kind says what the step legally is"):
+        apply_edits(p, [{"set": "t_joint_acceptance", "step_kind": "permit"}])
+    assert apply_edits(p, [{"set": "t_joint_acceptance", "documents": 1}]).nodes["t_joint_acceptance"].facts.documents == 1
+
+
+def test_a_refused_lever_in_a_scenario_file_exits_2_and_override_runs(tmp_path, capsys):
+    import shutil
+
+    from sim.cli import main
+
+    shutil.copy(LOWRISK, tmp_path / "p.bpmn")
+    edit = {"commitment": "t_joint_acceptance", "source": "assumption: test"}
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump({"process": "p.bpmn", "edits": [edit]}, allow_unicode=True), encoding="utf-8")
+    assert main(["run", str(tmp_path / "bad.yaml"), "--cases", "20", "--replications", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml: edits[0].commitment" in err and "t_joint_acceptance" in err and "rule on_site_inspection" in err
+    assert "Traceback" not in err
+    edit["override_rule"] = "what-if: self-certified acceptance"
+    (tmp_path / "ok.yaml").write_text(yaml.safe_dump({"process": "p.bpmn", "edits": [edit]}, allow_unicode=True), encoding="utf-8")
+    assert main(["run", str(tmp_path / "ok.yaml"), "--cases", "20", "--replications", "1"]) == 0
+
+
+def test_bundled_what_ifs_that_bend_a_rule_say_so():
+    import sim
+
+    for name in ("whatif_commitment_drawing_review", "whatif_green_channel_external"):
+        sc = sim.load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+        assert [lv.override for lv in sc.edits if lv.override], name
+
+
+def test_excluded_levers_key_is_checked_and_extends_appends(tmp_path):
+    import sim
+    from sim.model.scenario import parse_scenario
+
+    with pytest.raises(ScenarioError, match=r'excluded_levers\[1\]: unknown lever "onlin" \(did you mean "online"\?\)'):
+        parse_scenario({"excluded_levers": ["commitment", {"lever": "onlin"}]}, file="x.yaml")
+    (tmp_path / "base.yaml").write_text("excluded_levers: [commitment]\n", encoding="utf-8")
+    (tmp_path / "child.yaml").write_text("extends: base.yaml\nexcluded_levers:\n  - {lever: staff, agencies: [tax], reason: no hiring}\n",
+                                         encoding="utf-8")
+    sc = sim.load_scenario(tmp_path / "child.yaml")
+    assert [(e.verb, e.steps, e.reason) for e in sc.excluded_levers] == [("commitment", (), ""), ("staff", ("tax",), "no hiring")]

@@ -21,7 +21,7 @@ DATA = Path(__file__).parent / "data" / "assess"
 def _report(tmp_path: Path, lang: str = "zh") -> Path:
     reg = load_register(DATA / "targets.yaml", expected_ids=("T03", "T04", "T30"), root=DATA)
     a = assess(reg, replications=2, cases=30, seed=1)
-    chains = analyse_chains(a, replications=2, cases=30, n_steps=1, n_agencies=1, workers=1)
+    chains = analyse_chains(a, n_steps=1, n_agencies=1, workers=1)  # at the assessment's own precision
     return write_report(a, chains, tmp_path / "out", lang=lang)
 
 

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from sim.model import legal  # noqa: E402
 from sim.model.process import Flow, Node, Process, TaskFacts, parse_duration  # noqa: E402
 
 PROCESSES = ROOT / "processes"
@@ -99,7 +100,11 @@ class Chain:
         wait: str | None = None,
         stage: str | None = None,
         commitment: bool = False,
+        kind: str | None = None,
+        levers: str = "",
+        levers_source: str = "",
     ) -> str:
+        """A task; ``kind`` is its step_kind (sim.model.legal), ``levers``/``levers_source`` its own exceptions."""
         if agency not in AGENCY_NAMES:
             raise ValueError(f'unknown agency "{agency}" in task {id}')
         facts = TaskFacts(
@@ -107,6 +112,7 @@ class Chain:
             statutory_limit=parse_duration(statutory_limit) if statutory_limit else None,
             work=parse_duration(work) if work else None, wait=parse_duration(wait) if wait else None,
             stage=stage, commitment=commitment, source=source, name_en=name_en,
+            step_kind=legal.check_kind(kind) if kind else None, levers=legal.parse_levers(levers), levers_source=levers_source,
         )
         return self._add(Node(id, "task", name, facts=facts))
 

@@ -69,21 +69,21 @@ def build_2018_baseline() -> Process:
         procedure=True, documents=1, online=True, work="triangular(0.1, 0.25, 0.5) h", wait=_days(NAME_SHARE),
         stage="设立登记",
         source=f"procedure: {DB18}; wait: {why}, {CAL}.registration (8 incl. name check), "
-        "assumption: about 1 of the 8 is the name check (range 0.5-2); work, documents: assumption: one online name form",
+        "assumption: about 1 of the 8 is the name check (range 0.5-2); work, documents: assumption: one online name form", kind="permit",
     )
     reg = c.task(
         "t_register", "设立登记（窗口受理、审核、领取营业执照）", "Company registration and business licence",
         agency="market_regulation", procedure=True, documents=6, work="triangular(0.5, 1, 2) h",
         wait=_days(PER_STEP["registration"] - NAME_SHARE), stage="设立登记",
         source=f"wait: {why}, {CAL}.registration (8 incl. name check; 7 after it); procedure: {DB18}; "
-        "documents, work: assumption: application, articles, shareholder and legal-representative identity, appointment papers, address proof",
+        "documents, work: assumption: application, articles, shareholder and legal-representative identity, appointment papers, address proof", kind="registration",
     )
     seal = c.task(
         "t_seal", "刻制印章（公安备案的刻章企业）", "Seal carving (police-licensed seal maker)", agency="public_security",
         procedure=True, documents=2, fee=400, work="triangular(0.25, 0.5, 1) h", wait=_days(PER_STEP["seal"]),
         stage="印章刻制",
         source=f"wait: {why}, {CAL}.seal (4); procedure: {DB18}; fee: assumption: four seals "
-        "at market price before free carving (seed 二(一)2(3) made it free); documents, work: assumption: licence copy and legal-representative ID",
+        "at market price before free carving (seed 二(一)2(3) made it free); documents, work: assumption: licence copy and legal-representative ID", kind="service",
     )
     bank = c.task(
         "t_bank", "银行开立基本存款账户", "Open a basic bank account", agency="bank",
@@ -91,26 +91,26 @@ def build_2018_baseline() -> Process:
         wait=f"triangular({0.6 * BANK_DAYS:.2f}, {BANK_DAYS:.2f}, {1.4 * BANK_DAYS:.2f}) day", stage="银行开户",
         source=f"procedure: {DB18} (7 procedures); wait: assumption: {BANK_DAYS} calendar days for the account and the central "
         "bank's account licence before 2019 (plausible range 1-3; no per-step figure in sim/data/sources.yaml), not scaled; "
-        "work, documents: assumption",
+        "work, documents: assumption", kind="service",
     )
     tax_reg = c.task(
         "t_tax_register", "税务登记信息确认、税种核定", "Tax registration and tax-type confirmation", agency="tax",
         procedure=True, documents=3, work="triangular(0.5, 1, 2) h", wait=_days(TAX_REG_SHARE), stage="涉税办理",
         source=f"wait: {why}, {CAL}.invoices (10 for the tax steps), assumption: 2 of them for registration (range 1-4); "
-        "documents, work: assumption",
+        "documents, work: assumption", kind="registration",
     )
     invoice = c.task(
         "t_invoice", "申领发票及税控设备", "Invoices and tax-control device", agency="tax",
         procedure=True, documents=2, fee=490, work="triangular(0.5, 1, 2) h",
         wait=_days(PER_STEP["invoices"] - TAX_REG_SHARE), stage="涉税办理",
         source=f"wait: {why}, {CAL}.invoices (10, 8 after tax registration); procedure: {DB18}; "
-        "fee: assumption: commonly quoted price of a tax-control device before the free UKEY (seed 二(一)2(3)); documents, work: assumption",
+        "fee: assumption: commonly quoted price of a tax-control device before the free UKEY (seed 二(一)2(3)); documents, work: assumption", kind="permit",
     )
     social = c.task(
         "t_social", "社会保险登记", "Social-insurance registration", agency="social_security",
         procedure=True, documents=2, work="triangular(0.25, 0.5, 1) h", wait=_days(PER_STEP["social_insurance_certificate"]),
         stage="社保登记",
-        source=f"wait: {why}, {CAL}.social_insurance_certificate (1); procedure: {DB18}; documents, work: assumption",
+        source=f"wait: {why}, {CAL}.social_insurance_certificate (1); procedure: {DB18}; documents, work: assumption", kind="registration",
     )
     e = c.end("企业开办完成", "Company ready to operate")
     c.seq(s, name, reg, seal, bank, tax_reg, invoice, social, e)
@@ -138,13 +138,13 @@ def build_2021() -> Process:
         source="statutory_limit: seed 二(一)1 (注册官审核0.5天; 天 read as working day because the clause states the whole "
         "setup in 工作日 - ambiguity recorded); online: seed 二(一)2(1) 一网通办、全流程网上办结; documents: assumption: "
         "application, articles, shareholder and legal-representative identity, address by commitment (HN.starting_a_business.plan_2020_2021); "
-        "work, wait: assumption: review of a complete online file, 15 min to 1 h of work, then 0.1–0.4 working day in the registrar's queue (no published Hainan per-step figure; plausible range 0.05–1 working day)",
+        "work, wait: assumption: review of a complete online file, 15 min to 1 h of work, then 0.1–0.4 working day in the registrar's queue (no published Hainan per-step figure; plausible range 0.05–1 working day)", kind="registration",
     )
     elic = c.task(
         "t_e_licence", "同步发放电子营业执照和电子印章", "E-licence and e-seal issued with registration",
         agency="market_regulation", fee=0, online=True, wait="uniform(0, 0.05) workday", stage="设立登记",
         source="seed 二(一)2(4) (同步免费发放电子营业执照和电子印章); procedure: false, issued automatically with the licence; "
-        "wait: assumption: system push within minutes",
+        "wait: assumption: system push within minutes", kind="registration",
     )
     split = c.gateway("g_after_register", "parallel", "登记后并行办理", "Parallel after registration")
     seal = c.task(
@@ -152,20 +152,20 @@ def build_2021() -> Process:
         statutory_limit="0.5 workday", work="triangular(0.1, 0.25, 0.5) h", wait="uniform(0.1, 0.4) workday", stage="印章刻制",
         source="statutory_limit: seed 二(一)1 (印章刻制0.5天, read as working day - ambiguity recorded); fee: seed 二(一)2(3) "
         "(免费刻印章); procedure: the founder collects the seals (DB counts the seal); documents: assumption: data shared from "
-        "registration; work, wait: assumption",
+        "registration; work, wait: assumption", kind="service",
     )
     tax = c.task(
         "t_tax_ukey", "新办纳税人套餐：税务信息确认、发票核定、免费发放税务UKEY", "New-taxpayer package: tax data, invoices, free tax UKEY",
         agency="tax", procedure=True, documents=0, fee=0, online=True, work="triangular(0.1, 0.25, 0.5) h",
         wait="uniform(0.1, 0.5) workday", stage="涉税办理",
         source="fee: seed 二(一)2(3) (免费发放税务UKEY); online: seed 二(一)2(1) and 二(十)2(3); documents: assumption: "
-        "data shared from registration; wait, work: assumption: no statutory or published per-step figure; a tax officer confirms pre-filled data in minutes, the queue takes 0.1–0.5 working day (plausible range 0.05–1)",
+        "data shared from registration; wait, work: assumption: no statutory or published per-step figure; a tax officer confirms pre-filled data in minutes, the queue takes 0.1–0.5 working day (plausible range 0.05–1)", kind="permit",
     )
     social = c.task(
         "t_social", "社保、公积金登记（信息共享自动办理）", "Social insurance and housing fund registration (data shared)",
         agency="social_security", procedure=False, documents=0, online=True, wait="uniform(0, 0.2) workday", stage="社保登记",
         source="seed 二(一)2(1) (省社会保险服务中心、省公积金管理局 in 一网通办; no separate certificate, "
-        "CN.target.starting_a_business.2018 per_step_targets_working_days.social_insurance); wait: assumption: batch data push",
+        "CN.target.starting_a_business.2018 per_step_targets_working_days.social_insurance); wait: assumption: batch data push", kind="registration",
     )
     join = c.gateway("g_join", "parallel", "全部办结", "All done")
     e = c.end("企业开办完成", "Company ready to operate")

@@ -43,9 +43,10 @@ LOWRISK_SCALE = 0.855
 
 def _t(c: Chain, id: str, zh: str, en: str, agency: str, stage: str, wait: str, source: str, *, procedure: bool = True,
        documents: int = 2, online: bool = False, limit: str | None = None, commitment: bool = False, fee: float = 0,
-       work: str = "triangular(1, 2, 4) h") -> str:
+       work: str = "triangular(1, 2, 4) h", kind: str | None = None, levers: str = "", levers_source: str = "") -> str:
     return c.task(id, zh, en, agency=agency, procedure=procedure, documents=documents, online=online, statutory_limit=limit,
-                  work=work, wait=wait, stage=stage, commitment=commitment, fee=fee, source=source)
+                  work=work, wait=wait, stage=stage, commitment=commitment, fee=fee, source=source, kind=kind, levers=levers,
+                  levers_source=levers_source)
 
 
 def build_general_2019_baseline() -> Process:
@@ -61,35 +62,35 @@ def build_general_2019_baseline() -> Process:
     s = c.start("项目立项申请", "Start: project filing")
     st1, st2, st3, st4 = "立项用地规划许可", "工程建设许可", "施工许可", "竣工验收"
     filing = _t(c, "t_filing", "企业投资项目备案", "Investment project filing", "development_reform", st1,
-                scaled_wait("triangular(2, 3, 5) workday", GENERAL_SCALE), split_src, documents=3, online=True)
+                scaled_wait("triangular(2, 3, 5) workday", GENERAL_SCALE), split_src, documents=3, online=True, kind="filing")
     land = _t(c, "t_land_planning", "建设用地规划许可证", "Land-use planning permit", "natural_resources", st1,
-              scaled_wait("triangular(7, 10, 14) workday", GENERAL_SCALE), split_src, documents=5)
+              scaled_wait("triangular(7, 10, 14) workday", GENERAL_SCALE), split_src, documents=5, kind="permit")
     mineral = _t(c, "t_mineral", "压覆重要矿产资源评估（单个项目）", "Mineral-overlay assessment (per project)", "natural_resources", st1,
-                 scaled_wait("triangular(5, 8, 12) workday", GENERAL_SCALE), f"{split_src}; per-project assessment later replaced by regional assessment (seed 二(二)2(1))", documents=3)
+                 scaled_wait("triangular(5, 8, 12) workday", GENERAL_SCALE), f"{split_src}; per-project assessment later replaced by regional assessment (seed 二(二)2(1))", documents=3, kind="assessment")
     scheme = _t(c, "t_design_scheme", "设计方案审查", "Design scheme review", "natural_resources", st2,
-                scaled_wait("triangular(10, 15, 20) workday", GENERAL_SCALE), split_src, documents=6)
+                scaled_wait("triangular(10, 15, 20) workday", GENERAL_SCALE), split_src, documents=6, kind="permit")
     g2 = c.gateway("g_stage2", "parallel", "并行办理", "In parallel")
     eng = _t(c, "t_eng_planning", "建设工程规划许可证", "Construction-works planning permit", "natural_resources", st2,
-             scaled_wait("triangular(7, 10, 14) workday", GENERAL_SCALE), split_src, documents=5)
+             scaled_wait("triangular(7, 10, 14) workday", GENERAL_SCALE), split_src, documents=5, kind="permit")
     eia = _t(c, "t_eia", "环境影响评价审批", "Environmental impact approval", "ecology", st2,
-             scaled_wait("triangular(10, 15, 20) workday", GENERAL_SCALE), split_src, documents=4)
+             scaled_wait("triangular(10, 15, 20) workday", GENERAL_SCALE), split_src, documents=4, kind="permit")
     j2 = c.gateway("g_stage2_join", "parallel", "", "")
     drawing = _t(c, "t_drawing_review", "施工图审查（消防、人防分别审查）", "Construction drawing review (fire, civil defence separately)",
-                 "housing_construction", st3, scaled_wait("triangular(10, 15, 20) workday", GENERAL_SCALE), split_src, documents=5)
+                 "housing_construction", st3, scaled_wait("triangular(10, 15, 20) workday", GENERAL_SCALE), split_src, documents=5, kind="permit")
     quality = _t(c, "t_quality_safety", "质量安全监督登记", "Quality and safety supervision registration", "housing_construction", st3,
-                 scaled_wait("triangular(3, 5, 7) workday", GENERAL_SCALE), split_src, documents=4)
+                 scaled_wait("triangular(3, 5, 7) workday", GENERAL_SCALE), split_src, documents=4, kind="filing")
     wage = _t(c, "t_wage_deposit", "存储农民工工资保证金", "Migrant-wage deposit", "social_security", st3,
-              scaled_wait("triangular(1, 2, 4) workday", GENERAL_SCALE), split_src, documents=2)
+              scaled_wait("triangular(1, 2, 4) workday", GENERAL_SCALE), split_src, documents=2, kind="payment")
     permit = _t(c, "t_construction_permit", "施工许可证", "Construction permit", "housing_construction", st3,
-                scaled_wait("triangular(5, 7, 10) workday", GENERAL_SCALE), split_src, documents=6)
+                scaled_wait("triangular(5, 7, 10) workday", GENERAL_SCALE), split_src, documents=6, kind="permit")
     accept = _t(c, "t_acceptance", "竣工验收（规划、消防、人防分别验收）", "Completion acceptance (planning, fire, civil defence separately)",
-                "housing_construction", st4, scaled_wait("triangular(10, 15, 20) workday", GENERAL_SCALE), split_src, documents=6)
+                "housing_construction", st4, scaled_wait("triangular(10, 15, 20) workday", GENERAL_SCALE), split_src, documents=6, kind="inspection")
     archive = _t(c, "t_archive_acceptance", "城建档案验收", "Construction-archive acceptance", "archives", st4,
-                 scaled_wait("triangular(3, 5, 7) workday", GENERAL_SCALE), split_src, documents=3)
+                 scaled_wait("triangular(3, 5, 7) workday", GENERAL_SCALE), split_src, documents=3, kind="inspection")
     filing_done = _t(c, "t_completion_filing", "竣工验收备案", "Completion filing", "housing_construction", st4,
-                     scaled_wait("triangular(3, 5, 7) workday", GENERAL_SCALE), split_src, documents=4)
+                     scaled_wait("triangular(3, 5, 7) workday", GENERAL_SCALE), split_src, documents=4, kind="filing")
     property_ = _t(c, "t_property_registration", "不动产首次登记", "First property registration", "natural_resources", "不动产登记",
-                   scaled_wait("triangular(5, 7, 10) workday", GENERAL_SCALE), split_src, documents=4)
+                   scaled_wait("triangular(5, 7, 10) workday", GENERAL_SCALE), split_src, documents=4, kind="registration")
     e = c.end("取得不动产权证书", "Property certificate issued")
     c.seq(s, filing, land, mineral, scheme, g2)
     c.seq(g2, eng, j2)
@@ -109,26 +110,26 @@ def build_general_2021() -> Process:
     st1, st2, st3, st4 = "立项用地规划许可", "工程建设许可", "施工许可", "竣工验收"
     s = c.start("项目立项申请（工程建设项目审批平台）", "Start: project filing on the approval platform")
     filing = _t(c, "t_filing", "企业投资项目备案（网上）", "Investment project filing (online)", "development_reform", st1,
-                "uniform(0.5, 1) workday", wsrc, documents=2, online=True)
+                "uniform(0.5, 1) workday", wsrc, documents=2, online=True, kind="filing")
     land = _t(c, "t_land_planning", "建设用地规划许可证（区域评估已覆盖压覆矿产）", "Land-use planning permit (regional mineral assessment applies)",
               "natural_resources", st1, "triangular(3, 5, 7) workday",
-              f"{wsrc}; per-project mineral assessment removed: seed 二(二)2(1) (压覆重要矿产资源区域评估拓展至全省)", documents=3, online=True)
+              f"{wsrc}; per-project mineral assessment removed: seed 二(二)2(1) (压覆重要矿产资源区域评估拓展至全省)", documents=3, online=True, kind="permit")
     eng = _t(c, "t_eng_planning", "设计方案审查与建设工程规划许可（合并办理）", "Design scheme and construction-works planning permit (merged)",
-             "natural_resources", st2, "triangular(7, 10, 13) workday", f"{wsrc}; electronic certificate: seed 二(二)2(4)", documents=4, online=True)
+             "natural_resources", st2, "triangular(7, 10, 13) workday", f"{wsrc}; electronic certificate: seed 二(二)2(4)", documents=4, online=True, kind="permit")
     g3 = c.gateway("g_stage3", "parallel", "并联审批", "Parallel approval")
     drawing = _t(c, "t_drawing_review", "施工图联合审查（多审合一）", "Joint construction-drawing review", "housing_construction", st3,
-                 "triangular(5, 8, 10) workday", wsrc, documents=3, online=True)
+                 "triangular(5, 8, 10) workday", wsrc, documents=3, online=True, kind="permit")
     eia = _t(c, "t_eia", "环境影响评价审批", "Environmental impact approval", "ecology", st3,
-             "triangular(5, 8, 12) workday", wsrc, documents=3, online=True)
+             "triangular(5, 8, 12) workday", wsrc, documents=3, online=True, kind="permit")
     j3 = c.gateway("g_stage3_join", "parallel", "", "")
     permit = _t(c, "t_construction_permit", "施工许可证（质量安全监督合并办理）", "Construction permit (quality and safety registration merged)",
                 "housing_construction", st3, "triangular(2, 3, 5) workday",
-                f"{wsrc}; wage deposit no longer tied to the permit: seed 二(二)2(3)", documents=4, online=True)
+                f"{wsrc}; wage deposit no longer tied to the permit: seed 二(二)2(3)", documents=4, online=True, kind="permit")
     accept = _t(c, "t_joint_acceptance", "联合验收（规划、消防、人防、档案）", "Joint completion acceptance (planning, fire, civil defence, archives)",
-                "housing_construction", st4, "triangular(7, 10, 12) workday", wsrc, documents=4)
+                "housing_construction", st4, "triangular(7, 10, 12) workday", wsrc, documents=4, kind="inspection")
     property_ = _t(c, "t_property_registration", "不动产首次登记", "First property registration", "natural_resources", "不动产登记",
                    "triangular(3, 4, 5) workday", "wait: CN.target.registering_property.2019 (within 5 working days); documents, work: assumption",
-                   documents=3, online=True)
+                   documents=3, online=True, kind="registration")
     e = c.end("取得不动产权证书", "Property certificate issued")
     c.seq(s, filing, land, eng, g3)
     c.seq(g3, drawing, j3)
@@ -148,23 +149,26 @@ def build_lowrisk_2019_baseline() -> Process:
                   "source": f"{DEFAULTS_SRC}; whole time: {target}",
               })
     steps = [
-        ("t_filing", "企业投资项目备案", "Investment project filing", "development_reform", "立项用地规划许可", "triangular(2, 3, 5) workday", 3),
-        ("t_land_planning", "建设用地规划许可证", "Land-use planning permit", "natural_resources", "立项用地规划许可", "triangular(5, 7, 10) workday", 5),
-        ("t_mineral", "压覆重要矿产资源评估（单个项目）", "Mineral-overlay assessment (per project)", "natural_resources", "立项用地规划许可", "triangular(4, 6, 8) workday", 3),
-        ("t_eng_planning", "建设工程规划许可证", "Construction-works planning permit", "natural_resources", "工程建设许可", "triangular(7, 10, 14) workday", 5),
-        ("t_drawing_review", "施工图审查", "Construction drawing review", "housing_construction", "施工许可", "triangular(7, 10, 14) workday", 5),
-        ("t_quality_safety", "质量安全监督登记", "Quality and safety supervision registration", "housing_construction", "施工许可", "triangular(2, 4, 6) workday", 4),
-        ("t_wage_deposit", "存储农民工工资保证金", "Migrant-wage deposit", "social_security", "施工许可", "triangular(1, 2, 4) workday", 2),
-        ("t_construction_permit", "施工许可证", "Construction permit", "housing_construction", "施工许可", "triangular(4, 6, 8) workday", 6),
-        ("t_acceptance", "竣工验收（规划、消防、人防分别验收）", "Completion acceptance (separately)", "housing_construction", "竣工验收", "triangular(8, 12, 16) workday", 6),
-        ("t_archive_acceptance", "城建档案验收", "Construction-archive acceptance", "archives", "竣工验收", "triangular(3, 5, 7) workday", 3),
-        ("t_completion_filing", "竣工验收备案", "Completion filing", "housing_construction", "竣工验收", "triangular(3, 5, 7) workday", 4),
-        ("t_water_connection", "供排水接入", "Water and sewerage connection", "utilities", "竣工验收", "triangular(5, 8, 12) workday", 3),
-        ("t_property_registration", "不动产首次登记", "First property registration", "natural_resources", "不动产登记", "triangular(5, 7, 10) workday", 4),
+        ("t_filing", "企业投资项目备案", "Investment project filing", "development_reform", "立项用地规划许可", "triangular(2, 3, 5) workday", 3, "filing"),
+        ("t_land_planning", "建设用地规划许可证", "Land-use planning permit", "natural_resources", "立项用地规划许可", "triangular(5, 7, 10) workday", 5, "permit"),
+        ("t_mineral", "压覆重要矿产资源评估（单个项目）", "Mineral-overlay assessment (per project)", "natural_resources", "立项用地规划许可", "triangular(4, 6, 8) workday", 3, "assessment"),
+        ("t_eng_planning", "建设工程规划许可证", "Construction-works planning permit", "natural_resources", "工程建设许可", "triangular(7, 10, 14) workday", 5, "permit"),
+        ("t_drawing_review", "施工图审查", "Construction drawing review", "housing_construction", "施工许可", "triangular(7, 10, 14) workday", 5, "permit"),
+        ("t_quality_safety", "质量安全监督登记", "Quality and safety supervision registration", "housing_construction", "施工许可", "triangular(2, 4, 6) workday", 4, "filing"),
+        ("t_wage_deposit", "存储农民工工资保证金", "Migrant-wage deposit", "social_security", "施工许可", "triangular(1, 2, 4) workday", 2, "payment"),
+        ("t_construction_permit", "施工许可证", "Construction permit", "housing_construction", "施工许可", "triangular(4, 6, 8) workday", 6, "permit"),
+        ("t_acceptance", "竣工验收（规划、消防、人防分别验收）", "Completion acceptance (separately)", "housing_construction", "竣工验收", "triangular(8, 12, 16) workday", 6, "inspection"),
+        ("t_archive_acceptance", "城建档案验收", "Construction-archive acceptance", "archives", "竣工验收", "triangular(3, 5, 7) workday", 3, "inspection"),
+        ("t_completion_filing", "竣工验收备案", "Completion filing", "housing_construction", "竣工验收", "triangular(3, 5, 7) workday", 4, "filing"),
+        ("t_water_connection", "供排水接入", "Water and sewerage connection", "utilities", "竣工验收", "triangular(5, 8, 12) workday", 3, "works"),
+        ("t_property_registration", "不动产首次登记", "First property registration", "natural_resources", "不动产登记", "triangular(5, 7, 10) workday", 4, "registration"),
     ]
     ids = [c.start("项目立项申请", "Start: project filing")]
-    for id, zh, en, agency, stage, wait, docs in steps:
-        ids.append(_t(c, id, zh, en, agency, stage, scaled_wait(wait, LOWRISK_SCALE), src, documents=docs))
+    # 小型社会投资工业类项目 archive acceptance by commitment (the 2021 plan's list applies to this project type)
+    archive_commitment = dict(levers="+commitment", levers_source="seed 二(二)2(1) (小型社会投资工业类项目档案验收实行告知承诺制)")
+    for id, zh, en, agency, stage, wait, docs, kind in steps:
+        ids.append(_t(c, id, zh, en, agency, stage, scaled_wait(wait, LOWRISK_SCALE), src, documents=docs, kind=kind,
+                      **(archive_commitment if id == "t_archive_acceptance" else {})))
     ids.append(c.end("取得不动产权证书", "Property certificate issued"))
     c.seq(*ids)
     return c.build()
@@ -185,38 +189,38 @@ def build_lowrisk_2021() -> Process:
               })
     s = c.start("项目备案与施工许可申请（一次申请）", "Start: one application for filing and construction permit")
     filing = _t(c, "t_filing", "企业投资项目备案（网上）", "Investment project filing (online)", "development_reform", st1,
-                "uniform(0.2, 0.5) workday", wsrc, documents=1, online=True)
+                "uniform(0.2, 0.5) workday", wsrc, documents=1, online=True, kind="filing")
     planning = _t(c, "t_planning_permit", "用地规划与工程规划许可（合并，告知承诺）", "Land-use and works planning permits (merged, commitment)",
                   "natural_resources", st1, "triangular(1, 2, 3) workday",
                   f"{wsrc}; stages merged into 施工许可: seed 二(二)2(1); 清单制+告知承诺制: seed 二(二)2(2); mineral assessment regional (no step): seed 二(二)2(1)",
-                  documents=2, online=True, commitment=True)
+                  documents=2, online=True, commitment=True, kind="permit", levers="+commitment", levers_source="seed 二(二)2(2) (低风险项目 清单制+告知承诺制: the merged planning permits are on the list)")
     drawing = _t(c, "t_drawing_review", "施工图审查（简化，网上）", "Construction drawing review (simplified, online)", "housing_construction", st1,
-                 "triangular(2, 3, 5) workday", wsrc, documents=2, online=True)
+                 "triangular(2, 3, 5) workday", wsrc, documents=2, online=True, kind="permit")
     g_wage = c.gateway("g_wage", "exclusive", "合同造价是否低于300万元", "Contract below 3M yuan?", default="f_g_wage__t_wage_guarantee")
     wage_commit = _t(c, "t_wage_commitment", "工资保证金承诺（免存储）", "Wage-deposit commitment (no deposit)", "social_security", st1,
                      "uniform(0, 0.2) workday", "seed 二(二)2(3) (合同造价300万元以下实行承诺制); wait: assumption", documents=1,
-                     online=True, commitment=True, work="triangular(0.1, 0.25, 0.5) h")
+                     online=True, commitment=True, work="triangular(0.1, 0.25, 0.5) h", kind="payment", levers="+commitment", levers_source="seed 二(二)2(3) (合同造价300万元以下的小微工程，工资保证金实行承诺制)")
     wage_guar = _t(c, "t_wage_guarantee", "工资保证金（银行保函或保险替代）", "Wage deposit (bank guarantee or insurance)", "social_security", st1,
                    "triangular(0.5, 1, 2) workday", "seed 二(二)2(3) (保函、保证保险代替保证金; rates by contract value); wait: assumption",
-                   documents=1, online=True)
+                   documents=1, online=True, kind="payment")
     j_wage = c.gateway("g_wage_join", "exclusive", "", "")
     permit = _t(c, "t_construction_permit", "施工许可证（电子证照）", "Construction permit (electronic)", "housing_construction", st1,
-                "triangular(1, 2, 3) workday", f"{wsrc}; electronic certificate: seed 二(二)2(4)", documents=1, online=True)
+                "triangular(1, 2, 3) workday", f"{wsrc}; electronic certificate: seed 二(二)2(4)", documents=1, online=True, kind="permit")
     accept = _t(c, "t_joint_acceptance", "联合验收（规划、消防、质量一次验收）", "Joint completion acceptance", "housing_construction", st2,
-                "triangular(3, 5, 7) workday", wsrc, documents=3)
+                "triangular(3, 5, 7) workday", wsrc, documents=3, kind="inspection")
     archive = _t(c, "t_archive_commitment", "档案验收告知承诺", "Archive acceptance by commitment", "archives", st2,
                  "uniform(0, 0.2) workday", "seed 二(二)2(1) (小型社会投资工业类项目档案验收实行告知承诺制); wait: assumption",
-                 documents=1, online=True, commitment=True, work="triangular(0.1, 0.25, 0.5) h")
+                 documents=1, online=True, commitment=True, work="triangular(0.1, 0.25, 0.5) h", kind="inspection", levers="+commitment +online", levers_source="seed 二(二)2(1) (小型社会投资工业类项目档案验收实行告知承诺制; 竣工电子档案改革: the commitment is filed online)")
     g_ext = c.gateway("g_external", "exclusive", "是否涉及外线工程", "External utility works?", default="f_g_external__t_connect_direct")
     external = _t(c, "t_external_connection", "水电外线接入（外线工程行政零审批）", "Water and power external connection (zero administrative approval)",
                   "utilities", st2, "triangular(3, 5, 7) workday",
-                  f"zero approval for external power works of simple low-risk projects: seed 二(三)2(2); {wsrc}", documents=1)
+                  f"zero approval for external power works of simple low-risk projects: seed 二(三)2(2); {wsrc}", documents=1, kind="works")
     direct = _t(c, "t_connect_direct", "水电接入（无外线工程）", "Water and power connection (no external works)", "utilities", st2,
-                "triangular(1, 2, 3) workday", wsrc, documents=1)
+                "triangular(1, 2, 3) workday", wsrc, documents=1, kind="service")
     j_ext = c.gateway("g_external_join", "exclusive", "", "")
     property_ = _t(c, "t_property_registration", "不动产首次登记（验收后即办）", "First property registration", "natural_resources", st2,
                    "triangular(1, 2, 3) workday", f"CN.target.registering_property.2019 (within 5 working days); {wsrc}",
-                   documents=2, online=True)
+                   documents=2, online=True, kind="registration")
     e = c.end("取得不动产权证书", "Property certificate issued")
     c.seq(s, filing, planning, drawing, g_wage)
     c.flow(g_wage, wage_commit, condition="contract_below_3m")

@@ -53,14 +53,14 @@ def _after_licence(b: Builder, merged: bool, start: str) -> str:
                     "Social insurance deregistration" + (" (pushed)" if merged else ""), agency="social_insurance",
                     procedure=not merged, documents=0 if merged else 2, limit=None if merged else "5 workday",
                     wait="uniform(0, 1) workday" if merged else "triangular(1, 2, 5) workday",
-                    work=None if merged else "triangular(0.25, 0.5, 1) h", source=how)
+                    work=None if merged else "triangular(0.25, 0.5, 1) h", source=how, kind="registration")
     g = b.gateway("g_customs", "exclusive", "有海关登记？")
     m = b.gateway("m_customs", "exclusive")
     customs = b.task("t_customs_dereg", "海关报关单位注销" + ("（同步推送）" if merged else ""),
                      "Customs registration cancellation" + (" (pushed)" if merged else ""), agency="customs",
                      procedure=not merged, documents=0 if merged else 2, limit=None if merged else "5 workday",
                      wait="uniform(0, 1) workday" if merged else "triangular(1, 2, 5) workday",
-                     work=None if merged else "triangular(0.25, 0.5, 1) h", source=how)
+                     work=None if merged else "triangular(0.25, 0.5, 1) h", source=how, kind="registration")
     b.chain(start, split)
     b.chain(split, social, join)
     b.chain(split, g)
@@ -75,21 +75,21 @@ def ordinary() -> Process:
     group = b.task("t_liquidation_group", "清算组备案及公示", "File and publish the liquidation group",
                    agency="market_regulation", procedure=True, documents=3, online=True, limit="10 day",
                    wait="uniform(1, 10) day", work="triangular(0.1, 0.25, 0.5) h",
-                   source=f"limit, wait: {HK} publish within 10 days; online: {HK} 海南e登记; documents, work: assumption")
+                   source=f"limit, wait: {HK} publish within 10 days; online: {HK} 海南e登记; documents, work: assumption", kind="filing")
     split = b.gateway("p_liquidation", "parallel", "公告与清税并行")
     join = b.gateway("p_liquidation_join", "parallel")
     notice = b.timer("tm_creditor_notice", "债权人公告45天", "Creditor notice, 45 days", "45 day",
                      source=f"{HK} creditor_notice_days 45 (天, read as calendar days)")
     tax = b.task("t_tax_clearance", "清税", "Tax clearance", agency="tax", procedure=True, documents=3,
                  limit="20 workday", wait="triangular(1, 5, 20) workday", work="triangular(0.5, 1, 2) h",
-                 source=f"limit, wait, work, documents: {A_COUNTER}")
+                 source=f"limit, wait, work, documents: {A_COUNTER}", kind="permit")
     report = b.task("t_liquidation", "清算及清算报告", "Liquidation and report", agency="liquidation_group",
                     procedure=False, wait="triangular(5, 10, 30) day",
-                    source="assumption: a small firm's liquidation after the notice; the firm's own work")
+                    source="assumption: a small firm's liquidation after the notice; the firm's own work", kind="works")
     apply_ = b.task("t_dereg_apply", "申请注销登记", "Apply for deregistration", agency="market_regulation",
                     procedure=True, documents=5, online=True, limit="3 workday", wait="uniform(0.5, 3) workday",
                     work="triangular(0.25, 0.5, 1) h",
-                    source=f"online: {HK}; window: {HK} apply within 30 days after liquidation; limit, wait, work, documents: {A_COUNTER}")
+                    source=f"online: {HK}; window: {HK} apply within 30 days after liquidation; limit, wait, work, documents: {A_COUNTER}", kind="registration")
     b.chain("start", group, split)
     b.chain(split, notice, join)
     b.chain(split, tax, join)
@@ -106,12 +106,12 @@ def simple(pid: str, name: str, name_en: str, notice_days: int, notice_source: s
                           "Apply for the simple-deregistration notice (investors' commitment)",
                           agency="market_regulation", procedure=True, documents=1, online=True, limit="1 workday",
                           wait="uniform(0, 1) workday", work="triangular(0.1, 0.25, 0.5) h",
-                          source=f"online 一网服务: seed 二(十二)2(1); documents, limit, wait, work: {A_COUNTER}")
+                          source=f"online 一网服务: seed 二(十二)2(1); documents, limit, wait, work: {A_COUNTER}", kind="application")
     steps = [apply_notice]
     if precheck:
         steps.append(b.task("t_precheck", "注销预核（市场监管与税务数据比对）", "Pre-check against tax data",
                             agency="market_regulation", procedure=False, wait="uniform(0, 0.5) workday",
-                            source="seed 二(十二)2(2) 提交申请后即完成注销预核; wait: assumption"))
+                            source="seed 二(十二)2(2) 提交申请后即完成注销预核; wait: assumption", kind="internal"))
     notice = b.timer("tm_public_notice", f"简易注销公告{notice_days}天", f"Public notice, {notice_days} days",
                      f"{notice_days} day", source=notice_source)
     rejected_share = 0.05 if precheck else 0.15
@@ -123,24 +123,24 @@ def simple(pid: str, name: str, name_en: str, notice_days: int, notice_source: s
     m = b.gateway("m_objection", "exclusive")
     fix = b.task("t_fix", "整改", "Fix the blocking condition", agency="applicant",
                  procedure=False, wait="triangular(5, 10, 30) day",
-                 source=f"{RULE}: retry allowed after fixing blocking conditions; wait: assumption")
+                 source=f"{RULE}: retry allowed after fixing blocking conditions; wait: assumption", kind="works")
     # The retry is written out once instead of as a loop back: a case attribute stays true, so
     # a loop on it would never end; one retry is what the rule describes.
     reapply = b.task("t_notice_reapply", "重新申请简易注销公告", "Reapply for the notice", agency="market_regulation",
                      procedure=True, documents=1, online=True, limit="1 workday", wait="uniform(0, 1) workday",
-                     work="triangular(0.1, 0.25, 0.5) h", source=f"{RULE} retry; limit, wait, work: {A_COUNTER}")
+                     work="triangular(0.1, 0.25, 0.5) h", source=f"{RULE} retry; limit, wait, work: {A_COUNTER}", kind="application")
     notice2 = b.timer("tm_public_notice_2", f"再次公告{notice_days}天", f"Second public notice, {notice_days} days",
                       f"{notice_days} day", source=notice_source)
     tax = b.task("t_tax_clearance", "清税（未办理涉税事项的免办）", "Tax clearance (waived without tax dealings)",
                  agency="tax", procedure=not merged, documents=0 if merged else 2, limit="5 workday",
                  wait="triangular(0.5, 2, 5) workday", work="triangular(0.25, 0.5, 1) h",
                  source=("merged: tax status pushed, seed 二(十二)2(1); " if merged else "")
-                 + f"limit, wait, work, documents: {A_COUNTER}")
+                 + f"limit, wait, work, documents: {A_COUNTER}", kind="permit")
     dereg = b.task("t_simple_dereg", "申请简易注销登记", "Apply for simple deregistration", agency="market_regulation",
                    procedure=True, documents=1, online=True, limit="3 workday", wait="uniform(0, 1) workday",
                    work="triangular(0.1, 0.25, 0.5) h",
                    source=f"window: {RULE} apply within 20 days after the notice; limit, wait, work: {A_COUNTER}; "
-                          "Chongqing reports 一日办结 (CN.rule.deregistration.2021 local_examples)")
+                          "Chongqing reports 一日办结 (CN.rule.deregistration.2021 local_examples)", kind="registration")
     b.chain("start", *steps, notice, g)
     b.flow(g, fix, condition="is_rejected", name="驳回")
     b.flow(g, m, name="无异议", default=True)
@@ -155,7 +155,7 @@ def declared() -> Process:
                 DEFAULTS)
     identify = b.task("t_identify", "认定适用宣告注销", "Registrar finds the firm eligible", agency="market_regulation",
                       procedure=False, wait="triangular(1, 5, 10) workday", work="triangular(0.25, 0.5, 1) h",
-                      source="seed 二(十二)2(3) 明晰宣告注销的适用条件; wait, work: assumption")
+                      source="seed 二(十二)2(3) 明晰宣告注销的适用条件; wait, work: assumption", kind="internal")
     notice = b.timer("tm_notice", "宣告注销公告", "Public notice before the declaration", "45 day",
                      source="assumption: the plan sets no period; taken as the ordinary 45-day creditor notice "
                             f"({HK}) since creditors' rights must be kept (seed 二(十二)1)")
@@ -164,10 +164,10 @@ def declared() -> Process:
     m = b.gateway("m_objection", "exclusive")
     remedy = b.task("t_remedy", "异议审查（救济机制）", "Objection review (remedy)", agency="market_regulation",
                     procedure=False, limit="10 workday", wait="triangular(2, 5, 10) workday",
-                    source="seed 二(十二)2(3) 健全宣告注销制度的救济机制; limit, wait: assumption")
+                    source="seed 二(十二)2(3) 健全宣告注销制度的救济机制; limit, wait: assumption", kind="internal")
     declare = b.task("t_declare", "宣告注销并推送相关部门", "Declare deregistered and notify agencies",
                      agency="market_regulation", procedure=False, wait="uniform(0, 1) workday",
-                     source="seed 二(十二)2(3); wait: assumption")
+                     source="seed 二(十二)2(3); wait: assumption", kind="registration")
     b.chain("start", identify, notice, g)
     b.flow(g, remedy, condition="has_objection", name="有异议")
     b.flow(g, m, name="无异议", default=True)
@@ -184,18 +184,18 @@ def bankruptcy(joint: bool) -> Process:
                         agency="market_regulation", procedure=True, documents=2, online=True, limit="1 workday",
                         wait="uniform(0, 1) workday", work="triangular(0.1, 0.25, 0.5) h",
                         source="seed 二(十二)2(4) 按照简易注销程序办理 (no further notice: creditors were notified in the "
-                               "bankruptcy); documents: ruling + application; limit, wait, work: assumption")
+                               "bankruptcy); documents: ruling + application; limit, wait, work: assumption", kind="application")
         b.chain("start", apply_)
         end = _after_licence(b, merged=True, start=apply_)
         b.chain(end, "end")
         return b.build()
     tax = b.task("t_tax_clearance", "清税", "Tax clearance", agency="tax", procedure=True, documents=3,
                  limit="20 workday", wait="triangular(1, 5, 20) workday", work="triangular(0.5, 1, 2) h",
-                 source=f"limit, wait, work, documents: {A_COUNTER}")
+                 source=f"limit, wait, work, documents: {A_COUNTER}", kind="permit")
     apply_ = b.task("t_dereg_apply", "申请注销登记（普通程序）", "Apply for deregistration (ordinary procedure)",
                     agency="market_regulation", procedure=True, documents=5, limit="3 workday",
                     wait="uniform(0.5, 3) workday", work="triangular(0.25, 0.5, 1) h",
-                    source=f"limit, wait, work, documents: {A_COUNTER}")
+                    source=f"limit, wait, work, documents: {A_COUNTER}", kind="registration")
     b.chain("start", tax, apply_)
     end = _after_licence(b, merged=False, start=apply_)
     b.chain(end, "end")

@@ -45,7 +45,7 @@ def _apply(c: Chain, target: str, documents: int = 2) -> str:
         agency="grid", procedure=True, documents=documents, online=True, work="triangular(0.1, 0.25, 0.5) h",
         wait="uniform(0.1, 0.5) day", stage="申请受理",
         source=f"procedure, documents: {target}, T13 seed 二(三)1 (环节2个、材料2件); online, ID fetched: seed 二(三)2(1); "
-        f"work, wait: assumption: same-day acceptance; {DAY_NOTE}",
+        f"work, wait: assumption: same-day acceptance; {DAY_NOTE}", kind="application",
     )
 
 
@@ -53,7 +53,7 @@ def _connect(c: Chain, target: str, wait: str) -> str:
     return c.task(
         "t_connect", "装表接电", "Meter installation and connection", agency="grid", procedure=True, documents=0,
         work="triangular(1, 2, 3) h", wait=wait, stage="装表接电",
-        source=f"procedure: {target}, T13 seed 二(三)1 (second of 2 steps); work, wait: assumption: field crew visit; {DAY_NOTE}",
+        source=f"procedure: {target}, T13 seed 二(三)1 (second of 2 steps); work, wait: assumption: field crew visit; {DAY_NOTE}", kind="works",
     )
 
 
@@ -70,7 +70,7 @@ def build_lv(variant: str) -> Process:
         "t_survey", "现场勘查、确定供电方案（免方案审批）", "Site survey and supply plan (no plan approval)", agency="grid",
         work="triangular(1, 2, 3) h", wait="triangular(0.2, 0.5, 1) day", stage="申请受理",
         source=f"supply-plan approval removed for small firms: seed 二(三)2(1) (T20); procedure: false, done by the grid (T13 counts 2 steps); "
-        f"work, wait: assumption; {DAY_NOTE}",
+        f"work, wait: assumption; {DAY_NOTE}", kind="inspection",
     )
     e = c.end("送电完成", "Power on")
     if variant in ("residential", "nonres_no_external"):
@@ -82,7 +82,7 @@ def build_lv(variant: str) -> Process:
         "t_external_works", "外线工程施工（供电企业投资）", "External line works (by the grid)", agency="grid",
         work="triangular(4, 8, 16) h", wait=works_wait, stage="外线工程",
         source=f"zero investment for the applicant and zero administrative approval for simple low-risk projects: seed 二(三)2(2); "
-        f"procedure: false (grid's own works); wait, work: assumption: line works by the grid's contractor, no published per-project figure for Hainan; plausible range ±50% of the value; {DAY_NOTE}",
+        f"procedure: false (grid's own works); wait, work: assumption: line works by the grid's contractor, no published per-project figure for Hainan; plausible range ±50% of the value; {DAY_NOTE}", kind="works",
     )
     conn = _connect(c, target, "triangular(0.2, 0.5, 1) day")
     if variant == "nonres_external_simple":
@@ -94,14 +94,14 @@ def build_lv(variant: str) -> Process:
         "t_permits_commitment", "规划、占道挖掘等行政许可（告知承诺、并联审批）", "Planning and road-digging permits (commitment, in parallel)",
         agency="gov_service", commitment=True, online=True, work="triangular(0.25, 0.5, 1) h", wait="triangular(0.5, 1, 2) day",
         stage="外线工程",
-        source=f"告知承诺并联审批: seed 二(三)2(2); procedure: false, the grid applies for the customer (T13 2 steps); wait, work: assumption; {DAY_NOTE}",
+        source=f"告知承诺并联审批: seed 二(三)2(2); procedure: false, the grid applies for the customer (T13 2 steps); wait, work: assumption; {DAY_NOTE}", kind="permit", levers="+commitment", levers_source="seed 二(三)2(2) (其它电力工程施工实行告知承诺并联审批模式: the works permits by commitment)",
     )
     g = c.gateway("g_highway", "exclusive", "是否涉及高速公路、国省道", "Crosses an expressway / national road?", default="f_g_highway__g_highway_join")
     road = c.task(
         "t_highway_permit", "涉路施工许可（绿色通道、容缺受理）", "Road-crossing permit (green channel, missing documents accepted)",
         agency="transport", statutory_limit="8 workday", work="triangular(1, 2, 4) h", wait="triangular(3, 5, 8) workday", stage="外线工程",
         source="statutory_limit: seed 二(三)2(3) (T19, 办结时长压减至8个工作日内); procedure: false, applied for by the grid; "
-        "wait: assumption: no published figure; plausible range ±50% of the value",
+        "wait: assumption: no published figure; plausible range ±50% of the value", kind="permit",
     )
     gj = c.gateway("g_highway_join", "exclusive", "", "")
     c.seq(s, apply_, survey, commit, g)
@@ -122,23 +122,23 @@ def build_hv_single() -> Process:
     apply_ = c.task(
         "t_apply_sign", "申请签约（受理、勘查、供电方案答复、签订供用电合同）", "Application and contract (survey, supply plan, contract)",
         agency="grid", procedure=True, documents=2, online=True, work="triangular(2, 4, 8) h", wait="triangular(5, 8, 12) day",
-        stage="申请签约", source=f"procedure, documents: {src}; wait, work: assumption: survey and plan reply; {DAY_NOTE}",
+        stage="申请签约", source=f"procedure, documents: {src}; wait, work: assumption: survey and plan reply; {DAY_NOTE}", kind="application",
     )
     split = c.gateway("g_works", "parallel", "工程实施并行", "Works in parallel")
     permits = c.task(
         "t_permits_commitment", "外线工程行政许可（告知承诺、并联审批）", "External-works permits (commitment, in parallel)",
         agency="gov_service", commitment=True, online=True, work="triangular(0.5, 1, 2) h", wait="triangular(2, 4, 8) workday",
-        stage="工程实施", source="告知承诺并联审批: seed 二(三)2(2); procedure: false (applied for by the grid); wait, work: assumption",
+        stage="工程实施", source="告知承诺并联审批: seed 二(三)2(2); procedure: false (applied for by the grid); wait, work: assumption", kind="permit", levers="+commitment", levers_source="seed 二(三)2(2) (其它电力工程施工实行告知承诺并联审批模式: the works permits by commitment)",
     )
     external = c.task(
         "t_external_works", "外线工程施工", "External line works", agency="grid", work="triangular(16, 24, 40) h",
         wait="triangular(10, 15, 25) day", stage="工程实施",
-        source=f"procedure: false (grid's works); wait, work: assumption: high-voltage line works by the grid's contractor, no published per-project figure for Hainan; plausible range ±50% of the value; {DAY_NOTE}",
+        source=f"procedure: false (grid's works); wait, work: assumption: high-voltage line works by the grid's contractor, no published per-project figure for Hainan; plausible range ±50% of the value; {DAY_NOTE}", kind="works",
     )
     internal = c.task(
         "t_customer_works_check", "受电工程竣工检验", "Completion inspection of the customer's installation",
         agency="grid", procedure=True, documents=0, work="triangular(2, 3, 6) h", wait="triangular(2, 4, 7) day", stage="工程实施",
-        source=f"procedure: {src} (second step, 工程实施); wait, work: assumption; {DAY_NOTE}",
+        source=f"procedure: {src} (second step, 工程实施); wait, work: assumption; {DAY_NOTE}", kind="inspection",
     )
     join = c.gateway("g_works_join", "parallel", "", "")
     conn = _connect(c, src, "triangular(1, 2, 4) day")
@@ -164,25 +164,25 @@ def build_2018_baseline() -> Process:
     s = c.start("提出用电申请", "Start: apply for connection")
     apply_ = c.task("t_apply", "提交用电申请", "Submit application", agency="grid", procedure=True, documents=5,
                     work="triangular(0.5, 1, 2) h", wait="triangular(3, 5, 7) day", stage="申请受理",
-                    source=f"procedure: {db}; wait: assumption: share of 143.2 days; documents: assumption: pre-reform list")
+                    source=f"procedure: {db}; wait: assumption: share of 143.2 days; documents: assumption: pre-reform list", kind="application")
     survey = c.task("t_survey", "现场勘查（申请人陪同）", "Site survey with the applicant", agency="grid", procedure=True,
                     work="triangular(1, 2, 4) h", wait="triangular(5, 10, 15) day", stage="申请受理",
-                    source=f"procedure: {db}; wait: assumption: share of 143.2 days")
+                    source=f"procedure: {db}; wait: assumption: share of 143.2 days", kind="inspection")
     plan = c.task("t_supply_plan", "供电方案答复", "Supply plan reply", agency="grid", procedure=True, documents=1,
                   work="triangular(2, 4, 8) h", wait="triangular(15, 20, 25) day", stage="供电方案",
-                  source=f"procedure: {db}; wait: assumption: share of 143.2 days; documents: assumption")
+                  source=f"procedure: {db}; wait: assumption: share of 143.2 days; documents: assumption", kind="service", levers="+remove", levers_source="seed 二(三)2(1) (小微企业低压接入免去供电方案审批)")
     g = c.gateway("g_design_review", "exclusive", "是否需设计审查", "Design review needed?", default="f_g_design_review__g_design_join")
     review = c.task("t_design_review", "受电工程设计审查", "Design review", agency="grid", procedure=True, documents=2,
                     work="triangular(2, 4, 8) h", wait="triangular(10, 15, 20) day", stage="供电方案",
-                    source=f"procedure: {db} (the 0.45 of 5.45); wait: assumption; documents: assumption")
+                    source=f"procedure: {db} (the 0.45 of 5.45); wait: assumption; documents: assumption", kind="permit")
     gj = c.gateway("g_design_join", "exclusive", "", "")
     works = c.task("t_external_works", "外线工程施工及道路挖掘许可", "External works and road-digging permit",
                    agency="contractor", procedure=True, documents=3, work="triangular(16, 24, 40) h",
                    wait="triangular(60, 80, 100) day", stage="工程实施",
-                   source=f"procedure: {db}; wait: assumption: the largest share of 143.2 days (permits and works); documents: assumption")
+                   source=f"procedure: {db}; wait: assumption: the largest share of 143.2 days (permits and works); documents: assumption", kind="works")
     conn = c.task("t_inspect_connect", "竣工检验、装表接电", "Completion inspection, meter and connection", agency="grid",
                   procedure=True, documents=1, work="triangular(2, 4, 6) h", wait="triangular(8, 12, 16) day", stage="装表接电",
-                  source=f"procedure: {db}; wait: assumption: share of 143.2 days; documents: assumption")
+                  source=f"procedure: {db}; wait: assumption: share of 143.2 days; documents: assumption", kind="inspection")
     e = c.end("送电完成", "Power on")
     c.seq(s, apply_, survey, plan, g)
     c.flow(g, review, condition="needs_design_review")

@@ -46,10 +46,10 @@ def external_works_chain(utility: str, reform: bool, *, agency: str, zh: str, en
                     work="triangular(0.25, 0.5, 1) h",
                     source=(f"documents: seed {clause}(1) drops documents the platform holds, "
                             f"assumption: 5 → 3; online: {'seed ' + online_clause if online else 'assumption: counter'}; "
-                            f"limit, work: {A_COUNTER}"))
+                            f"limit, work: {A_COUNTER}"), kind="application")
     survey = b.task("t_survey", "现场勘查及供应方案答复", "Site survey and supply plan", agency=agency,
                     procedure=True, limit="5 workday", wait="triangular(1, 2, 5) workday",
-                    work="triangular(1, 2, 3) h", source=f"limit, wait, work: {A_COUNTER}")
+                    work="triangular(1, 2, 3) h", source=f"limit, wait, work: {A_COUNTER}", kind="inspection")
     split = b.gateway("p_permits", "parallel", "外线审批并行")
     join = b.gateway("p_permits_join", "parallel")
     permits = [
@@ -58,18 +58,20 @@ def external_works_chain(utility: str, reform: bool, *, agency: str, zh: str, en
         ("t_road_dig", "占用挖掘城市道路许可", "Road occupation and digging permit", "urban_roads", 5),
     ]
     for pid, pname, pen, pagency, docs in permits:
+        # the plan puts these three permits on the commitment list (告知承诺), before and after: the rule, not the model, decides
+        on_list = dict(kind="permit", levers="+commitment", levers_source=f"seed {clause}(2) (规划许可、临时占用绿地伐移、占(挖掘)道路 实行告知承诺制)")
         if reform:
             t = b.task(pid, pname + "（告知承诺）", pen + " (notification-commitment)", agency=pagency,
                        procedure=True, documents=2, online=True, commitment=True, limit="1 workday",
                        wait="uniform(0, 1) workday", work="triangular(0.25, 0.5, 1) h",
                        source=(f"commitment, fewer documents: seed {clause}(2) 容缺受理/告知承诺; "
                                "limit, wait: assumption: a commitment is registered within a working day; "
-                               f"documents 2 (commitment + route drawing): assumption; work: {A_COUNTER}"))
+                               f"documents 2 (commitment + route drawing): assumption; work: {A_COUNTER}"), **on_list)
         else:
             t = b.task(pid, pname, pen, agency=pagency, procedure=True, documents=docs, limit="20 workday",
                        wait="triangular(5, 10, 20) workday", work="triangular(1, 2, 4) h",
                        source=f"limit: {A_LICENSING}; wait, work, documents: assumption: review cycles seen "
-                              "in pre-2021 guides, no published Hainan figure")
+                              "in pre-2021 guides, no published Hainan figure", **on_list)
         b.chain(split, t, join)
     g_road = b.gateway("g_major_road", "exclusive", "涉高速公路、国省道？")
     m_road = b.gateway("m_major_road", "exclusive")
@@ -79,21 +81,21 @@ def external_works_chain(utility: str, reform: bool, *, agency: str, zh: str, en
                        procedure=True, documents=3, online=True, limit="8 workday",
                        wait="triangular(3, 5, 8) workday", work="triangular(1, 2, 4) h",
                        source=(f"limit: seed {clause}(2) 办结时长压减至8个工作日内 (T21/T23); documents: 容缺受理, "
-                               "assumption: 6 → 3; wait: assumption: no published per-step figure, mode 5 (plausible 3–8); work: assumption"))
+                               "assumption: 6 → 3; wait: assumption: no published per-step figure, mode 5 (plausible 3–8); work: assumption"), kind="permit")
     else:
         major = b.task("t_major_road", "涉高速公路/国省道施工许可", "Expressway / national-road works permit",
                        agency="transport", procedure=True, documents=6, limit="20 workday",
                        wait="triangular(8, 15, 20) workday", work="triangular(1, 2, 4) h",
-                       source=f"limit: {A_LICENSING}; documents, wait, work: assumption: no published Hainan figure")
+                       source=f"limit: {A_LICENSING}; documents, wait, work: assumption: no published Hainan figure", kind="permit")
     b.chain(split, g_road)
     b.flow(g_road, major, condition="touches_major_road", name="是")
     b.flow(g_road, m_road, name="否", default=True)
     b.chain(major, m_road, join)
     works = b.task("t_works", "外线工程施工", "External works on site", agency=agency, procedure=False,
-                   wait="triangular(5, 10, 20) workday", source=f"wait: {A_WORKS}")
+                   wait="triangular(5, 10, 20) workday", source=f"wait: {A_WORKS}", kind="works")
     connect = b.task("t_connect", "竣工验收及接通", "Acceptance and connection", agency=agency, procedure=True,
                      documents=1, limit="2 workday", wait="triangular(0.5, 1, 2) workday",
-                     work="triangular(1, 2, 3) h", source=f"limit, wait, work, documents: {A_COUNTER}")
+                     work="triangular(1, 2, 3) h", source=f"limit, wait, work, documents: {A_COUNTER}", kind="inspection")
     b.chain("start", apply_, survey, split)
     b.chain(join, works, connect, "end")
     return b.build()

@@ -37,20 +37,20 @@ def baseline() -> Process:
         "start",
         b.task("t_title_check", "产权及查封抵押查询", "Title and encumbrance search", agency="registry",
                procedure=True, documents=1, limit="1 workday", wait="uniform(0.5, 1) workday",
-               work="triangular(0.1, 0.25, 0.5) h", source=f"{CAL18}; limit, documents: assumption"),
+               work="triangular(0.1, 0.25, 0.5) h", source=f"{CAL18}; limit, documents: assumption", kind="service"),
         b.task("t_contract_filing", "存量房买卖合同网签备案", "Sale contract filing", agency="housing",
                procedure=True, documents=4, limit="5 workday", wait="triangular(1, 2, 5) workday",
-               work="triangular(0.25, 0.5, 1) h", source=f"{CAL18}; limit, documents: assumption"),
+               work="triangular(0.25, 0.5, 1) h", source=f"{CAL18}; limit, documents: assumption", kind="filing"),
         b.task("t_tax", "税费核定及缴纳", "Transfer tax assessment and payment", agency="tax", procedure=True,
                documents=4, limit="5 workday", wait="triangular(1, 2, 4) workday", work="triangular(0.25, 0.5, 1) h",
-               source=f"{CAL18}; limit, documents: assumption"),
+               source=f"{CAL18}; limit, documents: assumption", kind="payment"),
         b.task("t_register", "不动产转移登记申请及审核", "Transfer registration application and review",
                agency="registry", procedure=True, documents=5, fee=550, limit="30 workday",
                wait="triangular(5, 9, 15) workday", work="triangular(0.5, 1, 2) h",
-               source=f"{LIMIT}; {FEE}; {CAL18}; documents: assumption"),
+               source=f"{LIMIT}; {FEE}; {CAL18}; documents: assumption", kind="registration"),
         b.task("t_certificate", "领取不动产权证书", "Collect the title certificate", agency="registry", procedure=True,
                limit="1 workday", wait="uniform(0.5, 1) workday", work="triangular(0.05, 0.1, 0.25) h",
-               source=f"{CAL18}; limit: assumption"),
+               source=f"{CAL18}; limit: assumption", kind="registration"),
         "end",
     )
     return b.build()
@@ -61,30 +61,30 @@ def reform() -> Process:
                 "Property registration (2021 plan: one window, online)", DEFAULTS)
     title = b.task("t_title_check", "网上查询产权及查封抵押", "Online title and encumbrance search", agency="registry",
                    procedure=True, documents=0, online=True, limit="1 workday", wait="uniform(0, 0.5) workday",
-                   source="online: seed 二(六)2(2) 互联网+不动产登记; limit, wait: assumption")
+                   source="online: seed 二(六)2(2) 互联网+不动产登记; limit, wait: assumption", kind="service")
     window = b.task("t_one_window", "一窗受理（交易、缴税、登记一次申请，网上申办）",
                     "One-window application (transfer, tax, registration), online", agency="registry",
                     procedure=True, documents=3, online=True, limit="1 workday", work="triangular(0.25, 0.5, 1) h",
                     wait="uniform(0, 0.5) workday",
                     source=("one window online: seed 二(六)1, 2(2); documents: seed 二(六)2(1) data checks replace paper, "
-                            "assumption 13 → 3; limit, work, wait: assumption"))
+                            "assumption 13 → 3; limit, work, wait: assumption"), kind="application")
     split = b.gateway("p_backoffice", "parallel", "后台并行")
     join = b.gateway("p_backoffice_join", "parallel")
     filing = b.task("t_contract_filing", "合同备案（后台）", "Contract filing (back office)", agency="housing",
                     procedure=False, wait="uniform(0.25, 1) workday", work="triangular(0.1, 0.25, 0.5) h",
-                    source="internal hand-off behind the window: seed 二(六)2(1) 一窗受理集成; wait, work: assumption")
+                    source="internal hand-off behind the window: seed 二(六)2(1) 一窗受理集成; wait, work: assumption", kind="filing")
     assess = b.task("t_tax_assess", "税费核定（后台）", "Tax assessment (back office)", agency="tax", procedure=False,
                     wait="uniform(0.25, 1) workday", work="triangular(0.1, 0.25, 0.5) h",
-                    source="internal hand-off behind the window: seed 二(六)2(1); wait, work: assumption")
+                    source="internal hand-off behind the window: seed 二(六)2(1); wait, work: assumption", kind="internal")
     pay = b.task("t_tax_pay", "网上缴纳税费", "Online tax payment", agency="tax", procedure=True, online=True,
-                 wait="uniform(0, 0.5) workday", source="online payment: seed 二(六)2(2) 在线支付; wait: assumption")
+                 wait="uniform(0, 0.5) workday", source="online payment: seed 二(六)2(2) 在线支付; wait: assumption", kind="payment")
     review = b.task("t_review", "登记审核", "Registration review", agency="registry", procedure=False, fee=550,
                     limit="5 workday", wait="triangular(1, 2, 4) workday", work="triangular(0.5, 1, 2) h",
                     source=(f"limit: CN.target.registering_property.2019 (within 5 working days); {FEE}; "
-                            "wait near DB2020.CHN.registering_property 9 days overall, split: assumption"))
+                            "wait near DB2020.CHN.registering_property 9 days overall, split: assumption"), kind="registration")
     cert = b.task("t_certificate", "领取证书（电子证照）", "Certificate (electronic)", agency="registry",
                   procedure=True, online=True, limit="1 workday", wait="uniform(0, 0.5) workday",
-                  source="assumption: e-certificate or mailed; DB2020 still counts a final step (3.55 procedures)")
+                  source="assumption: e-certificate or mailed; DB2020 still counts a final step (3.55 procedures)", kind="registration")
     b.chain("start", title, window, split)
     b.chain(split, filing, join)
     b.chain(split, assess, pay, join)

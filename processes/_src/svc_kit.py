@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # run as a script: `python processes/_src/gas.py`
     sys.path.insert(0, str(ROOT))
 
+from sim.model import legal  # noqa: E402
 from sim.model.process import Flow, Node, Process, TaskFacts, parse_duration  # noqa: E402
 
 try:  # the staffing rule is common to every chain (see common.STAFF_RULE)
@@ -50,13 +51,15 @@ class Builder:
     def task(self, id: str, name: str, name_en: str, *, agency: str, procedure: bool, source: str,
              documents: int = 0, fee: float = 0.0, online: bool = False, limit: str | None = None,
              work: str | None = None, wait: str | None = None, stage: str | None = None,
-             commitment: bool = False) -> str:
+             commitment: bool = False, kind: str | None = None, levers: str = "", levers_source: str = "") -> str:
+        """A task; ``kind`` is its step_kind (sim.model.legal), ``levers``/``levers_source`` its own exceptions."""
         facts = TaskFacts(
             agency=agency, procedure=procedure, documents=documents, fee=fee, online=online,
             statutory_limit=parse_duration(limit) if limit else None,
             work=parse_duration(work) if work else None,
             wait=parse_duration(wait) if wait else None,
             stage=stage, commitment=commitment, source=source, name_en=name_en,
+            step_kind=legal.check_kind(kind) if kind else None, levers=legal.parse_levers(levers), levers_source=levers_source,
         )
         return self._add(Node(id, "task", name, facts=facts))
 

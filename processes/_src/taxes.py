@@ -60,7 +60,7 @@ def baseline() -> Process:
         m = b.gateway(f"m_{key}", "exclusive")
         t = b.task(f"t_file_{key}", f"{zh}申报", f"{en} return", agency="tax", procedure=True, documents=1,
                    online=True, wait="uniform(0, 0.25) workday", work="triangular(0.05, 0.1, 0.25) h",
-                   source=f"one return per tax before the reform: seed 二(十)2(1); documents, wait, work: {FILE}")
+                   source=f"one return per tax before the reform: seed 二(十)2(1); documents, wait, work: {FILE}", kind="filing")
         _files(b, t, [key])
         b.chain(split, g)
         b.flow(g, t, condition=f"liable_{key}", name="是")
@@ -78,7 +78,7 @@ def reform() -> Process:
                procedure=True, documents=1, online=True, wait="uniform(0, 0.25) workday",
                work="triangular(0.1, 0.2, 0.4) h",
                source=(f"ten taxes in one return: seed 二(十)2(1), CN.rule.taxes.combined_filing.2021; "
-                       f"online: seed 二(十)2(3); documents, wait, work: {FILE}"))
+                       f"online: seed 二(十)2(3); documents, wait, work: {FILE}"), kind="filing")
     _files(b, t, [tax.key for tax in TAXES])
     any_tax = " or ".join(f"liable_{tax.key}" for tax in TAXES)
     b.chain("start", g)

@@ -73,7 +73,7 @@ def _inspection(b: Builder, wait: str, src: str) -> tuple[str, str]:
     b.attribute("is_inspected", 0.1, INSPECT)
     g = b.gateway("g_inspect", "exclusive", "布控查验？")
     m = b.gateway("m_inspect", "exclusive")
-    t = b.task("t_inspection", "海关查验", "Customs inspection", agency="customs", procedure=True, wait=wait, source=src)
+    t = b.task("t_inspection", "海关查验", "Customs inspection", agency="customs", procedure=True, wait=wait, source=src, kind="inspection")
     b.flow(g, t, condition="is_inspected", name="查验")
     b.flow(g, m, name="不查验", default=True)
     b.chain(t, m)
@@ -106,26 +106,26 @@ def clearance_import(year: str) -> Process:
     border_fee = f"fee: DB2020.CHN.trading_across_borders import_border_usd 241.3 ({USD})"
     advance = b.task("t_advance_declare", "提前申报", "Advance declaration (before arrival)", agency="customs",
                      procedure=True, documents=5, online=True, fee=77.3, wait=_left(declare_w, k, m["advance_declaration"]),
-                     source=f"{doc_fee}; {_effect(m['advance_declaration'], cal)}; documents: assumption")
+                     source=f"{doc_fee}; {_effect(m['advance_declaration'], cal)}; documents: assumption", kind="application")
     declare = b.task("t_declare", "货物运抵后申报", "Declaration after arrival", agency="customs", procedure=True,
-                     documents=5, fee=77.3, wait=scaled_wait(declare_w, k), source=f"{doc_fee}; {cal}; documents: assumption")
+                     documents=5, fee=77.3, wait=scaled_wait(declare_w, k), source=f"{doc_fee}; {cal}; documents: assumption", kind="application")
     g1, j1 = _measure(b, m["advance_declaration"], year, "g_advance", "提前申报？", advance, declare)
     summary = b.task("t_summary_release", "概要申报放行（两步申报第一步）", "Release on the summary declaration (two-step)",
                      agency="customs", procedure=False, wait=_left(review_w, k, m["two_step"]),
-                     source=_effect(m["two_step"], cal))
+                     source=_effect(m["two_step"], cal), kind="permit")
     review = b.task("t_review", "海关审单", "Customs document review", agency="customs", procedure=False,
-                    wait=scaled_wait(review_w, k), source=cal)
+                    wait=scaled_wait(review_w, k), source=cal, kind="permit")
     g2, j2 = _measure(b, m["two_step"], year, "g_two_step", "两步申报？", summary, review)
     gi, ji = _inspection(b, scaled_wait(inspect_w, k), cal)
     ship = b.task("t_ship_side", "船边直提", "Ship-side direct pick-up", agency="port_operator", procedure=True,
                   fee=241.3, wait=_left(yard_w, k, m["ship_side_pickup"]),
-                  source=f"{border_fee}; {_effect(m['ship_side_pickup'], cal)}")
+                  source=f"{border_fee}; {_effect(m['ship_side_pickup'], cal)}", kind="works")
     yard = b.task("t_yard_pickup", "放行后堆场提离", "Release and pick-up from the yard", agency="port_operator",
-                  procedure=True, fee=241.3, wait=scaled_wait(yard_w, k), source=f"{border_fee}; {cal}")
+                  procedure=True, fee=241.3, wait=scaled_wait(yard_w, k), source=f"{border_fee}; {cal}", kind="works")
     g3, j3 = _measure(b, m["ship_side_pickup"], year, "g_pickup", "船边直提？", ship, yard)
     full = b.task("t_full_declaration", "完整申报（两步申报第二步）", "Full declaration (two-step, second step)",
                   agency="customs", procedure=True, documents=2, online=True,
-                  source="seed 二(八)2(2) 两步申报: filed within 14 days after release, off the clearance clock; documents: assumption")
+                  source="seed 二(八)2(2) 两步申报: filed within 14 days after release, off the clearance clock; documents: assumption", kind="application")
     g4 = b.gateway("g_full_declaration", "exclusive", "两步申报补充完整申报？")
     j4 = b.gateway("m_full_declaration", "exclusive")
     b.flow(g4, full, condition="two_step", name="两步申报")
@@ -154,18 +154,18 @@ def clearance_export(year: str) -> Process:
     border_fee = f"fee: DB2020.CHN.trading_across_borders export_border_usd 256.2 ({USD})"
     advance = b.task("t_advance_declare", "提前申报", "Advance declaration (before arrival at the port)", agency="customs",
                      procedure=True, documents=4, online=True, fee=73.6, wait=_left(declare_w, k, m["advance_declaration"]),
-                     source=f"{doc_fee}; {_effect(m['advance_declaration'], cal)}; documents: assumption")
+                     source=f"{doc_fee}; {_effect(m['advance_declaration'], cal)}; documents: assumption", kind="application")
     declare = b.task("t_declare", "运抵后申报", "Declaration after arrival at the port", agency="customs", procedure=True,
-                     documents=4, fee=73.6, wait=scaled_wait(declare_w, k), source=f"{doc_fee}; {cal}; documents: assumption")
+                     documents=4, fee=73.6, wait=scaled_wait(declare_w, k), source=f"{doc_fee}; {cal}; documents: assumption", kind="application")
     g1, j1 = _measure(b, m["advance_declaration"], year, "g_advance", "提前申报？", advance, declare)
     review = b.task("t_review", "海关审单", "Customs document review", agency="customs", procedure=False,
-                    wait=scaled_wait(review_w, k), source=cal)
+                    wait=scaled_wait(review_w, k), source=cal, kind="permit")
     gi, ji = _inspection(b, scaled_wait(inspect_w, k), cal)
     direct = b.task("t_direct_load", "抵港直装", "Loading on arrival", agency="port_operator", procedure=True, fee=256.2,
                     wait=_left(load_w, k, m["direct_loading"]),
-                    source=f"{border_fee}; {_effect(m['direct_loading'], cal)}")
+                    source=f"{border_fee}; {_effect(m['direct_loading'], cal)}", kind="works")
     load = b.task("t_loading", "进堆场后放行装船", "Release and loading via the yard", agency="port_operator", procedure=True,
-                  fee=256.2, wait=scaled_wait(load_w, k), source=f"{border_fee}; {cal}")
+                  fee=256.2, wait=scaled_wait(load_w, k), source=f"{border_fee}; {cal}", kind="works")
     g2, j2 = _measure(b, m["direct_loading"], year, "g_loading", "抵港直装？", direct, load)
     b.chain("start", g1)
     b.chain(j1, review, gi)

@@ -78,13 +78,18 @@ def _builder(reform: bool) -> Builder:
     return b
 
 
+# The three external-works permits are the ones the plan names for 告知承诺 (sim.model.legal: a permit needs a list).
+ON_LIST = dict(kind="permit", levers="+commitment",
+               levers_source=f"seed {CLAUSE}(2) (规划许可、临时占用绿地伐移、占(挖掘)道路 由行政许可制改为告知承诺制, 探索)")
+
+
 def _permit(b: Builder, pid: str, zh: str, en: str, agency: str, docs: int, reform: bool) -> str:
     """A permit under licensing: 20 working days by law; in 2021 with the documents of 二(五)2(1) trimmed."""
     return b.task(pid, zh, en, agency=agency, procedure=True, documents=max(docs - 2, 2) if reform else docs,
                   limit="20 workday", wait="triangular(5, 10, 20) workday", work="triangular(1, 2, 4) h",
                   source=(f"limit: {A_LICENSING}; wait, work: {A_REVIEW}; documents: "
                           + (f"seed {CLAUSE}(1) drops what the approval platform holds, assumption: {docs} → "
-                             f"{max(docs - 2, 2)}" if reform else A_REVIEW)))
+                             f"{max(docs - 2, 2)}" if reform else A_REVIEW)), **ON_LIST)
 
 
 def chain(reform: bool) -> Process:
@@ -94,18 +99,18 @@ def chain(reform: bool) -> Process:
                     documents=2 if reform else 5, online=reform, limit="1 workday", work="triangular(0.25, 0.5, 1) h",
                     source=(f"online, documents: seed {CLAUSE}(3) 一网通办、一证通办 (the e-licence is shared), "
                             f"assumption: 5 → 2; limit, work: {A_UTILITY}" if reform else
-                            f"documents, limit, work: {A_UTILITY}; at the counter"))
+                            f"documents, limit, work: {A_UTILITY}; at the counter"), kind="application")
     survey = b.task("t_survey", "现场勘查", "Site survey", agency="water_company", procedure=True, limit="3 workday",
-                    wait="triangular(1, 2, 3) workday", work="triangular(1, 2, 3) h", source=f"limit, wait, work: {A_UTILITY}")
+                    wait="triangular(1, 2, 3) workday", work="triangular(1, 2, 3) h", source=f"limit, wait, work: {A_UTILITY}", kind="inspection")
     design = b.task("t_design", "给水工程设计及方案答复", "Service-pipe design and supply plan", agency="water_company",
                     procedure=True, documents=1, limit="5 workday", wait="triangular(2, 4, 8) workday",
                     work="triangular(2, 4, 6) h",
-                    source=f"the utility designs the pipe and quotes the works: documents, limit, wait, work: {A_UTILITY}")
+                    source=f"the utility designs the pipe and quotes the works: documents, limit, wait, work: {A_UTILITY}", kind="service")
     contract = b.task("t_contract", "签订供用水合同及缴纳工程费", "Supply contract and works payment", agency="water_company",
                       procedure=True, documents=1, online=reform, wait="triangular(0.5, 1, 3) workday",
                       work="triangular(0.25, 0.5, 1) h",
                       source=(f"online: seed {CLAUSE}(3) 一网通办; " if reform else "")
-                      + f"documents, wait, work: {A_UTILITY} (the applicant signs and pays within days)")
+                      + f"documents, wait, work: {A_UTILITY} (the applicant signs and pays within days)", kind="payment")
     split = b.gateway("p_permits", "parallel", "外线审批并行")
     join = b.gateway("p_permits_join", "parallel")
     if reform:
@@ -124,7 +129,7 @@ def chain(reform: bool) -> Process:
                        work="triangular(0.25, 0.5, 1) h",
                        source=(f"commitment: seed {CLAUSE}(2) 由行政许可制改为告知承诺制; documents 2 (the commitment and the "
                                "route drawing): assumption; limit, wait: assumption: a commitment is registered within "
-                               f"a working day (plausible 0–2); work: {A_UTILITY}"))
+                               f"a working day (plausible 0–2); work: {A_UTILITY}"), **ON_LIST)
             b.chain(c_split, c, c_join)
             b.chain(l_split, _permit(b, pid, zh, en, agency, docs, True), l_join)
         b.chain(c_join, merge)
@@ -143,27 +148,27 @@ def chain(reform: bool) -> Process:
                        source=(f"limit: seed {CLAUSE}(2) 绿色通道, 办结时长压减至8个工作日内; documents: 容缺受理, "
                                "assumption: 6 → 3; wait: assumption: the green channel and 容缺受理 about halve the pre-2021 "
                                "review (8–20, mode 15 working days → 4–12, mode 7); no published figure on their effect, "
-                               "plausible mode 4–10; work: assumption"))
+                               "plausible mode 4–10; work: assumption"), kind="permit")
     else:
         major = b.task("t_major_road", "涉高速公路/国省道施工许可", "Expressway / national-road works permit",
                        agency="transport", procedure=True, documents=6, limit="20 workday",
                        wait="triangular(8, 15, 20) workday", work="triangular(1, 2, 4) h",
-                       source=f"limit: {A_LICENSING}; documents, wait, work: {A_REVIEW}")
+                       source=f"limit: {A_LICENSING}; documents, wait, work: {A_REVIEW}", kind="permit")
     b.chain(split, g_road)
     b.flow(g_road, major, condition="touches_major_road", name="是")
     b.flow(g_road, m_road, name="否", default=True)
     b.chain(major, m_road, join)
     works = b.task("t_works", "外线给水管道施工", "Service-pipe works on site", agency="water_company", procedure=False,
                    wait="triangular(5, 10, 20) workday",
-                   source="wait: assumption: a short urban service-pipe extension, no published Hainan figure (plausible 3–30)")
+                   source="wait: assumption: a short urban service-pipe extension, no published Hainan figure (plausible 3–30)", kind="works")
     flush = b.task("t_flush_test", "管道冲洗消毒及水质检验", "Pipe flushing, disinfection and water-quality test",
                    agency="water_company", procedure=False, wait="triangular(2, 3, 5) day", work="triangular(1, 2, 3) h",
                    source=("step: GB 50268-2008 给水排水管道工程施工及验收规范 §9.5 (new supply pipes are flushed, disinfected "
                            "and tested before use); wait: assumption: a 48 h bacteriological culture (菌落总数, GB/T 5750.12) "
-                           f"plus sampling and the report, plausible 2–5 calendar days; work: {A_UTILITY}"))
+                           f"plus sampling and the report, plausible 2–5 calendar days; work: {A_UTILITY}"), kind="inspection")
     connect = b.task("t_connect", "验收装表通水", "Acceptance, meter and water on", agency="water_company", procedure=True,
                      documents=1, limit="2 workday", wait="triangular(0.5, 1, 2) workday", work="triangular(1, 2, 3) h",
-                     source=f"limit, wait, work, documents: {A_UTILITY}")
+                     source=f"limit, wait, work, documents: {A_UTILITY}", kind="inspection")
     b.chain("start", apply_, survey, design, contract, split)
     b.chain(join, works, flush, connect, "end")
     return b.build()

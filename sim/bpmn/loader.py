@@ -38,6 +38,7 @@ from ..errors import ExpressionError, ModelError, ScenarioError, did_you_mean
 from ..model.distributions import parse_distribution
 from ..model.expressions import compile_condition
 from ..model.bounds import MAX_DOCUMENTS, MAX_FEE, MAX_RATE, MAX_STAFF, check_number
+from ..model import legal
 from ..model.calendar import OpeningHours
 from ..model.process import Duration, Flow, Node, Process, TaskFacts, check_duration, parse_duration
 from ..stack import with_deep_stack
@@ -49,7 +50,7 @@ __all__ = ["load_process", "load_bpmn", "LoadedProcess", "TASK_PROPERTIES"]
 
 TASK_PROPERTIES = (
     "name_en", "agency", "procedure", "documents", "fee", "online", "statutory_limit", "work", "wait",
-    "stage", "commitment", "source", "merged_from", "inspection_of",
+    "stage", "commitment", "source", "merged_from", "inspection_of", "step_kind", "levers", "levers_source",
 )
 _NUMERIC = ("documents", "fee", "statutory_limit", "work", "wait")
 _TASK_TAGS = {"task", "userTask", "manualTask", "serviceTask", "sendTask", "receiveTask", "scriptTask", "businessRuleTask"}
@@ -510,6 +511,9 @@ class _Compiler:
         if numbers and not str(kw.get("source", "")).strip():
             raise self.error(f"{', '.join(numbers)} given without a source; add property source "
                              "(sources.yaml id, seed clause, or 'assumption: why')", bpmn_id)
+        if kw.get("levers") and not str(kw.get("levers_source", "")).strip():
+            raise self.error("levers given without levers_source; say which rule allows or forbids them "
+                             "(a seed clause, a law, a commitment list)", bpmn_id)
         if kw.get("work") is not None and not kw.get("agency") and not self._lane(el):
             raise self.error("work (staff effort) needs an agency whose staff does it; add property agency", bpmn_id)
         if "agency" not in kw and self._lane(el):
@@ -552,6 +556,10 @@ class _Compiler:
                 return parse_duration(value)
             if key == "work":
                 return parse_duration(value, default_unit="hour")
+            if key == "step_kind":
+                return legal.check_kind(value)
+            if key == "levers":
+                return legal.parse_levers(value)
             return value
         except ValueError as exc:
             msg = str(exc)

@@ -25,6 +25,7 @@ from lxml import etree
 
 from ..errors import ModelError
 from ..files import atomic_write
+from ..model import legal
 from ..model.durations import convert
 from ..model.process import Duration, Node, Process, TaskFacts
 from .layout import layout_process
@@ -106,6 +107,10 @@ def _fact_properties(facts: TaskFacts, is_task: bool) -> list[tuple[str, str]]:
         props.append(("commitment", "true"))
     if facts.source:
         props.append(("source", facts.source))
+    if facts.step_kind:
+        props.append(("step_kind", facts.step_kind))
+    if facts.levers:
+        props += [("levers", legal.format_levers(facts.levers)), ("levers_source", facts.levers_source)]
     known = {k for k, _ in props}
     props.extend((k, str(v)) for k, v in facts.extra.items() if k not in known)
     return props

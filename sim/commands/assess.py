@@ -77,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_report:
         from sim.report.html import write_report
 
-        chains = analyse_chains(a, replications=2, cases=40, n_steps=2, n_agencies=1) if args.quick else analyse_chains(a)
+        # sensitivity runs at the verdicts' own precision (a --quick assessment is small already)
+        chains = analyse_chains(a, n_steps=2, n_agencies=1) if args.quick else analyse_chains(a)
         path = write_report(a, chains, out, lang=args.lang, diagrams=not args.quick, predictions=predictions)
         print(f"report: {path}", file=sys.stderr)
     return 0

@@ -7,6 +7,13 @@ problems are reported together with paths such as ``edits[2].merge``; whether an
 process (the step exists, steps are consecutive) is checked when it is applied
 (:func:`apply_edits`), again naming its position.
 
+Only legal levers: before an edit is applied, the rules of :mod:`sim.model.legal` must allow its
+lever on every step it acts on (by the step's ``step_kind`` and own ``levers``); a lever they forbid
+is an error naming the step, the lever and the rule. A planner who applies it anyway adds
+``override_rule: "why"`` to the edit: the edit runs and the step's source records "assumption:
+planner's override of rule …: why", so the verdict's provenance counts it as an assumption.
+``override_rule`` where the rules already allow the lever is an error (it would mislead a reader).
+
 =====================  ================================================================
 verb                   scenario form
 =====================  ================================================================
@@ -37,10 +44,12 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError, ScenarioError, did_you_mean
 from ..inputs import redacted
+from .legal import STEP_FACTS, lever_rulings
 from .levers import (LEVERS, AcceptIncomplete, Commitment, Demand, GreenChannel, Lever, Merge, Online, Parallel, ProcessLever,
                      Remove, Scale, Set, Staff, apply_levers)
 from .process import Process
@@ -149,6 +158,16 @@ def _parse_edit(item: Any, where: str, problems: list[tuple[str, str]]) -> Lever
                 problems.append((f"{where}.source", f"expected text naming where the edit comes from, got {value!r}"))
                 ok = False
             kwargs["source"] = value
+        elif key == "override_rule":
+            if not isinstance(value, str) or not value.strip():
+                problems.append((f"{where}.override_rule", "expected the planner's reason to apply the lever where a rule "
+                                                         f"forbids it, as text; got {value!r}"))
+                ok = False
+            kwargs["override"] = value.strip() if isinstance(value, str) else ""
+        elif verb == "set" and key in STEP_FACTS:
+            problems.append((f"{where}.{key}", f"{key} says what the step legally is and is not set by a scenario; to apply a "
+                                               "lever its rules forbid, add override_rule: \"why\" to that edit"))
+            ok = False
         elif verb == "set":
             try:
                 kwargs.setdefault("facts", {})[key] = _coerce_fact(key, value)
@@ -163,7 +182,7 @@ def _parse_edit(item: Any, where: str, problems: list[tuple[str, str]]) -> Lever
                 problems.append((f"{where}.{key}", str(exc)))
                 ok = False
         else:
-            allowed = [*params, "source"]
+            allowed = [*params, "source", "override_rule"]
             problems.append((f"{where}.{key}", f'unknown key "{key}" for {verb}{did_you_mean(str(key), allowed)}; expected {", ".join(allowed)}'))
             ok = False
     for key, (_, _, required) in params.items():
@@ -203,6 +222,14 @@ def apply_scenario_edits(process: Process, scenario: Scenario, edits: Sequence[L
     levers = parse_edits(scenario.edits if edits is None else edits, path=path, file=file)
     origins = scenario.edit_files if edits is None and len(scenario.edit_files) == len(levers) else (None,) * len(levers)
     for i, lever in enumerate(levers):
+        origin = origins[i]
+        try:  # only levers the rules allow (sim.model.legal), located like any other problem of the edit
+            lever = _legal(process, lever, f"{path}[{sum(1 for o in origins[:i] if o == origin)}].{lever.verb}",
+                           origin or file or scenario.file)
+        except ScenarioError as exc:
+            if origin is None:
+                raise
+            raise ScenarioError([(at, redacted(what, [_values(lever)])) for at, what in exc.problems], file=origin) from None
         try:
             process, scenario = apply_levers(process, scenario, [lever])
         except (ModelError, ScenarioError) as exc:
@@ -218,6 +245,29 @@ def apply_scenario_edits(process: Process, scenario: Scenario, edits: Sequence[L
                 problems = [(at, redacted(what, [_values(lever)])) for at, what in problems]
             raise ScenarioError(problems, file=origin or file or scenario.file) from None
     return process, scenario
+
+
+def _legal(process: Process, lever: Lever, where: str, file: str | None) -> Lever:
+    """``lever`` if the rules allow it on every step it acts on (:mod:`sim.model.legal`); with
+    ``override_rule`` where they do not, the lever with the override recorded in its source as a
+    planner's assumption; else a :class:`~sim.errors.ScenarioError` naming step, lever and rule."""
+    refused = [r for r in lever_rulings(lever, process) if not r.allowed]
+    if not refused:
+        if lever.override:
+            raise ScenarioError([(f"{where}.override_rule", f"the rules allow {lever.verb} on {lever.target}: nothing to "
+                                                            "override; remove override_rule")], file=file)
+        return lever
+    if lever.override:
+        rules = ", ".join(dict.fromkeys(f"{r.rule.id} on {r.step}" for r in refused))
+        return replace(lever, source=f"{lever.source}; assumption: planner's override of rule {rules}: {lever.override}")
+    problems = []
+    for r in refused:
+        node = process.nodes[r.step]
+        asked = f"lever {lever.verb}" if r.verb == lever.verb else f"lever {lever.verb} (as {r.verb})"
+        problems.append((where, f'{asked} is not allowed on step "{r.step}" ({node.label}, kind {r.kind}): {r.rule.en} '
+                                f'[rule {r.rule.id}: {r.rule.source}]; to apply it anyway as a planner\'s assumption, add '
+                                'override_rule: "why" to the edit'))
+    raise ScenarioError(problems, file=file)
 
 
 def edit_files(edits: Any) -> tuple[str | None, ...]:
@@ -243,11 +293,18 @@ def apply_edits(process: Process, edits: Sequence[Lever | Mapping[str, Any]], *,
     process stops with its position. Errors are :class:`~sim.errors.ScenarioError` with paths
     such as ``edits[2].merge``.
 
-    >>> from sim.model.process import Flow, Node, Process
-    >>> p = Process.build("p", "p", [Node("s", "start"), Node("t", "task"), Node("e", "end")],
+    >>> from sim.model.process import Flow, Node, Process, TaskFacts
+    >>> assessment = TaskFacts(step_kind="assessment")  # 区域评估 may drop a per-project assessment
+    >>> p = Process.build("p", "p", [Node("s", "start"), Node("t", "task", facts=assessment), Node("e", "end")],
     ...                   [Flow("f1", "s", "t"), Flow("f2", "t", "e")])
     >>> [n.id for n in apply_edits(p, [{"online": "t"}, {"remove": "t"}]).nodes.values()]
     ['s', 'e']
+    >>> apply_edits(p, [{"commitment": "t"}])
+    Traceback (most recent call last):
+    ...
+    sim.errors.ScenarioError: <scenario>: edits[0].commitment: lever commitment is not allowed on step "t" (t, kind assessment): 告知承诺 replaces a permit or certificate only where a commitment list covers the item; no list covers this step [rule commitment_list: seed 二(十三)2(1)-(2) (涉企经营许可告知承诺办法、事项清单); 二(二)2(2) (清单制+告知承诺制)]; to apply it anyway as a planner's assumption, add override_rule: "why" to the edit
+    >>> apply_edits(p, [{"commitment": "t", "override_rule": "what-if"}]).nodes["t"].facts.commitment
+    True
     >>> apply_edits(p, [{"remove": "t"}, {"online": "x"}])
     Traceback (most recent call last):
     ...

@@ -38,12 +38,16 @@ __all__ = [
 @dataclass(frozen=True)
 class Lever:
     """Base of every lever: ``source`` says where the measure comes from; ``display`` is the name
-    shown in labels (default: the step or agency id)."""
+    shown in labels (default: the step or agency id); ``override`` a planner's reason to apply it
+    where a rule forbids it."""
 
     verb: ClassVar[str] = ""
     _labels: ClassVar[dict[str, str]] = {}
     source: str = field(default="scenario", kw_only=True)
     display: str = field(default="", kw_only=True, compare=False, repr=False)
+    # A planner's reason to apply the lever where a rule forbids it (sim.model.legal); the scenario's
+    # ``override_rule:``. Empty: the rules must allow the lever (sim.model.edits checks).
+    override: str = field(default="", kw_only=True, repr=False)
 
     @property
     def target(self) -> str:

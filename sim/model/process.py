@@ -129,6 +129,12 @@ class TaskFacts:
     stage: str | None = None
     commitment: bool = False  # 告知承诺: the approval is replaced by the applicant's commitment
     source: str = ""
+    # What the step legally is (sim.model.legal.KINDS) decides which reform levers the rules allow;
+    # ``levers`` are the step's own exceptions ((verb, allowed), e.g. a commitment list covers it),
+    # ``levers_source`` the rule behind them.
+    step_kind: str | None = None
+    levers: tuple[tuple[str, bool], ...] = ()
+    levers_source: str = ""
     name_en: str = ""
     extra: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 

@@ -79,7 +79,8 @@ ACCEPTANCE_SHARE = 0.2
 GREEN_CHANNEL_QUANTILE = 0.95
 
 _STEP_KINDS = ("task", "timer")
-_FACT_NAMES = tuple(f.name for f in fields(TaskFacts) if f.name not in ("source", "extra"))
+# A step's legal standing (step_kind, levers, levers_source) is not a fact a scenario sets: see sim.model.legal.
+_FACT_NAMES = tuple(f.name for f in fields(TaskFacts) if f.name not in ("source", "extra", "step_kind", "levers", "levers_source"))
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -356,6 +357,10 @@ def merge_steps(
         wait=wait_d,
         stage="+".join(stages) or None,
         commitment=all(f.commitment for f in all_facts),
+        # a merged step allows a lever only where every part does (sim.model.legal.ruling)
+        step_kind="+".join(dict.fromkeys(f.step_kind or "unclassified" for f in all_facts)) if any(f.step_kind for f in all_facts) else None,
+        levers=tuple(x for x in all_facts[0].levers if all(x in f.levers for f in all_facts)),
+        levers_source="; ".join(dict.fromkeys(f.levers_source for f in all_facts if f.levers_source)),
         source=sources,
         name_en=" + ".join(f.name_en for f in all_facts if f.name_en),
         extra=MappingProxyType(extra),
@@ -486,7 +491,7 @@ def commitment(
         insp = Node(
             _fresh_id(taken, f"t_inspect_{step_id}"), "task", f"{node.label}（事后核查）", scope=node.scope,
             facts=TaskFacts(
-                agency=old.agency, procedure=False, work=check, stage=old.stage,
+                agency=old.agency, procedure=False, work=check, stage=old.stage, step_kind="inspection",
                 name_en=f"Inspection after commitment: {old.name_en or node.label}",
                 source=f"edit: inspection after commitment of {step_id}, work {'given' if inspection is not None else 'the original review'} ({source})",
                 extra=MappingProxyType({"inspection_of": step_id, "after_approval": "true"}),

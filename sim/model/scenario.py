@@ -15,6 +15,11 @@ Documented defaults (each an assumption, reported in ``Scenario.notes`` when use
 - 20 applications per working day; 1000 cases; 5 replications; seed 2021;
 - a boolean case attribute with no mix is true for half of the cases.
 
+``excluded_levers:`` lists levers that are politically off the table, everywhere (``- commitment``)
+or on some steps (``- {lever: online, steps: [t_seal], reason: "…"}``; ``agencies:`` for staff):
+sensitivity and the fix search never propose them (:mod:`sim.model.legal`). The scenario's own
+``edits:`` are the planner's explicit choice and are applied whatever it excludes.
+
 Example:
     >>> s = parse_scenario({"cases": 200, "agencies": {"registrar": {"staff": 3, "source": "assumption: x"}}})
     >>> s.cases, s.agencies["registrar"].staff
@@ -38,6 +43,7 @@ from ..errors import CalendarError, ScenarioError, did_you_mean
 from .bounds import MAX_CASES, MAX_DURATION, MAX_GROWTH, MAX_RATE, MAX_REPLICATIONS, MAX_STAFF, SEED_MAX, SHARE_TOLERANCE, check_number
 from .calendar import OFFICIAL, OpeningHours
 from .edits import edit_files, parse_edits
+from .legal import Exclusion, parse_exclusions
 from .official_days import OfficialDays, parse_calendar
 from .expressions import numeric_names, text_values
 from .levers import Lever
@@ -122,6 +128,8 @@ class Scenario:
     routing: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))  # flow id -> share
     edits: tuple[Lever, ...] = ()  # typed levers (sim.model.levers), parsed from `edits:` at load time
     edit_files: tuple[str | None, ...] = ()  # per edit: the file it was inherited from (extends:), None for this file's own
+    # levers the planners take off the table: sensitivity and the fix search never propose them (sim.model.legal)
+    excluded_levers: tuple[Exclusion, ...] = ()
     file: str | None = None
     notes: tuple[str, ...] = ()
     explicit: frozenset[str] = frozenset()  # top-level keys the file set (the rest are defaults)
@@ -141,7 +149,7 @@ class Scenario:
 _TOP_KEYS = {
     "name", "process", "start", "office_hours", "cases", "replications", "seed", "arrivals",
     "agencies", "attributes", "steps", "routing", "edits", "description", "source", "extends",
-    "horizon_workdays", "warmup_workdays", "calendar",
+    "horizon_workdays", "warmup_workdays", "calendar", "excluded_levers",
 }
 
 
@@ -251,6 +259,9 @@ def parse_scenario(data: Any, *, file: str | None = None) -> Scenario:
             kw["edit_files"] = edit_files(data["edits"])
         except ScenarioError as exc:
             p.items.extend(exc.problems)
+    if "excluded_levers" in data:
+        kw["excluded_levers"], problems = parse_exclusions(data["excluded_levers"])
+        p.items.extend(problems)
     if p.items:
         raise ScenarioError(p.items, file=file)
     return Scenario(file=file, explicit=frozenset(k for k in data if k in _TOP_KEYS), **kw)

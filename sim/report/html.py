@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import html
+import math
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,18 @@ LABELS = {
            "wd": "working days P50/P95", "note": "note", "reachable": "reachable", "at_risk": "at risk",
            "not_reachable": "not reachable", "clock": "Clock rule", "not_sim": "Not simulated", "reason": "reason",
            "diff": "Before / after", "dist": "Distribution of the metric", "util": "Agency utilisation",
-           "step": "step", "agency": "agency", "tornado": "Sensitivity (single changes)",
-           "greedy": "Changes found (greedy search, at most 3) that make it reachable", "none": "no set of ≤ 3 changes found",
-           "settings": "{reps} replications × {cases} cases, seed {seed}, required share {req:.0%}; sensitivity with "
-                       "common random numbers (same seed), ranked by the change in the lower bound of the share for {t}.",
+           "step": "step", "agency": "agency", "tornado": "Sensitivity (single legal changes)",
+           "greedy": "Changes that make it reachable (greedy search: at most 3, the most helpful added one at a time, so not "
+                     "necessarily the smallest set; re-checked on fresh random numbers)",
+           "none": "no change has a detectable helpful effect",
+           "settings": "At the verdict's own precision: {reps} replications × {cases} cases, seed {seed}, required share {req:.0%}. "
+                       "Base: the verdict's run for {t}, {base}. Each change runs on the same random numbers (common random "
+                       "numbers); its effect is the mean of the paired per-replication differences in the share meeting the "
+                       "target with a 95% t interval (mean ± t·s/√n); where the interval contains 0 it has no detectable effect.",
+           "change": "change", "with_change": "share with the change (95% interval)", "effect": "effect on the share",
+           "excluded": "Levers not proposed, and why", "lever": "lever", "why": "why not", "rule_source": "rule source",
+           "basis": "decided by",
+           "by": {"rule": "rule", "scenario": "scenario (excluded_levers)", "search": "not simulated (cannot matter)"},
            "rule_static": "Count targets are judged on exact static counts of every path: the share is the share of paths.",
            "kind": "kind", "design": "design check", "performance": "performance verdict", "complies": "complies",
            "partly_complies": "some paths comply", "does_not_comply": "does not comply", "rule": "Verdict rule",
@@ -52,10 +61,16 @@ LABELS = {
            "wd": "工作日 P50/P95", "note": "说明", "reachable": "可达成", "at_risk": "有风险",
            "not_reachable": "不可达成", "clock": "时间口径", "not_sim": "未模拟的目标", "reason": "原因",
            "diff": "改革前后对比", "dist": "指标分布", "util": "部门利用率",
-           "step": "环节", "agency": "部门", "tornado": "敏感性（单项改革）",
-           "greedy": "使目标可达成的改革组合（贪心搜索，最多3项）", "none": "未找到不超过3项的组合",
-           "settings": "{reps}次重复 × 每次{cases}件，随机种子{seed}，要求达标比例{req:.0%}；敏感性分析使用相同随机数（同一种子），"
-                       "按{t}达标比例下限的变化排序。",
+           "step": "环节", "agency": "部门", "tornado": "敏感性（单项合规改革）",
+           "greedy": "使目标可达成的改革组合（贪心搜索：最多3项，每次加入最有帮助的一项，未必是最少的组合；以新的随机数复核）",
+           "none": "没有可检测到正面影响的改革",
+           "settings": "与结论相同的精度：{reps}次重复 × 每次{cases}件，随机种子{seed}，要求达标比例{req:.0%}。基准：{t}结论本身的模拟，{base}。"
+                       "每项改革使用相同的随机数（共同随机数）；影响为各次重复达标比例配对差值的均值及其95% t区间（均值 ± t·s/√n）；"
+                       "区间包含0时为“无可检测的影响”。",
+           "change": "改革", "with_change": "改革后达标比例（95%区间）", "effect": "对达标比例的影响",
+           "excluded": "未提出的改革及原因", "lever": "改革", "why": "原因", "rule_source": "规则来源",
+           "basis": "依据",
+           "by": {"rule": "规则", "scenario": "情景排除（excluded_levers）", "search": "未模拟（不会有影响）"},
            "rule_static": "环节数、材料数、阶段数按每条路径的精确静态计数判定：比例为路径占比。",
            "kind": "类别", "design": "设计核对", "performance": "绩效结论", "complies": "设计符合",
            "partly_complies": "部分路径符合", "does_not_comply": "设计不符合", "rule": "判定规则",
@@ -199,6 +214,40 @@ def _img(png: bytes, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
 
 
+def _pct(share: float, lo: float, hi: float) -> str:
+    return "—" if math.isnan(share) else f"{share:.1%} ({lo:.1%}–{hi:.1%})" if not math.isnan(lo) else f"{share:.1%}"
+
+
+def _sensitivity(ch: Any, name: str, assessment: Any, sheets: dict[str, list[dict[str, Any]]], t: dict[str, Any],
+                 lang: str) -> list[str]:
+    """The chain's sensitivity section: settings, tornado with intervals, effects, what was not proposed, greedy fixes."""
+    from .plots import tornado_png
+
+    parts: list[str] = []
+    if ch.ranked:
+        sens = [{t["change"]: x.change.label(lang), t["with_change"]: _pct(x.share, x.lo, x.hi), "delta": x.delta,
+                 "delta_lo": x.delta_lo, "delta_hi": x.delta_hi, t["effect"]: x.effect_text(lang)} for x in ch.ranked]
+        sheets[f"{name}_sensitivity"] = sens
+        shown = [x for x in ch.ranked if x.detectable] or ch.ranked[:3]
+        settings = t["settings"].format(reps=assessment.replications, cases=assessment.cases, seed=assessment.seed,
+                                        req=ch.primary.required, t=ch.primary.target, base=_pct(*ch.base))
+        parts += [f"<h3>{t['tornado']}</h3>", f"<p>{html.escape(settings)}</p>",
+                  _img(tornado_png([(x.change.label(lang), x.delta) for x in shown], lang,
+                                   intervals=[(x.delta_lo, x.delta_hi) for x in shown]), t["tornado"]),
+                  _table([{k: v for k, v in r.items() if k not in ("delta", "delta_lo", "delta_hi")} for r in sens])]
+    if ch.excluded:
+        rows = [{t["lever"]: x.change.label(lang), t["why"]: x.zh if lang == "zh" else x.en, t["basis"]: f"{t['by'][x.by]}: {x.rule}",
+                 t["rule_source"]: x.source} for x in ch.excluded]
+        sheets[f"{name}_excluded"] = rows
+        parts += [f"<h3>{t['excluded']}</h3>", _table(rows)]
+    if ch.fixes:
+        names = {k: t[k] for k in ("reachable", "at_risk", "not_reachable")}
+        items = [f"<li>{html.escape(tid)} {html.escape(check)}: {html.escape(t['none'] if fix is None else fix.text(lang, names))}</li>"
+                 for (tid, check), fix in ch.fixes.items()]
+        parts += [f"<h3>{t['greedy']}</h3><ul>{''.join(items)}</ul>"]
+    return parts
+
+
 def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lang: str = "zh",
                  diagrams: bool = True, predictions: list[Any] | None = None) -> Path:
     """Write report.html, CSVs and assessment.xlsx into the report folder ``out_dir``; return the HTML path.
@@ -209,7 +258,7 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
     """
     from ..analysis.assess import CLOCK_RULE, RULE
     from ..analysis.provenance import source_rows
-    from .plots import distribution_png, tornado_png, utilisation_png
+    from .plots import distribution_png, utilisation_png
 
     if lang not in LABELS:
         raise ValueError(f'lang must be "zh" or "en", got {lang!r}')
@@ -270,20 +319,7 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
                         t["source"]: x["source"]} for x in source_rows(res.process)]
             sheets[f"{name}_sources"] = sources
             parts += [f"<h3>{t['sources']}</h3>", _table(sources)]
-            if ch.ranked:
-                sens = [{"change": x.change.label(lang), "lower_bound": x.share, "delta": x.delta} for x in ch.ranked]
-                sheets[f"{name}_sensitivity"] = sens
-                parts += [f"<h3>{t['tornado']}</h3>",
-                          f"<p>{html.escape(t['settings'].format(reps=assessment.replications, cases=assessment.cases, seed=assessment.seed, req=assessment.required, t=ch.primary.target))}</p>",
-                          _img(tornado_png([(x.change.label(lang), x.delta) for x in ch.ranked if x.delta != 0] or
-                                           [(x.change.label(lang), 0.0) for x in ch.ranked[:3]], lang), t["tornado"]),
-                          _table(sens)]
-            if ch.fixes:
-                items = []
-                for (tid, check), fix in ch.fixes.items():
-                    what = t["none"] if fix is None else " + ".join(c.label(lang) for c in fix[0]) + f" ({fix[1]:.1%})"
-                    items.append(f"<li>{html.escape(tid)} {html.escape(check)}: {html.escape(what)}</li>")
-                parts += [f"<h3>{t['greedy']}</h3><ul>{''.join(items)}</ul>"]
+            parts += _sensitivity(ch, name, assessment, sheets, t, lang)
         doc = (f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
                f"<title>{t['title']}</title><style>{_CSS}</style></head><body>{''.join(parts)}</body></html>")
     files: dict[str, bytes | str] = {"report.html": doc}

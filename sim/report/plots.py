@@ -81,13 +81,28 @@ def utilisation_png(rows: list[tuple[str, float]], lang: str = "zh") -> bytes:
     return _png(fig)
 
 
-def tornado_png(rows: list[tuple[str, float]], lang: str = "zh") -> bytes:
-    """Tornado chart: one bar per change, its effect on the share meeting the target."""
+def tornado_png(rows: list[tuple[str, float]], lang: str = "zh", intervals: list[tuple[float, float]] | None = None) -> bytes:
+    """Tornado chart: one bar per change, its effect on the share meeting the target; with
+    ``intervals`` (95% bounds of each effect) an error bar each, and grey bars where it contains 0."""
+    import math
+
     t, font = _T[lang], cjk_font()
-    rows = sorted(rows, key=lambda r: abs(r[1]))
+    spans = intervals or [(math.nan, math.nan)] * len(rows)
+    order = sorted(range(len(rows)), key=lambda i: abs(rows[i][1]))
+    rows, spans = [rows[i] for i in order], [spans[i] for i in order]
     fig = Figure(figsize=(8, 0.35 * len(rows) + 1.2))
     ax = fig.subplots()
-    ax.barh([r[0] for r in rows], [r[1] for r in rows], color=["#2ca02c" if r[1] > 0 else "#d62728" for r in rows])
+
+    def colour(r: tuple[str, float], span: tuple[float, float]) -> str:
+        if intervals is not None and not (span[0] > 0 or span[1] < 0):
+            return "#aaaaaa"  # no detectable effect
+        return "#2ca02c" if r[1] > 0 else "#d62728"
+
+    ax.barh([r[0] for r in rows], [r[1] for r in rows], color=[colour(r, s) for r, s in zip(rows, spans)])
+    if intervals is not None:
+        err = [[max(r[1] - lo, 0) if not math.isnan(lo) else 0 for r, (lo, _) in zip(rows, spans)],
+               [max(hi - r[1], 0) if not math.isnan(hi) else 0 for r, (_, hi) in zip(rows, spans)]]
+        ax.errorbar([r[1] for r in rows], range(len(rows)), xerr=err, fmt="none", ecolor="black", capsize=3, lw=1)
     ax.axvline(0, color="black", lw=0.8)
     ax.set_xlabel(t["delta"], fontproperties=font)
     _font_all(ax, font)
