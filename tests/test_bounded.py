@@ -134,5 +134,21 @@ def test_a_sweep_over_a_million_points_is_refused_before_it_starts() -> None:
     from sim.whatif.sweep import sweep
 
     varies = [("agencies.a.staff", list(range(1000))), ("agencies.b.staff", list(range(1000)))]
-    with pytest.raises(sim.ReformSimError, match="1,000,000 points.*budget of 100,000"):
+    with pytest.raises(sim.ReformSimError, match="1,000,000 points.*budget of 100,000.*REFORMSIM_MAX_RUNS=1000000"):
         sweep({"process": "none.bpmn"}, varies, replications=1)
+
+
+def test_the_sweep_budget_is_raised_and_lowered_by_its_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim.whatif.sweep import MAX_RUNS_ENV, sweep
+
+    varies = [("agencies.a.staff", [1, 2, 3])]
+    monkeypatch.setenv(MAX_RUNS_ENV, "5")  # 3 points x 2 replications = 6 runs: now above
+    with pytest.raises(sim.ReformSimError, match="6 runs, above the budget of 5"):
+        sweep({"process": "none.bpmn"}, varies, replications=2)
+    monkeypatch.setenv(MAX_RUNS_ENV, "6")  # exactly the grid: past the budget, on to the next check (the missing file)
+    with pytest.raises(Exception) as caught:
+        sweep({"process": "none.bpmn"}, varies, replications=2)
+    assert "budget of" not in str(caught.value)
+    monkeypatch.setenv(MAX_RUNS_ENV, "many")
+    with pytest.raises(sim.ReformSimError, match="REFORMSIM_MAX_RUNS='many': expected a whole number of runs"):
+        sweep({"process": "none.bpmn"}, varies, replications=2)

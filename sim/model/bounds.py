@@ -109,16 +109,25 @@ def case_budget() -> int:
     >>> case_budget() == CASE_BUDGET or CASE_BUDGET_ENV in os.environ
     True
     """
+    return env_budget(CASE_BUDGET_ENV, CASE_BUDGET, "cases")
+
+
+def env_budget(variable: str, default: int, what: str) -> int:
+    """A budget the planner may raise or lower with an environment variable: its whole number, else ``default``.
+
+    >>> env_budget("REFORMSIM_NO_SUCH_BUDGET", 7, "runs")
+    7
+    """
     from ..errors import SimulationError
 
-    text = os.environ.get(CASE_BUDGET_ENV, "").strip()
+    text = os.environ.get(variable, "").strip()
     if not text:
-        return CASE_BUDGET
+        return default
     try:
         return check_number(int(text.replace("_", "")), low=1, whole=True)
     except ValueError:
-        raise SimulationError(f"the environment variable {CASE_BUDGET_ENV}={text[:40]!r}: expected a whole number of "
-                              f"cases >= 1 (the default budget is {CASE_BUDGET:,})") from None
+        raise SimulationError(f"the environment variable {variable}={text[:40]!r}: expected a whole number of "
+                              f"{what} >= 1 (the default budget is {default:,})") from None
 
 
 def check_case_budget(runs: list[tuple[int, int]]) -> None:

@@ -39,6 +39,7 @@ from typing import Any
 
 from ..engine.runner import CASE_METRICS
 from ..errors import ReformSimError, ScenarioError
+from ..model.bounds import env_budget
 from ..targets import Threshold
 from .distributed import Progress, RunSpec, run_specs
 
@@ -51,6 +52,7 @@ LEVER, CONDITION = "lever", "condition"
 STAFF_COST = 1.0
 STAFF_COST_SOURCE = "assumption: every staff member costs one unit (no cost given)"
 MAX_RUNS = 100_000  # assumption: replications in one sweep; ~1 h on the 2-core machine at 40 cases each (README: 5,000 in 32 s)
+MAX_RUNS_ENV = "REFORMSIM_MAX_RUNS"  # raises (or lowers) it, as REFORMSIM_MAX_CASES does for cases
 
 
 def _num(text: str) -> int | float:
@@ -263,7 +265,7 @@ def sweep(settings: Mapping[str, Any], varies: Sequence[tuple[str, list[Any]] | 
           cases: int | None = None, replications: int | None = None, seed: int | None = None,
           target_metric: str | None = None, target_max: float | None = None, required: float = 0.95,
           target: SweepTarget | None = None, workers: int = 1, scheduler: str | None = None,
-          progress: Progress | None = None, max_runs: int = MAX_RUNS) -> tuple[SweepResult, list[tuple[RunSpec, Any]]]:
+          progress: Progress | None = None, max_runs: int | None = None) -> tuple[SweepResult, list[tuple[RunSpec, Any]]]:
     """Run every grid point (all with the same seed: common random numbers); the table and each point's (spec, result).
 
     ``varies``: :class:`Axis` objects, or ``(path, values)`` pairs whose kind :func:`axis` infers. The
@@ -290,9 +292,13 @@ def sweep(settings: Mapping[str, Any], varies: Sequence[tuple[str, list[Any]] | 
     if len(set(names)) != len(names):
         raise ReformSimError("the same setting is varied twice: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))
     points = math.prod(len(a.values) for a in axes)
-    if points * (replications or 1) > max_runs:
-        raise ReformSimError(f"the sweep has {points:,} points × {replications or 1} replications = {points * (replications or 1):,} "
-                             f"runs, above the budget of {max_runs:,}; vary fewer values, or raise the budget (max_runs)")
+    if max_runs is None:
+        max_runs = env_budget(MAX_RUNS_ENV, MAX_RUNS, "runs")
+    runs = points * (replications or 1)
+    if runs > max_runs:
+        raise ReformSimError(f"the sweep has {points:,} points × {replications or 1} replications = {runs:,} "
+                             f"runs, above the budget of {max_runs:,}; vary fewer values, or raise the budget with the "
+                             f"environment variable {MAX_RUNS_ENV} (e.g. {MAX_RUNS_ENV}={runs} reformsim sweep ...)")
     grid = list(itertools.product(*(a.values for a in axes)))
     specs = []
     for point in grid:
