@@ -26,16 +26,16 @@ DEFAULTS_SRC = (f"agency.*.staff: assumption: one city's customer-service and fi
                 f"grid, contractor: {STAFF_RULE}; agency.*.hours: "
                 "assumption: office hours; arrivals.rate_per_workday: assumption: no published Hainan figure reached")
 
-# variant -> (id suffix, Chinese, English, whole-time target days, target id, arrivals per workday, grid staff);
+# variant -> (id suffix, Chinese, English, whole-time target days, the clause that sets it, arrivals per workday, grid staff);
 # grid staff per STAFF_RULE: e.g. residential 60 a day x 4.28 h / (52 x 7 h) = 71% busy.
 LV_VARIANTS = {
-    "residential": ("lv_residential", "低压居民用户办电", "Low-voltage residential connection", 6, "T15 seed 二(三)2(2)", 60, 52),
+    "residential": ("lv_residential", "低压居民用户办电", "Low-voltage residential connection", 6, "seed 二(三)2(2)", 60, 52),
     "nonres_no_external": ("lv_nonres_no_external", "低压非居民用户办电（不涉及外线施工）",
-                           "Low-voltage non-residential, no external works", 3, "T16 seed 二(三)2(2)", 20, 18),
+                           "Low-voltage non-residential, no external works", 3, "seed 二(三)2(2)", 20, 18),
     "nonres_external_simple": ("lv_nonres_external_simple", "低压非居民用户办电（外线工程不涉及行政审批或属简易低风险工程）",
-                               "Low-voltage non-residential, external works without administrative approval", 8, "T17 seed 二(三)2(2)", 10, 28),
+                               "Low-voltage non-residential, external works without administrative approval", 8, "seed 二(三)2(2)", 10, 28),
     "nonres_external_permit": ("lv_nonres_external_permit", "低压非居民用户办电（外线工程涉及行政审批）",
-                               "Low-voltage non-residential, external works with administrative approval", 10, "T18 seed 二(三)2(2)", 5, 14),
+                               "Low-voltage non-residential, external works with administrative approval", 10, "seed 二(三)2(2)", 5, 14),
 }
 
 
@@ -44,7 +44,7 @@ def _apply(c: Chain, target: str, documents: int = 2) -> str:
         "t_apply", "用电申请（“南网在线”/政务平台，身份证照自动获取）", "Application (online; ID fetched from the platform)",
         agency="grid", procedure=True, documents=documents, online=True, work="triangular(0.1, 0.25, 0.5) h",
         wait="uniform(0.1, 0.5) day", stage="申请受理",
-        source=f"procedure, documents: {target}, T13 seed 二(三)1 (环节2个、材料2件); online, ID fetched: seed 二(三)2(1); "
+        source=f"procedure, documents: the reformed design as seed 二(三)1 prescribes it (环节2个、材料2件; {target}) - a design fact the design check restates, not evidence; online, ID fetched: seed 二(三)2(1); "
         f"work, wait: assumption: same-day acceptance; {DAY_NOTE}", kind="application",
     )
 
@@ -53,7 +53,7 @@ def _connect(c: Chain, target: str, wait: str) -> str:
     return c.task(
         "t_connect", "装表接电", "Meter installation and connection", agency="grid", procedure=True, documents=0,
         work="triangular(1, 2, 3) h", wait=wait, stage="装表接电",
-        source=f"procedure: {target}, T13 seed 二(三)1 (second of 2 steps); work, wait: assumption: field crew visit; {DAY_NOTE}", kind="works",
+        source=f"procedure: the last applicant step of the reformed design of seed 二(三)1 ({target}); work, wait: assumption: field crew visit; {DAY_NOTE}", kind="works",
     )
 
 
@@ -69,7 +69,7 @@ def build_lv(variant: str) -> Process:
     survey = c.task(
         "t_survey", "现场勘查、确定供电方案（免方案审批）", "Site survey and supply plan (no plan approval)", agency="grid",
         work="triangular(1, 2, 3) h", wait="triangular(0.2, 0.5, 1) day", stage="申请受理",
-        source=f"supply-plan approval removed for small firms: seed 二(三)2(1) (T20); procedure: false, done by the grid (T13 counts 2 steps); "
+        source=f"supply-plan approval removed for small firms: seed 二(三)2(1); procedure: false, done by the grid (seed 二(三)1 names 2 applicant steps); "
         f"work, wait: assumption; {DAY_NOTE}", kind="inspection",
     )
     e = c.end("送电完成", "Power on")
@@ -94,13 +94,13 @@ def build_lv(variant: str) -> Process:
         "t_permits_commitment", "规划、占道挖掘等行政许可（告知承诺、并联审批）", "Planning and road-digging permits (commitment, in parallel)",
         agency="gov_service", commitment=True, online=True, work="triangular(0.25, 0.5, 1) h", wait="triangular(0.5, 1, 2) day",
         stage="外线工程",
-        source=f"告知承诺并联审批: seed 二(三)2(2); procedure: false, the grid applies for the customer (T13 2 steps); wait, work: assumption; {DAY_NOTE}", kind="permit", levers="+commitment", levers_source="seed 二(三)2(2) (其它电力工程施工实行告知承诺并联审批模式: the works permits by commitment)",
+        source=f"告知承诺并联审批: seed 二(三)2(2); procedure: false, the grid applies for the customer (seed 二(三)1: 2 applicant steps); wait, work: assumption; {DAY_NOTE}", kind="permit", levers="+commitment", levers_source="seed 二(三)2(2) (其它电力工程施工实行告知承诺并联审批模式: the works permits by commitment)",
     )
     g = c.gateway("g_highway", "exclusive", "是否涉及高速公路、国省道", "Crosses an expressway / national road?", default="f_g_highway__g_highway_join")
     road = c.task(
         "t_highway_permit", "涉路施工许可（绿色通道、容缺受理）", "Road-crossing permit (green channel, missing documents accepted)",
         agency="transport", statutory_limit="8 workday", work="triangular(1, 2, 4) h", wait="triangular(3, 5, 8) workday", stage="外线工程",
-        source="statutory_limit: seed 二(三)2(3) (T19, 办结时长压减至8个工作日内); procedure: false, applied for by the grid; "
+        source="statutory_limit: seed 二(三)2(3) (办结时长压减至8个工作日内); procedure: false, applied for by the grid; "
         "wait: assumption: no published figure; plausible range ±50% of the value", kind="permit",
     )
     gj = c.gateway("g_highway_join", "exclusive", "", "")
@@ -113,7 +113,7 @@ def build_lv(variant: str) -> Process:
 
 def build_hv_single() -> Process:
     """High-voltage single supply: 3 steps, 2 documents, <= 45 天 (T14, seed 二(三)1)."""
-    src = "T14 seed 二(三)1 (环节3个、材料2件、45天)"
+    src = "the reformed design as seed 二(三)1 prescribes it (环节3个、材料2件) - a design fact the design check restates, not evidence"
     c = Chain("electricity_hv_single_2021", "高压单电源用户办电（2021年）", "High-voltage single-supply connection, 2021", {
         **agency_defaults({"grid": 15, "gov_service": 2}), "arrivals.rate_per_workday": "2",  # grid: 2 x 37 h / (15 x 7 h) = 70%
         "source": f"{DEFAULTS_SRC}; {DAY_NOTE}",

@@ -80,7 +80,7 @@ def external_works_chain(utility: str, reform: bool, *, agency: str, zh: str, en
                        "Expressway / national-road works permit (green channel)", agency="transport",
                        procedure=True, documents=3, online=True, limit="8 workday",
                        wait="triangular(3, 5, 8) workday", work="triangular(1, 2, 4) h",
-                       source=(f"limit: seed {clause}(2) 办结时长压减至8个工作日内 (T21/T23); documents: 容缺受理, "
+                       source=(f"limit: seed {clause}(2) 办结时长压减至8个工作日内 (the plan's limit on this permit); documents: 容缺受理, "
                                "assumption: 6 → 3; wait: assumption: no published per-step figure, mode 5 (plausible 3–8); work: assumption"), kind="permit")
     else:
         major = b.task("t_major_road", "涉高速公路/国省道施工许可", "Expressway / national-road works permit",
