@@ -27,7 +27,7 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	bash scripts/ensure-system-deps.sh --chromium
 	$(BIN)/ruff check sim tests benchmarks processes scripts
-	$(BIN)/python -m pytest -q -n 2
+	REFORMSIM_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q -n 2
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
