@@ -590,50 +590,40 @@ def _empty_subprocesses_as_steps(root: Any, changed: dict[str, list[str]]) -> No
             changed.setdefault("empty subProcess", []).append(sub.get("id"))
 
 
+# What each kind of rewrite says, {shown} naming the elements; an event kind ("intermediateCatchEvent:timerEventDefinition")
+# is looked up by its element and given its definition as {event}.
+_NOTES = {
+    "data": "data objects and stores ignored ({shown})",
+    "artifact": "not simulated, they do not change the flow: {shown}",
+    "intermediateCatchEvent": "{event} catch event(s) {shown}: a hand-off from another party, taken as immediate; "
+                              "give it time with steps.<id>.wait in the scenario",
+    "boundary": "interrupting boundary event(s) {shown}: their path is an outcome of the activity they are attached to, "
+                "taken by no case unless the scenario gives its share (routing: <flow id>: share)",
+    "boundary fork": "non-interrupting boundary event(s) {shown}: a parallel branch that starts with the activity and fires "
+                     "in every case after its time (a timer fires once, even a cycle); timers wait their duration, other "
+                     "events are immediate unless steps.<id>.wait sets one",
+    "race": "event-based gateway(s) {shown}: a race of the events after it, routed by shares (the winner by the file's "
+            "durations unless the file gives shares); set routing: {{<flow id>: share}} in the scenario",
+    "implicit split": "{shown}: several outgoing flows without a gateway are taken in parallel (BPMN semantics)",
+    "conditional flows": "{shown}: conditional outgoing flows without a gateway, each taken when its condition holds "
+                         "(unconditioned ones always)",
+    "global task": "call activities of global tasks simulated as steps: {shown}",
+    "implicit start": "no start event: cases start at the flow node(s) without incoming flow ({shown}), as BPMN says",
+    "implicit end": "flow node(s) with no outgoing flow end their path there, as BPMN says: {shown}",
+    "multi-instance": "multi-instance step(s) {shown}: run as that many copies (ids <id>__2, <id>__3 …)",
+    "dangling": "reference(s) to nothing ignored, the simulation does not throw or catch them: {shown}",
+    "timer start": "timer start event(s) {shown}: cases arrive as the scenario's arrivals say",
+    "compensation": "compensation boundary event(s) {shown} ignored (they undo finished work, not part of a path)",
+    "empty subProcess": "collapsed subprocess(es) {shown} with no content simulated as single steps",
+    "intermediateThrowEvent": "{event} throw event(s) {shown}: passed through",
+}
+
+
 def _say(changed: dict[str, list[str]], notes: list[str]) -> None:
-    """One note per kind of rewrite, naming the elements."""
+    """One note per kind of rewrite, naming the elements (texts in :data:`_NOTES`)."""
     for what, ids in changed.items():
         shown = ", ".join(str(i) for i in ids[:6]) + (" …" if len(ids) > 6 else "")
-        if what == "data":
-            notes.append(f"data objects and stores ignored ({shown})")
-        elif what == "artifact":
-            notes.append(f"not simulated, they do not change the flow: {shown}")
-        elif what.startswith("intermediateCatchEvent"):
-            notes.append(f"{what.split(':')[1].replace('EventDefinition', '')} catch event(s) {shown}: a hand-off from another "
-                         "party, taken as immediate; give it time with steps.<id>.wait in the scenario")
-        elif what == "boundary":
-            notes.append(f"interrupting boundary event(s) {shown}: their path is an outcome of the activity they are attached "
-                         "to, taken by no case unless the scenario gives its share (routing: <flow id>: share)")
-        elif what == "boundary fork":
-            notes.append(f"non-interrupting boundary event(s) {shown}: a parallel branch that starts with the activity and "
-                         "fires in every case after its time (a timer fires once, even a cycle); timers wait their duration, "
-                         "other events are immediate unless steps.<id>.wait sets one")
-        elif what == "race":
-            notes.append(f"event-based gateway(s) {shown}: a race of the events after it, routed by shares (the winner by the "
-                         "file's durations unless the file gives shares); set routing: {<flow id>: share} in the scenario")
-        elif what == "implicit split":
-            notes.append(f"{shown}: several outgoing flows without a gateway are taken in parallel (BPMN semantics)")
-        elif what == "conditional flows":
-            notes.append(f"{shown}: conditional outgoing flows without a gateway, each taken when its condition holds "
-                         "(unconditioned ones always)")
-        elif what == "global task":
-            notes.append(f"call activities of global tasks simulated as steps: {shown}")
-        elif what == "implicit start":
-            notes.append(f"no start event: cases start at the flow node(s) without incoming flow ({shown}), as BPMN says")
-        elif what == "implicit end":
-            notes.append(f"flow node(s) with no outgoing flow end their path there, as BPMN says: {shown}")
-        elif what == "multi-instance":
-            notes.append(f"multi-instance step(s) {shown}: run as that many copies (ids <id>__2, <id>__3 …)")
-        elif what == "dangling":
-            notes.append(f"reference(s) to nothing ignored, the simulation does not throw or catch them: {shown}")
-        elif what == "timer start":
-            notes.append(f"timer start event(s) {shown}: cases arrive as the scenario's arrivals say")
-        elif what == "compensation":
-            notes.append(f"compensation boundary event(s) {shown} ignored (they undo finished work, not part of a path)")
-        elif what == "empty subProcess":
-            notes.append(f"collapsed subprocess(es) {shown} with no content simulated as single steps")
-        elif what.startswith("intermediateThrowEvent"):
-            notes.append(f"{what.split(':')[1].replace('EventDefinition', '')} throw event(s) {shown}: passed through")
-        else:
-            notes.append(f"{what}(s) {shown} simulated as steps; nothing is executed")
+        kind, _, definition = what.partition(":")
+        template = _NOTES.get(kind if definition else what, "{what}(s) {shown} simulated as steps; nothing is executed")
+        notes.append(template.format(shown=shown, what=what, event=definition.replace("EventDefinition", "")))
 
