@@ -15,12 +15,14 @@ part may import parts of *lower* layers only; parts in the same layer do not imp
     5  engine                SimPy executors (writes event logs through interop)
     6  analysis              KPIs, verdicts, path counts, bottlenecks, sensitivity
     7  report, whatif        drawings, plots, HTML/Excel; comparisons, sweeps, run history
-    8  sim (the public API)  ``sim/__init__`` re-exports from every layer below
-    9  commands              one module per CLI subcommand
-    10 cli                   argument parsing and exit codes
+    8  web                   the page of ``reformsim serve`` (a view over the layers below)
+    9  sim (the public API)  ``sim/__init__`` re-exports from every layer below
+    10 commands              one module per CLI subcommand
+    11 cli                   argument parsing and exit codes
 
 Third-party rules of the same kind: matplotlib only in ``report``; simpy only in ``engine``;
-SpiffWorkflow only in ``bpmn`` (reading) and ``engine`` (the ``spiff`` executor).
+SpiffWorkflow only in ``bpmn`` (reading) and ``engine`` (the ``spiff`` executor); the web
+framework (starlette, uvicorn) only in ``web``.
 """
 
 from __future__ import annotations
@@ -44,12 +46,14 @@ LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(layer) for layer in (
     {"engine"},
     {"analysis"},
     {"report", "whatif"},
+    {"web"},
     {"sim"},
     {"commands"},
     {"cli"},
 ))
 LEVEL = {part: i for i, layer in enumerate(LAYERS) for part in layer}
-THIRD_PARTY = {"matplotlib": {"report"}, "simpy": {"engine"}, "SpiffWorkflow": {"bpmn", "engine"}, "numba": {"engine"}}
+THIRD_PARTY = {"matplotlib": {"report"}, "simpy": {"engine"}, "SpiffWorkflow": {"bpmn", "engine"}, "numba": {"engine"},
+               "starlette": {"web"}, "uvicorn": {"web"}}
 
 
 def _modules() -> list[Path]:

@@ -36,3 +36,4 @@ workers = _typed(int, low=1, high=MAX_WORKERS, whole=True)
 seed = _typed(int, low=0, high=SEED_MAX, whole=True)
 required_share = _typed(float, low=0.0, above=True, high=1.0)  # --required: share of cases that must meet a target
 finite = _typed(float, low=-1e300)  # any finite number, e.g. a threshold
+port = _typed(int, low=0, high=65535, whole=True)  # serve --port (0: a free one)

@@ -1,0 +1,39 @@
+"""``reformsim serve``: the local web page to try reforms on (:mod:`sim.web`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+NAME = "serve"
+HELP = "open a local web page to try levers, staff and demand on a chain and see the verdicts change"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from sim.commands import _args
+
+    p.add_argument("--port", type=_args.port, default=8765, help="port to listen on (default 8765; 0: a free one)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only; another address lets others reach it)")
+    p.add_argument("--out", type=Path, help="folder saved what-ifs and reports go into (default: out/serve of the repository)")
+    p.add_argument("--register", type=Path, help="target register (default: scenarios/targets.yaml of the repository)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="the page's language at first (it has a switch)")
+    p.add_argument("--no-open", action="store_true", help="do not open a browser; print the address only")
+
+
+def run(args: argparse.Namespace) -> int:
+    from sim.web.server import serve
+    from sim.web.workbench import Workbench
+
+    workbench = Workbench(register=args.register, out=args.out, lang=args.lang)  # bad register or --out: exit 2 here
+
+    def ready(url: str) -> None:
+        print(f"reformsim serve: {url} (saves go to {workbench.out}; Ctrl-C stops)", file=sys.stderr, flush=True)
+        if not args.no_open:
+            import webbrowser
+
+            webbrowser.open(url)
+
+    serve(workbench, host=args.host, port=args.port, ready=ready)
+    return 0
