@@ -105,7 +105,7 @@ function renderLevers() {
       box.addEventListener("change", () => {
         state.levers[step.id] = {...(state.levers[step.id] || {}), [lever.verb]: box.checked};
       });
-      const note = lever.done ? L.allowed_done : lever.allowed ? "" : L.forbidden;
+      const note = lever.done ? L.allowed_done : "";  // a forbidden lever is greyed; its rule is the tooltip
       return el("td", {class: lever.allowed ? "" : "forbidden", title: `${lever.rule} (${lever.source})`}, box,
         note ? el("small", {text: ` ${note}`}) : "");
     })));
