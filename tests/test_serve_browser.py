@@ -1,7 +1,8 @@
 """reformsim serve in a real headless Chromium (Debian's, driven by Playwright; no browser download).
 
 A planner's session: load the page (Chinese), pick the company-setup chain, zoom the diagram, run,
-cut the registrar's staff to 1, run again and see T03 turn from 可达成 to 不可达成 with the previous
+cut the registrar's staff to 1, run again and see T01 (registration in half a working day) turn from
+可达成 to 不可达成 with the previous
 verdict beside it, save the what-if and read the file back; then a bad number shows the parser's
 located message in the page; the English switch relabels the page. No console error or page error
 may happen, except the browser's own line for the one 400 answer the bad number gets.
@@ -53,17 +54,17 @@ def test_a_planner_changes_staff_and_sees_the_verdict_change(chromium: str, tmp_
 
             page.click("#run")
             page.wait_for_selector("#results[data-runs='1']", timeout=FIRST_RUN_MS)
-            t03 = "#verdicts tr[data-target='T03']"
-            assert page.get_attribute(t03, "data-verdict") == "reachable"
+            t01 = "#verdicts tr[data-target='T01']"
+            assert page.get_attribute(t01, "data-verdict") == "reachable"
 
             page.fill("#staff-market_regulation", "1")
             page.click("#run")
             page.wait_for_selector("#results[data-runs='2']", timeout=120_000)
-            assert page.get_attribute(t03, "data-verdict") == "not_reachable"
-            cells = page.locator(f"{t03} td")
+            assert page.get_attribute(t01, "data-verdict") == "not_reachable"
+            cells = page.locator(f"{t01} td")
             assert cells.nth(2).text_content().startswith("不可达成")
             assert cells.nth(3).text_content() == "可达成"  # the previous run's verdict beside it
-            assert "changed" in page.get_attribute(t03, "class")
+            assert "changed" in page.get_attribute(t01, "class")
             assert page.locator("#bottlenecks table").count() >= 1
             assert problems == []
 
