@@ -242,3 +242,26 @@ def test_serve_refuses_bad_arguments_with_exit_2(tmp_path, capsys):
     afile.write_text("x")
     assert main(["serve", "--out", str(afile), "--no-open", "--port", "0"]) == 2
     assert "this is a file" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_port_in_use_with_exit_2(capsys):
+    import socket
+
+    from sim.cli import main
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    try:
+        assert main(["serve", "--port", str(taken.getsockname()[1]), "--no-open"]) == 2
+    finally:
+        taken.close()
+    assert "cannot listen there" in capsys.readouterr().err
+
+
+def test_only_this_machines_names_are_answered_unless_every_interface_is_chosen():
+    from sim.web.server import _hosts
+
+    assert _hosts("127.0.0.1") == ("127.0.0.1", "localhost")
+    assert _hosts("192.168.1.5") == ("192.168.1.5", "127.0.0.1", "localhost")
+    assert _hosts("0.0.0.0") == ("*",)

@@ -30,6 +30,9 @@ def run(args: argparse.Namespace) -> int:
 
     def ready(url: str) -> None:
         print(f"reformsim serve: {url} (saves go to {workbench.out}; Ctrl-C stops)", file=sys.stderr, flush=True)
+        if args.host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"reformsim serve: 警告 / warning: listening on {args.host}: anyone who can reach this machine there can "
+                  "run simulations and save into the output folder (the page has no login)", file=sys.stderr, flush=True)
         if not args.no_open:
             import webbrowser
 

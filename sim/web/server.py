@@ -58,6 +58,10 @@ _HEADERS = {"Content-Security-Policy": "default-src 'self'; img-src 'self' data:
             "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 
+class ServeError(ReformSimError):
+    """The server cannot start where it was asked to (the address is taken or not this machine's)."""
+
+
 def _json(data: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(json_safe(data), status_code=status, headers=_HEADERS)
 
@@ -154,7 +158,14 @@ def create_app(workbench: Workbench, *, hosts: tuple[str, ...] = (LOCAL_HOST, "l
     return Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))])
 
 
+ALL_INTERFACES = ("0.0.0.0", "::", "")
+
+
 def _hosts(host: str) -> tuple[str, ...]:
+    """The Host headers answered: this machine's names, and the address given; any name when listening on
+    every interface (the planner chose to be reachable under whatever name the network gives the machine)."""
+    if host in ALL_INTERFACES:
+        return ("*",)
     return (host, LOCAL_HOST, "localhost") if host not in (LOCAL_HOST, "localhost") else (LOCAL_HOST, "localhost")
 
 
@@ -172,10 +183,6 @@ def bind(host: str, port: int) -> socket.socket:
                          "port (--port 0 takes a free one)") from None
     sock.listen(64)
     return sock
-
-
-class ServeError(ReformSimError):
-    """The server cannot start where it was asked to (the address is taken or not this machine's)."""
 
 
 def _server(workbench: Workbench, sock: socket.socket, host: str) -> Any:
