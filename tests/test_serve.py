@@ -90,6 +90,8 @@ def test_a_staff_cut_changes_the_verdict(server):
     assert verdicts(after)["T01"] == "not_reachable"
     assert verdicts(before)["T03"] != "not_reachable" and verdicts(after)["T03"] == "not_reachable"
     assert "市场" in after["bottlenecks_html"] or "market_regulation" in after["bottlenecks_html"]
+    staff = {a["id"]: a["staff"] for a in call(url, f"api/chains/{CHAIN}")[1]["agencies"]}
+    assert after["changes"] == [f"market_regulation 人员 {staff['market_regulation']} → 1"] and before["changes"] == []
     row = next(r for r in after["rows"] if r["target"] == "T01")
     assert row["words"] == "不可达成" and row["reason"].startswith("不可达成")
 
@@ -120,6 +122,15 @@ def test_bad_scenario_gives_the_parsers_message(server, scenario, where):
         parse_scenario({"name": "what-if", **scenario}, file="what-if")
     assert data["error"] == str(cli.value)
     assert where in data["error"] and "Traceback" not in data["error"]
+
+
+def test_a_lever_the_rules_allow_runs_and_is_named_in_the_planners_words(server):
+    url, _, _ = server
+    status, data = call(url, "api/run", {"chain": CHAIN, "scenario": {"edits": [{"online": "t_seal", "source": "assumption: x"}]},
+                                         "lang": "en"})
+    assert status == 200, data
+    assert data["changes"] == ["make 免费刻制实体印章 online"]
+    assert data["rows"][0]["words"] in ("reachable", "at risk", "not reachable")
 
 
 def test_a_lever_the_rules_forbid_is_refused_with_the_rule(server):

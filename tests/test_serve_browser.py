@@ -10,10 +10,12 @@ may happen, except the browser's own line for the one 400 answer the bad number 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from playwright import sync_api as playwright  # the test extra installs it (pip install -e '.[test]')
+from playwright.sync_api import expect
 
 import sim
 from sim.web.server import start_in_thread
@@ -79,8 +81,12 @@ def test_a_planner_changes_staff_and_sees_the_verdict_change(chromium: str, tmp_
             assert problems == []
 
             page.click("#lang")
-            page.wait_for_function("document.querySelector('#run').textContent === 'Run'")
+            expect(page.locator("#run")).to_have_text("Run")  # (no wait_for_function: the page's CSP forbids eval)
             assert page.get_attribute("html", "lang") == "en"
+            # the run shown, relabelled: its verdict and the one before it, in English
+            expect(page.locator(f"{t01} td.verdict")).to_have_text(re.compile(r"^not reachable"))
+            assert cells.nth(3).text_content() == "reachable"
+            assert "market_regulation staff" in page.text_content("#notes")
             assert problems == []
 
             page.fill("#staff-market_regulation", "0")

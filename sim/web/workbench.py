@@ -45,7 +45,8 @@ from typing import Any
 import yaml
 
 from .. import inputs
-from ..analysis.assess import DEFAULT_SEED, RULE, Assessment, assess, verdict_words
+from ..analysis.assess import (AT_RISK, COMPLIES, DEFAULT_SEED, DOES_NOT_COMPLY, NOT_REACHABLE, PARTLY, REACHABLE, RULE,
+                               Assessment, assess, verdict_words)
 from ..bpmn.loader import LoadedProcess, load_bpmn
 from ..catalog import Catalog, bundled_catalog
 from ..errors import ScenarioError, did_you_mean
@@ -105,6 +106,7 @@ class Workbench:
         self._svg: dict[tuple[str, str], str] = {}
         self._runs: OrderedDict[str, tuple[str, Assessment]] = OrderedDict()
         self._lock = threading.Lock()  # one simulation at a time: the machine's cores go to it
+        self._draw_lock = threading.Lock()  # one drawing at a time (matplotlib's font cache is shared)
         self._cache_lock = threading.Lock()
 
     # ------------------------------------------------------------------ chains
@@ -177,7 +179,7 @@ class Workbench:
                 return self._svg[(cid, lang)]
         after = self._process(cid)
         base = self.catalog.baseline_path(self._root / self._rel[cid])
-        with tempfile.TemporaryDirectory(prefix="reformsim-serve-") as scratch:
+        with self._draw_lock, tempfile.TemporaryDirectory(prefix="reformsim-serve-") as scratch:
             path = Path(scratch) / "diagram.svg"
             if base is not None:
                 from ..report.diff import render_diff
@@ -240,8 +242,28 @@ class Workbench:
             unit = "hours" if any(r.metric == "hours" for r in a.rows) else "workdays"
             bottlenecks, _ = bottleneck_section(chain_bottlenecks(a.results[rel], unit, staff_effects=False), lang)
         notes = list(a.calendar_notes()) + (list(a.results[rel].notes) if rel in a.results else [])
-        return {"chain": cid, "rows": rows, "bottlenecks_html": bottlenecks, "rule": RULE[lang], "notes": notes,
-                "cases": cases, "replications": reps, "seed": seed}
+        words = {code: verdict_words(code, lang) for code in (REACHABLE, AT_RISK, NOT_REACHABLE, COMPLIES, PARTLY, DOES_NOT_COMPLY)}
+        return {"chain": cid, "rows": rows, "bottlenecks_html": bottlenecks, "rule": RULE[lang], "notes": notes, "words": words,
+                "changes": self._changes(cid, scenario, lang), "cases": cases, "replications": reps, "seed": seed}
+
+    def _changes(self, cid: str, scenario: Scenario, lang: str) -> list[str]:
+        """What the what-if changes, in the planner's words: each lever's own label (sim.model.levers), then staff and demand."""
+        process = self._process(cid).process
+        defaults = resolve_scenario(process, Scenario())
+        out = []
+        for lever in scenario.edits:
+            node = process.nodes.get(getattr(lever, "step", ""))
+            out.append(dataclasses.replace(lever, display=node.name).label(lang) if node is not None and node.name
+                       else lever.label(lang))
+        for aid, spec in scenario.agencies.items():
+            if spec.staff is not None:
+                was = defaults.agencies[aid].staff if aid in defaults.agencies else None
+                out.append(f"{aid} 人员 {was} → {spec.staff}" if lang == "zh" else f"{aid} staff {was} → {spec.staff}")
+        rate = scenario.arrivals.rate_per_workday
+        if rate is not None and "arrivals" in scenario.explicit:
+            was = defaults.arrivals.rate_per_workday
+            out.append(f"每个工作日申请量 {was:g} → {rate:g}" if lang == "zh" else f"applications per working day {was:g} → {rate:g}")
+        return out
 
     def _assess(self, cid: str, mapping: Mapping[str, Any], scenario: Scenario, cases: int, reps: int,
                 seed: int) -> Assessment:

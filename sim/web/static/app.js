@@ -3,7 +3,8 @@
 // and messages as the command line (sim/web/workbench.py). Nothing here decides a verdict.
 "use strict";
 
-const state = {lang: "zh", labels: {}, chains: [], chain: null, levers: {}, previous: {}, runs: 0};
+// previous: verdicts of the run before the one shown (by target|check); shown: the request of the run shown
+const state = {lang: "zh", labels: {}, chains: [], chain: null, levers: {}, previous: {}, beforeShown: {}, shown: null, runs: 0};
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, attrs = {}, ...children) => {
@@ -54,6 +55,10 @@ async function switchLang() {
   state.lang = state.lang === "zh" ? "en" : "zh";
   await loadLabels();
   await loadChains(state.chain && state.chain.id);
+  if (state.shown) {
+    // the last run again in the other language: the server keeps its result (same request, same numbers)
+    renderResult(await api("/api/run", {...state.shown, lang: state.lang}), true);
+  }
 }
 
 // ---------------------------------------------------------------- chains
@@ -73,6 +78,8 @@ async function loadChain(id, keepInputs) {
   if (!sameChain) {
     state.levers = {};
     state.previous = {};
+    state.beforeShown = {};
+    state.shown = null;
     $("verdicts").replaceChildren();
     $("bottlenecks").replaceChildren();
     $("notes").replaceChildren();
@@ -218,8 +225,10 @@ async function run() {
   $("status").textContent = state.labels.running;
   try {
     await guarded(async () => {
-      const result = await api("/api/run", request());
-      renderResult(result);
+      const body = request();
+      const result = await api("/api/run", body);
+      state.shown = body;
+      renderResult(result, false);
     });
   } finally {
     button.disabled = false;
@@ -229,8 +238,10 @@ async function run() {
 
 function pct(x) { return x === null || x === undefined ? "—" : `${(100 * x).toFixed(1)}%`; }
 
-function renderResult(result) {
+function renderResult(result, relabel) {
+  // relabel: the same run in another language; the previous verdicts stay those of the run before it
   const L = state.labels;
+  if (relabel) state.previous = state.beforeShown || {};
   const head = el("tr", {}, ...["target", "check", "verdict", "previous", "share", "interval", "reason"].map((k) => el("th", {text: L[k]})));
   const now = {};
   const rows = result.rows.map((r) => {
@@ -241,7 +252,7 @@ function renderResult(result) {
     const tr = el("tr", {"data-target": r.target, "data-verdict": r.verdict, class: changed ? "changed" : ""},
       el("td", {text: r.target}), el("td", {text: r.check}),
       el("td", {class: `v-${r.verdict} verdict`, text: r.words + (changed ? ` (${L.changed})` : "")}),
-      el("td", {class: before ? `v-${before.verdict}` : "", text: before ? before.words : "—"}),
+      el("td", {class: before ? `v-${before.verdict}` : "", text: before ? result.words[before.verdict] : "—"}),
       el("td", {text: pct(r.share)}),
       el("td", {text: r.lo === null ? "—" : `${pct(r.lo)}–${pct(r.hi)}`}),
       el("td", {class: "reason", text: r.reason}));
@@ -249,12 +260,16 @@ function renderResult(result) {
   });
   $("verdicts").replaceChildren(el("thead", {}, head), el("tbody", {}, ...rows));
   $("rule").textContent = result.rule;
-  $("notes").replaceChildren(...result.notes.map((n) => el("p", {class: "small", text: n})));
+  $("notes").replaceChildren(...result.changes.map((c) => el("p", {class: "change", text: `✓ ${c}`})),
+    ...result.notes.map((n) => el("p", {class: "small", text: n})));
   // the server's own HTML (sim/report/html.py bottleneck_section): every text in it is escaped there
   $("bottlenecks").innerHTML = result.bottlenecks_html;
+  if (!relabel) {
+    state.beforeShown = state.previous;
+    state.runs += 1;
+    $("results").dataset.runs = String(state.runs);
+  }
   state.previous = now;
-  state.runs += 1;
-  $("results").dataset.runs = String(state.runs);
 }
 
 async function save() {
