@@ -58,9 +58,9 @@ def test_chains_are_the_registers_with_catalog_labels(server):
     tested = {Path(p).name for _, c in wb.register.tested() if c.test for p in c.test.processes}
     assert set(ids) == tested
     company = next(c for c in data["chains"] if c["id"] == CHAIN)
-    assert company["label"] == wb.catalog.entry(CHAIN).label_zh
+    assert company["label"] == wb.entry(CHAIN).label_zh
     assert company["targets"] == ["T01", "T02", "T03", "T04"]
-    assert call(url, "api/chains?lang=en")[1]["chains"][0]["label"] == wb.catalog.entry(ids[0]).label_en
+    assert call(url, "api/chains?lang=en")[1]["chains"][0]["label"] == wb.entry(ids[0]).label_en
 
 
 def test_every_lever_switch_is_the_legal_ruling(server):

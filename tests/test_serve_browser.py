@@ -24,6 +24,7 @@ from sim.web.workbench import Workbench
 CHAIN = "company_setup_2021.bpmn"
 # the first run may compile the fast executor's kernel (numba caches it afterwards): give it time
 FIRST_RUN_MS = 600_000
+STEP_MS = 180_000
 
 
 def _view_width(page) -> float:
@@ -38,10 +39,13 @@ def test_a_planner_changes_staff_and_sees_the_verdict_change(chromium: str, tmp_
         with playwright.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            # under make test's load a drawing or a run takes seconds to tens of seconds, not Playwright's default 5-30 s
+            page.set_default_timeout(STEP_MS)
+            expect.set_options(timeout=STEP_MS)
             page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
             page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
             page.goto(url)
-            page.wait_for_selector("body[data-ready='1']", timeout=120_000)
+            page.wait_for_selector("body[data-ready='1']")
             assert page.text_content("#run") == "运行"  # Chinese first
 
             page.select_option("#chain", CHAIN)
@@ -61,7 +65,7 @@ def test_a_planner_changes_staff_and_sees_the_verdict_change(chromium: str, tmp_
 
             page.fill("#staff-market_regulation", "1")
             page.click("#run")
-            page.wait_for_selector("#results[data-runs='2']", timeout=120_000)
+            page.wait_for_selector("#results[data-runs='2']")
             assert page.get_attribute(t01, "data-verdict") == "not_reachable"
             cells = page.locator(f"{t01} td")
             assert cells.nth(2).text_content().startswith("不可达成")

@@ -1,7 +1,7 @@
 """What the page of ``reformsim serve`` shows and does, without any web framework.
 
 - :meth:`Workbench.chains` — the chains a planner can try: the process files the register tests,
-  with the catalog's label and baseline (``processes/catalog.yaml``).
+  with the label and baseline the catalog beside each file gives (``processes/catalog.yaml``).
 - :meth:`Workbench.chain` — one chain's steps with the levers the rules allow on each
   (:func:`sim.model.legal.ruling`), its agencies with the staff the run would use, and its demand
   (:func:`sim.model.scenario.resolve_scenario`).
@@ -48,7 +48,7 @@ from .. import inputs
 from ..analysis.assess import (AT_RISK, COMPLIES, DEFAULT_SEED, DOES_NOT_COMPLY, NOT_REACHABLE, PARTLY, REACHABLE, RULE,
                                Assessment, assess, verdict_words)
 from ..bpmn.loader import LoadedProcess, load_bpmn
-from ..catalog import Catalog, bundled_catalog
+from ..catalog import CatalogEntry, catalog_for
 from ..errors import ScenarioError, did_you_mean
 from ..files import OwnedFolder, output_folder
 from ..model import legal
@@ -86,13 +86,11 @@ def _bad(path: str, what: str) -> ScenarioError:
 
 
 class Workbench:
-    """The chains of one register and catalog, and the runs and saves of the page (thread-safe)."""
+    """The chains of one register, and the runs and saves of the page (thread-safe)."""
 
-    def __init__(self, *, register: str | Path | None = None, catalog: Catalog | None = None, out: str | Path | None = None,
-                 lang: str = "zh") -> None:
+    def __init__(self, *, register: str | Path | None = None, out: str | Path | None = None, lang: str = "zh") -> None:
         self.register_path = Path(register) if register is not None else ROOT / "scenarios" / "targets.yaml"
         self.register: Register = load_register(self.register_path)
-        self.catalog = catalog if catalog is not None else bundled_catalog()
         self.out = output_folder(Path(out) if out is not None else ROOT / "out" / "serve", what="output folder of serve")
         self.lang = lang
         root = Path(self.register.root or ".")
@@ -114,10 +112,15 @@ class Workbench:
         """The chains the page offers: id (file name), label, baseline file, the target ids judged on it."""
         out = []
         for cid, rel in self._rel.items():
-            entry = self.catalog.get(cid)
+            entry = self.entry(cid)
             out.append({"id": cid, "label": entry.label(lang) if entry else cid, "baseline": entry.baseline if entry else None,
                         "targets": [t.id for t in self._chain_register(rel).targets]})
         return out
+
+    def entry(self, cid: str) -> CatalogEntry | None:
+        """The catalog's entry of a chain's file (the catalog beside it), None for a file no catalog lists."""
+        catalog = catalog_for(self._root / self._rel[cid])
+        return catalog.get(cid) if catalog is not None else None
 
     def _chain_id(self, value: Any) -> str:
         if not isinstance(value, str) or value not in self._rel:
@@ -162,7 +165,7 @@ class Workbench:
                           "agency": facts.agency if facts else None,
                           "kind": "+".join((k.zh if lang == "zh" else k.en) for k in kinds) or kind, "levers": levers})
         agencies = [{"id": aid, "staff": spec.staff} for aid, spec in resolved.agencies.items()]
-        entry = self.catalog.get(cid)
+        entry = self.entry(cid)
         return {"id": cid, "label": entry.label(lang) if entry else cid, "baseline": entry.baseline if entry else None,
                 "steps": steps, "agencies": agencies, "rate_per_workday": resolved.arrivals.rate_per_workday,
                 "green_limit": GREEN_LIMIT, "what_if_source": WHAT_IF_SOURCE,
@@ -178,7 +181,8 @@ class Workbench:
             if (cid, lang) in self._svg:
                 return self._svg[(cid, lang)]
         after = self._process(cid)
-        base = self.catalog.baseline_path(self._root / self._rel[cid])
+        catalog = catalog_for(self._root / self._rel[cid])
+        base = catalog.baseline_path(self._root / self._rel[cid]) if catalog is not None else None
         with self._draw_lock, tempfile.TemporaryDirectory(prefix="reformsim-serve-") as scratch:
             path = Path(scratch) / "diagram.svg"
             if base is not None:
