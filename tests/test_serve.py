@@ -124,6 +124,18 @@ def test_bad_scenario_gives_the_parsers_message(server, scenario, where):
     assert where in data["error"] and "Traceback" not in data["error"]
 
 
+def test_a_target_stated_as_an_average_shows_its_mean(server):
+    url, wb, _ = server
+    chain = "trade_import_2021.bpmn"
+    means = {t.id for t in wb.register.targets for c in t.checks if c.test and getattr(c, "statistic", "share") == "mean"
+             and chain in {Path(p).name for p in c.test.processes}}
+    assert means, "the register judges no mean on the import chain any more: pick another chain for this test"
+    rows = call(url, "api/run", {"chain": chain, "scenario": {}, "cases": 50, "replications": 3})[1]["rows"]
+    shown = [r for r in rows if r["statistic"] == "mean"]
+    assert {r["target"] for r in shown} == means
+    assert all(r["mean_lo"] <= r["mean"] <= r["mean_hi"] for r in shown)
+
+
 def test_a_lever_the_rules_allow_runs_and_is_named_in_the_planners_words(server):
     url, _, _ = server
     status, data = call(url, "api/run", {"chain": CHAIN, "scenario": {"edits": [{"online": "t_seal", "source": "assumption: x"}]},

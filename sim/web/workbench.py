@@ -237,6 +237,8 @@ class Workbench:
         rows = [{"target": r.target, "check": r.check, "kind": r.kind, "context": bool(r.context), "verdict": r.verdict,
                  "words": verdict_words(r.verdict, lang), "threshold": r.threshold, "unit": r.unit,
                  "share": _num(r.share), "lo": _num(r.lo), "hi": _num(r.hi), "p80": _num(r.p80),
+                 # a target stated as an average is judged on the mean (sim.analysis.assess.mean_verdict), not the share
+                 "statistic": r.statistic, "mean": _num(r.mean), "mean_lo": _num(r.mean_lo), "mean_hi": _num(r.mean_hi),
                  "reason": r.reason.get(lang, "")} for r in a.rows]
         bottlenecks = ""
         if rel in a.results:

@@ -236,6 +236,8 @@ async function run() {
   }
 }
 
+function num(x) { return x === null || x === undefined ? "—" : x.toFixed(2); }
+
 function pct(x) { return x === null || x === undefined ? "—" : `${(100 * x).toFixed(1)}%`; }
 
 function renderResult(result, relabel) {
@@ -253,8 +255,9 @@ function renderResult(result, relabel) {
       el("td", {text: r.target}), el("td", {text: r.check}),
       el("td", {class: `v-${r.verdict} verdict`, text: r.words + (changed ? ` (${L.changed})` : "")}),
       el("td", {class: before ? `v-${before.verdict}` : "", text: before ? result.words[before.verdict] : "—"}),
-      el("td", {text: pct(r.share)}),
-      el("td", {text: r.lo === null ? "—" : `${pct(r.lo)}–${pct(r.hi)}`}),
+      ...(r.statistic === "mean"  // judged on the mean (the plan states an average): show the mean, not the share
+        ? [el("td", {text: `${L.mean} ${num(r.mean)}`}), el("td", {text: `${num(r.mean_lo)}–${num(r.mean_hi)}`})]
+        : [el("td", {text: pct(r.share)}), el("td", {text: r.lo === null ? "—" : `${pct(r.lo)}–${pct(r.hi)}`})]),
       el("td", {class: "reason", text: r.reason}));
     return tr;
   });
