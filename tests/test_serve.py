@@ -177,6 +177,9 @@ def test_bodies_that_are_not_bounded_json_are_refused(server):
     status, data = call(url, "api/run", raw=big)
     assert status == 413 and "larger than" in data["error"]
     assert call(url, "api/chains/nope.bpmn")[0] == 400
+    for path in ("api/chains?lang=fr", f"api/chains/{CHAIN}?lang=fr", f"api/chains/{CHAIN}/diagram.svg?lang=fr", "api/labels?lang=fr"):
+        status, data = call(url, path)
+        assert status == 400 and 'lang: expected "zh" or "en"' in data["error"], path  # never a silent default
     assert call(url, "api/chains", headers={"Host": "evil.example"})[0] == 400  # DNS rebinding: another host name
 
 

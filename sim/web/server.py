@@ -75,7 +75,7 @@ def _lang(request: Request, default: str) -> str:
 
 
 async def _body(request: Request) -> Any:
-    """The request's JSON object, bounded; a :class:`ValueError` with the HTTP status and message otherwise."""
+    """The request's JSON body, read up to :data:`MAX_BODY` bytes; an :class:`_HttpError` (status, message) otherwise."""
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         raise _HttpError(415, "request: expected a JSON body (Content-Type: application/json)")
     length = request.headers.get("content-length")
@@ -93,6 +93,8 @@ async def _body(request: Request) -> Any:
 
 
 class _HttpError(Exception):
+    """A request refused before it reaches the workbench (not JSON, too large), with its HTTP status."""
+
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
@@ -130,7 +132,7 @@ def create_app(workbench: Workbench, *, hosts: tuple[str, ...] = (LOCAL_HOST, "l
 
     async def chains(request: Request) -> Response:
         lang = _lang(request, default_lang)
-        return _json({"chains": workbench.chains(lang if lang in ("zh", "en") else default_lang), "lang": default_lang})
+        return _json({"chains": workbench.chains(lang), "lang": default_lang})
 
     async def chain(request: Request) -> Response:
         return _json(await run_in_threadpool(workbench.chain, request.path_params["chain"], _lang(request, default_lang)))
@@ -170,8 +172,8 @@ def _hosts(host: str) -> tuple[str, ...]:
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening socket on ``host:port`` (0: a free port); an :class:`~sim.files.OutputError`-like
-    :class:`ReformSimError` when the address cannot be used."""
+    """A listening socket on ``host:port`` (0: a free port); a :class:`ServeError` (exit 2) when the address
+    cannot be used."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

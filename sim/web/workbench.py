@@ -110,6 +110,7 @@ class Workbench:
     # ------------------------------------------------------------------ chains
     def chains(self, lang: str = "zh") -> list[dict[str, Any]]:
         """The chains the page offers: id (file name), label, baseline file, the target ids judged on it."""
+        lang = _lang(lang)
         out = []
         for cid, rel in self._rel.items():
             entry = self.entry(cid)
@@ -147,6 +148,7 @@ class Workbench:
     def chain(self, value: Any, lang: str = "zh") -> dict[str, Any]:
         """One chain: its steps with the page's levers (allowed or not, and by which rule), agencies, demand."""
         cid = self._chain_id(value)
+        lang = _lang(lang)
         process = self._process(cid).process
         resolved = resolve_scenario(process, Scenario())
         steps = []
