@@ -16,12 +16,16 @@ from pathlib import Path
 import pytest
 import yaml
 
+import sim
+from sim.catalog import bundled_catalog
+from sim.cli import main
 from sim.errors import ScenarioError
 from sim.model.edits import _VERBS, COMMON_KEYS, EDIT_SCHEMA, FACT_KEYS
 from sim.model.levers import LEVERS
 from sim.model.rewrite import _FACT_NAMES
 from sim.model.scenario import parse_scenario
 from sim.model.schema import SCENARIO, Key
+from sim.scenarios import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "scenarios.md"
@@ -141,3 +145,72 @@ def test_bounds_come_from_the_schema():
     staff = SCENARIO.child("agencies").each.child("staff")
     with pytest.raises(ScenarioError, match=r"agencies\.a\.staff:"):
         parse_scenario({"agencies": {"a": {"staff": int(staff.high) + 1, "source": "assumption: x"}}})
+
+
+# -- an example what-if for every chain, and new-scenario --------------------------------------------
+
+CATALOG = bundled_catalog()
+CHAINS = sorted({e.chain for e in CATALOG.entries.values()})
+WHATIFS = sorted((ROOT / "scenarios").glob("whatif_*.yaml"))
+
+
+def _chain_of(path: Path) -> str:
+    return CATALOG.chain_of(load_scenario(path).process)
+
+
+def test_every_chain_has_an_example_whatif():
+    covered = {_chain_of(p) for p in WHATIFS}
+    assert set(CHAINS) <= covered, f"chains without an example what-if in scenarios/: {sorted(set(CHAINS) - covered)}"
+
+
+@pytest.mark.parametrize("path", WHATIFS, ids=[p.stem for p in WHATIFS])
+def test_each_example_whatif_changes_its_chain_and_runs(path):
+    """The what-if applies levers to a model of its chain (a file whose edits were dropped or no longer fit fails)
+    and runs with a few cases."""
+    scenario = load_scenario(path)
+    assert scenario.edits or "arrivals" in scenario.explicit or scenario.agencies, f"{path.name} tries nothing"
+    assert _chain_of(path) in CHAINS
+    result = sim.simulate(scenario.process, scenario, cases=20, replications=1, seed=3)
+    assert result.kpi("workdays").count == 20
+    for lever in result.levers:  # every lever says where it comes from (not the parser's placeholder)
+        assert lever.source.strip() and lever.source != "scenario", lever
+
+
+SINGLE = [c for c in CHAINS if sum(1 for e in CATALOG.entries.values() if e.chain == c and e.variant == "2021") == 1]
+
+
+@pytest.mark.parametrize("chain", SINGLE)
+def test_new_scenario_writes_a_file_that_loads_and_runs(chain, tmp_path):
+    out = tmp_path / f"{chain}.yaml"
+    assert main(["new-scenario", chain, "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    scenario = load_scenario(out, root="/")  # tmp_path is outside the project: let process: reach it
+    process = sim.load_process(scenario.process)
+    for node in process.tasks():  # every step listed with the levers the rules allow on it
+        assert f"#   {node.id}  " in text
+    assert set(scenario.agencies) == set(process.agencies())
+    assert all(a.staff and a.source for a in scenario.agencies.values())
+    result = sim.simulate(process, scenario, cases=10, replications=1)
+    assert result.kpi("workdays").count == 10
+
+
+def test_new_scenario_never_replaces_a_file(tmp_path, capsys):
+    out = tmp_path / "mine.yaml"
+    out.write_text("mine: true\n", encoding="utf-8")
+    assert main(["new-scenario", "gas", "--out", str(out)]) == 2
+    assert out.read_text(encoding="utf-8") == "mine: true\n"
+    assert "exists" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["mine.yaml"]  # no temporary file left behind
+
+
+def test_new_scenario_names_unknown_and_ambiguous_chains(tmp_path, capsys):
+    assert main(["new-scenario", "gass", "--out", str(tmp_path / "a.yaml")]) == 2
+    assert 'did you mean "gas"' in capsys.readouterr().err
+    several = next(c for c in CHAINS if c not in SINGLE)
+    assert main(["new-scenario", several, "--out", str(tmp_path / "b.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "name the one to start from" in err and ".bpmn" in err
+    assert not list(tmp_path.iterdir())
+    first = sorted(e.file for e in CATALOG.entries.values() if e.chain == several and e.variant == "2021")[0]
+    assert main(["new-scenario", first, "--out", str(tmp_path / "c.yaml")]) == 0
+    assert load_scenario(tmp_path / "c.yaml", root="/").process.endswith(first)
