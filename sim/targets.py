@@ -99,6 +99,9 @@ class TargetTest:
 READINGS = ("working", "calendar", "db")
 # What finishing faster than a band (range) means: meeting the plan's intent, or missing the band.
 BELOW_BAND = ("meets", "fails")
+# Where a check applies: 全省 (the plan's word) is judged in every 市县; no scope: the model's one window.
+SCOPES = ("全省",)
+SIMULATED_CASE_METRICS = ("case_workdays", "case_calendar_days", "case_hours", "task_workdays")
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class Check:
     reading_why: str = ""  # why that reading decides
     below_band: str | None = None  # range thresholds: meets | fails
     required: float | None = None  # share of cases that must meet it (None: the assessment's default)
+    scope: str | None = None  # 全省: a province-wide check, judged in every 市县 (sim.analysis.cities)
 
 
 @dataclass(frozen=True)
@@ -319,8 +323,23 @@ class _Checker:
         below_band = self.below_band(entry, threshold, where)
         required = self.required(entry, where)
         context = self.context(entry, test, where)
+        scope = self.scope(entry, test, where)
         return Check(name, metric, unit, threshold, test, reason, str(entry.get("note", "")), context, reading,
-                     reading_why, below_band, required)
+                     reading_why, below_band, required, scope)
+
+    def scope(self, entry: dict[str, Any], test: TargetTest | None, where: str) -> str | None:
+        """``scope: 全省`` (the plan says province-wide): judged in every 市县; only on a simulated case metric."""
+        if "scope" not in entry:
+            return None
+        value = entry["scope"]
+        if value != SCOPES[0]:
+            self.bad(f"{where}.scope", f"expected {SCOPES[0]} (province-wide: judged in every 市县), got {shown(value)}")
+            return None
+        if test is None or test.metric not in SIMULATED_CASE_METRICS:
+            self.bad(f"{where}.scope", f"a province-wide check is judged per 市县 by simulation; expected a test with metric "
+                                       f"{' | '.join(SIMULATED_CASE_METRICS)}")
+            return None
+        return value
 
     def context(self, entry: dict[str, Any], test: TargetTest | None, where: str) -> str:
         """``context:`` (why the check is context only): a tested check whose threshold is not the plan's."""

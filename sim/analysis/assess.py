@@ -218,6 +218,7 @@ class Row:
     context: str = ""  # non-empty: context only (why) — shown, but not counted as a verdict on the plan's target
     check_note: str = ""  # the register's note on the check (e.g. why a band's faster side meets the intent)
     reason: dict[str, str] = field(default_factory=dict)  # lang -> one sentence
+    cities: list[dict[str, Any]] = field(default_factory=list)  # 全省: each 市县's share and verdict, weakest first
     provenance: dict[str, Any] = field(default_factory=dict)
     check_obj: Check | None = field(default=None, repr=False)
 
@@ -338,12 +339,13 @@ def _prepare(register: Register, scenario: Scenario | None, scope: Collection[st
 
 def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, cases: int = DEFAULT_CASES,
            seed: int = DEFAULT_SEED, required: float = DEFAULT_REQUIRED, scenario: Scenario | None = None,
-           scope: Collection[str] | None = None, precision: float | None = None,
+           scope: Collection[str] | None = None, cities: Any = None, precision: float | None = None,
            precision_cap: int | None = None) -> Assessment:
     """Simulate each linked process once and judge every tested check of ``register``.
 
     ``scenario`` applies to the process files in ``scope`` (paths as the register writes them;
-    None: to every file); every other file runs on its own defaults.
+    None: to every file); every other file runs on its own defaults. A check with ``scope: 全省`` is judged
+    in every 市县 of ``cities`` (:func:`sim.analysis.cities.load_cities`; default the bundled file).
 
     ``precision`` (a half-width on a share, e.g. 0.02): each chain runs replications in batches until the
     95% interval of the share meeting every target judged on it is that narrow, or a cap
@@ -467,10 +469,34 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
             b = drivers_of(res, "hours" if metric == "hours" else "workdays")
             row.reason = {lang: _context_prefix(row, lang) + performance_reason(row, lang, b) + " " + prov.text(lang)
                           for lang in ("zh", "en")}
+            if c.scope is not None:
+                # as many replications as the window's verdict ran (--precision may have added some)
+                _judge_province(row, loaded[rel], _scoped(scenario, scope, rel), metric, th, cases, len(res.replications), seed,
+                                cities)
         rows.append(row)
     not_sim = [(t.id, c.name, c.not_simulated or "") for t in register.targets for c in t.checks if c.test is None]
     reached = {rel: res.precision for rel, res in results.items() if getattr(res, "precision", None) is not None}
     return Assessment(rows, results, register, required, replications, cases, seed, not_sim, reached)
+
+
+_ORDER = {NOT_REACHABLE: 0, AT_RISK: 1, REACHABLE: 2}
+
+
+def _judge_province(row: Row, loaded: Any, scenario: Scenario | None, metric: str, th: Threshold, cases: int,
+                    replications: int, seed: int, cities: Any) -> None:
+    """全省: the row's verdict is the weakest 市县's (it holds only where it holds in every one); the window's stays in the note."""
+    from .cities import judge_cities, weakest_text
+
+    verdicts = judge_cities(loaded, scenario, metric, th, row.required, cases=cases, replications=replications, seed=seed,
+                            cities=cities)
+    row.cities = [v.as_dict() for v in verdicts]
+    weakest = min(verdicts, key=lambda v: (_ORDER[v.verdict], v.lo, v.share))
+    window = (row.share, row.lo, row.hi, row.verdict)
+    if _ORDER[weakest.verdict] < _ORDER[row.verdict] or (weakest.verdict == row.verdict and weakest.lo < row.lo):
+        row.share, row.lo, row.hi, row.verdict = weakest.share, weakest.lo, weakest.hi, weakest.verdict
+    texts = {lang: weakest_text(verdicts, lang) for lang in ("zh", "en")}
+    row.note = "; ".join(x for x in (row.note, f"the model's window: {window[0]:.1%} [{window[1]:.1%}–{window[2]:.1%}], {window[3]}") if x)
+    row.reason = {lang: texts[lang] + " " + row.reason[lang] for lang in ("zh", "en")}
 
 
 _CLOCK_NAMES = {

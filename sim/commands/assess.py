@@ -19,6 +19,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--register", type=Path, help="target register (default: scenarios/targets.yaml of the repository)")
     p.add_argument("--scenario", type=Path, help="scenario YAML applied to the chain it names (its process: file); every "
                                                   "other chain runs unchanged, and a note says which")
+    p.add_argument("--cities", type=Path, help="市县 file for 全省 targets (default: the bundled sim/data/cities.yaml; "
+                   "copy it to change one 市县's demand or staff)")
     p.add_argument("--out", type=Path, help="report folder (default: out/ of the repository with the default register)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
@@ -54,8 +56,11 @@ def run(args: argparse.Namespace) -> int:
         scope, note, row_note = scenario_scope(register, scenario, args.scenario, args.lang)
         notes += [note, row_note]
         print(f"reformsim: note: {note}", file=sys.stderr)
+    from sim.analysis.cities import load_cities
+
+    cities = load_cities(args.cities)  # before simulating: a bad file costs no work
     a = assess(register, replications=reps, cases=cases, seed=args.seed, required=args.required, scenario=scenario,
-               scope=scope, precision=args.precision, precision_cap=args.max_replications)
+               scope=scope, cities=cities, precision=args.precision, precision_cap=args.max_replications)
     if scope is not None:
         for r in a.rows:  # the report's note column says which verdicts rest on the scenario
             if r.process in scope:

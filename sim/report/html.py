@@ -277,6 +277,12 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
                  *(f'<p class="warning">⚠ {html.escape(note)}</p>' for note in assessment.calendar_notes()),
                  _table(verdicts, t["verdict"]),
                  f"<p><b>{t['clock']}</b>: {html.escape(CLOCK_RULE[lang])} {html.escape(t['rule_static'])}</p>"]
+        province = [r for r in assessment.rows if r.cities]
+        if province:  # 全省 targets: every 市县 (sim.analysis.cities)
+            from ..analysis.cities import SECTION, city_rows
+
+            sheets["cities"] = [x for r in province for x in city_rows(r.target, r.cities, lang)]
+            parts += [f"<h2>{html.escape(SECTION[lang])}</h2>", _table(sheets["cities"])]
         if predictions:  # the trade backtest (sim.analysis.backtest): a prediction, not a verdict
             from ..analysis.backtest import TITLE, prediction_rows
 
