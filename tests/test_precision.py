@@ -96,3 +96,13 @@ def test_run_cli_precision_in_json_and_refused_without_a_target(tmp_path, capsys
     with pytest.raises(SystemExit) as refused:  # argparse: a half-width must be > 0
         main(["run", str(MINI), "--precision", "0"])
     assert refused.value.code == 2
+
+
+def test_compare_cli_precision_pairs_both_runs_and_reports_it(tmp_path, capsys):
+    code = main(["compare", str(ROOT / "scenarios" / "company_setup_2021.yaml"), str(ROOT / "scenarios" / "whatif_registrar_plus2.yaml"),
+                 "--cases", "40", "--precision", "0.01", "--max-replications", "16", "--out", str(tmp_path / "o"), "--json"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    n = out["precision"]["replications"]
+    assert out["replications"] == [n, n] and out["paired"]  # replication for replication: common random numbers kept
+    assert out["precision"]["reached"] <= 0.01 or (out["precision"]["capped"] and n == 16)

@@ -31,7 +31,7 @@ from .core import CompiledModel, ProgressGuard, Replication, work_clock
 from .executors import EXECUTORS, Compiled, Executor, Spiff, settle
 from .stats import Mean, ReplicationResult, Sample, mean_ci95
 
-__all__ = ["simulate", "simulate_to_precision", "prepare_run", "Run", "SimulationResult", "Precision", "EXECUTORS", "CASE_METRICS"]
+__all__ = ["simulate", "simulate_to_precision", "grow_to_precision", "prepare_run", "Run", "SimulationResult", "Precision", "EXECUTORS", "CASE_METRICS"]
 
 DEFAULT_EXECUTOR = Compiled()  # frozen, stateless: one shared default
 CASE_METRICS = ("workdays", "calendar_days", "db_days", "hours", "procedures", "documents", "fee")
@@ -414,15 +414,35 @@ def simulate_to_precision(process: Process | LoadedProcess | str | Path, scenari
     _check_arrivals(run.process, run.scenario)
     try:
         result = _simulate_prepared(run, executor, backend, None, keep_traces, progress, None)
-        if not shares(result):
-            raise SimulationError("precision: no share meeting a target to make precise (the caller judged no target on this run)")
-        while (reached := widest_half_width(shares(result))) > precision and len(result.replications) < cap:
-            n = len(result.replications)
-            more = replace(run, scenario=replace(run.scenario, replications=min(batch, cap - n)))
-            result.replications.extend(_simulate_prepared(more, executor, backend, None, keep_traces, progress, None,
-                                                          first=n).replications)
+
+        def more(first: int, n: int) -> None:
+            batch_run = replace(run, scenario=replace(run.scenario, replications=n))
+            result.replications.extend(_simulate_prepared(batch_run, executor, backend, None, keep_traces, progress, None,
+                                                          first=first).replications)
+
+        reached = grow_to_precision(lambda: len(result.replications), more, lambda: shares(result), precision,
+                                    batch=batch, cap=cap)
     except (SimulationError, ExpressionError, CalendarError) as exc:
         raise _located(exc, run) from None
     result.scenario = replace(result.scenario, replications=len(result.replications))
-    result.precision = Precision(float(precision), reached, len(result.replications), cap)
+    result.precision = reached
     return result
+
+
+def grow_to_precision(count: Callable[[], int], more: Callable[[int, int], None], shares: Callable[[], Sequence[Sequence[float]]],
+                      precision: float, *, batch: int = PRECISION_BATCH, cap: int = PRECISION_CAP) -> Precision:
+    """The adaptive rule, in one place: while the widest 95% half-width of ``shares()`` exceeds ``precision`` and
+    fewer than ``cap`` replications ran (``count()``), run ``more(first, n)`` — replications ``first`` … ``first + n - 1``,
+    at most ``batch`` of them. Used by :func:`simulate_to_precision` and by ``reformsim compare`` (both runs at once).
+
+    >>> values = [0.0, 1.0]
+    >>> def more(first, n): values.extend([0.5] * n)
+    >>> p = grow_to_precision(lambda: len(values), more, lambda: [values], 0.2, batch=5, cap=50)
+    >>> p.replications, p.reached <= 0.2
+    (12, True)
+    """
+    if not shares():
+        raise SimulationError("precision: no share meeting a target to make precise (the caller judged no target on this run)")
+    while (reached := widest_half_width(shares())) > precision and count() < cap:
+        more(count(), min(batch, cap - count()))
+    return Precision(float(precision), reached, count(), cap)
