@@ -146,6 +146,9 @@ def format_verdicts(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment
             return "—"
         return f"{x:.1%}" if pct else f"{x:.2f}"
 
+    def mean(r) -> str:  # noqa: ANN001 - Row judged on the mean: its interval in place of the share's
+        return f"μ {r.mean_lo:.2f}–{r.mean_hi:.2f}"
+
     lines = [f"{'target':6} {'check':22} {'kind':12} {'process':40} {'judged on':18} {'threshold':12} {'verdict':16} "
              f"{'share':>7} {'95% interval':>15} {'P50':>8} {'P95':>8} {'count':>6}"]
     for r in a.rows:
@@ -153,7 +156,7 @@ def format_verdicts(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment
         kind = "context" if r.context else t[r.kind]  # a threshold not from the plan: shown, not counted
         lines.append(f"{r.target:6} {r.check[:22]:22} {kind[:12]:12} {Path(r.process).name[:40]:40} "
                      f"{t['metrics'].get(r.metric, r.metric)[:18]:18} {r.threshold:12} "
-                     f"{t[r.verdict]:16} {f(r.share, True):>7} {ci:>15} {f(r.p50):>8} {f(r.p95):>8} "
+                     f"{t[r.verdict]:16} {f(r.share, True):>7} {ci if r.statistic == 'share' else mean(r):>15} {f(r.p50):>8} {f(r.p95):>8} "
                      f"{'' if r.static is None else f'{r.static:g}':>6}")
     c, d = a.counts(), a.design_counts()
     lines.append(f"\n{t['performance']}: {t['reachable']} {c['reachable']}, {t['at_risk']} {c['at_risk']}, "
