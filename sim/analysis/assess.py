@@ -314,10 +314,11 @@ def _checks(register: Register) -> list[tuple[Target, Check, str]]:
 
 def simulated_checks(register: Register, rel: str) -> list[tuple[str, Threshold]]:
     """(metric, threshold) of every check of ``register`` judged by simulating ``rel`` on a share of its cases:
-    the statistics ``--precision`` makes narrow (design checks, facts and baseline comparisons are left out)."""
+    the statistics ``--precision`` makes narrow (design checks, facts, baseline comparisons and checks judged on the
+    mean, ``statistic: mean``, are left out: no share decides them)."""
     out = []
     for _, c, r in _checks(register):
-        if r != rel or judged_metric(c) in (*DESIGN_METRICS, FILINGS):
+        if r != rel or judged_metric(c) in (*DESIGN_METRICS, FILINGS) or c.statistic == "mean":
             continue
         th = judged_threshold(c)
         if th.kind != "below_baseline":
