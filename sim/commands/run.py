@@ -25,14 +25,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--event-log", type=Path, help="write the event log (.csv or .xes)")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.add_argument("--process-id", help="which process (pool) of the file to simulate (default: the one with most steps)")
+    p.add_argument("--prosimos", type=Path, metavar="PARAMS.json",
+                   help="the target is a Prosimos BPMN model and this its JSON simulation parameters (sim.interop.prosimos)")
 
 
-def load_target(target: Path, process_id: str | None = None) -> tuple[Any, Any]:
-    """(process, scenario) from a BPMN file or a scenario YAML that names one; the scenario's
-    edits are applied by :func:`sim.simulate` (:func:`sim.engine.runner.prepare_run`), not here."""
+def load_target(target: Path, process_id: str | None = None, prosimos: Path | None = None) -> tuple[Any, Any]:
+    """(process, scenario) from a BPMN file or a scenario YAML that names one, or from a Prosimos
+    BPMN + JSON pair; the scenario's edits are applied by :func:`sim.simulate`
+    (:func:`sim.engine.runner.prepare_run`), not here."""
     import sim
     from sim.errors import ScenarioError
 
+    if prosimos is not None:
+        from sim.interop.prosimos import load_prosimos
+
+        return load_prosimos(target, prosimos)
     if target.suffix.lower() in (".yaml", ".yml"):
         scenario = sim.load_scenario(target)
         if scenario.process is None:
@@ -53,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.engine.executors import executor_for
     from sim.commands._json import strict_json
 
-    process, scenario = load_target(args.target, args.process_id)
+    process, scenario = load_target(args.target, args.process_id, args.prosimos)
     progress = stderr_progress("run") if not args.json else None
     # the CLI edge: flags become parts here, and nowhere else
     result = sim.simulate(process, scenario, cases=args.cases, replications=args.replications, seed=args.seed,
