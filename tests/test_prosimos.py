@@ -1,6 +1,7 @@
 """Prosimos import, on Prosimos-format models written by the project (tests/data/interop).
 
-Prosimos's own examples (no licence, so not in the project) are used by benchmarks/vs_prosimos.py only.
+Prosimos's own examples (no licence, so not in the project) are used by benchmarks/vs_prosimos.py and
+benchmarks/prosimos_agreement.py only; rules, attributes and fallbacks are in test_prosimos_rules.py.
 """
 
 from __future__ import annotations
