@@ -178,6 +178,16 @@ def test_gateway_without_probabilities_is_noted(tmp_path: Path) -> None:
                for n in process.notes)
 
 
+def test_intermediate_event_without_distribution_is_instant_and_noted(tmp_path: Path) -> None:
+    def with_event(text: str) -> str:
+        return text.replace('<sequenceFlow id="f1" sourceRef="intake" targetRef="split"/>',
+                            '<intermediateCatchEvent id="pause"/><sequenceFlow id="f1" sourceRef="intake" targetRef="pause"/>'
+                            '<sequenceFlow id="f1b" sourceRef="pause" targetRef="split"/>')
+    process, _ = import_prosimos(*_write(tmp_path, bpmn_change=with_event))
+    assert process.nodes["pause"].kind == "pass"
+    assert any('event "pause": no event_distribution (Prosimos 2.1.0 stops with a KeyError' in n for n in process.notes)
+
+
 def _inclusive(text: str) -> str:
     return (text.replace('<exclusiveGateway id="split" default="f_fast"/>', '<inclusiveGateway id="split"/>')
                 .replace('<exclusiveGateway id="join"/>', '<inclusiveGateway id="join"/>'))

@@ -146,6 +146,10 @@ def import_prosimos(bpmn_path: str | os.PathLike[str], json_path: str | os.PathL
         node = nodes[eid]
         nodes[eid] = Node(node.id, "timer", node.name, timer=Duration(dist, "hour"), tag=node.tag, line=node.line, file=node.file)
 
+    for node in nodes.values():
+        if node.kind == "pass" and node.tag.startswith("intermediate"):
+            notes.append(f'event "{node.id}": no event_distribution (Prosimos 2.1.0 stops with a KeyError when a case '
+                         "reaches it); assumption: it takes no time")
     flows, attributes = _apply_branching(params, nodes, flows, jfile, notes)
 
     # arrivals
