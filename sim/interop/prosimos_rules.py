@@ -103,9 +103,12 @@ class BranchRules:
                 pairs = []
                 for j, item in enumerate(values):
                     try:
-                        pairs.append((str(item["key"]), float(item["value"])))
+                        key = item["key"]  # kept as given: Prosimos compares it with the rule's value as it is (1 != "1")
+                        if not isinstance(key, (str, int, float)) or isinstance(key, bool):
+                            raise TypeError
+                        pairs.append((key, float(item["value"])))
                     except (KeyError, TypeError, ValueError):
-                        raise _fail(self.file, f"{path}.values[{j}]", f"expected {{key: text, value: share}}, got {item!r}") from None
+                        raise _fail(self.file, f"{path}.values[{j}]", f"expected {{key: text or number, value: share}}, got {item!r}") from None
                 total = sum(s for _, s in pairs)
                 if abs(total - 1) > 1e-6 or any(s < 0 for _, s in pairs):
                     # Prosimos refuses this too (InvalidCaseAttributeException)
@@ -175,7 +178,7 @@ class BranchRules:
         return out
 
     def _term(self, attribute: str, comparison: str, value: Any, where: str, gateway: str) -> str:
-        if attribute in self.event_set and attribute not in self.kinds:
+        if attribute in self.event_set:  # also when a case attribute of that name gives the first value
             raise _fail(self.file, where, f'gateway "{gateway}" routes on "{attribute}", an event attribute set by '
                         f"{self.event_set[attribute]}; ReformSim draws attributes once per case, so it cannot follow a "
                         "value that a task changes. Declare it as a case attribute, or route this gateway by probabilities")
@@ -205,7 +208,9 @@ class BranchRules:
             return "False"
         if comparison not in ("=", "=="):
             self.notes.append(f'gateway "{gateway}": {where} comparison "{comparison}" is read as equality, as Prosimos 2.1.0 does')
-        return f"({ident} == {str(value)!r})"
+        if not isinstance(value, (str, int, float)):
+            raise _fail(self.file, f"{where}.value", f"expected a text or a number to compare with, got {value!r}")
+        return f"({ident} == {value!r})"
 
     def expression(self, rule_id: str, gateway: str) -> str | None:
         """The rule as a restricted expression; ``None`` when no rule has this id (Prosimos: always holds)."""
@@ -286,9 +291,9 @@ def gateway_conditions(rules: BranchRules, gateway: str, flows: Sequence[str], p
     holds = {f: ("True" if e is None else e) for f, e in exprs.items()}
     if inclusive:
         # Prosimos: every flow whose rule holds; none → default, else independent draws (refused below)
-        if default is None or len(holds) != len(flows):
+        if default is None or len(holds) != len(flows) or any(e is None for e in exprs.values()):
             raise _fail(rules.file, where, f'inclusive gateway "{gateway}" with branch rules: ReformSim follows it only '
-                        "when every outgoing flow has a condition_id and the gateway has a default flow (Prosimos then "
+                        "when every outgoing flow has a condition_id naming a rule and the gateway has a default flow (Prosimos then "
                         "takes the default when no rule holds); add them, or route the gateway by probabilities")
         none = " and ".join(f"not ({e})" for e in holds.values())
         return {f: (f"({holds[f]}) or ({none})" if f == default else holds[f]) for f in flows}
