@@ -28,14 +28,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     _args.add_precision(p)
     p.add_argument("--register", type=Path, help="with --precision: the register whose targets on this process are judged "
                                                  "(default: scenarios/targets.yaml of the repository)")
+    p.add_argument("--prosimos", type=Path, metavar="PARAMS.json",
+                   help="the target is a Prosimos BPMN model and this its JSON simulation parameters (sim.interop.prosimos)")
 
 
-def load_target(target: Path, process_id: str | None = None) -> tuple[Any, Any]:
-    """(process, scenario) from a BPMN file or a scenario YAML that names one; the scenario's
-    edits are applied by :func:`sim.simulate` (:func:`sim.engine.runner.prepare_run`), not here."""
+def load_target(target: Path, process_id: str | None = None, prosimos: Path | None = None) -> tuple[Any, Any]:
+    """(process, scenario) from a BPMN file or a scenario YAML that names one, or from a Prosimos
+    BPMN + JSON pair; the scenario's edits are applied by :func:`sim.simulate`
+    (:func:`sim.engine.runner.prepare_run`), not here."""
     import sim
     from sim.errors import ScenarioError
 
+    if prosimos is not None:
+        from sim.interop.prosimos import load_prosimos
+
+        return load_prosimos(target, prosimos)
     if target.suffix.lower() in (".yaml", ".yml"):
         scenario = sim.load_scenario(target)
         if scenario.process is None:
@@ -56,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.engine.executors import executor_for
     from sim.commands._json import strict_json
 
-    process, scenario = load_target(args.target, args.process_id)
+    process, scenario = load_target(args.target, args.process_id, args.prosimos)
     progress = stderr_progress("run") if not args.json else None
     # the CLI edge: flags become parts here, and nowhere else
     if args.precision is None:
