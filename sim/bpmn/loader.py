@@ -155,6 +155,7 @@ def _prepared(tree: etree._ElementTree, name: str, notes: list[str], docs: dict[
     """Rewrite ``tree`` for simulation (:mod:`sim.bpmn.prepare`) and record it in ``docs`` under ``name``;
     every file a case runs through gets the same preparation, and its errors name that file."""
     root = tree.getroot()
+    _name_anonymous_flows(root, notes)
     _check_flow_elements(root, name)
     try:
         original_tags = prepare_for_simulation(root, notes, counts.given, counts.used)
@@ -165,15 +166,41 @@ def _prepared(tree: etree._ElementTree, name: str, notes: list[str], docs: dict[
     return tree
 
 
+def _name_anonymous_flows(root: Any, notes: list[str]) -> None:
+    """Give each sequence flow without an id one (``flow_<source>_<target>``, made unique), and say so.
+
+    The BPMN schema makes ``id`` optional and Activiti/Flowable engine tests omit it on flows (their
+    ``sourceRef``/``targetRef`` say all there is); the rest of the loader keys flows by id, and an id
+    must be an XML NCName (the schema's ``xs:ID``), hence the underscores.
+
+    Example: ``<sequenceFlow sourceRef="fork" targetRef="task1"/>`` gets ``id="flow_fork_task1"``.
+    """
+    taken = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    named = []
+    for flow in sequence_flows(root):
+        if flow.get("id"):
+            continue
+        base = f'flow_{flow.get("sourceRef") or "nothing"}_{flow.get("targetRef") or "nothing"}'
+        fid, n = base, 1
+        while fid in taken:  # two flows between the same pair (Flowable pushes two tokens down one path)
+            n += 1
+            fid = f"{base}_{n}"
+        taken.add(fid)
+        flow.set("id", fid)
+        named.append(fid)
+    if named:
+        notes.append(f"{len(named)} sequence flow(s) without an id named by their ends: {', '.join(named)}")
+
+
 def _check_flow_elements(root: Any, name: str) -> None:
-    """Every flow element has an id (BPMN requires one; flows refer to it) and every sequence flow joins two
+    """Every flow node has an id (sequence flows refer to nodes by it) and every sequence flow joins two
     elements of the file (the graph is built from these references)."""
     for scope in [*root.iter(f"{{{NSMAP['bpmn']}}}process"), *root.iter(f"{{{NSMAP['bpmn']}}}subProcess")]:
         for el in scope:
             if isinstance(el.tag, str) and etree.QName(el).namespace == NSMAP["bpmn"] and not el.get("id") and \
                     local(el.tag) not in ("extensionElements", "documentation", "laneSet", "incoming", "outgoing", "text",
                                           "ioSpecification", "property", "multiInstanceLoopCharacteristics"):
-                raise ModelError(f"the {local(el.tag)} has no id; give it one (BPMN requires an id on every flow element)",
+                raise ModelError(f"the {local(el.tag)} has no id; give it one (sequence flows refer to flow nodes by id)",
                                  file=name, tag=local(el.tag), line=el.sourceline)
     elements = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
     for flow in sequence_flows(root):
