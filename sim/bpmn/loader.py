@@ -44,7 +44,7 @@ from ..model.process import Duration, Flow, Node, Process, TaskFacts, check_dura
 from ..stack import with_deep_stack
 from .di import BpmnDocument, read_document
 from .prepare import NO_TIME, SHARE_PLACEHOLDER, iso_duration, prepare_for_simulation
-from .xml import NSMAP, flows_from, local, read_xml, sequence_flows
+from .xml import BPMNDI_NS, NSMAP, flows_from, local, read_xml, sequence_flows
 
 __all__ = ["load_process", "load_bpmn", "LoadedProcess", "TASK_PROPERTIES"]
 
@@ -97,6 +97,9 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
         raise ModelError(f'the id "{rid}" clashes with SpiffWorkflow\'s internal task names; rename it (e.g. "{rid.lower()}_event")',
                          file=name, element_id=rid, tag=local(el.tag), line=el.sourceline)
 
+    if root.find("bpmn:process", NSMAP) is None:  # before the drawing: a drawing of nothing is not the first problem
+        raise ModelError("the file has no <bpmn:process>, so there is nothing to simulate (only a drawing or "
+                         "pools without content); export the process itself, with its tasks and sequence flows", file=name, line=root.sourceline)
     document = read_document(root, name)  # before prepare_for_simulation rewrites the tree
     notes: list[str] = []
     docs: dict[str, _Doc] = {}
@@ -106,8 +109,6 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
     for extra in extra_files or []:
         _add(parser, _prepared(read_xml(extra), str(extra), notes, docs, counts), str(extra))
     processes = root.findall("bpmn:process", NSMAP)
-    if not processes:
-        raise ModelError("the file has no <bpmn:process>", file=name, line=root.sourceline)
     proc_el = _choose_process(processes, process_id, name)
     pid = proc_el.get("id")
     others = [p.get("id") for p in processes if p is not proc_el and p.find("bpmn:startEvent", NSMAP) is not None]
@@ -241,9 +242,38 @@ def _from_validation(exc: ValidationException, name: str, elements: dict[str, An
                    "check that every id it refers to (errorRef, messageRef, calledElement, attachedToRef) exists in the file "
                    "and that it follows the BPMN 2.0 schema")
     elif "schema" not in message.lower() and not element_id:
-        message = f"the file does not follow the BPMN 2.0 schema: {message}"
+        message = f"the file does not follow the BPMN 2.0 schema: {_schema_text(message)}"
     return ModelError(message, file=getattr(exc, "file_name", None) or name, element_id=element_id, tag=tag,
                       line=int(line) if isinstance(line, int) or (isinstance(line, str) and line.isdigit()) else None)
+
+
+_XSD_NAME = re.compile(r"'?\{(?P<ns>[^}]*)\}(?P<tag>[\w.-]+)'?")
+_XSD_PREFIX = {NSMAP["bpmn"]: "bpmn", BPMNDI_NS: "bpmndi"}
+_XSD_ADVICE = (  # lxml's schema sentence -> what the modeler changes
+    (re.compile(r"attribute '([\w:.-]+)': The attribute '\1' is not allowed"),
+     r'attribute "\1" is not allowed there; remove it (or move it into <bpmn:extensionElements>)'),
+    (re.compile(r"This element is not expected\.(?: Expected is (?:one of )?\( ?(.+?) ?\))?"),
+     lambda m: "this element is not allowed here" + (f"; expected {m.group(1)}" if m.group(1) else "") +
+     "; move it or remove it (vendor elements belong in <bpmn:extensionElements>)"),
+)
+
+
+def _schema_text(message: str) -> str:
+    """lxml's XSD sentence, said with BPMN prefixes and what to change.
+
+    Example: ``Element '{…/MODEL}messageEventDefinition', attribute 'name': The attribute 'name' is not allowed.``
+    -> ``<bpmn:messageEventDefinition>: attribute "name" is not allowed there; remove it (…)``.
+    """
+    def name(m: re.Match[str]) -> str:
+        prefix = _XSD_PREFIX.get(m.group("ns"))
+        return f"<{prefix}:{m.group('tag')}>" if prefix else f"<{m.group('tag')}> (namespace {m.group('ns')})"
+
+    text = _XSD_NAME.sub(name, message)
+    text = re.sub(r"^Element (<[^>]+>(?: \(namespace [^)]*\))?)[,:] ", r"\1: ", text)
+    text = re.sub(r"^Element '([\w.-]+)'[,:] ", r"<\1> (in no namespace): ", text)
+    for pattern, advice in _XSD_ADVICE:
+        text = pattern.sub(advice, text)
+    return text.rstrip(".")
 
 
 def _choose_process(processes: list[Any], process_id: str | None, name: str) -> Any:
