@@ -413,7 +413,7 @@ def test_a_stuck_case_names_the_join_that_waits_on_both_executors(tmp_path: Path
         with pytest.raises(sim.SimulationError) as caught:
             sim.simulate(path, cases=3, replications=1, executor=executor_for(executor))
         message = str(caught.value)
-        assert message.startswith(str(path)) and 'join "j"' in message, message
+        assert message.startswith(str(path)) and 'join "j"' in message and "1 of 2 branches arrived" in message, message
         assert "use an exclusive or inclusive gateway to merge alternative branches" in message, message
 
 

@@ -195,15 +195,20 @@ def _stuck(wf: BpmnWorkflow, case_id: int, path: object) -> str:
     """Why a case cannot go on: which elements wait, and for what (a join for its other branches).
 
     Example: ``m.bpmn: case 0: the workflow is stuck, nothing is ready and nothing runs; waiting: join "j"
-    (ParallelGateway), which waits for a branch that was not taken …``.
+    (ParallelGateway: 1 of 2 branches arrived; it waits for the branch from "b", which was not taken …)``.
     """
     waiting = []
+    done = {t.task_spec for t in wf.get_tasks(state=TaskState.COMPLETED)}
     for task in wf.get_tasks(state=TaskState.WAITING):
         kind = type(task.task_spec).__name__
         bpmn_id = task.task_spec.bpmn_id or task.task_spec.name
         if kind.endswith("Gateway"):
-            waiting.append(f'join "{bpmn_id}" ({kind}), which waits for a branch that was not taken or never ends: use an '
-                           "exclusive or inclusive gateway to merge alternative branches")
+            inputs = list(getattr(task.task_spec, "inputs", []))
+            missing = [f'"{i.bpmn_id or i.name}"' for i in inputs if i not in done]
+            arrived = f"{len(inputs) - len(missing)} of {len(inputs)} branches arrived; " if inputs else ""
+            lacking = f"it waits for the branch from {', '.join(missing)}, " if missing else "it waits for a branch "
+            waiting.append(f'join "{bpmn_id}" ({kind}: {arrived}{lacking}which was not taken or never ends; use an '
+                           "exclusive or inclusive gateway to merge alternative branches)")
         else:
             waiting.append(f'"{bpmn_id}" ({kind}: it waits for an event that no step of this process sends)')
     said = "; waiting: " + ", ".join(waiting[:6]) if waiting else ""
