@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from sim.i18n import DEFAULT_LANG, LANGS, lang_help
 from sim.model.bounds import MAX_CASES, MAX_WORKERS, SEED_MAX, check_number
 
 
@@ -36,3 +37,8 @@ workers = _typed(int, low=1, high=MAX_WORKERS, whole=True)
 seed = _typed(int, low=0, high=SEED_MAX, whole=True)
 required_share = _typed(float, low=0.0, above=True, high=1.0)  # --required: share of cases that must meet a target
 finite = _typed(float, low=-1e300)  # any finite number, e.g. a threshold
+
+
+def add_lang(p: argparse.ArgumentParser) -> None:
+    """``--lang zh|en`` (default zh), the same on every command."""
+    p.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help=lang_help())

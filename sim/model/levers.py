@@ -58,7 +58,11 @@ class Lever:
         """What the lever does, for planners (``zh``, default) or in English (``en``)."""
         if lang not in ("zh", "en"):
             raise ValueError(f'lang must be "zh" or "en", got {lang!r}')
-        return self._labels[lang].format(s=self.display or self.target, **self._label_args())
+        return self._labels[lang].format(s=self.display or self._shown(lang), **self._label_args())
+
+    def _shown(self, lang: str) -> str:
+        """What the label names: the step or agency id (an agency lever shows the agency's name)."""
+        return self.target
 
     def _label_args(self) -> dict[str, Any]:
         return {}
@@ -242,6 +246,11 @@ class Staff(ScenarioLever):
     @property
     def target(self) -> str:
         return self.agency
+
+    def _shown(self, lang: str) -> str:
+        from ..i18n import agency_name
+
+        return agency_name(self.agency, lang)
 
     def apply(self, scenario: Scenario, process: Process) -> Scenario:
         from .scenario import AgencySpec, resolve_scenario
