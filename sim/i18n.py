@@ -216,7 +216,7 @@ GRADES = {  # source grades of a number (sim.analysis.provenance)
 REPORT: Mapping[str, Mapping[str, Any]] = {
     "en": {"title": "ReformSim assessment of the 2021 plan targets", "verdicts": "Verdicts", "target": "target",
            "check": "check", "process": "process", "unit": "unit", "metric": "judged on", "threshold": "threshold",
-           "verdict": "verdict", "share": "share meeting", "ci": "95% interval", "static": "static count / mean",
+           "verdict": "verdict", "share": "share meeting", "mean": "mean (95% interval), where judged on the mean", "ci": "95% interval", "static": "static count / mean",
            "wd": "working days P50/P95", "note": "note", **{k: v for k, v in VERDICTS["en"].items() if k in
                                                               ("reachable", "at_risk", "not_reachable")},
            "clock": "Clock rule", "not_sim": "Not simulated", "reason": "reason",
@@ -247,7 +247,7 @@ REPORT: Mapping[str, Mapping[str, Any]] = {
            "metrics": METRICS["en"]},
     "zh": {"title": "ReformSim：2021年营商环境方案目标评估", "verdicts": "评估结论", "target": "目标",
            "check": "检查项", "process": "流程", "unit": "单位", "metric": "判定口径", "threshold": "阈值",
-           "verdict": "结论", "share": "达标比例", "ci": "95%区间", "static": "静态计数/均值",
+           "verdict": "结论", "share": "达标比例", "mean": "均值（95%区间，按均值判定时）", "ci": "95%区间", "static": "静态计数/均值",
            "wd": "工作日 P50/P95", "note": "说明", **{k: v for k, v in VERDICTS["zh"].items() if k in
                                                      ("reachable", "at_risk", "not_reachable")},
            "clock": "时间口径", "not_sim": "未模拟的目标", "reason": "原因",

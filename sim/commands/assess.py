@@ -19,6 +19,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--register", type=Path, help="目标清单（默认：scenarios/targets.yaml） / target register (default: scenarios/targets.yaml of the repository)")
     p.add_argument("--scenario", type=Path, help="情景 YAML，只用于其指明的链条 / scenario YAML applied to the chain it names (its process: file); every "
                                                   "other chain runs unchanged, and a note says which")
+    p.add_argument("--cities", type=Path, help="全省目标所用的市县文件（默认：sim/data/cities.yaml；复制后可修改某市县的需求或人员） / "
+                   "市县 file for 全省 targets (default: the bundled sim/data/cities.yaml; copy it to change one 市县's demand or staff)")
     p.add_argument("--out", type=Path, help="报告文件夹（默认：out/） / report folder (default: out/ of the repository with the default register)")
     _args.add_lang(p)
     p.add_argument("--json", action="store_true", help="以 JSON 输出结论 / print the verdicts as JSON")
@@ -53,8 +55,11 @@ def run(args: argparse.Namespace) -> int:
         scope, note, row_note = scenario_scope(register, scenario, args.scenario, args.lang)
         notes += [note, row_note]
         print(f"reformsim: note: {note}", file=sys.stderr)
+    from sim.analysis.cities import load_cities
+
+    cities = load_cities(args.cities)  # before simulating: a bad file costs no work
     a = assess(register, replications=reps, cases=cases, seed=args.seed, required=args.required, scenario=scenario,
-               scope=scope)
+               scope=scope, cities=cities)
     if scope is not None:
         for r in a.rows:  # the report's note column says which verdicts rest on the scenario
             if r.process in scope:
@@ -142,6 +147,9 @@ def format_verdicts(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment
             return "—"
         return f"{x:.1%}" if pct else f"{x:.2f}"
 
+    def mean(r) -> str:  # noqa: ANN001 - Row judged on the mean: its interval in place of the share's
+        return f"μ {r.mean_lo:.2f}–{r.mean_hi:.2f}"
+
     widths = (("target", 6), ("check", 22), ("kind", 12), ("process", 40), ("metric", 18), ("threshold", 12), ("verdict", 16),
               ("share", 9), ("ci", 15), ("P50", 8), ("P95", 8), ("count", 6))
     lines = [" ".join(pad(c_.get(k, k), w, right=i > 6) for i, (k, w) in enumerate(widths))]
@@ -152,7 +160,7 @@ def format_verdicts(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment
         unit = REGISTER_UNITS[lang].get(r.unit, r.unit) if r.unit in ("hours", "yuan", "USD", "percent") else ""
         lines.append(" ".join((pad(r.target, 6), pad(say(r.check, lang), 22), pad(kind, 12), pad(Path(r.process).name, 40),
                                pad(t["metrics"].get(r.metric, r.metric), 18), pad(f"{threshold} {unit}".strip(), 12),
-                               pad(t[r.verdict], 16), f"{f(r.share, True):>9}", f"{ci:>15}", f"{f(r.p50):>8}", f"{f(r.p95):>8}",
+                               pad(t[r.verdict], 16), f"{f(r.share, True):>9}", f"{ci if r.statistic == 'share' else mean(r):>15}", f"{f(r.p50):>8}", f"{f(r.p95):>8}",
                                f"{'' if r.static is None else f'{r.static:g}':>6}")))
     c, d = a.counts(), a.design_counts()
     lines.append(f"\n{t['performance']}: {t['reachable']} {c['reachable']}, {t['at_risk']} {c['at_risk']}, "

@@ -64,6 +64,7 @@ def verdict_rows(assessment: Any, lang: str = "en") -> list[dict[str, Any]]:
              t["unit"]: REGISTER_UNITS[lang].get(r.unit, r.unit), t["metric"]: metric(r),
              t["threshold"]: threshold_text(r.check_obj.threshold, lang) if r.check_obj is not None else r.threshold, t["verdict"]: t[r.verdict],
              t["share"]: r.share, t["ci"]: "" if r.lo != r.lo else f"{r.lo:.1%}–{r.hi:.1%}", t["required"]: r.required,
+             t["mean"]: "" if r.statistic != "mean" else f"{r.mean:.2f} ({r.mean_lo:.2f}–{r.mean_hi:.2f})",
              "P50": r.p50, "P80": r.p80, "P95": r.p95, t["readings"]: readings(r), t["band"]: r.band_share,
              t["static"]: r.static, t["reason"]: r.reason.get(lang, ""),
              t["note"]: say(joined(r.note, r.reading_why, r.check_note), lang)} for r in assessment.rows]
@@ -215,6 +216,12 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
                  *(f'<p class="warning">⚠ {html.escape(note)}</p>' for note in assessment.calendar_notes()),
                  _table(verdicts, t["verdict"], cited=(t["reason"],)),
                  f"<p><b>{t['clock']}</b>: {html.escape(CLOCK_RULE[lang])} {html.escape(t['rule_static'])}</p>"]
+        province = [r for r in assessment.rows if r.cities]
+        if province:  # 全省 targets: every 市县 (sim.analysis.cities)
+            from ..analysis.cities import SECTION, city_rows
+
+            sheets["cities"] = [x for r in province for x in city_rows(r.target, r.cities, lang)]
+            parts += [f"<h2>{html.escape(SECTION[lang])}</h2>", _table(sheets["cities"])]
         if predictions:  # the trade backtest (sim.analysis.backtest): a prediction, not a verdict
             from ..analysis.backtest import TITLE, prediction_rows
 
