@@ -24,7 +24,7 @@ from typing import Any
 
 __all__ = ["LANGS", "DEFAULT_LANG", "check_lang", "words", "Text", "say", "joined", "pad", "lang_help", "agency_name", "agency_id", "agency_choices",
            "AGENCIES", "VERDICTS", "METRICS", "CLOCKS", "UNITS", "THRESHOLDS", "REGISTER_UNITS", "PARTS", "GRADES", "REPORT", "BOTTLENECKS", "COMPARE",
-           "SWEEP", "RUN", "ASSESS", "LIST", "RUNS", "FIT", "DIFF", "FLOW_LABELS_EN"]
+           "SWEEP", "RUN", "ASSESS", "LIST", "CITIES", "RUNS", "FIT", "DIFF", "FLOW_LABELS_EN"]
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -383,6 +383,13 @@ ASSESS = {  # reformsim assess, the console table (sim.commands.assess.format_ve
     "en": {"target": "target", "check": "check", "kind": "kind", "process": "process", "metric": "judged on",
            "threshold": "threshold", "verdict": "verdict", "share": "share", "ci": "95% interval", "count": "count",
            "context": "context", "tail": "{context} context only; {not_sim} not simulated", "report": "report"},
+}
+CITIES = {  # 全省 targets per 市县 (sim.analysis.cities)
+    "zh": {"section": "全省目标：各市县（最弱在前）",
+           "columns": ("目标", "市县", "达标比例", "95%区间", "结论", "申请量（件/工作日）", "人员", "每次重复件数")},
+    "en": {"section": "Province-wide targets: every city and county (weakest first)",
+           "columns": ("target", "city or county", "share meeting", "95% interval", "verdict", "applications per working day",
+                       "staff", "cases per replication")},
 }
 RUNS = {  # reformsim runs
     "zh": {"none": "{path} 中没有运行记录", "id": "编号", "when": "时间（UTC）", "kind": "类别", "scenario": "情景", "hash": "情景摘要",
