@@ -96,6 +96,12 @@ def test_run_console_in_chinese_and_english() -> None:
     assert code == 0 and "per case" in en and "Provincial Tax Service" in en and "utilisation" in en
 
 
+def test_a_what_if_run_names_its_measures_in_chinese() -> None:
+    code, zh = _cli("run", str(SC / "whatif_online_filing.yaml"), "--replications", "1", "--cases", "20")
+    assert code == 0 and "改革措施：t_filing 全程网办" in zh  # the edit's note, by the lever's label
+    assert not english_words(zh), english_words(zh)
+
+
 def test_compare_console_in_chinese(tmp_path: Path) -> None:
     code, text = _cli("compare", str(SC / "company_setup_2018_baseline.yaml"), str(SC / "company_setup_2021.yaml"),
                       "--replications", "2", "--cases", "30", "--out", str(tmp_path / "o"), "--lang", "zh")

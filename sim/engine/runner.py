@@ -122,7 +122,7 @@ class SimulationResult:
 
         return [Text(f"agency {a['agency']} is overloaded: work arrives at {a['offered_load']:.2f}× what its {a['staff']} staff "
                      "can do; queues grow for as long as the run lasts, so results depend on the number of cases",
-                     f"{agency_name(a['agency'])}（{a['agency']}）超负荷：到达的工作量是其 {a['staff']} 名人员处理能力的 "
+                     f"{agency_name(a['agency'])}超负荷：到达的工作量是其 {a['staff']} 名人员处理能力的 "
                      f"{a['offered_load']:.2f} 倍；排队随运行时间不断增长，结果取决于模拟件数")
                 for a in self.agency_table() if not math.isnan(a["offered_load"]) and a["offered_load"] >= 1]
 

@@ -306,9 +306,19 @@ def apply_levers(process: Process, scenario: Scenario, levers: Sequence[Lever]) 
     """
     for lever in levers:
         if isinstance(lever, ProcessLever):
-            process = lever.apply(process)
+            process = _noted(lever.apply(process), process.notes, lever)
         elif isinstance(lever, ScenarioLever):
             scenario = lever.apply(scenario, process)
         else:
             raise TypeError(f"expected a lever from sim.model.levers, got {lever!r}")
     return process, scenario
+
+
+def _noted(after: Process, before: tuple[str, ...], lever: Lever) -> Process:
+    """``after`` with the notes the lever's edit added in both languages: the English as the rewrite wrote it
+    (what changed, in detail), the Chinese the lever's own label (:class:`sim.i18n.Text`)."""
+    from ..i18n import Text
+
+    zh = f"改革措施：{lever.label('zh')}"
+    notes = tuple(n if n in before or isinstance(n, Text) else Text(n, zh) for n in after.notes)
+    return after.with_changes(notes=notes)

@@ -534,7 +534,7 @@ def resolve_scenario(process: Process, scenario: Scenario) -> Scenario:
         staff = _default_staff(process, scenario, aid, arrivals, agencies[aid])
         agencies[aid] = replace(agencies[aid], staff=staff, source=f"assumption: {STAFF_RULE}")
         notes.append(Text(f"agency {aid}: {staff} staff assumed, {STAFF_RULE} (documented default)",
-                          f"{agency_name(aid)}（{aid}）：假设 {staff} 名人员，{STAFF_RULE_ZH}（文档中的默认值）"))
+                          f"{agency_name(aid)}：假设 {staff} 名人员，{STAFF_RULE_ZH}（文档中的默认值）"))
     return replace(scenario, agencies=MappingProxyType(agencies), attributes=MappingProxyType(attributes), arrivals=arrivals, notes=tuple(notes))
 
 
