@@ -140,7 +140,8 @@ def test_every_command_takes_lang_and_defaults_to_chinese() -> None:
 
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    for name in COMMANDS:
+    assert len(sub.choices) == len(COMMANDS)
+    for name in sub.choices:
         option = next((a for a in sub.choices[name]._actions if "--lang" in a.option_strings), None)
         assert option is not None, f"{name} has no --lang"
         assert option.default == "zh" and tuple(option.choices) == ("zh", "en")

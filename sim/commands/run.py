@@ -26,14 +26,25 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="输出 JSON 而非表格 / print JSON instead of tables")
     _args.add_lang(p)
     p.add_argument("--process-id", help="模拟文件中的哪个流程（默认：环节最多的） / which process (pool) of the file to simulate (default: the one with most steps)")
+    _args.add_precision(p)
+    p.add_argument("--register", type=Path, help="与 --precision 同用：在本流程上判定的目标清单 / with --precision: the register "
+                                                 "whose targets on this process are judged (default: scenarios/targets.yaml of the repository)")
+    p.add_argument("--prosimos", type=Path, metavar="PARAMS.json",
+                   help="目标文件是 Prosimos BPMN 模型，此为其 JSON 模拟参数 / the target is a Prosimos BPMN model and this its JSON "
+                        "simulation parameters (sim.interop.prosimos)")
 
 
-def load_target(target: Path, process_id: str | None = None) -> tuple[Any, Any]:
-    """(process, scenario) from a BPMN file or a scenario YAML that names one; the scenario's
-    edits are applied by :func:`sim.simulate` (:func:`sim.engine.runner.prepare_run`), not here."""
+def load_target(target: Path, process_id: str | None = None, prosimos: Path | None = None) -> tuple[Any, Any]:
+    """(process, scenario) from a BPMN file or a scenario YAML that names one, or from a Prosimos
+    BPMN + JSON pair; the scenario's edits are applied by :func:`sim.simulate`
+    (:func:`sim.engine.runner.prepare_run`), not here."""
     import sim
     from sim.errors import ScenarioError
 
+    if prosimos is not None:
+        from sim.interop.prosimos import load_prosimos
+
+        return load_prosimos(target, prosimos)
     if target.suffix.lower() in (".yaml", ".yml"):
         scenario = sim.load_scenario(target)
         if scenario.process is None:
@@ -54,12 +65,15 @@ def run(args: argparse.Namespace) -> int:
     from sim.engine.executors import executor_for
     from sim.commands._json import strict_json
 
-    process, scenario = load_target(args.target, args.process_id)
+    process, scenario = load_target(args.target, args.process_id, args.prosimos)
     progress = stderr_progress("run") if not args.json else None
     # the CLI edge: flags become parts here, and nowhere else
-    result = sim.simulate(process, scenario, cases=args.cases, replications=args.replications, seed=args.seed,
-                          executor=executor_for(args.executor), backend=backend_for(args.workers),
-                          event_log=args.event_log, progress=progress)
+    if args.precision is None:
+        result = sim.simulate(process, scenario, cases=args.cases, replications=args.replications, seed=args.seed,
+                              executor=executor_for(args.executor), backend=backend_for(args.workers),
+                              event_log=args.event_log, progress=progress)
+    else:
+        result = _precise(args, process, scenario, progress)
     summary = result.summary()
     if args.json:
         print(strict_json(summary))
@@ -67,6 +81,34 @@ def run(args: argparse.Namespace) -> int:
         print(format_summary(summary, args.lang))
     return 0
 
+
+
+def _precise(args: argparse.Namespace, process: Any, scenario: Any, progress: Any) -> Any:
+    """``--precision``: replications added until the share meeting every register target judged on this process
+    is known to ±H (sim.engine.runner.simulate_to_precision)."""
+    from sim.analysis.assess import replication_shares, simulated_checks
+    from sim.engine.backends import backend_for
+    from sim.engine.executors import executor_for
+    from sim.engine.runner import PRECISION_START, simulate_to_precision
+    from sim.errors import ScenarioError
+    from sim.targets import load_register
+
+    if args.event_log is not None:
+        raise ScenarioError([("--event-log", "cannot be written with --precision (the number of replications is not known "
+                                             "in advance); give --replications instead")])
+    register = load_register(args.register or Path(__file__).resolve().parents[2] / "scenarios" / "targets.yaml")
+    root = Path(register.root or ".")
+    here = Path(process.path).resolve()
+    rels = sorted({p for _, c in register.tested() if c.test is not None for p in c.test.processes if (root / p).resolve() == here})
+    judged = [j for rel in rels for j in simulated_checks(register, rel)]
+    if not judged:
+        raise ScenarioError([("--precision", f"no target of the register is judged on {here.name} by simulation, so there is no "
+                                             "share to make precise; give --replications, or --register with a row on this file")],
+                            file=str(register.file))
+    return simulate_to_precision(process, scenario, lambda res: [replication_shares(res, m, th) for m, th in judged],
+                                 args.precision, cases=args.cases, seed=args.seed, executor=executor_for(args.executor),
+                                 backend=backend_for(args.workers), cap=args.max_replications,
+                                 start=max(2, min(args.replications or PRECISION_START, args.max_replications)), progress=progress)
 
 
 def format_summary(s: dict[str, Any], lang: str = "zh") -> str:
@@ -94,6 +136,11 @@ def format_summary(s: dict[str, Any], lang: str = "zh") -> str:
     for a in s["agencies"]:
         lines.append(f"{_cell(agency_name(a['agency'], lang), 26)} {a['staff']:5d} {a['utilisation']:11.1%} {a['offered_load']:12.1%} "
                      f"{a['mean_queue']:10.2f} {a['max_queue']:9d}")
+    if s.get("precision"):
+        from sim.engine.runner import Precision
+
+        p = s["precision"]
+        lines += ["", Precision(p["wanted"], p["reached"], p["replications"], p["cap"]).text(lang)]
     if s["notes"]:
         lines += ["", t["assumed"]] + [f"  - {say(n, lang)}" for n in s["notes"]]
     return "\n".join(lines)
