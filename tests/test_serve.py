@@ -16,6 +16,7 @@ import pytest
 import sim
 from sim.analysis.assess import assess
 from sim.errors import ScenarioError
+from sim.i18n import agency_name
 from sim.model import legal
 from sim.model.scenario import parse_scenario
 from sim.web.server import MAX_BODY, start_in_thread
@@ -91,7 +92,8 @@ def test_a_staff_cut_changes_the_verdict(server):
     assert verdicts(before)["T03"] != "not_reachable" and verdicts(after)["T03"] == "not_reachable"
     assert "市场" in after["bottlenecks_html"] or "market_regulation" in after["bottlenecks_html"]
     staff = {a["id"]: a["staff"] for a in call(url, f"api/chains/{CHAIN}")[1]["agencies"]}
-    assert after["changes"] == [f"market_regulation 人员 {staff['market_regulation']} → 1"] and before["changes"] == []
+    name = agency_name("market_regulation", "zh")  # the plan's 责任单位, not the id
+    assert after["changes"] == [f"{name} 人员 {staff['market_regulation']} → 1"] and before["changes"] == []
     row = next(r for r in after["rows"] if r["target"] == "T01")
     assert row["words"] == "不可达成" and row["reason"].startswith("不可达成")
 

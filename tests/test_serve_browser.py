@@ -18,6 +18,7 @@ from playwright import sync_api as playwright  # the test extra installs it (pip
 from playwright.sync_api import expect
 
 import sim
+from sim.i18n import agency_name
 from sim.web.server import start_in_thread
 from sim.web.workbench import Workbench
 
@@ -90,7 +91,7 @@ def test_a_planner_changes_staff_and_sees_the_verdict_change(chromium: str, tmp_
             # the run shown, relabelled: its verdict and the one before it, in English
             expect(page.locator(f"{t01} td.verdict")).to_have_text(re.compile(r"^not reachable"))
             assert cells.nth(3).text_content() == "reachable"
-            assert "market_regulation staff" in page.text_content("#notes")
+            assert f"{agency_name('market_regulation', 'en')} staff" in page.text_content("#notes")
             assert problems == []
 
             page.fill("#staff-market_regulation", "0")

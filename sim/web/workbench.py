@@ -51,6 +51,7 @@ from ..bpmn.loader import LoadedProcess, load_bpmn
 from ..catalog import CatalogEntry, catalog_for
 from ..errors import ScenarioError, did_you_mean
 from ..files import OwnedFolder, output_folder
+from ..i18n import agency_name
 from ..model import legal
 from ..model.bounds import SEED_MAX, check_number
 from ..model.scenario import Scenario, parse_scenario, resolve_scenario
@@ -164,9 +165,9 @@ class Workbench:
                 levers.append({"verb": verb, "allowed": r.allowed, "done": done, "rule": r.rule.text(lang),
                                "source": r.rule.source})
             steps.append({"id": node.id, "name": node.name if lang == "zh" or not facts or not facts.name_en else facts.name_en,
-                          "agency": facts.agency if facts else None,
+                          "agency": agency_name(facts.agency, lang) if facts and facts.agency else None,
                           "kind": "+".join((k.zh if lang == "zh" else k.en) for k in kinds) or kind, "levers": levers})
-        agencies = [{"id": aid, "staff": spec.staff} for aid, spec in resolved.agencies.items()]
+        agencies = [{"id": aid, "name": agency_name(aid, lang), "staff": spec.staff} for aid, spec in resolved.agencies.items()]
         entry = self.entry(cid)
         return {"id": cid, "label": entry.label(lang) if entry else cid, "baseline": entry.baseline if entry else None,
                 "steps": steps, "agencies": agencies, "rate_per_workday": resolved.arrivals.rate_per_workday,
@@ -266,7 +267,8 @@ class Workbench:
         for aid, spec in scenario.agencies.items():
             if spec.staff is not None:
                 was = defaults.agencies[aid].staff if aid in defaults.agencies else None
-                out.append(f"{aid} 人员 {was} → {spec.staff}" if lang == "zh" else f"{aid} staff {was} → {spec.staff}")
+                name = agency_name(aid, lang)
+                out.append(f"{name} 人员 {was} → {spec.staff}" if lang == "zh" else f"{name} staff {was} → {spec.staff}")
         rate = scenario.arrivals.rate_per_workday
         if rate is not None and "arrivals" in scenario.explicit:
             was = defaults.arrivals.rate_per_workday

@@ -125,7 +125,7 @@ function renderStaff(keep) {
   $("staff").replaceChildren(...state.chain.agencies.map((a) => {
     const input = el("input", {type: "number", min: "1", step: "1", "data-agency": a.id, id: `staff-${a.id}`});
     input.value = keep && a.id in old ? old[a.id] : a.staff;
-    return el("label", {}, `${a.id} — ${state.labels.staff_of} `, input);
+    return el("label", {title: a.id}, `${a.name} — ${state.labels.staff_of} `, input);
   }));
   if (!keep) $("demand").value = state.chain.rate_per_workday ?? "";
 }
