@@ -28,7 +28,7 @@ try:  # the staffing rule and the range rules are common to every chain (see com
 except ImportError:  # run as a script
     from common import DEFAULT_RULES, STAFF_RULE, RangeRules, Spread, apply_rules, range_properties  # type: ignore[no-redef]
 
-__all__ = ["Builder", "ROOT", "write_all", "STAFF_RULE"]
+__all__ = ["Builder", "ROOT", "write_all", "STAFF_RULE", "Spread"]
 
 
 class Builder:

@@ -15,6 +15,13 @@ Documented defaults (each an assumption, reported in ``Scenario.notes`` when use
 - 20 applications per working day; 1000 cases; 5 replications; seed 2021;
 - a boolean case attribute with no mix is true for half of the cases.
 
+``ranges:`` gives plausible ranges by assumption id (:mod:`sim.model.assumptions`, syntax
+:mod:`sim.model.ranges`): ``t_register.wait: "0.05-1 workday | no published per-step figure"``,
+``agency.market_regulation.staff: "9-17 staff | why"``, ``arrivals.rate_per_workday``, ``<flow>.share``,
+``attribute.<name>.p``. They range the numbers the scenario sets and override or add ranges on the
+process's; a range must contain its number, a range on a sourced number adds ``| source: where``, and
+a file that writes ``ranges:`` must range every number it sets and marks as an assumption.
+
 ``excluded_levers:`` lists levers that are politically off the table, everywhere (``- commitment``)
 or on some steps (``- {lever: online, steps: [t_seal], reason: "…"}``; ``agencies:`` for staff):
 sensitivity and the fix search never propose them (:mod:`sim.model.legal`). The scenario's own
