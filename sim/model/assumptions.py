@@ -447,7 +447,9 @@ def assumptions_of(process: Process, scenario: Scenario | None = None) -> list[A
     """Every assumed (or ranged) number of a run of ``process`` under ``scenario``, sorted by id.
 
     The scenario's numbers replace the process's (its ``ranges:`` override or add ranges by id), and a
-    documented default the run relies on carries :data:`DEFAULT_RANGES`. Every rule of the module
+    documented default the run relies on carries :data:`DEFAULT_RANGES`. Pass the process as loaded and the
+    scenario with its ``edits:`` (not :func:`~sim.engine.runner.prepare_run`'s output): the edits are applied
+    here, and a range an edit moves is moved with it, which an already edited process cannot show. Every rule of the module
     docstring is enforced: a breach in the process is a :class:`~sim.errors.ModelError`, in the scenario a
     :class:`~sim.errors.ScenarioError` with the YAML path.
     """
