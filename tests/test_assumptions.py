@@ -309,3 +309,16 @@ def test_list_assumptions_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_list_assumptions_unknown_chain_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["list", "--assumptions", "company_setp"]) == 2
     assert 'did you mean "company_setup"' in capsys.readouterr().err
+
+
+def test_list_assumptions_of_a_scenario_counts_its_edits(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", "--assumptions", str(ROOT / "scenarios" / "whatif_commitment_drawing_review.yaml"), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    share = next(x for x in out.splitlines() if x.startswith("f_g_inspect_t_drawing_review_t_inspect_t_drawing_review.share\t"))
+    assert share.split("\t")[2:5] == ["0.1", "0.05–0.3", "share"]
+
+
+def test_scenario_range_syntax_errors_name_their_path() -> None:
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario({"ranges": {"t_register.wait": "about a day"}}, file="s.yaml")
+    assert err.value.problems[0][0] == "ranges.t_register.wait" and "expected a range like" in err.value.problems[0][1]
