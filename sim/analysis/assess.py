@@ -220,6 +220,10 @@ class Row:
     reason: dict[str, str] = field(default_factory=dict)  # lang -> one sentence
     provenance: dict[str, Any] = field(default_factory=dict)
     check_obj: Check | None = field(default=None, repr=False)
+    # over the assumption box (sim.analysis.robustness; None: not judged there): {class, share, lo, hi, points, ...}
+    robustness: dict[str, Any] | None = None
+    break_even: list[dict[str, Any]] | None = None  # conditional and failing rows: where the verdict flips
+    sensitivity: list[dict[str, Any]] | None = None  # ranked: what to measure first
 
     def as_dict(self) -> dict[str, Any]:
         d = {k: v for k, v in self.__dict__.items() if k != "check_obj"}
@@ -237,6 +241,7 @@ class Assessment:
     cases: int
     seed: int
     not_simulated: list[tuple[str, str, str]] = field(default_factory=list)  # (target, check, reason)
+    robust: dict[int, Any] = field(default_factory=dict)  # id(row) -> sim.analysis.robustness.Robustness, when judged
 
     def counts(self) -> dict[str, int]:
         """Performance verdicts by class (design checks are counted apart: :meth:`design_counts`)."""

@@ -1,0 +1,138 @@
+"""Robustness on real simulations of bundled chains: break-evens that re-check by an independent run,
+the same output serially, on a pool and on Dask, and the shape of the assessment's rows."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.analysis import assess as A
+from sim.analysis.robustness import assess_robustness
+from sim.engine.backends import Dask, ProcessPool, Serial
+from sim.model.levers import Scale, apply_levers
+from sim.targets import load_register
+
+REPO = Path(__file__).resolve().parents[1]
+PRECISION = dict(replications=5, cases=100, seed=4)
+
+
+@dataclass(frozen=True)
+class Factor:
+    """The tests' own Assumption-like object: a step's duration × a factor (a Scale lever)."""
+
+    id: str
+    step: str
+    part: str
+    lo: float
+    hi: float
+    central: float = 1.0
+    unit: str = "×"
+    integer: bool = False
+
+    def label(self, lang: str = "zh") -> str:
+        return f"{self.step} {self.part}"
+
+
+# per chain: the steps whose duration is ranged in these tests (the models' own ranges: sim.model.assumptions)
+FACTORS = {
+    "company_setup_2021": [("t_register", "both", 0.5, 3.0), ("t_seal", "both", 0.5, 2.0)],
+    "water_2021": [("t_major_road", "both", 0.5, 1.5)],
+}
+
+
+def factors(process, scenario):  # noqa: ANN001 - the sim.model.assumptions.assumptions_of signature
+    return [Factor(f"{s}.{part}", s, part, lo, hi) for s, part, lo, hi in FACTORS.get(process.id, [])]
+
+
+def at_factors(process, scenario, values):  # noqa: ANN001 - the sim.model.assumptions.at_point signature
+    found = {f.id: f for f in factors(process, scenario)}
+    return apply_levers(process, scenario, [Scale(found[k].step, v, found[k].part) for k, v in sorted(values.items())
+                                            if v != 1.0])
+
+
+def _sub(*ids: str):
+    reg = load_register(REPO / "scenarios" / "targets.yaml")
+    return dataclasses.replace(reg, targets=tuple(t for t in reg.targets if t.id in ids))
+
+
+@pytest.fixture(scope="module")
+def judged():
+    a = A.assess(_sub("T01", "T03", "T23"), **PRECISION)
+    rob = assess_robustness(a, points=4, assumptions=factors, apply=at_factors)
+    return a, rob
+
+
+def test_break_evens_re_check_on_three_bundled_targets(judged) -> None:
+    a, rob = judged
+    checked = 0
+    for target in ("T01", "T03", "T23"):
+        row = next(r for r in a.rows if r.target == target)
+        found = [b for b in rob[id(row)].break_even if b.confirmed]
+        assert found, f"{target}: no confirmed break-even ({[b.sentence['en'] for b in rob[id(row)].break_even]})"
+        for b in found:
+            below, above, vb, va = b.checked
+            assert (vb == A.REACHABLE) != (va == A.REACHABLE)
+            # independently of the analysis: simulate either side on fresh random numbers and judge by the rule
+            res = a.results[row.process]
+            th = A.judged_threshold(row.check_obj)
+            verdicts = []
+            for v in (below, above):
+                p, sc = at_factors(res.process, res.scenario, {b.assumption: v})
+                out = sim.simulate(p, sc, cases=PRECISION["cases"], replications=PRECISION["replications"],
+                                   seed=PRECISION["seed"] + 1, executor=sim.Fast())
+                verdicts.append(A.verdict(*A.share_meeting(out, row.metric, th), row.required))
+            assert verdicts == [vb, va] and (verdicts[0] == A.REACHABLE) != (verdicts[1] == A.REACHABLE)
+            assert f"{b.value:.3g}" in b.sentence["en"] and f"{b.value:.3g}" in b.sentence["zh"]
+            checked += 1
+    assert checked >= 3
+
+
+def test_rows_carry_robustness_break_even_and_sensitivity_as_json(judged) -> None:
+    from sim.commands._json import strict_json
+
+    a, _ = judged
+    rows = [r.as_dict() for r in a.rows]
+    text = strict_json(rows)
+    for d in json.loads(text):
+        if d["kind"] != "performance":
+            assert d["robustness"] is None
+            continue
+        rob = d["robustness"]
+        assert {"class", "share", "lo", "hi", "points", "replications", "cases"} <= set(rob)
+        assert rob["class"] in ("robust", "conditional", "fails") and rob["points"] == 8
+        assert rob["replications"] == PRECISION["replications"] and rob["cases"] == PRECISION["cases"]
+        assert 0 <= rob["lo"] <= rob["share"] <= rob["hi"] <= 1
+        ranked = [s["total"] for s in d["sensitivity"] if s["total"] is not None]
+        assert ranked == sorted(ranked, reverse=True) and {"assumption", "first_order", "total"} <= set(d["sensitivity"][0])
+        if rob["class"] != "robust" or d["verdict"] != "reachable":
+            assert d["break_even"] and all({"assumption", "value", "unit", "sentence"} <= set(b) for b in d["break_even"])
+
+
+def _fingerprint(a) -> list:  # noqa: ANN001
+    return [(r.target, r.check, r.robustness, r.break_even, r.sensitivity) for r in a.rows]
+
+
+def test_same_seed_same_output_serial_pool_and_dask() -> None:
+    from distributed import Client, LocalCluster, get_task_stream
+
+    def once(backend):  # noqa: ANN001
+        a = A.assess(_sub("T03"), replications=4, cases=60, seed=9)
+        assess_robustness(a, points=4, assumptions=factors, apply=at_factors, backend=backend)
+        return _fingerprint(a)
+    serial = once(Serial())
+    pool = once(ProcessPool(workers=2))
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        with get_task_stream(client) as stream:
+            on_dask = once(Dask(client))
+        workers = {t["worker"] for t in stream.data}  # the points spread over both workers
+    assert serial == pool == on_dask
+    assert serial[0][2]["points"] == 8 and len(workers) == 2
+    other = A.assess(_sub("T03"), replications=4, cases=60, seed=10)
+    assess_robustness(other, points=4, assumptions=factors, apply=at_factors)
+    assert _fingerprint(other) != serial
