@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from sim.analysis.robustness import CONDITIONAL, FAILS, ROBUST, Problem, analyse
+from sim.analysis.robustness import CONDITIONAL, FAILS, GRID, ROBUST, Problem, analyse
 from sim.analysis.robustness_design import robustness_class, saltelli, to_values, wilson
 from sim.analysis.robustness_sobol import sobol_indices
 
@@ -97,7 +97,7 @@ def test_map_for_conditional_rows() -> None:
     p = Problem("c", (X, Y), (("workdays", None),), (0.5,), ("T99",))
     r = one(p, runner(lambda v, s: 1 - (v["x"] + v["y"]) / 2))  # holds where x + y <= 1
     m = r.map
-    assert m is not None and {m.x, m.y} == {"x", "y"} and len(m.xs) == len(m.ys) == 5
+    assert m is not None and {m.x, m.y} == {"x", "y"} and len(m.xs) == len(m.ys) == GRID
     for iy, y in enumerate(m.ys):
         for ix, x in enumerate(m.xs):
             assert m.holds[iy][ix] == (x + y <= 1 + 1e-9)

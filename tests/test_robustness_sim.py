@@ -18,7 +18,7 @@ from sim.model.levers import Scale, apply_levers
 from sim.targets import load_register
 
 REPO = Path(__file__).resolve().parents[1]
-PRECISION = dict(replications=5, cases=100, seed=4)
+PRECISION = dict(replications=A.DEFAULT_REPLICATIONS, cases=A.DEFAULT_CASES, seed=4)  # the verdicts' own precision
 
 
 @dataclass(frozen=True)
@@ -136,3 +136,25 @@ def test_same_seed_same_output_serial_pool_and_dask() -> None:
     other = A.assess(_sub("T03"), replications=4, cases=60, seed=10)
     assess_robustness(other, points=4, assumptions=factors, apply=at_factors)
     assert _fingerprint(other) != serial
+
+
+def test_report_shows_the_robustness_section_in_zh_and_en(judged, tmp_path) -> None:
+    from sim.report.html import _ROBUST, write_report
+
+    a, rob = judged
+    conditional = [r for r in rob.values() if r.cls == "conditional"]
+    assert conditional and all(r.map is not None for r in conditional if r.assumptions >= 2)  # T01/T03 flip inside these ranges
+    assert any(r.map is not None for r in conditional)
+    for lang in ("zh", "en"):
+        page = write_report(a, [], tmp_path / lang, lang=lang, diagrams=False).read_text(encoding="utf-8")
+        section = page[page.index(_ROBUST[lang]["title"]):]
+        assert _ROBUST[lang]["classes"]["conditional"] in section
+        # per conditional row its map (two assumptions or more) and its Sobol' bars
+        pictures = sum((r.map is not None) + any(s.total is not None for s in r.sensitivity) for r in conditional)
+        assert section.count("<img") == pictures >= len(conditional)
+        for r in conditional:
+            assert r.break_even[0].sentence[lang][:12] in page
+        assert (tmp_path / lang / "robustness.csv").exists()
+    plain = A.assess(_sub("T03"), replications=3, cases=40, seed=1)
+    page = write_report(plain, [], tmp_path / "plain", lang="en", diagrams=False).read_text(encoding="utf-8")
+    assert _ROBUST["en"]["title"] not in page  # not judged over the assumptions: no section

@@ -4,14 +4,16 @@ what to measure first.
 For each simulated chain, every assumption with a plausible range (:mod:`sim.model.assumptions`)
 spans a box. The chain is simulated at
 
-1. the points of a scrambled Sobol' design (``A`` and ``B``, :mod:`sim.analysis.robustness_design`),
-   the central point, and each assumption at either end of its range with the others central;
-2. for the ``top`` assumptions whose end-to-end sweep moves a row's share most (the screen), the
-   Saltelli points ``AB_i`` that give first-order and total Sobol' indices
-   (:mod:`sim.analysis.robustness_sobol`);
-3. for conditional and failing rows, a bisection on the line of each decisive assumption (the
-   others central) to where the verdict flips, then a re-check on fresh random numbers just either
-   side; for conditional rows, a grid over the two decisive assumptions (the break-even map).
+1. the points of a scrambled Sobol' design (``A`` and ``B``, :mod:`sim.analysis.robustness_design`)
+   and the central point: the robustness class and share;
+2. a screen over those points (each assumption's rank correlation with each row's share), then, on
+   chains where some verdict is conditional, the Saltelli points ``AB_i`` of the ``top`` screened
+   assumptions, which give first-order and total Sobol' indices (:mod:`sim.analysis.robustness_sobol`)
+   — adaptive: a chain whose verdicts hold everywhere or nowhere is ranked by the screen alone;
+3. for conditional and failing rows, each decisive assumption (the top two of the ranking) at either
+   end of its range with the others central, a bisection on that line to where the verdict flips,
+   and a re-check on fresh random numbers just either side; for conditional rows, a grid over the
+   two decisive assumptions (the break-even map).
 
 Every point is a full run at the verdict's own cases and replications with the verdict's seed
 (common random numbers: the points differ in the assumptions only), judged by the verdict rule of
@@ -30,51 +32,49 @@ Example (an analytic runner: the share is 1 − x, the target holds while x ≤ 
     >>> run = lambda jobs: [[[1 - dict(v)["x"]] * 4] for _, v, _ in jobs]
     >>> r = analyse([p], run, n=16, seed=1, replications=4, cases=10)[0][0]
     >>> r.cls, r.break_even[0].value, r.break_even[0].sentence["en"]
-    ('conditional', 0.5, 'T99 holds while x ≤ 0.5 working days, the other assumptions at their central values (re-checked on fresh random numbers: reachable at 0.488, not reachable at 0.528).')
+    ('conditional', 0.5, 'T99 holds while x ≤ 0.5, the other assumptions at their central values (re-checked on fresh random numbers: reachable at 0.488, not reachable at 0.528).')
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from .robustness_design import CONDITIONAL, FAILS, ROBUST, robustness_class, saltelli, to_values, wilson
+from .robustness_design import CLASSES, CONDITIONAL, FAILS, ROBUST, robustness_class, saltelli, to_values, wilson
 from .robustness_sobol import sobol_indices
 
 __all__ = ["Problem", "Robustness", "BreakEven", "Sensitivity", "BreakEvenMap", "analyse", "assess_robustness",
-           "simulation_runner", "DEFAULT_POINTS", "DEFAULT_TOP", "ROBUST", "CONDITIONAL", "FAILS", "unit_words"]
+           "simulation_runner", "summary", "RULE", "CLASSES", "DEFAULT_POINTS", "DEFAULT_TOP", "GRID", "ROBUST", "CONDITIONAL", "FAILS"]
 
 # assumption: 16 Sobol' points in each of A and B (32 judged points) put the Wilson interval of a share of
 # 1 at 0.89–1 and keep the whole register's robust assessment within 2 minutes on 2 cores (benchmarks/robust_register.py).
 DEFAULT_POINTS = 16
-# assumption: Sobol' indices for the 3 assumptions that move a chain's shares most end to end; the report
-# asks for the 2–3 to measure first, and each more costs n runs a chain.
-DEFAULT_TOP = 3
+# assumption: Sobol' indices for the 2 assumptions the screen finds most influential on a chain (the report
+# names 2–3 to measure first, the third by the screen); each more costs n runs a chain with a conditional row.
+DEFAULT_TOP = 2
 DECISIVE = 2  # break-even lines for the two most influential assumptions of a row
-BISECT_STEPS = 6  # the flip located within 1/64 of the range
-GRID = 5  # the break-even map: 5 × 5 points over the two decisive assumptions
+BISECT_STEPS = 5  # the flip located within 1/32 of the range (the re-check looks about that far either side)
+GRID = 4  # the break-even map: 4 × 4 points over the two decisive assumptions (the ends and two between)
 RECHECK_OFFSET = 1  # break-evens re-checked on seed + 1: random numbers the bisection never saw
 # assumption: the re-check simulates 2% of the range either side of the flip (or the bisection's bracket when
 # wider); where the verdict's own noise blurs that, 5% — the sentence says where it was checked.
 RECHECK_STEPS = (0.02, 0.05)
 
+RULE = {
+    "en": "Robustness: a performance verdict holds at a point of its chain's assumption box when the verdict rule says "
+          "reachable there; robust when it holds at every design point, conditional at some, fails throughout at none. "
+          "The share of points where it holds carries Wilson's 95% interval.",
+    "zh": "稳健性：在流程假设空间的某一点上按判定规则为“可达成”即为成立；所有设计点都成立为“稳健”，部分成立为“有条件成立”，"
+          "都不成立为“全域不成立”。成立点占比附 Wilson 95% 区间。",
+}
+
 Values = tuple[tuple[str, float], ...]  # sorted (assumption id, value) pairs: hashable, picklable
 Job = tuple[int, Values, int]  # (problem index, values, seed)
 Runner = Callable[[Sequence[Job]], list[list[list[float]]]]  # per job, per key: the per-replication shares
-
-_UNITS = {"workday": ("个工作日", "working days"), "h": ("小时", "hours"), "day": ("天", "days"), "staff": ("人", "staff"),
-          "per_workday": ("件/工作日", "applications a working day"), "share": ("", "")}
-
-
-def unit_words(unit: str, lang: str = "zh") -> str:
-    """An assumption's unit in words (``unit_words("workday", "en") == "working days"``)."""
-    words = _UNITS.get(unit)
-    return unit if words is None else words[0 if lang == "zh" else 1]
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -115,7 +115,8 @@ class BreakEven:
 @dataclass(frozen=True)
 class Sensitivity:
     """One assumption's influence on a row's share meeting the target: Sobol' indices (screened-in
-    assumptions only) and the end-to-end change with the others central."""
+    assumptions of chains with a conditional row), the screen's rank correlation, and for decisive
+    assumptions the end-to-end change with the others central."""
 
     assumption: str
     label: dict[str, str]
@@ -123,11 +124,12 @@ class Sensitivity:
     first_ci: tuple[float, float] | None
     total: float | None
     total_ci: tuple[float, float] | None
-    sweep: float  # share at the high end minus share at the low end, the others central
+    screen: float  # Spearman's rank correlation with the share over the design points (the screen)
+    sweep: float | None = None  # decisive assumptions: share at the high end minus at the low end, the others central
 
     def as_dict(self) -> dict[str, Any]:
         return {"assumption": self.assumption, "first_order": self.first, "first_order_ci": self.first_ci,
-                "total": self.total, "total_ci": self.total_ci, "sweep": self.sweep}
+                "total": self.total, "total_ci": self.total_ci, "screen_rank_correlation": self.screen, "sweep": self.sweep}
 
 
 @dataclass(frozen=True)
@@ -254,16 +256,16 @@ def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POI
     def job(p: int, values: Mapping[str, float], s: int = seed) -> Job:
         return (p, _values({**central[p], **values}), s)
 
-    # phase 1: design, central point, one-at-a-time ends
+    # phase 1: the design (A and B) and the central point
     design: list[tuple[list[Job], list[Job], list[list[Job]]]] = []  # A, B and AB_j (column j from B) per problem
-    ends: list[list[tuple[Job, Job]]] = []
+    values: list[np.ndarray] = []  # the A and B points as values, for the screen
     first: list[Job] = []
     for i, p in enumerate(problems):
         d = len(p.assumptions)
         first.append(job(i, {}))
         if not d:
             design.append(([], [], []))
-            ends.append([])
+            values.append(np.empty((0, 0)))
             continue
         a, b = saltelli(d, n, seed)
         lo, hi = [x.lo for x in p.assumptions], [x.hi for x in p.assumptions]
@@ -272,50 +274,66 @@ def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POI
         ids = [x.id for x in p.assumptions]
         ab = [[job(i, dict(zip(ids, np.where(np.arange(d) == j, rb, ra)))) for ra, rb in zip(va, vb)] for j in range(d)]
         design.append(([job(i, dict(zip(ids, row))) for row in va], [job(i, dict(zip(ids, row))) for row in vb], ab))
-        ends.append([(job(i, {x.id: x.lo}), job(i, {x.id: x.hi})) for x in p.assumptions])
-    runs.batch(first + [j for da in design for j in da[0] + da[1]] + [j for e in ends for pair in e for j in pair])
+        values.append(np.concatenate([va, vb]))
+    runs.batch(first + [j for da in design for j in da[0] + da[1]])
 
-    # phase 2: screen, then the Saltelli columns of the screened-in assumptions
+    # the classes, and the screen: each assumption's rank correlation with each row's share over the design
+    classes: list[list[tuple[str, int, list[bool], bool]]] = []
+    screens: list[np.ndarray] = []
     chosen: list[list[int]] = []
     for i, p in enumerate(problems):
-        effect = [max((abs(_mean(runs.shares(hi_j, k)) - _mean(runs.shares(lo_j, k))) for k in range(len(p.keys))),
-                      default=0.0) for lo_j, hi_j in ends[i]]
-        order = sorted((j for j in range(len(effect)) if effect[j] > 1e-12), key=lambda j: -effect[j])
-        chosen.append(order[:top])
+        pts = design[i][0] + design[i][1]
+        per_row = []
+        for k, req in enumerate(p.required):
+            holds = [_holds(runs.shares(j, k), req) for j in pts]
+            c_holds = _holds(runs.shares(first[i], k), req)
+            cls = robustness_class(holds) if holds else (ROBUST if c_holds else FAILS)
+            per_row.append((cls, sum(holds) if holds else int(c_holds), holds, c_holds))
+        classes.append(per_row)
+        rho = np.array([[_rank_corr(values[i][:, j], [_mean(runs.shares(jb, k)) for jb in pts])
+                         for j in range(len(p.assumptions))] for k in range(len(p.keys))]) if pts else np.empty((len(p.keys), 0))
+        screens.append(rho)
+        strength = np.abs(rho).max(axis=0) if rho.size else np.array([])
+        # Sobol' indices where a verdict depends on the assumptions: chains with a conditional row
+        wanted = any(c[0] == CONDITIONAL for c in per_row)
+        order = sorted((j for j in range(len(strength)) if strength[j] > 0), key=lambda j: -strength[j])
+        chosen.append(order[:top] if wanted else [])
+    # phase 2: the Saltelli columns of the screened-in assumptions
     runs.batch([j for i in range(len(problems)) for c in chosen[i] for j in design[i][2][c]])
 
     out: list[list[Robustness]] = []
-    lines: list[_Line] = []
-    maps: list[tuple[int, int, Any, Any]] = []
+    pending: list[tuple[int, int, list[Any]]] = []  # (problem, row, decisive assumptions): their ends, then lines
     for i, p in enumerate(problems):
         rows = []
-        da, db = design[i][0], design[i][1]
-        for k, req in enumerate(p.required):
-            holds = [_holds(runs.shares(j, k), req) for j in da + db]
-            c_holds = _holds(runs.shares(first[i], k), req)
-            if holds:
-                cls, held = robustness_class(holds), sum(holds)
-                lo_w, hi_w = wilson(held, len(holds))
-            else:  # nothing to vary: the central verdict is the verdict everywhere
-                cls, held, lo_w, hi_w = (ROBUST if c_holds else FAILS), int(c_holds), math.nan, math.nan
+        for k, (cls, held, holds, c_holds) in enumerate(classes[i]):
+            lo_w, hi_w = wilson(held, len(holds)) if holds else (math.nan, math.nan)
             share = held / len(holds) if holds else float(c_holds)
-            sens = _sensitivity(p, k, runs, design[i], ends[i], chosen[i], seed)
+            sens = _sensitivity(p, k, runs, design[i], screens[i][k] if screens[i].size else np.array([]), chosen[i], seed)
             r = Robustness(p.targets[k], cls, share, lo_w, hi_w, len(holds), held, replications, cases, seed, c_holds,
                            len(p.assumptions), 0, sensitivity=sens)
             if cls != ROBUST or not c_holds:
                 by_id = {a.id: a for a in p.assumptions}
-                decisive = [by_id[s.assumption] for s in sens[:DECISIVE]]
-                for a in decisive:
-                    e = ends[i][p.assumptions.index(a)]
-                    lo_h, hi_h = _holds(runs.shares(e[0], k), req), _holds(runs.shares(e[1], k), req)
-                    if lo_h == hi_h:
-                        r.break_even.append(_no_flip(p, k, a, lo_h))
-                    else:
-                        lines.append(_Line(i, k, a, float(a.lo), float(a.hi), lo_h, hi_h))
-                if cls == CONDITIONAL and len(decisive) >= 2:
-                    maps.append((i, k, decisive[0], decisive[1]))
+                pending.append((i, k, [by_id[s.assumption] for s in sens[:DECISIVE]]))
             rows.append(r)
         out.append(rows)
+    # phase 3: each decisive assumption at either end of its range, the others central
+    ends = {(i, a.id): (job(i, {a.id: a.lo}), job(i, {a.id: a.hi})) for i, _, dec in pending for a in dec}
+    runs.batch([j for pair in ends.values() for j in pair])
+    lines: list[_Line] = []
+    maps: list[tuple[int, int, Any, Any]] = []
+    for i, k, decisive in pending:
+        p, r, req = problems[i], out[i][k], problems[i].required[k]
+        for a in decisive:
+            e = ends[(i, a.id)]
+            lo_h, hi_h = _holds(runs.shares(e[0], k), req), _holds(runs.shares(e[1], k), req)
+            sweep = _mean(runs.shares(e[1], k)) - _mean(runs.shares(e[0], k))
+            r.sensitivity = [replace(s, sweep=sweep) if s.assumption == a.id else s for s in r.sensitivity]
+            if lo_h == hi_h:
+                r.break_even.append(_no_flip(p, k, a, lo_h))
+            else:
+                lines.append(_Line(i, k, a, float(a.lo), float(a.hi), lo_h, hi_h))
+        if r.cls == CONDITIONAL and len(decisive) >= 2:
+            maps.append((i, k, decisive[0], decisive[1]))
 
     # phase 3: bisection on every line at once (one batch a step)
     for _ in range(bisect_steps):
@@ -370,12 +388,22 @@ def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POI
     return out
 
 
-def _sensitivity(p: Problem, k: int, runs: _Runs, design: tuple[list[Job], list[Job], list[list[Job]]], ends: list[tuple[Job, Job]], chosen: list[int],
-                 seed: int) -> list[Sensitivity]:
-    """Ranked: screened-in assumptions by total index, then the others by their end-to-end sweep."""
+def _rank_corr(x: np.ndarray, f: Sequence[float]) -> float:
+    """Spearman's rank correlation of an assumption's values with a row's share (0 where either is constant)."""
+    from scipy.stats import rankdata
+
+    fx = np.asarray(f, dtype=float)
+    ok = ~np.isnan(fx)
+    if ok.sum() < 3 or np.ptp(x[ok]) == 0 or np.ptp(fx[ok]) == 0:
+        return 0.0
+    return float(np.corrcoef(rankdata(x[ok]), rankdata(fx[ok]))[0, 1])
+
+
+def _sensitivity(p: Problem, k: int, runs: _Runs, design: tuple[list[Job], list[Job], list[list[Job]]],
+                 rho: np.ndarray, chosen: list[int], seed: int) -> list[Sensitivity]:
+    """Ranked: the screened-in assumptions by total Sobol' index, then the others by the screen's |rank correlation|."""
     if not p.assumptions:
         return []
-    sweep = [_mean(runs.shares(hi, k)) - _mean(runs.shares(lo, k)) for lo, hi in ends]
     out: list[Sensitivity] = []
     if chosen:
         fa = np.array([_mean(runs.shares(j, k)) for j in design[0]])
@@ -384,17 +412,16 @@ def _sensitivity(p: Problem, k: int, runs: _Runs, design: tuple[list[Job], list[
         for c, ix in zip(chosen, sobol_indices(fa, fb, fab, seed=seed)):
             a = p.assumptions[c]
             if math.isnan(ix.total):
-                out.append(Sensitivity(a.id, _labels(a), None, None, None, None, sweep[c]))
+                out.append(Sensitivity(a.id, _labels(a), None, None, None, None, float(rho[c])))
             else:
                 out.append(Sensitivity(a.id, _labels(a), ix.first, (ix.first_lo, ix.first_hi), ix.total,
-                                       (ix.total_lo, ix.total_hi), sweep[c]))
-    out.sort(key=lambda s: (-(s.total if s.total is not None else -1.0), -abs(s.sweep)))
-    rest = [Sensitivity(a.id, _labels(a), None, None, None, None, sweep[j]) for j, a in enumerate(p.assumptions)
-            if j not in chosen]
-    rest.sort(key=lambda s: -abs(s.sweep))
-    # a row the screen's assumptions do not move (all NaN) is ranked by its sweep alone
-    if all(s.total is None for s in out):
-        return sorted(out + rest, key=lambda s: -abs(s.sweep))
+                                       (ix.total_lo, ix.total_hi), float(rho[c])))
+    rest = [Sensitivity(a.id, _labels(a), None, None, None, None, float(rho[j]) if len(rho) else 0.0)
+            for j, a in enumerate(p.assumptions) if j not in chosen]
+    out.sort(key=lambda s: (-(s.total if s.total is not None else -1.0), -abs(s.screen)))
+    rest.sort(key=lambda s: -abs(s.screen))
+    if all(s.total is None for s in out):  # no index defined: the screen ranks every assumption
+        return sorted(out + rest, key=lambda s: -abs(s.screen))
     return out + rest
 
 
@@ -434,7 +461,8 @@ def _context(p: Problem, skip: str, lang: str) -> str:
     if not shown:
         return ""
     sep = "、" if lang == "zh" else ", "
-    return sep.join(f"{a.label(lang)} {float(a.central):g}{'' if lang == 'zh' else ' '}{unit_words(a.unit, lang)}"
+    # an assumption's label carries its unit (sim.model.assumptions.Assumption.label)
+    return sep.join(f"{a.label(lang)} {float(a.central):g}"
                     for a in shown)
 
 
@@ -446,15 +474,15 @@ def _others(p: Problem, a: Any, lang: str) -> str:
 
 
 def _no_flip(p: Problem, k: int, a: Any, holds: bool) -> BreakEven:
-    t, u = p.targets[k], a.unit
-    rng = {lang: f"{_fmt(a.lo)}–{_fmt(a.hi)} {unit_words(u, lang)}".strip() for lang in ("zh", "en")}
+    t = p.targets[k]
+    rng = {lang: f"{_fmt(a.lo)}–{_fmt(a.hi)}" for lang in ("zh", "en")}
     sentence = {
         "zh": f"{t}：{a.label('zh')}在 {rng['zh']} 范围内取任何值（{_others(p, a, 'zh')}）都不改变结论——"
               f"{'始终可达成' if holds else '始终不可达成'}。",
         "en": f"{t}: no value of {a.label('en')} within {rng['en']} changes the verdict ({_others(p, a, 'en')}): "
               f"{'it holds' if holds else 'it does not hold'} all along.",
     }
-    return BreakEven(a.id, _labels(a), u, float(a.lo), float(a.hi), False, sentence=sentence)
+    return BreakEven(a.id, _labels(a), a.unit, float(a.lo), float(a.hi), False, sentence=sentence)
 
 
 def _flip(p: Problem, ln: _Line, below: float, above: float, v_below: str, v_above: str, fresh: int) -> BreakEven:
@@ -467,20 +495,19 @@ def _flip(p: Problem, ln: _Line, below: float, above: float, v_below: str, v_abo
     confirmed = _confirmed(holds_below, v_below, v_above)
     sentence: dict[str, str] = {}
     for lang in ("zh", "en"):
-        u = unit_words(a.unit, lang)
         sign = "≤" if holds_below else "≥"
         vb, va = verdict_words(v_below, lang), verdict_words(v_above, lang)
         if confirmed:
-            sentence[lang] = (f"{t} 在{a.label(lang)} {sign} {_fmt(near)}{u}时可达成（{_others(p, a, lang)}；以新的随机数复核："
+            sentence[lang] = (f"{t} 在{a.label(lang)} {sign} {_fmt(near)} 时可达成（{_others(p, a, lang)}；以新的随机数复核："
                               f"{_fmt(below)} 处{vb}，{_fmt(above)} 处{va}）。" if lang == "zh"
-                              else f"{t} holds while {a.label(lang)} {sign} {_fmt(near)} {u}, {_others(p, a, lang)} "
+                              else f"{t} holds while {a.label(lang)} {sign} {_fmt(near)}, {_others(p, a, lang)} "
                                    f"(re-checked on fresh random numbers: {vb} at {_fmt(below)}, {va} at {_fmt(above)}).")
         else:
             sentence[lang] = (
-                f"{t}：按判定所用随机数，结论在{a.label(lang)}约 {_fmt(near)}{u}处翻转；但以新的随机数（种子 {fresh}）在其两侧"
+                f"{t}：按判定所用随机数，结论在{a.label(lang)}约 {_fmt(near)} 处翻转；但以新的随机数（种子 {fresh}）在其两侧"
                 f"（{_fmt(below)}、{_fmt(above)}）复核，结论为{vb}、{va}，未得到确认——翻转点落在模拟误差之内，不给出临界值。"
                 if lang == "zh" else
-                f"{t}: on the verdict's random numbers the verdict flips near {a.label(lang)} = {_fmt(near)} {u}, but "
+                f"{t}: on the verdict's random numbers the verdict flips near {a.label(lang)} = {_fmt(near)}, but "
                 f"re-simulated on fresh random numbers (seed {fresh}) just either side ({_fmt(below)}, {_fmt(above)}) it is "
                 f"{vb} and {va}: not confirmed, the flip is within simulation noise, so no break-even value is given.")
     return BreakEven(a.id, _labels(a), a.unit, float(a.lo), float(a.hi), True, value=float(near) if confirmed else None,
@@ -523,6 +550,20 @@ def simulation_runner(chains: Sequence[tuple[Any, Any]], problems: Sequence[Prob
     return run
 
 
+def check_budget(problems: Sequence[Problem], *, points: int, top: int, replications: int, cases: int) -> int:
+    """Refuse (:func:`sim.model.bounds.check_case_budget`) before any run when the most simulations the analysis
+    could take exceed the case budget; return that number of runs."""
+    from ..model.bounds import check_case_budget
+
+    most = 0
+    for p in problems:
+        d, rows = len(p.assumptions), len(p.keys)
+        most += 1 if not d else (1 + 2 * points + 2 * min(d, DECISIVE) * rows + min(top, d) * points
+                                 + rows * DECISIVE * (BISECT_STEPS + 2 * len(RECHECK_STEPS)) + rows * GRID * GRID)
+    check_case_budget([(replications, cases)] * most)
+    return most
+
+
 # --------------------------------------------------------------------------- the assessment's rows
 def robust_rows(assessment: Any) -> dict[str, list[Any]]:
     """Per simulated chain, the rows judged on a share of its cases (the ones a robustness class applies to)."""
@@ -560,6 +601,7 @@ def assess_robustness(assessment: Any, *, points: int = DEFAULT_POINTS, top: int
                                 tuple(r.required for r in rs), tuple(r.target + (f" ({r.check})" if r.check else "") for r in rs)))
         chains.append((res.process, res.scenario))
         rows.append(rs)
+    check_budget(problems, points=points, top=top, replications=assessment.replications, cases=assessment.cases)
     runner = simulation_runner(chains, problems, replications=assessment.replications, cases=assessment.cases, apply=apply,
                                backend=backend)
     found_all = analyse(problems, runner, n=points, top=top, seed=assessment.seed, replications=assessment.replications,
@@ -573,3 +615,16 @@ def assess_robustness(assessment: Any, *, points: int = DEFAULT_POINTS, top: int
             out[id(r)] = rob
     assessment.robust = out
     return out
+
+
+def summary(assessment: Any) -> dict[str, Any] | None:
+    """``--json``'s top-level robustness: the design, the count per class and the simulations it took (None: not judged)."""
+    found = getattr(assessment, "robust", None) or {}
+    if not found:
+        return None
+    rows = [r for r in assessment.rows if id(r) in found]
+    runs = {r.process: found[id(r)].runs for r in rows}  # every row of a chain shares its runs
+    robs = list(found.values())
+    return {"counts": {c: sum(r.cls == c for r in robs) for c in CLASSES}, "interval": "wilson95",
+            "points": max(r.points for r in robs), "replications": assessment.replications, "cases": assessment.cases,
+            "seed": assessment.seed, "runs": sum(runs.values()), "chains": len(runs), "rule": RULE}
