@@ -4,6 +4,7 @@ the same output serially, on a pool and on Dask, and the shape of the assessment
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,15 +63,18 @@ def _sub(*ids: str):
 
 @pytest.fixture(scope="module")
 def judged():
-    a = A.assess(_sub("T01", "T03", "T23"), **PRECISION)
-    rob = assess_robustness(a, points=4, assumptions=factors, apply=at_factors)
+    """Three bundled targets on two chains, over the models' own assumption ranges (sim.model.assumptions)."""
+    a = A.assess(_sub("T01", "T03", "T21"), **PRECISION)
+    rob = assess_robustness(a, points=8)
     return a, rob
 
 
 def test_break_evens_re_check_on_three_bundled_targets(judged) -> None:
+    from sim.model.assumptions import at_point
+
     a, rob = judged
     checked = 0
-    for target in ("T01", "T03", "T23"):
+    for target in ("T01", "T03", "T21"):
         row = next(r for r in a.rows if r.target == target)
         found = [b for b in rob[id(row)].break_even if b.confirmed]
         assert found, f"{target}: no confirmed break-even ({[b.sentence['en'] for b in rob[id(row)].break_even]})"
@@ -78,15 +82,15 @@ def test_break_evens_re_check_on_three_bundled_targets(judged) -> None:
             below, above, vb, va = b.checked
             assert (vb == A.REACHABLE) != (va == A.REACHABLE)
             # independently of the analysis: simulate either side on fresh random numbers and judge by the rule
-            res = a.results[row.process]
             th = A.judged_threshold(row.check_obj)
             verdicts = []
             for v in (below, above):
-                p, sc = at_factors(res.process, res.scenario, {b.assumption: v})
+                p, sc = at_point(*a.inputs[row.process], {b.assumption: v})
                 out = sim.simulate(p, sc, cases=PRECISION["cases"], replications=PRECISION["replications"],
                                    seed=PRECISION["seed"] + 1, executor=sim.Fast())
                 verdicts.append(A.verdict(*A.share_meeting(out, row.metric, th), row.required))
             assert verdicts == [vb, va] and (verdicts[0] == A.REACHABLE) != (verdicts[1] == A.REACHABLE)
+            assert b.lo <= below < b.value < above <= b.hi or b.lo <= below <= b.value < above <= b.hi
             assert f"{b.value:.3g}" in b.sentence["en"] and f"{b.value:.3g}" in b.sentence["zh"]
             checked += 1
     assert checked >= 3
@@ -104,7 +108,7 @@ def test_rows_carry_robustness_break_even_and_sensitivity_as_json(judged) -> Non
             continue
         rob = d["robustness"]
         assert {"class", "share", "lo", "hi", "points", "replications", "cases"} <= set(rob)
-        assert rob["class"] in ("robust", "conditional", "fails") and rob["points"] == 8
+        assert rob["class"] in ("robust", "conditional", "fails") and rob["points"] == 16
         assert rob["replications"] == PRECISION["replications"] and rob["cases"] == PRECISION["cases"]
         assert 0 <= rob["lo"] <= rob["share"] <= rob["hi"] <= 1
         ranked = [s["total"] for s in d["sensitivity"] if s["total"] is not None]
@@ -147,14 +151,66 @@ def test_report_shows_the_robustness_section_in_zh_and_en(judged, tmp_path) -> N
     assert any(r.map is not None for r in conditional)
     for lang in ("zh", "en"):
         page = write_report(a, [], tmp_path / lang, lang=lang, diagrams=False).read_text(encoding="utf-8")
-        section = page[page.index(_ROBUST[lang]["title"]):]
+        section = page[page.index(html.escape(_ROBUST[lang]["title"])):]
         assert _ROBUST[lang]["classes"]["conditional"] in section
         # per conditional row its map (two assumptions or more) and its Sobol' bars
         pictures = sum((r.map is not None) + any(s.total is not None for s in r.sensitivity) for r in conditional)
         assert section.count("<img") == pictures >= len(conditional)
         for r in conditional:
-            assert r.break_even[0].sentence[lang][:12] in page
+            assert html.escape(r.break_even[0].sentence[lang][:12]) in page
         assert (tmp_path / lang / "robustness.csv").exists()
     plain = A.assess(_sub("T03"), replications=3, cases=40, seed=1)
     page = write_report(plain, [], tmp_path / "plain", lang="en", diagrams=False).read_text(encoding="utf-8")
-    assert _ROBUST["en"]["title"] not in page  # not judged over the assumptions: no section
+    assert html.escape(_ROBUST["en"]["title"]) not in page  # not judged over the assumptions: no section
+
+
+def test_cli_assess_json_rows_carry_robustness(tmp_path, monkeypatch, capsys) -> None:
+    import functools
+
+    import sim.targets
+    from sim.cli import main
+
+    register = tmp_path / "targets.yaml"  # T03 and T04 on the bundled model (its assumptions ranged)
+    register.write_text(f"""targets:
+  - id: T03
+    clause: 二(一)1
+    chain: company_setup
+    metric: whole setup
+    unit: 工作日
+    max: 1
+    test: {{process: {REPO / 'processes' / 'company_setup_2021.bpmn'}, metric: case_workdays}}
+  - id: T04
+    clause: 二(一)2(3)
+    chain: company_setup
+    metric: cost of seals and tax UKEY
+    unit: yuan
+    equals: 0
+    test: {{process: {REPO / 'processes' / 'company_setup_2021.bpmn'}, metric: fee}}
+""", encoding="utf-8")
+    monkeypatch.setattr(sim.targets, "load_register", functools.partial(sim.targets.load_register, root=REPO,
+                                                                       expected_ids=("T03", "T04")))
+    register = str(register)
+    assert main(["assess", "--register", register, "--quick", "--robust", "--points", "2", "--no-report", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    (t03,) = [r for r in out["rows"] if r["target"] == "T03"]
+    rob = t03["robustness"]
+    assert rob["class"] in ("robust", "conditional", "fails") and rob["points"] == 4 and rob["replications"] == 3
+    assert rob["assumptions"] >= 5 and 0 <= rob["lo"] <= rob["share"] <= rob["hi"] <= 1
+    assert t03["sensitivity"] and {"assumption", "first_order", "total"} <= set(t03["sensitivity"][0])
+    assert all(s["assumption"].startswith(("t_", "agency.", "arrivals.")) for s in t03["sensitivity"])
+    if rob["class"] != "robust" or t03["verdict"] != "reachable":
+        assert t03["break_even"]
+    assert out["robustness"]["points"] == 4 and sum(out["robustness"]["counts"].values()) == 1
+    assert [r["robustness"] for r in out["rows"] if r["target"] != "T03"] == [None]  # a design check: none
+    assert main(["assess", "--register", register, "--quick", "--no-report", "--json"]) == 0  # --quick: off by default
+    assert json.loads(capsys.readouterr().out)["robustness"] is None
+    with pytest.raises(SystemExit) as exc:
+        main(["assess", "--register", register, "--points", "12", "--no-report"])
+    assert exc.value.code == 2
+
+
+def test_the_central_point_is_the_verdicts_own_run(judged) -> None:
+    a, rob = judged
+    for r in a.rows:
+        if id(r) in rob:  # common random numbers: at the central values the verdict is the assessment's
+            assert rob[id(r)].central_holds == (r.verdict == A.REACHABLE)

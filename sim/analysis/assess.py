@@ -242,6 +242,8 @@ class Assessment:
     seed: int
     not_simulated: list[tuple[str, str, str]] = field(default_factory=list)  # (target, check, reason)
     robust: dict[int, Any] = field(default_factory=dict)  # id(row) -> sim.analysis.robustness.Robustness, when judged
+    # process path -> (process as loaded, scenario as given): what an assumption point is applied to
+    inputs: dict[str, tuple[Any, Scenario]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         """Performance verdicts by class (design checks are counted apart: :meth:`design_counts`)."""
@@ -349,6 +351,7 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
     check_run_arguments(cases=cases, replications=replications, seed=seed)
     loaded = _prepare(register, scenario, scope)
     results: dict[str, Any] = {}
+    inputs: dict[str, tuple[Any, Scenario]] = {}
 
     def sim_of(rel: str) -> Any:
         if rel not in results:
@@ -356,6 +359,7 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
 
             results[rel] = simulate(loaded[rel], _scoped(scenario, scope, rel), cases=cases, replications=replications, seed=seed,
                                     executor=EXPLORING, keep_traces=traces_fit(loaded[rel].process, cases, replications))
+            inputs[rel] = (loaded[rel].process, _scoped(scenario, scope, rel) or Scenario())
         return results[rel]
 
     baselines: dict[str, Any] = {}
@@ -445,7 +449,7 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
                           for lang in ("zh", "en")}
         rows.append(row)
     not_sim = [(t.id, c.name, c.not_simulated or "") for t in register.targets for c in t.checks if c.test is None]
-    return Assessment(rows, results, register, required, replications, cases, seed, not_sim)
+    return Assessment(rows, results, register, required, replications, cases, seed, not_sim, inputs=inputs)
 
 
 _CLOCK_NAMES = {

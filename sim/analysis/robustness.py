@@ -248,8 +248,10 @@ class _Line:
 
 
 def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POINTS, top: int = DEFAULT_TOP, seed: int,
-            replications: int, cases: int, bisect_steps: int = BISECT_STEPS, grid: int = GRID) -> list[list[Robustness]]:
-    """Per problem, per row, the row's :class:`Robustness`. ``runner`` simulates jobs (it may run them anywhere)."""
+            replications: int, cases: int, bisect_steps: int = BISECT_STEPS, grid: int = GRID,
+            maps: bool = True) -> list[list[Robustness]]:
+    """Per problem, per row, the row's :class:`Robustness`. ``runner`` simulates jobs (it may run them anywhere);
+    ``maps=False`` skips the break-even maps (pictures only: a run without a report does not need them)."""
     runs = _Runs(runner)
     central = [{a.id: float(a.central) for a in p.assumptions} for p in problems]
 
@@ -320,7 +322,7 @@ def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POI
     ends = {(i, a.id): (job(i, {a.id: a.lo}), job(i, {a.id: a.hi})) for i, _, dec in pending for a in dec}
     runs.batch([j for pair in ends.values() for j in pair])
     lines: list[_Line] = []
-    maps: list[tuple[int, int, Any, Any]] = []
+    grids: list[tuple[int, int, Any, Any]] = []
     for i, k, decisive in pending:
         p, r, req = problems[i], out[i][k], problems[i].required[k]
         for a in decisive:
@@ -332,8 +334,8 @@ def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POI
                 r.break_even.append(_no_flip(p, k, a, lo_h))
             else:
                 lines.append(_Line(i, k, a, float(a.lo), float(a.hi), lo_h, hi_h))
-        if r.cls == CONDITIONAL and len(decisive) >= 2:
-            maps.append((i, k, decisive[0], decisive[1]))
+        if maps and r.cls == CONDITIONAL and len(decisive) >= 2:
+            grids.append((i, k, decisive[0], decisive[1]))
 
     # phase 3: bisection on every line at once (one batch a step)
     for _ in range(bisect_steps):
@@ -356,7 +358,7 @@ def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POI
     # phase 4: the maps, and re-checks on fresh random numbers just either side (a little wider if noise blurs it)
     fresh = seed + RECHECK_OFFSET
     map_jobs = {}
-    for i, k, ax, ay in maps:
+    for i, k, ax, ay in grids:
         xs, ys = _grid(ax, grid), _grid(ay, grid)
         map_jobs[(i, k)] = (ax, ay, xs, ys, [[job(i, {ax.id: x, ay.id: y}) for x in xs] for y in ys])
     grid_jobs_all = [jb for *_, grid_jobs in map_jobs.values() for row in grid_jobs for jb in row]
@@ -559,7 +561,7 @@ def check_budget(problems: Sequence[Problem], *, points: int, top: int, replicat
     for p in problems:
         d, rows = len(p.assumptions), len(p.keys)
         most += 1 if not d else (1 + 2 * points + 2 * min(d, DECISIVE) * rows + min(top, d) * points
-                                 + rows * DECISIVE * (BISECT_STEPS + 2 * len(RECHECK_STEPS)) + rows * GRID * GRID)
+                                 + rows * DECISIVE * (BISECT_STEPS + 2 * len(RECHECK_STEPS)) + rows * GRID * GRID)  # maps: at most
     check_case_budget([(replications, cases)] * most)
     return most
 
@@ -577,7 +579,7 @@ def robust_rows(assessment: Any) -> dict[str, list[Any]]:
 
 def assess_robustness(assessment: Any, *, points: int = DEFAULT_POINTS, top: int = DEFAULT_TOP, backend: Any = None,
                       assumptions: Callable[..., Sequence[Any]] | None = None,
-                      apply: Callable[..., tuple[Any, Any]] | None = None) -> dict[int, Robustness]:
+                      apply: Callable[..., tuple[Any, Any]] | None = None, maps: bool = True) -> dict[int, Robustness]:
     """Judge every share-of-cases performance row of ``assessment`` over its chain's assumption box, at the
     assessment's cases, replications and seed; set each row's ``robustness``, ``break_even`` and
     ``sensitivity`` and return ``id(row) -> Robustness``.
@@ -596,16 +598,17 @@ def assess_robustness(assessment: Any, *, points: int = DEFAULT_POINTS, top: int
     problems, chains, rows = [], [], []
     for rel, rs in by_chain.items():
         res = assessment.results[rel]
-        found = tuple(assumptions(res.process, res.scenario))
+        process, scenario = assessment.inputs.get(rel) or (res.process, res.scenario)  # as loaded and given
+        found = tuple(assumptions(process, scenario))
         problems.append(Problem(rel, found, tuple((r.metric, judged_threshold(r.check_obj)) for r in rs),
                                 tuple(r.required for r in rs), tuple(r.target + (f" ({r.check})" if r.check else "") for r in rs)))
-        chains.append((res.process, res.scenario))
+        chains.append((process, scenario))
         rows.append(rs)
     check_budget(problems, points=points, top=top, replications=assessment.replications, cases=assessment.cases)
     runner = simulation_runner(chains, problems, replications=assessment.replications, cases=assessment.cases, apply=apply,
                                backend=backend)
     found_all = analyse(problems, runner, n=points, top=top, seed=assessment.seed, replications=assessment.replications,
-                        cases=assessment.cases)
+                        cases=assessment.cases, maps=maps)
     out: dict[int, Robustness] = {}
     for rs, results in zip(rows, found_all):
         for r, rob in zip(rs, results):

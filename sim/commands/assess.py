@@ -117,7 +117,8 @@ def _robust(a, args: argparse.Namespace) -> None:  # noqa: ANN001 - Assessment
     from sim.engine.backends import backend_for
 
     workers = args.workers or min(2, os.cpu_count() or 1)
-    assess_robustness(a, points=args.points, backend=backend_for(workers, args.scheduler))
+    # the break-even maps are pictures: simulated only for a report
+    assess_robustness(a, points=args.points, backend=backend_for(workers, args.scheduler), maps=not args.no_report)
 
 
 def scenario_scope(register, scenario, file: Path, lang: str = "zh") -> tuple[frozenset[str], str, str]:  # noqa: ANN001
