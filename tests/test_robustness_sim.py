@@ -202,6 +202,11 @@ def test_cli_assess_json_rows_carry_robustness(tmp_path, monkeypatch, capsys) ->
         assert t03["break_even"]
     assert out["robustness"]["points"] == 4 and sum(out["robustness"]["counts"].values()) == 1
     assert [r["robustness"] for r in out["rows"] if r["target"] != "T03"] == [None]  # a design check: none
+    assert main(["assess", "--register", register, "--quick", "--robust", "--points", "2", "--no-report", "--lang", "en"]) == 0
+    text = capsys.readouterr().out
+    words = {"robust": "robust:", "conditional": "conditional:", "fails": "fails throughout:"}[rob["class"]]
+    assert f"T03 (company_setup_2021.bpmn): {words} reachable at {rob['held']} of 4 assumption points" in text
+    assert all(b["sentence"]["en"] in text for b in t03["break_even"])  # same seed: the same sentences
     assert main(["assess", "--register", register, "--quick", "--no-report", "--json"]) == 0  # --quick: off by default
     assert json.loads(capsys.readouterr().out)["robustness"] is None
     with pytest.raises(SystemExit) as exc:
@@ -214,3 +219,21 @@ def test_the_central_point_is_the_verdicts_own_run(judged) -> None:
     for r in a.rows:
         if id(r) in rob:  # common random numbers: at the central values the verdict is the assessment's
             assert rob[id(r)].central_holds == (r.verdict == A.REACHABLE)
+
+
+def refusing(process, scenario, values):  # noqa: ANN001 - an at_point that finds the point unusable
+    from sim.errors import ScenarioError
+
+    raise ScenarioError([("t_register.wait", "expected a value inside the range")], file="x.yaml")
+
+
+def test_a_point_that_cannot_run_names_the_point() -> None:
+    from sim.analysis.robustness import Problem, simulation_runner
+    from sim.errors import SimulationError
+
+    process = sim.load_process(REPO / "processes" / "company_setup_2021.bpmn")
+    p = Problem("c", (), (("workdays", None),), (0.95,), ("T03",))
+    run = simulation_runner([(process, sim.Scenario())], [p], replications=2, cases=10, apply=refusing)
+    with pytest.raises(SimulationError, match=r"company_setup_2021.bpmn at the assumption point t_register.wait=0.7: "
+                                              r"x.yaml: t_register.wait: expected a value inside the range"):
+        run([(0, (("t_register.wait", 0.7),), 1)])

@@ -522,16 +522,16 @@ def _simulate_point(job: tuple) -> list[list[float]]:
     """One point: the chain with the assumption values applied, simulated; per key, the per-replication shares."""
     from ..engine.executors import EXPLORING
     from ..engine.runner import simulate
-    from ..errors import ReformSimError
+    from ..errors import ReformSimError, SimulationError
     from .assess import replication_shares
 
     process, scenario, values, keys, replications, cases, seed, apply = job
     try:
         p, sc = apply(process, scenario, dict(values))
         res = simulate(p, sc, cases=cases, replications=replications, seed=seed, executor=EXPLORING)
-    except ReformSimError as exc:
+    except ReformSimError as exc:  # the point that failed, so the planner can narrow the range that reached it
         shown = ", ".join(f"{k}={v:g}" for k, v in values)
-        raise type(exc)(f"{process.file or process.id} at the assumption point {shown}: {exc}") from None
+        raise SimulationError(f"{process.file or process.id} at the assumption point {shown}: {exc}") from None
     return [replication_shares(res, metric, th) for metric, th in keys]
 
 
