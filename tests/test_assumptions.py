@@ -13,6 +13,7 @@ import pytest
 from sim.bpmn.loader import load_process
 from sim.bpmn.writer import write_bpmn
 from sim.cli import main
+from sim.engine.runner import prepare_run
 from sim.errors import ModelError, ReformSimError, ScenarioError
 from sim.model.assumptions import assumptions_of, at_point, unranged
 from sim.model.process import Flow, Node, Process, TaskFacts, parse_duration
@@ -257,10 +258,31 @@ def test_every_assumption_of_every_bundled_model_has_a_range(path: Path) -> None
 def test_every_bundled_scenario_has_its_assumption_space(path: Path) -> None:
     scenario = load_scenario(path)
     process = load_process(scenario.process)
-    found = {a.id: a for a in assumptions_of(process, scenario)}
+    found = {a.id: a for a in assumptions_of(process, scenario)}  # the run's numbers: edits applied first
     assert "arrivals.rate_per_workday" in found
-    a = found["arrivals.rate_per_workday"]
-    assert a.lo <= a.central <= a.hi
+    assert all(a.lo <= a.central <= a.hi for a in found.values())
+    # the corner of the space where every number is at its upper bound is a run the runner accepts
+    q, sc = at_point(process, scenario, {i: a.hi for i, a in found.items()})
+    run = prepare_run(q, sc)
+    assert run.scenario.arrivals.rate_per_workday == pytest.approx(found["arrivals.rate_per_workday"].hi)
+
+
+def test_what_if_levers_move_the_ranges_with_them() -> None:
+    def space(name: str) -> dict:
+        scenario = load_scenario(ROOT / "scenarios" / name)
+        return {a.id: a for a in assumptions_of(load_process(scenario.process), scenario)}
+
+    base, plus2, surge = space("company_setup_2021.yaml"), space("whatif_registrar_plus2.yaml"), space("whatif_demand_surge_x2.yaml")
+    staff = "agency.market_regulation.staff"
+    assert (plus2[staff].central, plus2[staff].lo, plus2[staff].hi) == (base[staff].central + 2, base[staff].lo + 2, base[staff].hi + 2)
+    rate = "arrivals.rate_per_workday"
+    assert (surge[rate].central, surge[rate].lo, surge[rate].hi) == (2 * base[rate].central, 2 * base[rate].lo, 2 * base[rate].hi)
+    # 告知承诺 shortens the drawing review: its range is scaled with it; the inspection the edit adds is ranged by the scenario
+    commit = space("whatif_commitment_drawing_review.yaml")
+    before = space("construction_lowrisk_2021.yaml")["t_drawing_review.work"]
+    after = commit["t_drawing_review.work"]
+    assert after.central < before.central and after.lo / after.central == pytest.approx(before.lo / before.central)
+    assert commit["f_g_inspect_t_drawing_review_t_inspect_t_drawing_review.share"].central == pytest.approx(0.1)
 
 
 # -- the command -------------------------------------------------------------------------------------

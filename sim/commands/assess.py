@@ -30,6 +30,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--register", type=Path, help="target register (default: scenarios/targets.yaml of the repository)")
     p.add_argument("--scenario", type=Path, help="scenario YAML applied to the chain it names (its process: file); every "
                                                   "other chain runs unchanged, and a note says which")
+    p.add_argument("--cities", type=Path, help="市县 file for 全省 targets (default: the bundled sim/data/cities.yaml; "
+                   "copy it to change one 市县's demand or staff)")
     p.add_argument("--out", type=Path, help="report folder (default: out/ of the repository with the default register)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
@@ -74,8 +76,11 @@ def run(args: argparse.Namespace) -> int:
         scope, note, row_note = scenario_scope(register, scenario, args.scenario, args.lang)
         notes += [note, row_note]
         print(f"reformsim: note: {note}", file=sys.stderr)
+    from sim.analysis.cities import load_cities
+
+    cities = load_cities(args.cities)  # before simulating: a bad file costs no work
     a = assess(register, replications=reps, cases=cases, seed=args.seed, required=args.required, scenario=scenario,
-               scope=scope)
+               scope=scope, cities=cities)
     if scope is not None:
         for r in a.rows:  # the report's note column says which verdicts rest on the scenario
             if r.process in scope:
@@ -174,6 +179,9 @@ def format_verdicts(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment
             return "—"
         return f"{x:.1%}" if pct else f"{x:.2f}"
 
+    def mean(r) -> str:  # noqa: ANN001 - Row judged on the mean: its interval in place of the share's
+        return f"μ {r.mean_lo:.2f}–{r.mean_hi:.2f}"
+
     lines = [f"{'target':6} {'check':22} {'kind':12} {'process':40} {'judged on':18} {'threshold':12} {'verdict':16} "
              f"{'share':>7} {'95% interval':>15} {'P50':>8} {'P95':>8} {'count':>6}"]
     for r in a.rows:
@@ -181,7 +189,7 @@ def format_verdicts(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment
         kind = "context" if r.context else t[r.kind]  # a threshold not from the plan: shown, not counted
         lines.append(f"{r.target:6} {r.check[:22]:22} {kind[:12]:12} {Path(r.process).name[:40]:40} "
                      f"{t['metrics'].get(r.metric, r.metric)[:18]:18} {r.threshold:12} "
-                     f"{t[r.verdict]:16} {f(r.share, True):>7} {ci:>15} {f(r.p50):>8} {f(r.p95):>8} "
+                     f"{t[r.verdict]:16} {f(r.share, True):>7} {ci if r.statistic == 'share' else mean(r):>15} {f(r.p50):>8} {f(r.p95):>8} "
                      f"{'' if r.static is None else f'{r.static:g}':>6}")
     c, d = a.counts(), a.design_counts()
     lines.append(f"\n{t['performance']}: {t['reachable']} {c['reachable']}, {t['at_risk']} {c['at_risk']}, "

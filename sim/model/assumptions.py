@@ -70,6 +70,7 @@ _WHAT_LABEL = {
 DEFAULT_RANGES = {
     "arrivals.rate_per_workday": "documented default (no volume given): half to double it",
     "staff": "documented default sized for about 70% busy: from about 100% busy to 50% busy",
+    "attribute": "documented default (no mix given): halfway towards 0 and towards 1",
 }
 
 
@@ -343,16 +344,76 @@ def _scenario_own(scenario: Scenario, process: Process | None = None) -> list[_N
     return out
 
 
+def _scaled_range(text: str, g: float, why: str) -> str:
+    """``text`` (a written range) with both bounds ×``g``, saying why; left as written if it does not parse."""
+    try:
+        r = parse_range(text)
+    except ValueError:
+        return text  # _checked reports it
+    return str(replace(r, lo=r.lo * g, hi=r.hi * g, reason=f"{r.reason} (×{g:.3g}: {why})"))
+
+
+def _moved(base: _Number, value: float) -> _Number:
+    """The process's number moved by a what-if lever: a demand growth multiplies an uncertain arrival rate, a
+    ``Staff`` lever adds to an uncertain staff level, so the range moves with it (×g, +n)."""
+    if base.what == "rate":
+        return replace(base, central=value, range_text=_scaled_range(base.range_text, value / base.central,
+                                                                     "the scenario's demand growth"))
+    text = base.range_text
+    try:
+        r = parse_range(text)
+        n = value - base.central
+        text = str(replace(r, lo=max(1.0, r.lo + n), hi=max(1.0, r.hi + n), reason=f"{r.reason} ({n:+g}: the scenario's staff lever)"))
+    except ValueError:
+        pass  # left as written: _checked reports it
+    return replace(base, central=value, range_text=text)
+
+
+def _run_of(process: Process, scenario: Scenario) -> tuple[Process, Scenario]:
+    """The process and scenario a run uses: the scenario's ``edits:`` applied first, as :func:`sim.engine.runner.prepare_run`
+    does (an edit may add numbers, e.g. a 告知承诺 inspection share)."""
+    if not scenario.edits:
+        return process, scenario
+    from .edits import apply_scenario_edits
+
+    before = {n.id: n for n in _process_numbers(process)}
+    process, scenario = apply_scenario_edits(process, scenario)
+    # An edit that changes a ranged number (告知承诺 shortens a review, Scale, 容缺受理) carries the range as written;
+    # the uncertainty is the base's, so the range moves with the edit (×new/old, +n for staff).
+    moved = {}
+    for n in _process_numbers(process):
+        old = before.get(n.id)
+        if old is not None and old.range_text and n.range_text == old.range_text and not math.isclose(n.central, old.central):
+            if n.what == "staff":
+                moved[n.id] = _moved(old, n.central).range_text
+            elif old.central > 0:
+                moved[n.id] = _scaled_range(old.range_text, n.central / old.central, "the scenario's edit")
+    return with_ranges(process, moved), replace(scenario, edits=(), edit_files=())
+
+
 def _scenario_numbers(process: Process, scenario: Scenario) -> dict[str, _Number]:
     """The numbers a run of ``process`` under ``scenario`` uses, keyed by id: the scenario's own replace the process's,
-    its ``ranges:`` replace the process's ranges, and documented defaults the run relies on get :data:`DEFAULT_RANGES`."""
-    from .scenario import resolve_scenario
+    its ``ranges:`` replace the process's ranges, and documented defaults the run relies on get :data:`DEFAULT_RANGES`.
+    An already resolved scenario (:func:`~sim.model.scenario.resolve_scenario`) gives the same answer: the numbers it
+    copied from the process's defaults stay the process's, those it filled from the documented defaults stay defaults."""
+    from .scenario import STAFF_RULE, resolve_scenario
 
     numbers = {n.id: n for n in _process_numbers(process)}
     for nid, text in scenario.ranges.items():
         if nid in numbers:
             numbers[nid] = replace(numbers[nid], range_text=text, path=f"ranges.{nid}", origin="scenario")
-    numbers.update({n.id: n for n in _scenario_own(scenario, process)})
+    filled = {f"assumption: {STAFF_RULE}", "assumption: documented default", "assumption: documented default, no mix given"}
+    for n in _scenario_own(scenario, process):
+        base = numbers.get(n.id)
+        if not n.range_text and base is not None and base.origin == "process" and n.attribution.startswith(base.attribution):
+            if not math.isclose(n.central, base.central) and (n.what == "staff" or (n.what == "rate" and base.central > 0)):
+                numbers[n.id] = _moved(base, n.central)  # resolved with a growth folded into the rate, or a Staff lever
+            elif not math.isclose(n.central, base.central):
+                numbers[n.id] = n
+            continue  # copied from the process's defaults by resolve_scenario: the process's number and range
+        if not n.range_text and n.attribution in filled:
+            continue  # a documented default resolve_scenario filled in: ranged as a default below
+        numbers[n.id] = n
     resolved = resolve_scenario(process, scenario)
     for aid, spec in resolved.agencies.items():
         key = f"agency.{aid}.staff"
@@ -366,21 +427,19 @@ def _scenario_numbers(process: Process, scenario: Scenario) -> dict[str, _Number
     rate = resolved.arrivals.rate_per_workday
     if rate is not None and resolved.arrivals.times_h is None:
         if key in numbers and numbers[key].origin == "process" and numbers[key].central > 0 and rate != numbers[key].central:
-            # a growth what-if (demand ×g) multiplies an uncertain base rate: its range moves with it
-            g = rate / numbers[key].central
-            text = numbers[key].range_text
-            try:
-                r = parse_range(text)
-                text = str(replace(r, lo=r.lo * g, hi=r.hi * g, reason=f"{r.reason} (×{g:g}: the scenario's demand growth)"))
-            except ValueError:
-                pass  # left as written: _checked reports it
-            numbers[key] = replace(numbers[key], central=rate, range_text=text)
+            numbers[key] = _moved(numbers[key], rate)
         elif key in numbers:
             numbers[key] = replace(numbers[key], central=rate)
         else:
             numbers[key] = _Number(key, "rate", "arrivals", rate, "per_workday", "assumption: documented default", "arrivals",
                                    scenario.ranges.get(key) or f"{rate / 2:g}-{rate * 2:g} per_workday | {DEFAULT_RANGES[key]}",
                                    key, "default")
+    for name, spec in resolved.attributes.items():
+        key = f"attribute.{name}.p"
+        if key not in numbers and spec.p is not None and spec.source in filled:
+            numbers[key] = _Number(key, "attribute", name, spec.p, "share", spec.source, "", scenario.ranges.get(key) or
+                                   f"{spec.p / 2:g}-{(1 + spec.p) / 2:g} share | {DEFAULT_RANGES['attribute']}",
+                                   f"attributes.{name}.p", "default", name, name)
     return numbers
 
 
@@ -388,12 +447,15 @@ def assumptions_of(process: Process, scenario: Scenario | None = None) -> list[A
     """Every assumed (or ranged) number of a run of ``process`` under ``scenario``, sorted by id.
 
     The scenario's numbers replace the process's (its ``ranges:`` override or add ranges by id), and a
-    documented default the run relies on carries :data:`DEFAULT_RANGES`. Every rule of the module
+    documented default the run relies on carries :data:`DEFAULT_RANGES`. Pass the process as loaded and the
+    scenario with its ``edits:`` (not :func:`~sim.engine.runner.prepare_run`'s output): the edits are applied
+    here, and a range an edit moves is moved with it, which an already edited process cannot show. Every rule of the module
     docstring is enforced: a breach in the process is a :class:`~sim.errors.ModelError`, in the scenario a
     :class:`~sim.errors.ScenarioError` with the YAML path.
     """
     if scenario is None:
         return sorted(check_process(process), key=lambda a: a.id)
+    process, scenario = _run_of(process, scenario)
     numbers = _scenario_numbers(process, scenario)
     problems = [(f"ranges.{rid}", f'no number with this id in process "{process.id}"{did_you_mean(rid, numbers)}; expected '
                  "<step>.wait, <step>.work, <flow>.share, agency.<id>.staff, arrivals.rate_per_workday or attribute.<name>.p")
@@ -440,9 +502,11 @@ def at_point(process: Process, scenario: Scenario, values: Mapping[str, float]) 
     shape is kept), a staff level a :class:`~sim.model.levers.Staff` lever to that many (rounded to a whole
     number), the arrival rate a :class:`~sim.model.levers.Demand` lever, a branch share the scenario's
     routing (the gateway's other flows share the rest in their current proportions), an attribute mix its
-    ``p``. Staff sized by the documented default is held at its central value, so a demand point does not
+    ``p``. The scenario's ``edits:`` are applied first and consumed (the result carries none), as
+    :func:`sim.engine.runner.prepare_run` would apply them. Staff sized by the documented default is held at its central value, so a demand point does not
     re-size the office. Unknown ids are a :class:`~sim.errors.ScenarioError` with "did you mean".
     """
+    process, scenario = _run_of(process, scenario)  # the point is a point of the run: edits first, as prepare_run does
     known = {a.id: a for a in assumptions_of(process, scenario)}
     problems = []
     for vid, value in values.items():

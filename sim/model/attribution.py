@@ -26,6 +26,7 @@ Example:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..sources import cited_ids, entries
 
@@ -99,6 +100,7 @@ def grade_of(source: str, field: str) -> str:
 _ASSUMED = re.compile(r"\bassum", re.I)
 
 
+@lru_cache(maxsize=8192)  # pure in its strings (the sources file is read once); every load and point asks again
 def is_assumed(source: str, field: str) -> bool:
     """Whether ``field``'s attribution rests, wholly or partly, on an assumption: graded ``assumption``, or a
     sourced figure whose text says an assumption enters it ("calibrated …, assumption: 1 of the 8 days").

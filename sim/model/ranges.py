@@ -13,8 +13,8 @@ Example:
     >>> r = parse_range("0.05-1 workday | no published Hainan per-step figure")
     >>> r.lo, r.hi, r.unit, r.reason
     (0.05, 1.0, 'workday', 'no published Hainan per-step figure')
-    >>> parse_range("8–16 staff | one city's window | source: HN.survey").source
-    'HN.survey'
+    >>> parse_range("8–16 staff | one city's window | source: HN.starting_a_business.plan_2020_2021").source
+    'HN.starting_a_business.plan_2020_2021'
     >>> str(parse_range("0.1-0.5 | a fifth either side"))
     '0.1-0.5 | a fifth either side'
     >>> parse_range("1 workday | why")
