@@ -158,3 +158,17 @@ def test_sobol_indices_on_ishigami() -> None:
 def test_sobol_indices_of_a_constant_are_undefined() -> None:
     ix = sobol_indices(np.ones(8), np.ones(8), np.ones((8, 2)), seed=1)
     assert all(math.isnan(i.total) for i in ix)
+
+
+def test_a_target_stated_as_an_average_is_judged_on_the_mean() -> None:
+    from sim.targets import Threshold
+
+    # per replication the mean hours are 40 + 20·x (± 0.1): the mean meets ≤ 50 while x ≤ 0.5
+    p = Problem("c", (X,), (("hours", Threshold("max", None, 50.0), "mean"),), (0.95,), ("T26",))
+
+    def run(jobs):
+        return [[[40 + 20 * dict(v)["x"] + d for d in (-0.1, 0.1, -0.1, 0.1)]] for _, v, _ in jobs]
+    r = one(p, run)
+    assert r.cls == CONDITIONAL and abs(r.share - 0.5) < 0.15
+    (b,) = r.break_even
+    assert b.confirmed and b.holds_below and 0.5 - 1 / 16 < b.value <= 0.5

@@ -32,7 +32,7 @@ Example (an analytic runner: the share is 1 − x, the target holds while x ≤ 
     >>> run = lambda jobs: [[[1 - dict(v)["x"]] * 4] for _, v, _ in jobs]
     >>> r = analyse([p], run, n=16, seed=1, replications=4, cases=10)[0][0]
     >>> r.cls, r.break_even[0].value, r.break_even[0].sentence["en"]
-    ('conditional', 0.5, 'T99 holds while x ≤ 0.5, the other assumptions at their central values (re-checked on fresh random numbers: reachable at 0.488, not reachable at 0.528).')
+    ('conditional', 0.5, 'T99 holds while x ≤ 0.5, the other assumptions at their central values (re-checked on fresh random numbers: reachable at 0.484, not reachable at 0.547).')
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ class Problem:
 
     name: str
     assumptions: tuple[Any, ...]
-    keys: tuple[tuple[str, Any], ...]  # per row: (metric, threshold) as the verdict is judged
+    keys: tuple[tuple[Any, ...], ...]  # per row: (metric, threshold[, "mean"]) as the verdict is judged
     required: tuple[float, ...]  # per row
     targets: tuple[str, ...]  # per row, as the sentences name it
 
@@ -211,16 +211,22 @@ def _values(values: Mapping[str, float]) -> Values:
     return tuple(sorted((k, float(v)) for k, v in values.items()))
 
 
-def _holds(shares: Sequence[float], required: float) -> bool:
-    from .assess import REACHABLE, share_interval, verdict
+def _verdict(values: Sequence[float], p: Problem, k: int) -> str:
+    """The verdict rule of :mod:`sim.analysis.assess` on one point's per-replication values of row ``k``: the share
+    meeting the target against the required share, or (``statistic: mean``) the mean against the threshold."""
+    from ..engine.stats import mean_ci95
+    from .assess import mean_verdict, share_interval, verdict
 
-    return verdict(*share_interval(list(shares)), required) == REACHABLE
+    key = p.keys[k]
+    if len(key) > 2 and key[2] == "mean":
+        return mean_verdict(*mean_ci95([x for x in values if not math.isnan(x)]), key[1])
+    return verdict(*share_interval(list(values)), p.required[k])
 
 
-def _verdict(shares: Sequence[float], required: float) -> str:
-    from .assess import share_interval, verdict
+def _holds(values: Sequence[float], p: Problem, k: int) -> bool:
+    from .assess import REACHABLE
 
-    return verdict(*share_interval(list(shares)), required)
+    return _verdict(values, p, k) == REACHABLE
 
 
 def _mean(shares: Sequence[float]) -> float:
@@ -286,9 +292,9 @@ def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POI
     for i, p in enumerate(problems):
         pts = design[i][0] + design[i][1]
         per_row = []
-        for k, req in enumerate(p.required):
-            holds = [_holds(runs.shares(j, k), req) for j in pts]
-            c_holds = _holds(runs.shares(first[i], k), req)
+        for k in range(len(p.keys)):
+            holds = [_holds(runs.shares(j, k), p, k) for j in pts]
+            c_holds = _holds(runs.shares(first[i], k), p, k)
             cls = robustness_class(holds) if holds else (ROBUST if c_holds else FAILS)
             per_row.append((cls, sum(holds) if holds else int(c_holds), holds, c_holds))
         classes.append(per_row)
@@ -324,10 +330,10 @@ def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POI
     lines: list[_Line] = []
     grids: list[tuple[int, int, Any, Any]] = []
     for i, k, decisive in pending:
-        p, r, req = problems[i], out[i][k], problems[i].required[k]
+        p, r = problems[i], out[i][k]
         for a in decisive:
             e = ends[(i, a.id)]
-            lo_h, hi_h = _holds(runs.shares(e[0], k), req), _holds(runs.shares(e[1], k), req)
+            lo_h, hi_h = _holds(runs.shares(e[0], k), p, k), _holds(runs.shares(e[1], k), p, k)
             sweep = _mean(runs.shares(e[1], k)) - _mean(runs.shares(e[0], k))
             r.sensitivity = [replace(s, sweep=sweep) if s.assumption == a.id else s for s in r.sensitivity]
             if lo_h == hi_h:
@@ -350,7 +356,7 @@ def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POI
         for ln in lines:
             if id(ln) in mids:
                 m, jb = mids[id(ln)]
-                h = _holds(runs.shares(jb, ln.row), problems[ln.p].required[ln.row])
+                h = _holds(runs.shares(jb, ln.row), problems[ln.p], ln.row)
                 if h == ln.lo_h:
                     ln.lo_v = m
                 else:
@@ -370,16 +376,14 @@ def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POI
                    + (grid_jobs_all if n_step == 0 else []))
         for ln in todo:
             below, above = sides[id(ln)]
-            req = problems[ln.p].required[ln.row]
-            vb = _verdict(runs.shares(job(ln.p, {ln.a.id: below}, fresh), ln.row), req)
-            va = _verdict(runs.shares(job(ln.p, {ln.a.id: above}, fresh), ln.row), req)
+            vb = _verdict(runs.shares(job(ln.p, {ln.a.id: below}, fresh), ln.row), problems[ln.p], ln.row)
+            va = _verdict(runs.shares(job(ln.p, {ln.a.id: above}, fresh), ln.row), problems[ln.p], ln.row)
             if _confirmed(ln.lo_h, vb, va) or n_step == len(RECHECK_STEPS) - 1:
                 done[id(ln)] = (below, above, vb, va)
     for ln in lines:
         out[ln.p][ln.row].break_even.append(_flip(problems[ln.p], ln, *done[id(ln)], fresh))
     for (i, k), (ax, ay, xs, ys, grid_jobs) in map_jobs.items():
-        req = problems[i].required[k]
-        holds = tuple(tuple(_holds(runs.shares(jb, k), req) for jb in row) for row in grid_jobs)
+        holds = tuple(tuple(_holds(runs.shares(jb, k), problems[i], k) for jb in row) for row in grid_jobs)
         out[i][k].map = BreakEvenMap(ax.id, ay.id, (_labels(ax), _labels(ay)), (ax.unit, ay.unit), tuple(xs), tuple(ys), holds)
     for i, rows in enumerate(out):
         for r in rows:
@@ -523,7 +527,6 @@ def _simulate_point(job: tuple) -> list[list[float]]:
     from ..engine.executors import EXPLORING
     from ..engine.runner import simulate
     from ..errors import ReformSimError, SimulationError
-    from .assess import replication_shares
 
     process, scenario, values, keys, replications, cases, seed, apply = job
     try:
@@ -532,7 +535,17 @@ def _simulate_point(job: tuple) -> list[list[float]]:
     except ReformSimError as exc:  # the point that failed, so the planner can narrow the range that reached it
         shown = ", ".join(f"{k}={v:g}" for k, v in values)
         raise SimulationError(f"{process.file or process.id} at the assumption point {shown}: {exc}") from None
-    return [replication_shares(res, metric, th) for metric, th in keys]
+    return [_per_replication(res, key) for key in keys]
+
+
+def _per_replication(result: Any, key: tuple[Any, ...]) -> list[float]:
+    """Per replication, what row ``key`` is judged on: the share meeting the threshold, or the mean (``statistic: mean``)."""
+    from .assess import replication_shares, values_by_replication
+
+    metric, th = key[0], key[1]
+    if len(key) > 2 and key[2] == "mean":
+        return [float(v.mean()) if len(v) else math.nan for v in values_by_replication(result, metric)]
+    return replication_shares(result, metric, th)
 
 
 def simulation_runner(chains: Sequence[tuple[Any, Any]], problems: Sequence[Problem], *, replications: int, cases: int,
@@ -600,7 +613,7 @@ def assess_robustness(assessment: Any, *, points: int = DEFAULT_POINTS, top: int
         res = assessment.results[rel]
         process, scenario = assessment.inputs.get(rel) or (res.process, res.scenario)  # as loaded and given
         found = tuple(assumptions(process, scenario))
-        problems.append(Problem(rel, found, tuple((r.metric, judged_threshold(r.check_obj)) for r in rs),
+        problems.append(Problem(rel, found, tuple((r.metric, judged_threshold(r.check_obj), r.statistic) for r in rs),
                                 tuple(r.required for r in rs), tuple(r.target + (f" ({r.check})" if r.check else "") for r in rs)))
         chains.append((process, scenario))
         rows.append(rs)

@@ -354,7 +354,9 @@ _ROBUST = {
                      "influential assumptions, the others central, re-checked on fresh random numbers (seed + 1) just either "
                      "side; a flip the re-check does not confirm is reported as noise, without a value. What to measure "
                      "first: first-order (Saltelli 2010) and total (Jansen) Sobol' indices with bootstrap 95% intervals, for "
-                     "the {top} assumptions an end-to-end sweep of each finds most influential; the rest are ranked by that sweep."},
+                     "the {top} assumptions the screen (rank correlation over the design) finds most influential on chains with a "
+                     "conditional row; the rest are ranked by the screen. A 全省 target is judged over the assumptions on its "
+                     "chain's own model (the window), not in each 市县."},
     "zh": {"title": "假设范围内的结论（稳健性）", "class": "稳健性", "share": "成立的假设空间占比（Wilson 95%）", "sample": "组合数 / 模拟次数",
            "break_even": "临界值（其余假设取中值）", "first": "优先测量（S 一阶，ST 总效应）",
            "classes": {"robust": "稳健", "conditional": "有条件成立", "fails": "全域不成立"},
@@ -366,8 +368,9 @@ _ROBUST = {
                      "各点只在假设上不同）。某点按判定规则为“可达成”即为成立。稳健：所有设计点都成立；有条件成立：部分成立；"
                      "全域不成立：都不成立。占比附 Wilson 95% 区间（对准随机点偏保守）。临界值：沿两个影响最大的假设各自二分查找，"
                      "其余假设取中值，并以新的随机数（种子 + 1）在其两侧复核；复核未确认的翻转视为模拟噪声，不给出数值。优先测量："
-                     "对端点扫描中影响最大的 {top} 个假设计算一阶（Saltelli 2010）和总效应（Jansen）Sobol 指数及自助法 95% 区间，"
-                     "其余按端点扫描排序。"},
+                     "在有“有条件成立”结论的流程上，对筛选（设计点上的秩相关）中影响最大的 {top} 个假设计算一阶（Saltelli 2010）"
+                     "和总效应（Jansen）Sobol 指数及自助法 95% 区间，其余按筛选排序。“全省”目标在其流程本身的模型（窗口）上按假设范围判定，"
+                     "未逐个市县判定。"},
 }
 
 
