@@ -48,7 +48,7 @@ from .robustness_design import CLASSES, CONDITIONAL, FAILS, ROBUST, robustness_c
 from .robustness_sobol import sobol_indices
 
 __all__ = ["Problem", "Robustness", "BreakEven", "Sensitivity", "BreakEvenMap", "analyse", "assess_robustness",
-           "simulation_runner", "summary", "RULE", "CLASSES", "DEFAULT_POINTS", "DEFAULT_TOP", "GRID", "ROBUST", "CONDITIONAL", "FAILS"]
+           "simulation_runner", "check_budget", "summary", "RULE", "CLASSES", "DEFAULT_POINTS", "DEFAULT_TOP", "GRID", "ROBUST", "CONDITIONAL", "FAILS"]
 
 # assumption: 16 Sobol' points in each of A and B (32 judged points) put the Wilson interval of a share of
 # 1 at 0.89–1 and keep the whole register's robust assessment within 2 minutes on 2 cores (benchmarks/robust_register.py).
@@ -388,9 +388,8 @@ def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POI
     for i, rows in enumerate(out):
         for r in rows:
             r.runs = runs.count.get(i, 0)
-            order = {a.id: n for n, a in enumerate(problems[i].assumptions)}
-            r.break_even.sort(key=lambda b: [s.assumption for s in r.sensitivity].index(b.assumption)
-                              if b.assumption in [s.assumption for s in r.sensitivity] else order[b.assumption])
+            rank = {s.assumption: n for n, s in enumerate(r.sensitivity)}  # break-evens in the ranking's order
+            r.break_even.sort(key=lambda b, rank=rank: rank.get(b.assumption, len(rank)))
     return out
 
 
