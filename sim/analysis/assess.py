@@ -270,6 +270,7 @@ class Assessment:
     cases: int
     seed: int
     not_simulated: list[tuple[str, str, str]] = field(default_factory=list)  # (target, check, reason)
+    precision: dict[str, Any] = field(default_factory=dict)  # process path -> Precision reached (with --precision)
     robust: dict[int, Any] = field(default_factory=dict)  # id(row) -> sim.analysis.robustness.Robustness, when judged
     # process path -> (process as loaded, scenario as given): what an assumption point is applied to
     inputs: dict[str, tuple[Any, Scenario]] = field(default_factory=dict)
@@ -318,6 +319,20 @@ def _checks(register: Register) -> list[tuple[Target, Check, str]]:
     return out
 
 
+def simulated_checks(register: Register, rel: str) -> list[tuple[str, Threshold]]:
+    """(metric, threshold) of every check of ``register`` judged by simulating ``rel`` on a share of its cases:
+    the statistics ``--precision`` makes narrow (design checks, facts, baseline comparisons and checks judged on the
+    mean, ``statistic: mean``, are left out: no share decides them)."""
+    out = []
+    for _, c, r in _checks(register):
+        if r != rel or judged_metric(c) in (*DESIGN_METRICS, FILINGS) or c.statistic == "mean":
+            continue
+        th = judged_threshold(c)
+        if th.kind != "below_baseline":
+            out.append((judged_metric(c), th))
+    return out
+
+
 def _scoped(scenario: Scenario | None, scope: Collection[str] | None, rel: str) -> Scenario | None:
     """The scenario for the register's file ``rel``: itself inside ``scope`` (or without one), else none."""
     return scenario if scope is None or rel in scope else None
@@ -360,17 +375,22 @@ def _prepare(register: Register, scenario: Scenario | None, scope: Collection[st
 
 def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, cases: int = DEFAULT_CASES,
            seed: int = DEFAULT_SEED, required: float = DEFAULT_REQUIRED, scenario: Scenario | None = None,
-           scope: Collection[str] | None = None, cities: Any = None) -> Assessment:
+           scope: Collection[str] | None = None, cities: Any = None, precision: float | None = None,
+           precision_cap: int | None = None) -> Assessment:
     """Simulate each linked process once and judge every tested check of ``register``.
 
     ``scenario`` applies to the process files in ``scope`` (paths as the register writes them;
     None: to every file); every other file runs on its own defaults. A check with ``scope: 全省`` is judged
     in every 市县 of ``cities`` (:func:`sim.analysis.cities.load_cities`; default the bundled file).
 
+    ``precision`` (a half-width on a share, e.g. 0.02): each chain runs replications in batches until the
+    95% interval of the share meeting every target judged on it is that narrow, or a cap
+    (:func:`~sim.engine.runner.simulate_to_precision`); ``Assessment.precision`` says what each reached.
+
     Raises :class:`ScenarioError` naming the entry before any simulation when a file or entry is bad.
     """
     from ..engine.executors import EXPLORING
-    from ..engine.runner import simulate
+    from ..engine.runner import PRECISION_CAP, simulate, simulate_to_precision
     from .paths import max_counts
     from .provenance import time_provenance
 
@@ -382,17 +402,26 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
     loaded = _prepare(register, scenario, scope)
     results: dict[str, Any] = {}
     inputs: dict[str, tuple[Any, Scenario]] = {}
+    cap = precision_cap or PRECISION_CAP
 
     def sim_of(rel: str) -> Any:
         if rel not in results:
             from .bottlenecks import traces_fit  # the verdict's own traces give the critical paths, no re-run
 
-            results[rel] = simulate(loaded[rel], _scoped(scenario, scope, rel), cases=cases, replications=replications, seed=seed,
-                                    executor=EXPLORING, keep_traces=traces_fit(loaded[rel].process, cases, replications))
+            judged = simulated_checks(register, rel)
+            if precision is None or not judged:
+                results[rel] = simulate(loaded[rel], _scoped(scenario, scope, rel), cases=cases, replications=replications,
+                                        seed=seed, executor=EXPLORING,
+                                        keep_traces=traces_fit(loaded[rel].process, cases, replications))
+            else:
+                results[rel] = simulate_to_precision(
+                    loaded[rel], _scoped(scenario, scope, rel), lambda res: [replication_shares(res, m, th) for m, th in judged],
+                    precision, cases=cases, seed=seed, executor=EXPLORING, cap=cap, start=max(2, min(replications, cap)),
+                    keep_traces=traces_fit(loaded[rel].process, cases, cap))
             inputs[rel] = (loaded[rel].process, _scoped(scenario, scope, rel) or Scenario())
         return results[rel]
 
-    baselines: dict[str, Any] = {}
+    baselines: dict[tuple[str, int], Any] = {}
     bottlenecks: dict[tuple[int, str], Any] = {}
 
     def drivers_of(res: Any, unit: str) -> Any:
@@ -449,10 +478,11 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
             row.method = "baseline"
             brel = c.test.baseline
             assert brel is not None
-            if brel not in baselines:
-                baselines[brel] = simulate(loaded[brel], _scoped(scenario, scope, brel), cases=cases, replications=replications,
-                                           seed=seed, executor=EXPLORING)
-            bres = baselines[brel]
+            n = len(res.replications)  # as many as the variant ran (--precision may have added some): paired replications
+            if (brel, n) not in baselines:
+                baselines[(brel, n)] = simulate(loaded[brel], _scoped(scenario, scope, brel), cases=cases, replications=n,
+                                                seed=seed, executor=EXPLORING)
+            bres = baselines[(brel, n)]
             a = np.array([v.mean() if len(v) else math.nan for v in values_by_replication(res, metric)])
             b = np.array([v.mean() if len(v) else math.nan for v in values_by_replication(bres, metric)])
             row.static, row.baseline = float(np.nanmean(a)), float(np.nanmean(b))
@@ -482,10 +512,13 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
             row.reason = {lang: _context_prefix(row, lang) + performance_reason(row, lang, b) + " " + prov.text(lang)
                           for lang in ("zh", "en")}
             if c.scope is not None:
-                _judge_province(row, loaded[rel], _scoped(scenario, scope, rel), metric, th, cases, replications, seed, cities)
+                # as many replications as the window's verdict ran (--precision may have added some)
+                _judge_province(row, loaded[rel], _scoped(scenario, scope, rel), metric, th, cases, len(res.replications), seed,
+                                cities)
         rows.append(row)
     not_sim = [(t.id, c.name, c.not_simulated or "") for t in register.targets for c in t.checks if c.test is None]
-    return Assessment(rows, results, register, required, replications, cases, seed, not_sim, inputs=inputs)
+    reached = {rel: res.precision for rel, res in results.items() if getattr(res, "precision", None) is not None}
+    return Assessment(rows, results, register, required, replications, cases, seed, not_sim, reached, inputs=inputs)
 
 
 _ORDER = {NOT_REACHABLE: 0, AT_RISK: 1, REACHABLE: 2}

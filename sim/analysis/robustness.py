@@ -547,16 +547,17 @@ def _per_replication(result: Any, key: tuple[Any, ...]) -> list[float]:
     return replication_shares(result, metric, th)
 
 
-def simulation_runner(chains: Sequence[tuple[Any, Any]], problems: Sequence[Problem], *, replications: int, cases: int,
-                      apply: Callable[..., tuple[Any, Any]], backend: Any = None) -> Runner:
+def simulation_runner(chains: Sequence[tuple[Any, Any]], problems: Sequence[Problem], *, replications: int | Sequence[int],
+                      cases: int, apply: Callable[..., tuple[Any, Any]], backend: Any = None) -> Runner:
     """A runner that simulates each job's chain (``chains[i]`` = (process, scenario)) at its point on the
     ``fast`` executor, at ``replications`` × ``cases``, on ``backend`` (default :class:`~sim.engine.backends.Serial`)."""
     from ..engine.backends import Serial
 
     parts = backend or Serial()
+    reps = [replications] * len(chains) if isinstance(replications, int) else list(replications)  # per chain
 
     def run(jobs: Sequence[Job]) -> list[list[list[float]]]:
-        payload = [(chains[p][0], chains[p][1], values, problems[p].keys, replications, cases, seed, apply)
+        payload = [(chains[p][0], chains[p][1], values, problems[p].keys, reps[p], cases, seed, apply)
                    for p, values, seed in jobs]
         where = Serial() if len(payload) < 4 else parts  # a pool costs more than it saves on a handful of runs
         return where.map(_simulate_point, payload)
@@ -607,7 +608,7 @@ def assess_robustness(assessment: Any, *, points: int = DEFAULT_POINTS, top: int
         assumptions = assumptions or model_assumptions.assumptions_of
         apply = apply or model_assumptions.at_point
     by_chain = robust_rows(assessment)
-    problems, chains, rows = [], [], []
+    problems, chains, rows, reps = [], [], [], []
     for rel, rs in by_chain.items():
         res = assessment.results[rel]
         process, scenario = assessment.inputs.get(rel) or (res.process, res.scenario)  # as loaded and given
@@ -615,15 +616,17 @@ def assess_robustness(assessment: Any, *, points: int = DEFAULT_POINTS, top: int
         problems.append(Problem(rel, found, tuple((r.metric, judged_threshold(r.check_obj), r.statistic) for r in rs),
                                 tuple(r.required for r in rs), tuple(r.target + (f" ({r.check})" if r.check else "") for r in rs)))
         chains.append((process, scenario))
+        reps.append(len(res.replications) or assessment.replications)  # --precision: as many as the verdict's run had
         rows.append(rs)
-    check_budget(problems, points=points, top=top, replications=assessment.replications, cases=assessment.cases)
-    runner = simulation_runner(chains, problems, replications=assessment.replications, cases=assessment.cases, apply=apply,
+    check_budget(problems, points=points, top=top, replications=max(reps, default=1), cases=assessment.cases)
+    runner = simulation_runner(chains, problems, replications=reps, cases=assessment.cases, apply=apply,
                                backend=backend)
     found_all = analyse(problems, runner, n=points, top=top, seed=assessment.seed, replications=assessment.replications,
                         cases=assessment.cases, maps=maps)
     out: dict[int, Robustness] = {}
-    for rs, results in zip(rows, found_all):
+    for rs, results, n_reps in zip(rows, found_all, reps):
         for r, rob in zip(rs, results):
+            rob.replications = n_reps
             r.robustness = rob.as_dict()
             r.break_even = [b.as_dict() for b in rob.break_even]
             r.sensitivity = [s.as_dict() for s in rob.sensitivity]

@@ -38,6 +38,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--replications", type=_args.positive_int, default=DEFAULT_REPLICATIONS)
     p.add_argument("--cases", type=_args.positive_int, default=DEFAULT_CASES)
     p.add_argument("--seed", type=_args.seed, default=DEFAULT_SEED)
+    _args.add_precision(p)
     p.add_argument("--required", type=_args.required_share, default=0.95, help="share of cases that must meet a target (default 0.95)")
     p.add_argument("--quick", action="store_true", help="few cases, no sensitivity search, no diagrams (tests)")
     p.add_argument("--no-report", action="store_true", help="only print the verdicts")
@@ -80,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
 
     cities = load_cities(args.cities)  # before simulating: a bad file costs no work
     a = assess(register, replications=reps, cases=cases, seed=args.seed, required=args.required, scenario=scenario,
-               scope=scope, cities=cities)
+               scope=scope, cities=cities, precision=args.precision, precision_cap=args.max_replications)
     if scope is not None:
         for r in a.rows:  # the report's note column says which verdicts rest on the scenario
             if r.process in scope:
@@ -96,11 +97,14 @@ def run(args: argparse.Namespace) -> int:
                            "counts": {"performance": a.counts(), "design": a.design_counts(), "context": a.context_count()},
                            "calendar": {str(y): b for y, b in a.calendar().items()}, "notes": notes[:1] + a.calendar_notes(),
                            "rows": [r.as_dict() for r in a.rows], "robustness": _robust_summary(a),
+                           **({"precision": {rel: p.as_dict() for rel, p in a.precision.items()}} if a.precision else {}),
                            "predictions": [p.as_dict() for p in predictions]}))
     else:
         from sim.analysis.backtest import format_predictions
 
         print(format_verdicts(a, args.lang))
+        for rel, reached in a.precision.items():
+            print(f"{Path(rel).name}: {reached.text(args.lang)}")
         if a.robust:
             print("\n" + format_robustness(a, args.lang))
         print("\n" + format_predictions(predictions, args.lang))
