@@ -27,15 +27,15 @@ COMMANDS = ("run", "list", "assess", "diagram", "diff", "compare", "sweep", "run
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="reformsim", description="Is this reform target reachable, how surely, and what holds it back?")
-    parser.add_argument("--debug", action="store_true", help="on an internal error, print the traceback instead of writing a log file")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser = argparse.ArgumentParser(prog="reformsim", description="改革目标能否达成、把握多大、卡在哪里？ / Is this reform target reachable, how surely, and what holds it back?")
+    parser.add_argument("--debug", action="store_true", help="内部错误时打印回溯而不写日志文件 / on an internal error, print the traceback instead of writing a log file")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title="命令 / commands")
     for name in COMMANDS:
         module = importlib.import_module(f"sim.commands.{name}")
         p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
         p.add_argument("--root", type=Path, metavar="DIR",
-                       help="folder that files named in scenarios and registers (extends:, process:) must stay in "
+                       help="情景与目标清单所引用文件必须位于的文件夹 / folder that files named in scenarios and registers (extends:, process:) must stay in "
                             "(default: the project folder of the file, see sim.inputs)")
         p.set_defaults(handler=module.run)
     return parser

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from . import inputs
+from .i18n import Text
 from .errors import ModelError, ScenarioError, did_you_mean
 from .inputs import shown
 
@@ -179,9 +180,24 @@ class _Checker:
             if required:
                 self.bad(f"{where}.{key}", "missing; expected text")
             return ""
+        if isinstance(value, dict):
+            return self.words(entry, key, where)
         if not isinstance(value, (str, int, float)) or isinstance(value, bool) or not str(value).strip():
             self.bad(f"{where}.{key}", f"expected non-empty text, got {shown(value)}")
             return ""
+        return str(value)
+
+    def words(self, entry: dict[str, Any], key: str, where: str) -> str:
+        """A text a planner reads (a note, a reason, a check's name): plain text, or ``{zh: …, en: …}``, which
+        becomes a :class:`sim.i18n.Text` (the English as the string, the Chinese beside it) — "" when absent."""
+        value = entry.get(key)
+        if value is None:
+            return ""
+        if isinstance(value, dict):
+            if set(value) != {"zh", "en"} or not all(isinstance(v, str) and v.strip() for v in value.values()):
+                self.bad(f"{where}.{key}", f"expected text, or {{zh: 中文, en: English}} (both non-empty), got {shown(value)}")
+                return ""
+            return Text(value["en"], value["zh"])
         return str(value)
 
     # -- processes ------------------------------------------------------------------------
@@ -320,7 +336,9 @@ class _Checker:
                 self.bad(f"{where}.test", "a qualitative check cannot be tested; give it a threshold and a unit")
         else:
             reason = entry["not_simulated"]
-            if not isinstance(reason, str) or not reason.strip():
+            if isinstance(reason, dict):
+                reason = self.words(entry, "not_simulated", where) or None
+            elif not isinstance(reason, str) or not reason.strip():
                 self.bad(f"{where}.not_simulated", f"expected the reason as text, got {shown(reason)}")
                 reason = None
         reading, reading_why = self.reading(entry, unit, test, where)
@@ -332,7 +350,7 @@ class _Checker:
         if scope is not None and statistic == "mean":
             self.bad(f"{where}.scope", "a province-wide check is judged per 市县 on the share of cases; statistic: mean "
                                        "cannot be judged per 市县 yet")
-        return Check(name, metric, unit, threshold, test, reason, str(entry.get("note", "")), context, reading,
+        return Check(name, metric, unit, threshold, test, reason, self.words(entry, "note", where), context, reading,
                      reading_why, below_band, required, scope, statistic, statistic_why)
 
     def statistic(self, entry: dict[str, Any], test: TargetTest | None, threshold: Threshold | None,
@@ -373,7 +391,7 @@ class _Checker:
         """``context:`` (why the check is context only): a tested check whose threshold is not the plan's."""
         if "context" not in entry:
             return ""
-        value = entry["context"]
+        value = self.words(entry, "context", where) if isinstance(entry["context"], dict) else entry["context"]
         if not isinstance(value, str) or not value.strip():
             self.bad(f"{where}.context", f"expected why this check is context only (text), got {shown(value)}")
             return ""
@@ -384,7 +402,7 @@ class _Checker:
     def reading(self, entry: dict[str, Any], unit: str, test: TargetTest | None, where: str) -> tuple[str | None, str]:
         """Which reading of 天 decides a whole-chain check, and why; required exactly there."""
         whole_chain = test is not None and test.metric in ("case_workdays", "case_calendar_days")
-        value, why = entry.get("reading"), entry.get("reading_why")
+        value, why = entry.get("reading"), self.words(entry, "reading_why", where) or entry.get("reading_why")
         if unit == "天" and whole_chain:
             if value not in READINGS:
                 self.bad(f"{where}.reading", f"a 天 limit on a whole chain must say how 天 is read: one of "
@@ -397,7 +415,7 @@ class _Checker:
             if test.metric != clock_metric:
                 self.bad(f"{where}.reading", f'reading "{value}" contradicts test.metric "{test.metric}" '
                                              f'(expected {clock_metric})')
-            return str(value), str(why or "")
+            return str(value), why or ""
         if value is not None or why is not None:
             self.bad(f"{where}.reading", "only a 天 limit on a whole chain takes a reading (工作日 and hours are unambiguous)")
         return None, ""
@@ -499,8 +517,8 @@ def load_register(path: str | Path, *, root: str | Path | None = None,
                 checks.append(ck.check(part, pw, name, str(part.get("metric", metric))))
         else:
             checks.append(ck.check(entry, where, tid, metric))
-        targets.append(Target(tid, clause, chain, metric, tuple(checks), str(entry.get("ambiguity", "")),
-                              str(entry.get("note", "")), str(entry.get("source") or "")))
+        targets.append(Target(tid, clause, chain, metric, tuple(checks), ck.words(entry, "ambiguity", where),
+                              ck.words(entry, "note", where), str(entry.get("source") or "")))
     _check_ids(ck, row_of, tuple(expected_ids))
     if ck.problems:
         raise ScenarioError(ck.problems, file=str(path))

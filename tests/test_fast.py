@@ -72,8 +72,8 @@ def supported_files() -> list[Path]:
     for path in sorted(CORPUS.glob("*.bpmn")):
         try:
             run = prepare_run(path)
-            if unsupported(CompiledModel(run.process, run.scenario)) is None:
-                files.append(path)
+            if unsupported(CompiledModel(run.process, run.scenario)) is None and run.process.tasks():
+                files.append(path)  # a file of gateways and events only has no step records to compare
         except sim.ReformSimError:
             pass  # refused by the loader: tests/test_corpus.py pins why
     return files

@@ -5,7 +5,7 @@ relative or absolute) and each import of another part of ``sim`` is checked agai
 part may import parts of *lower* layers only; parts in the same layer do not import each other.
 
     0  _version, errors,     nothing of sim
-       interrupts            Ctrl-C and SIGTERM remembered and deferred over critical steps
+       interrupts, i18n      Ctrl-C and SIGTERM remembered and deferred over critical steps; every label zh/en
     1  files, inputs,        atomic writing; bounded reading of user files (sim.inputs);
        sources               the bundled sources file of cited figures (sim.sources)
     2  model                 pure data: process graph, facts, scenario, calendars, distributions
@@ -36,7 +36,7 @@ import sim
 PACKAGE = Path(sim.__file__).parent
 
 LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(layer) for layer in (
-    {"_version", "errors", "interrupts"},
+    {"_version", "errors", "interrupts", "i18n"},
     {"files", "inputs", "sources", "stack"},
     {"model"},
     {"bpmn", "scenarios"},

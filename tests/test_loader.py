@@ -362,3 +362,78 @@ def test_the_scenario_gives_a_multi_instance_step_its_number_of_copies(tmp_path:
                                                 r'\(did you mean "countersign"\?\)'):
         sim.simulate(tmp_path / "m.bpmn", sim.load_scenario(wrong, root=tmp_path), cases=3, replications=1)
     capsys.readouterr()
+
+
+# -- corpus findings (issue 15, items 1 and 3): flows without ids, start triggers, two tokens on one path, stuck cases --
+
+def test_flows_without_ids_are_named_by_their_ends_and_two_between_one_pair_stay_two(tmp_path: Path) -> None:
+    path = _bpmn(tmp_path, '<bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/><bpmn:task id="t"/><bpmn:endEvent id="e"/>'
+                 '<bpmn:sequenceFlow sourceRef="s" targetRef="fork"/><bpmn:sequenceFlow sourceRef="fork" targetRef="t"/>'
+                 '<bpmn:sequenceFlow sourceRef="fork" targetRef="t"/><bpmn:sequenceFlow sourceRef="t" targetRef="e"/>')
+    process = load_process(path)
+    assert {"flow_s_fork", "flow_fork_t", "flow_fork_t_2", "flow_t_e"} <= set(process.flows)
+    assert any("4 sequence flow(s) without an id named by their ends" in n for n in process.notes)
+    for executor in ("compiled", "spiff"):  # no join after them: two tokens, the task runs twice
+        paths = sim.simulate(path, cases=5, replications=1, executor=executor_for(executor)).path_frequencies()
+        assert paths == {("t", "t"): 5}
+
+
+def test_two_tokens_down_one_path_into_a_parallel_join_are_refused_at_the_split(tmp_path: Path) -> None:
+    path = _bpmn(tmp_path, '<bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/><bpmn:task id="a"/><bpmn:task id="b"/>\n'
+                 '<bpmn:parallelGateway id="join"/><bpmn:endEvent id="e"/><bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="fork"/>\n'
+                 '<bpmn:sequenceFlow id="f1" sourceRef="fork" targetRef="a"/>\n<bpmn:sequenceFlow id="f2" sourceRef="fork" targetRef="a"/>\n'
+                 '<bpmn:sequenceFlow id="f3" sourceRef="fork" targetRef="b"/><bpmn:sequenceFlow id="f4" sourceRef="a" targetRef="join"/>'
+                 '<bpmn:sequenceFlow id="f5" sourceRef="b" targetRef="join"/><bpmn:sequenceFlow id="f6" sourceRef="join" targetRef="e"/>')
+    with pytest.raises(ModelError) as caught:
+        load_process(path)
+    message = str(caught.value)
+    assert 'parallelGateway id="fork"' in message and "the flows on lines 4 and 5" in message and 'parallel join "join"' in message
+    assert "<bpmn:loopCardinality>2</bpmn:loopCardinality>" in message
+
+
+def test_a_message_or_signal_start_event_starts_cases_on_both_executors(tmp_path: Path) -> None:
+    for trigger in ("messageEventDefinition", "signalEventDefinition", "conditionalEventDefinition"):
+        inner = "<bpmn:condition>ready</bpmn:condition>" if trigger.startswith("conditional") else ""
+        path = _bpmn(tmp_path, f'<bpmn:startEvent id="s"><bpmn:{trigger}>{inner}</bpmn:{trigger}></bpmn:startEvent><bpmn:task id="t"/>'
+                     '<bpmn:endEvent id="e"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t"/>'
+                     '<bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e"/>')
+        notes = " ".join(load_process(path).notes)
+        assert f"{trigger.removesuffix('EventDefinition')} start event(s) s: cases arrive as the scenario's arrivals say" in notes
+        for executor in ("compiled", "spiff"):  # SpiffWorkflow alone would wait at the start event for ever
+            assert sim.simulate(path, cases=4, replications=1, executor=executor_for(executor)).path_frequencies() == {("t",): 4}
+
+
+def test_a_stuck_case_names_the_join_that_waits_on_both_executors(tmp_path: Path) -> None:
+    path = _bpmn(tmp_path, '<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="x"/><bpmn:task id="a"/><bpmn:task id="b"/>'
+                 '<bpmn:parallelGateway id="j"/><bpmn:endEvent id="e"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="x"/>'
+                 '<bpmn:sequenceFlow id="f2" sourceRef="x" targetRef="a"/><bpmn:sequenceFlow id="f3" sourceRef="x" targetRef="b"/>'
+                 '<bpmn:sequenceFlow id="f4" sourceRef="a" targetRef="j"/><bpmn:sequenceFlow id="f5" sourceRef="b" targetRef="j"/>'
+                 '<bpmn:sequenceFlow id="f6" sourceRef="j" targetRef="e"/>')
+    for executor in ("compiled", "spiff"):
+        with pytest.raises(sim.SimulationError) as caught:
+            sim.simulate(path, cases=3, replications=1, executor=executor_for(executor))
+        message = str(caught.value)
+        assert message.startswith(str(path)) and 'join "j"' in message and "1 of 2 branches arrived" in message, message
+        assert "use an exclusive or inclusive gateway to merge alternative branches" in message, message
+
+
+def test_a_schema_refusal_says_the_bpmn_name_and_what_to_change(tmp_path: Path) -> None:
+    path = _bpmn(tmp_path, '<bpmn:startEvent id="s"/><bpmn:endEvent id="e"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="e"/>')
+    # MID Innovator's export: a named event definition at the top level, which the schema does not allow
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "</bpmn:definitions>", '<bpmn:messageEventDefinition id="md" name="x"/></bpmn:definitions>'), encoding="utf-8")
+    with pytest.raises(ModelError) as caught:
+        load_process(path)
+    message = str(caught.value)
+    assert '<bpmn:messageEventDefinition>: attribute "name" is not allowed there; remove it' in message, message
+    assert "{http" not in message
+
+
+def test_a_file_without_a_process_says_so_before_its_drawing_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "empty.bpmn"
+    path.write_text('<?xml version="1.0"?>\n<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+                    'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" id="d" targetNamespace="t">'
+                    '<bpmndi:BPMNDiagram id="g"><bpmndi:BPMNPlane id="pl" bpmnElement="nothing"/></bpmndi:BPMNDiagram></definitions>',
+                    encoding="utf-8")
+    with pytest.raises(ModelError, match=r"empty\.bpmn:2: the file has no <bpmn:process>, so there is nothing to simulate"):
+        load_process(path)

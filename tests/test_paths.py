@@ -191,11 +191,11 @@ def test_cli_list_and_diff_print_the_same_counts(capsys: pytest.CaptureFixture[s
     lines = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
     assert lines[0] == list(HEAD["en"])
     table = {row["file"]: row for row in (dict(zip(KEYS, cells)) for cells in lines[1:])}
-    assert main(["diff", str(before), str(after), "--out", str(tmp_path / "d.png")]) == 0
+    assert main(["diff", str(before), str(after), "--out", str(tmp_path / "d.png"), "--lang", "en"]) == 0
     out = capsys.readouterr().out
     for label, path in (("before", before), ("after", after)):
         row = table[path.name]
-        expected = (f"{label:7} procedures {row['procedures']}, documents {row['documents']}, stages {row['stages']}, "
+        expected = (f"{label.capitalize()}: {row['procedures']} procedures, {row['documents']} documents, {row['stages']} stages, "
                     f"statutory time {row['statutory'].replace('—', 'not stated')} (worst path)")
         assert expected in out.splitlines()
     assert table[after.name]["procedures"] == "9"

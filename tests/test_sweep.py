@@ -167,8 +167,8 @@ def test_cli_sweep_by_target_writes_an_excel_workbook_with_verdict_words(tmp_pat
     head = [c.value for c in wb["各点"][1]]
     rows = [dict(zip(head, (c.value for c in r))) for r in wb["各点"].iter_rows(min_row=2)]
     assert len(rows) == 4 and {r["结论"] for r in rows} <= {"可达成", "有风险", "不可达成"}
-    assert [r["cost"] for r in rows] == [3.0, 3.0, 4.5, 4.5]
-    assert isinstance(rows[0]["attainment_lo"], float)
+    assert [r["成本"] for r in rows] == [3.0, 3.0, 4.5, 4.5]  # the columns in zh too (sim.i18n.SWEEP)
+    assert isinstance(rows[0]["区间下限"], float)
     assert len(list(wb["最低成本"].iter_rows(min_row=2))) == 2  # one line per demand value
     assert (tmp_path / "h" / "sweep.csv").exists() and (tmp_path / "h" / "runs.sqlite").exists()
 

@@ -45,7 +45,7 @@ DEFAULTS = {
 
 def _after_licence(b: Builder, merged: bool, start: str) -> str:
     """Social insurance and customs deregistration: separate procedures, or pushed internally when merged."""
-    split = b.gateway("p_after", "parallel", "相关部门注销")
+    split = b.gateway("p_after", "parallel", "相关部门注销", "Deregistration at the other agencies")
     join = b.gateway("p_after_join", "parallel")
     how = ("internal push of the licence deregistration: seed 二(十二)2(1) 合并注销; wait: assumption" if merged
            else f"separate application before 合并注销; limit, wait, work: {A_COUNTER}")
@@ -54,7 +54,7 @@ def _after_licence(b: Builder, merged: bool, start: str) -> str:
                     procedure=not merged, documents=0 if merged else 2, limit=None if merged else "5 workday",
                     wait="uniform(0, 1) workday" if merged else "triangular(1, 2, 5) workday",
                     work=None if merged else "triangular(0.25, 0.5, 1) h", source=how, kind="registration")
-    g = b.gateway("g_customs", "exclusive", "有海关登记？")
+    g = b.gateway("g_customs", "exclusive", "有海关登记？", "Registered with customs?")
     m = b.gateway("m_customs", "exclusive")
     customs = b.task("t_customs_dereg", "海关报关单位注销" + ("（同步推送）" if merged else ""),
                      "Customs registration cancellation" + (" (pushed)" if merged else ""), agency="customs",
@@ -76,7 +76,7 @@ def ordinary() -> Process:
                    agency="market_regulation", procedure=True, documents=3, online=True, limit="10 day",
                    wait="uniform(1, 10) day", work="triangular(0.1, 0.25, 0.5) h",
                    source=f"limit, wait: {HK} publish within 10 days; online: {HK} 海南e登记; documents, work: assumption", kind="filing")
-    split = b.gateway("p_liquidation", "parallel", "公告与清税并行")
+    split = b.gateway("p_liquidation", "parallel", "公告与清税并行", "Notice and tax clearance in parallel")
     join = b.gateway("p_liquidation_join", "parallel")
     notice = b.timer("tm_creditor_notice", "债权人公告45天", "Creditor notice, 45 days", "45 day",
                      source=f"{HK} creditor_notice_days 45 (天, read as calendar days)")
@@ -119,7 +119,7 @@ def simple(pid: str, name: str, name_en: str, notice_days: int, notice_source: s
                 "assumption: no published rejection rate; "
                 + ("the pre-check (seed 二(十二)2(2)) is meant to cut rejections" if precheck
                    else "objections and blocking conditions found after the notice"))
-    g = b.gateway("g_objection", "exclusive", "异议或被驳回？")
+    g = b.gateway("g_objection", "exclusive", "异议或被驳回？", "Objection or rejection?")
     m = b.gateway("m_objection", "exclusive")
     fix = b.task("t_fix", "整改", "Fix the blocking condition", agency="applicant",
                  procedure=False, wait="triangular(5, 10, 30) day",
@@ -162,7 +162,7 @@ def declared() -> Process:
                      wait_range="20-45 day | the plan sets no period: from the 20-day simple-deregistration notice "
                                 "to the ordinary 45-day creditor notice")
     b.attribute("has_objection", 0.1, "assumption: no published objection rate")
-    g = b.gateway("g_objection", "exclusive", "异议？")
+    g = b.gateway("g_objection", "exclusive", "异议？", "Objection?")
     m = b.gateway("m_objection", "exclusive")
     remedy = b.task("t_remedy", "异议审查（救济机制）", "Objection review (remedy)", agency="market_regulation",
                     procedure=False, limit="10 workday", wait="triangular(2, 5, 10) workday",

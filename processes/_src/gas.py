@@ -50,7 +50,7 @@ def external_works_chain(utility: str, reform: bool, *, agency: str, zh: str, en
     survey = b.task("t_survey", "现场勘查及供应方案答复", "Site survey and supply plan", agency=agency,
                     procedure=True, limit="5 workday", wait="triangular(1, 2, 5) workday",
                     work="triangular(1, 2, 3) h", source=f"limit, wait, work: {A_COUNTER}", kind="inspection")
-    split = b.gateway("p_permits", "parallel", "外线审批并行")
+    split = b.gateway("p_permits", "parallel", "外线审批并行", "External-works permits in parallel")
     join = b.gateway("p_permits_join", "parallel")
     permits = [
         ("t_planning", "建设工程规划许可（管线）", "Pipeline planning permit", "natural_resources", 6),
@@ -73,7 +73,7 @@ def external_works_chain(utility: str, reform: bool, *, agency: str, zh: str, en
                        source=f"limit: {A_LICENSING}; wait, work, documents: assumption: review cycles seen "
                               "in pre-2021 guides, no published Hainan figure", **on_list)
         b.chain(split, t, join)
-    g_road = b.gateway("g_major_road", "exclusive", "涉高速公路、国省道？")
+    g_road = b.gateway("g_major_road", "exclusive", "涉高速公路、国省道？", "Crosses an expressway / national road?")
     m_road = b.gateway("m_major_road", "exclusive")
     if reform:
         major = b.task("t_major_road", "涉高速公路/国省道施工许可（绿色通道、容缺受理）",

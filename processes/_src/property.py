@@ -68,7 +68,7 @@ def reform() -> Process:
                     wait="uniform(0, 0.5) workday",
                     source=("one window online: seed 二(六)1, 2(2); documents: seed 二(六)2(1) data checks replace paper, "
                             "assumption 13 → 3; limit, work, wait: assumption"), kind="application")
-    split = b.gateway("p_backoffice", "parallel", "后台并行")
+    split = b.gateway("p_backoffice", "parallel", "后台并行", "Back office in parallel")
     join = b.gateway("p_backoffice_join", "parallel")
     filing = b.task("t_contract_filing", "合同备案（后台）", "Contract filing (back office)", agency="housing",
                     procedure=False, wait="uniform(0.25, 1) workday", work="triangular(0.1, 0.25, 0.5) h",

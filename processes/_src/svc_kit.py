@@ -80,11 +80,12 @@ class Builder:
         self.defaults["source"] = "; ".join(x for x in (self.defaults.get("source", ""), f"attribute.{name}: {source}") if x)
         return name
 
-    def gateway(self, id: str, kind: str, name: str = "", source: str = "") -> str:
-        """A gateway; ``source`` names where its branch shares come from (written on each share flow)."""
+    def gateway(self, id: str, kind: str, name: str = "", name_en: str = "", source: str = "") -> str:
+        """A gateway (``name_en``: its English label); ``source`` names where its branch shares come from (written on
+        each share flow)."""
         if source:
             self._gw_source[id] = source
-        return self._add(Node(id, kind, name))  # type: ignore[arg-type]
+        return self._add(Node(id, kind, name, facts=TaskFacts(name_en=name_en) if name_en else None))  # type: ignore[arg-type]
 
     def flow(self, a: str, b: str, *, condition: str | None = None, share: float | None = None,
              name: str = "", default: bool = False) -> str:
@@ -106,7 +107,8 @@ class Builder:
         resolved = []
         for i in ids:
             if i in ("start", "end") and f"ev_{i}" not in self.nodes:
-                self._add(Node(f"ev_{i}", i, {"start": "开始", "end": "办结"}[i]))
+                zh, en = {"start": ("开始", "Start"), "end": ("办结", "Done")}[i]
+                self._add(Node(f"ev_{i}", i, zh, facts=TaskFacts(name_en=en)))
             resolved.append(f"ev_{i}" if i in ("start", "end") else i)
         for a, b in zip(resolved, resolved[1:]):
             self.flow(a, b)

@@ -51,12 +51,12 @@ def _files(b: Builder, step: str, keys: list[str]) -> None:
 
 def baseline() -> Process:
     b = _builder("taxes_baseline", "财产行为税分别申报", "Property and behaviour taxes filed separately")
-    split = b.gateway("p_taxes", "parallel", "各税种")
+    split = b.gateway("p_taxes", "parallel", "各税种", "Each tax")
     join = b.gateway("p_taxes_join", "parallel")
     b.chain("start", split)
     for tax in TAXES:
         key, zh, en = tax.key, tax.zh, tax.en
-        g = b.gateway(f"g_{key}", "exclusive", f"应缴{zh}？")
+        g = b.gateway(f"g_{key}", "exclusive", f"应缴{zh}？", f"{en} due?")
         m = b.gateway(f"m_{key}", "exclusive")
         t = b.task(f"t_file_{key}", f"{zh}申报", f"{en} return", agency="tax", procedure=True, documents=1,
                    online=True, wait="uniform(0, 0.25) workday", work="triangular(0.05, 0.1, 0.25) h",
@@ -72,7 +72,7 @@ def baseline() -> Process:
 
 def reform() -> Process:
     b = _builder("taxes_2021", "财产行为税合并申报", "Property and behaviour taxes filed together")
-    g = b.gateway("g_liable", "exclusive", "应缴任一财产行为税？")
+    g = b.gateway("g_liable", "exclusive", "应缴任一财产行为税？", "Any property or behaviour tax due?")
     m = b.gateway("m_liable", "exclusive")
     t = b.task("t_file_combined", "财产行为税合并申报", "Combined property and behaviour tax return", agency="tax",
                procedure=True, documents=1, online=True, wait="uniform(0, 0.25) workday",

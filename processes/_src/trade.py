@@ -60,7 +60,7 @@ def _measure(b: Builder, m: Measure, year: str, gid: str, name: str, used: str, 
     lo, hi = m.share_2020 if year == "2020" else m.share_2021
     b.attribute(m.attribute, share, f"{m.clause}: middle of the {year} range, {share:g} ({m.source}; sim/data/trade_measures.yaml)",
                 range=f"{lo:g}-{hi:g} share | the {year} range of sim/data/trade_measures.yaml ({m.clause})")
-    g = b.gateway(gid, "exclusive", name)
+    g = b.gateway(gid, "exclusive", name, m.label["en"][:1].upper() + m.label["en"][1:] + "?")
     j = b.gateway(f"m_{gid[2:]}", "exclusive")
     b.flow(g, used, condition=m.attribute, name=m.label["zh"])
     b.flow(g, usual, name="常规", default=True)
@@ -73,7 +73,7 @@ def _inspection(b: Builder, wait: str, src: str) -> tuple[str, str]:
     # Routing by a case attribute, not by flow shares: SpiffWorkflow requires conditions on
     # non-default flows, and a per-case attribute keeps both executors on the same branch.
     b.attribute("is_inspected", 0.1, INSPECT, range="0.05-0.15 share | declarations inspected, plausible 5-15% (no Hainan figure)")
-    g = b.gateway("g_inspect", "exclusive", "布控查验？")
+    g = b.gateway("g_inspect", "exclusive", "布控查验？", "Selected for inspection?")
     m = b.gateway("m_inspect", "exclusive")
     t = b.task("t_inspection", "海关查验", "Customs inspection", agency="customs", procedure=True, wait=wait, source=src, kind="inspection")
     b.flow(g, t, condition="is_inspected", name="查验")
@@ -128,7 +128,7 @@ def clearance_import(year: str) -> Process:
     full = b.task("t_full_declaration", "完整申报（两步申报第二步）", "Full declaration (two-step, second step)",
                   agency="customs", procedure=True, documents=2, online=True,
                   source="seed 二(八)2(2) 两步申报: filed within 14 days after release, off the clearance clock; documents: assumption", kind="application")
-    g4 = b.gateway("g_full_declaration", "exclusive", "两步申报补充完整申报？")
+    g4 = b.gateway("g_full_declaration", "exclusive", "两步申报补充完整申报？", "Two-step: full declaration completed?")
     j4 = b.gateway("m_full_declaration", "exclusive")
     b.flow(g4, full, condition="two_step", name="两步申报")
     b.flow(g4, j4, name="常规", default=True)

@@ -115,14 +115,14 @@ def chain(reform: bool) -> Process:
                       work="triangular(0.25, 0.5, 1) h",
                       source=(f"online: seed {CLAUSE}(3) 一网通办; " if reform else "")
                       + f"documents, wait, work: {A_UTILITY} (the applicant signs and pays within days)", kind="payment")
-    split = b.gateway("p_permits", "parallel", "外线审批并行")
+    split = b.gateway("p_permits", "parallel", "外线审批并行", "External-works permits in parallel")
     join = b.gateway("p_permits_join", "parallel")
     if reform:
-        route = b.gateway("g_commitment", "exclusive", "按告知承诺办理？")
+        route = b.gateway("g_commitment", "exclusive", "按告知承诺办理？", "By notification and commitment?")
         merge = b.gateway("m_commitment", "exclusive")
-        c_split = b.gateway("p_commit", "parallel", "告知承诺并行")
+        c_split = b.gateway("p_commit", "parallel", "告知承诺并行", "Commitment items in parallel")
         c_join = b.gateway("p_commit_join", "parallel")
-        l_split = b.gateway("p_license", "parallel", "行政许可并行")
+        l_split = b.gateway("p_license", "parallel", "行政许可并行", "Licensed items in parallel")
         l_join = b.gateway("p_license_join", "parallel")
         b.chain(split, route)
         b.flow(route, c_split, condition="permits_by_commitment", name="告知承诺")
@@ -144,11 +144,11 @@ def chain(reform: bool) -> Process:
     else:
         for pid, zh, en, agency, docs in PERMITS:
             b.chain(split, _permit(b, pid, zh, en, agency, docs, False), join)
-    g_road = b.gateway("g_major_road", "exclusive", "涉高速公路、国省道？")
+    g_road = b.gateway("g_major_road", "exclusive", "涉高速公路、国省道？", "Crosses an expressway / national road?")
     m_road = b.gateway("m_major_road", "exclusive")
     if reform:
         major = b.task("t_major_road", "涉高速公路/国省道施工许可（绿色通道、容缺受理）",
-                       "Expressway / national-road works permit (green channel, 容缺受理)", agency="transport",
+                       "Expressway / national-road works permit (green channel, accepted while incomplete)", agency="transport",
                        procedure=True, documents=3, online=True, limit="8 workday",
                        wait="triangular(4, 7, 12) workday", work="triangular(1, 2, 4) h",
                        source=(f"limit: seed {CLAUSE}(2) 绿色通道, 办结时长压减至8个工作日内; documents: 容缺受理, "

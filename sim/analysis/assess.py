@@ -33,6 +33,7 @@ import numpy as np
 
 from ..engine.stats import mean_ci95
 from ..errors import ReformSimError, ScenarioError
+from ..i18n import CLOCKS, REGISTER_UNITS, THRESHOLDS, VERDICTS, Text, joined, say, words
 from ..model.official_days import projection_note
 from ..model.scenario import Scenario
 from ..targets import Check, Register, Target, Threshold
@@ -79,7 +80,7 @@ RULE = {
           "Design checks read the model (counts, fees) and say whether the design complies; they are not evidence "
           "that a target is reachable.",
     "zh": "绩效结论：模拟案件达标比例的95%区间下限不低于要求比例为“可达成”，区间上限低于要求比例为“不可达成”，"
-          "介于两者之间为“有风险”。方案以平均值表述的目标（清单注明 statistic: mean，如整体通关时间）按均值判定：均值的95%区间"
+          "介于两者之间为“有风险”。方案以平均值表述的目标（清单中注明按均值判定的，如整体通关时间）按均值判定：均值的95%区间"
           "完全满足阈值为“可达成”，完全不满足为“不可达成”，跨越阈值为“有风险”。设计核对读取模型本身（环节数、材料数、收费），只说明设计是否符合，不作为目标可达成的证据。",
 }
 
@@ -189,11 +190,12 @@ def static_check(process: Any, metric: str, th: Threshold) -> tuple[float, float
     return float(max(counts, default=0)), (float(np.mean(met)) if met else math.nan)
 
 
-def threshold_text(th: Threshold | None) -> str:
+def threshold_text(th: Threshold | None, lang: str = "en") -> str:
+    """A threshold as written in tables: ``≤ 1``, ``= 0``, ``45–50``, ``< baseline`` (``< 改革前`` in zh)."""
     if th is None:
         return ""
     if th.kind == "below_baseline":
-        return "< baseline"
+        return "< " + words(THRESHOLDS, lang)["baseline"]
     if th.kind == "range":
         return f"{th.low:g}–{th.high:g}"
     if th.kind == "equals":
@@ -491,7 +493,8 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
             share, lo, hi = share_interval((a < b).astype(float))
             diff = row.baseline - row.static
             row.share, row.lo, row.hi = share, lo, hi
-            row.note = (row.note + "; " if row.note else "") + f"mean {row.static:.2f} vs baseline {row.baseline:.2f} ({diff:+.2f} saved)"
+            row.note = joined(row.note, Text(f"mean {row.static:.2f} vs baseline {row.baseline:.2f} ({diff:+.2f} saved)",
+                                             f"均值 {row.static:.2f}，改革前 {row.baseline:.2f}（减少 {diff:+.2f}）"))
         else:
             row.share, row.lo, row.hi = share_meeting(res, metric, th)
             if th is not c.threshold:  # a band judged on its upper bound: show the in-band share beside it
@@ -537,23 +540,13 @@ def _judge_province(row: Row, loaded: Any, scenario: Scenario | None, metric: st
     if _ORDER[weakest.verdict] < _ORDER[row.verdict] or (weakest.verdict == row.verdict and weakest.lo < row.lo):
         row.share, row.lo, row.hi, row.verdict = weakest.share, weakest.lo, weakest.hi, weakest.verdict
     texts = {lang: weakest_text(verdicts, lang) for lang in ("zh", "en")}
-    row.note = "; ".join(x for x in (row.note, f"the model's window: {window[0]:.1%} [{window[1]:.1%}–{window[2]:.1%}], {window[3]}") if x)
+    row.note = joined(row.note, Text(f"the model's window: {window[0]:.1%} [{window[1]:.1%}–{window[2]:.1%}], {window[3]}",
+                                     f"模型中的窗口：{window[0]:.1%} [{window[1]:.1%}–{window[2]:.1%}]，{VERDICTS['zh'][window[3]]}"))
     row.reason = {lang: texts[lang] + " " + row.reason[lang] for lang in ("zh", "en")}
 
 
-_CLOCK_NAMES = {
-    "zh": {"workdays": "工作日（法定时限口径）", "calendar_days": "自然日", "db_days": "天（营商环境评价口径）", "hours": "小时",
-           "fee": "元", FILINGS: "每户每年申报次数"},
-    "en": {"workdays": "working days (statutory clock)", "calendar_days": "calendar days",
-           "db_days": "days on the Doing-Business clock", "hours": "hours", "fee": "yuan", FILINGS: "filings per firm-year"},
-}
-_VERDICT_WORDS = {
-    "zh": {REACHABLE: "可达成", AT_RISK: "有风险", NOT_REACHABLE: "不可达成", COMPLIES: "设计符合",
-           PARTLY: "部分路径符合", DOES_NOT_COMPLY: "设计不符合"},
-    "en": {REACHABLE: "reachable", AT_RISK: "at risk", NOT_REACHABLE: "not reachable", COMPLIES: "the design complies",
-           PARTLY: "some paths comply", DOES_NOT_COMPLY: "the design does not comply"},
-}
-
+_CLOCK_NAMES = CLOCKS  # sim.i18n: one table of labels
+_VERDICT_WORDS = VERDICTS
 
 def verdict_words(code: str, lang: str = "zh") -> str:
     """A verdict (performance or design) in the planner's words.
@@ -566,7 +559,7 @@ def verdict_words(code: str, lang: str = "zh") -> str:
 
 def _clock(row: Row, lang: str) -> str:
     if row.metric.startswith("step:"):
-        return "工作日（单个环节）" if lang == "zh" else "working days (one step)"
+        return words(CLOCKS, lang)["step"]
     return _CLOCK_NAMES[lang].get(row.metric, row.metric)
 
 
@@ -663,7 +656,7 @@ def _context_prefix(row: Row, lang: str) -> str:
     """The words before a context row's reason: its threshold is not the plan's, so it is no verdict on the target."""
     if not row.context:
         return ""
-    return (f"仅作参考（阈值并非出自方案：{row.context}）。" if lang == "zh"
+    return (f"仅作参考（阈值并非出自方案：{say(row.context, 'zh')}）。" if lang == "zh"
             else f"Context only (the threshold is not the plan's: {row.context}). ")
 
 
@@ -695,7 +688,7 @@ def _fact_row(row: Row, th: Threshold, process: Any, task: str | None) -> Row:
         row.static = float(max(values, default=0.0))
         cited = [(n.id, attributions(n.facts.source).get("fee") or n.facts.source) for n in process.tasks()
                  if n.facts is not None and n.facts.fee]
-        detail = {"zh": f"模型录入的收费合计 {row.static:g} {row.unit}（最高的路径），目标 {row.threshold}",
+        detail = {"zh": f"模型录入的收费合计 {row.static:g} {REGISTER_UNITS['zh'].get(row.unit, row.unit)}（最高的路径），目标 {row.threshold}",
                   "en": f"the fees typed into the model add up to {row.static:g} {row.unit} (highest path), target {row.threshold}"}
         where = {lang: "; ".join(f"{sid}: {text}" for sid, text in cited) for lang in ("zh", "en")}
     else:
@@ -793,7 +786,8 @@ def _filings_row(row: Row, loaded: dict[str, Any], check: Check, scenario: Scena
         ends.append(pb - pa)
     row.provenance = fl.provenance_counts()
     n = row.provenance["counts"]
-    row.note = (row.note + "; " if row.note else "") + f"mean {row.static:.2f} vs baseline {row.baseline:.2f} filings per firm-year"
+    row.note = joined(row.note, Text(f"mean {row.static:.2f} vs baseline {row.baseline:.2f} filings per firm-year",
+                                     f"每户每年申报均值 {row.static:.2f}，改革前 {row.baseline:.2f}"))
     extra = {
         "zh": (f" 每户每年平均减少 {cut:.2f} 次（95%区间 {cut_lo:.2f}–{cut_hi:.2f}；{cases} 户 × {replications} 次重复，"
                f"同一批企业）。合并申报不会增加任何一次申报，所以任何税种比例下结论都不会反转；减少多少取决于假设的税种比例："

@@ -38,15 +38,13 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import PARTS as PART_LABELS, UNITS
+
 __all__ = ["PARTS", "PART_LABELS", "StepLoad", "AgencyLoad", "Effect", "Staffing", "Bottlenecks", "chain_bottlenecks",
            "step_parts", "critical_shares", "staffing_effects", "dominant", "drivers_text", "traces_fit"]
 
 PARTS = ("queue", "closed", "work", "wait")
-PART_LABELS = {
-    "zh": {"queue": "排队等待人员", "closed": "等待办公时间", "work": "人员办理", "wait": "法定/外部等待"},
-    "en": {"queue": "queueing for staff", "closed": "office closed", "work": "staff work", "wait": "fixed waits"},
-}
-UNIT_LABELS = {"zh": {"workdays": "工作日", "hours": "小时"}, "en": {"workdays": "working days", "hours": "hours"}}
+UNIT_LABELS = {lang: {u: UNITS[lang][u] for u in ("workdays", "hours")} for lang in UNITS}  # sim.i18n
 SOURCE = "bottlenecks"  # the trail a tried staffing leaves in the scenario
 # assumption: a trace of up to 500,000 step records (≈ 90 MB) is enough for the shares; past it the
 # shares come from the first replications only (each replication is the same whatever the count).

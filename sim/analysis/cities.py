@@ -26,6 +26,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ..i18n import CITIES, agency_name
 from ..errors import ScenarioError, did_you_mean
 from ..model.scenario import Scenario
 
@@ -229,10 +230,8 @@ def weakest_text(verdicts: list[CityVerdict], lang: str = "zh") -> str:
     return f"{held} of {len(verdicts)} 市县 reach it; weakest: {weak} (share of cases meeting it)."
 
 
-SECTION = {"zh": "全省目标：各市县（最弱在前）", "en": "Province-wide targets: every 市县 (weakest first)"}
-_COLUMNS = {"zh": ("目标", "市县", "达标比例", "95%区间", "结论", "申请量（件/工作日）", "人员", "每次重复件数"),
-            "en": ("target", "市县", "share meeting", "95% interval", "verdict", "applications per working day", "staff",
-                   "cases per replication")}
+SECTION = {lang: CITIES[lang]["section"] for lang in CITIES}  # the one table of labels: sim.i18n
+_COLUMNS = {lang: CITIES[lang]["columns"] for lang in CITIES}
 
 
 def city_rows(target: str, cities: list[dict[str, Any]], lang: str = "zh") -> list[dict[str, Any]]:
@@ -242,6 +241,6 @@ def city_rows(target: str, cities: list[dict[str, Any]], lang: str = "zh") -> li
     cols = _COLUMNS[lang]
     return [{cols[0]: target, cols[1]: c["name"] if lang == "zh" else c["name_en"], cols[2]: round(c["share"], 4),
              cols[3]: f"{c['lo']:.1%}–{c['hi']:.1%}", cols[4]: verdict_words(c["verdict"], lang),
-             cols[5]: round(c["rate_per_workday"], 2), cols[6]: "、".join(f"{c['agency_names'].get(a, a)} {n}" for a, n in c["staff"].items()) if lang == "zh"
-             else ", ".join(f"{a} {n}" for a, n in c["staff"].items()),
+             cols[5]: round(c["rate_per_workday"], 2), cols[6]: ("、" if lang == "zh" else ", ").join(f"{agency_name(a, lang, c['agency_names'].get(a))} {n}"
+                                                for a, n in c["staff"].items()),
              cols[7]: c["cases"]} for c in cities]

@@ -50,6 +50,7 @@ from itertools import combinations
 from typing import Any
 
 from ..errors import ModelError
+from ..i18n import UNITS
 from ..model.durations import convert
 from ..model.expressions import compile_condition
 from ..model.process import Duration, Flow, Node, Process
@@ -57,8 +58,7 @@ from ..model.process import Duration, Flow, Node, Process
 __all__ = ["PathCount", "MaxCounts", "path_counts", "max_counts", "statutory_text", "MAX_PATHS"]
 
 MAX_PATHS = 20_000  # beyond this a model is better analysed by simulation than by enumeration
-_UNIT_TEXT = {"zh": {"workday": "工作日", "day": "天", "hour": "小时"},
-              "en": {"workday": "working days", "day": "calendar days", "hour": "hours"}}
+_UNIT_TEXT = {lang: {u: UNITS[lang][u] for u in ("workday", "day", "hour")} for lang in UNITS}  # sim.i18n
 
 
 def statutory_text(statutory: Mapping[str, float], lang: str = "zh") -> str:

@@ -40,6 +40,7 @@ import numpy as np
 from ..engine.backends import Backend, Serial, backend_for
 from ..engine.stats import mean_ci95
 from ..errors import ReformSimError
+from ..i18n import agency_name
 from ..model import legal
 from ..model.levers import Commitment, Lever, Online, Parallel, Scale, Staff, apply_levers
 from ..model.scenario import Scenario
@@ -193,13 +194,13 @@ def propose(bottlenecks: Any, process: Any, n_steps: int = 5, n_agencies: int = 
     for a in [a for a in bottlenecks.agencies if not math.isnan(a.utilisation)][:n_agencies]:
         lever = Staff(a.agency, source=SOURCE)
         if getattr(a, "effort_h", None) == 0:  # the model gives this agency no staff work: staff levers do not apply
-            out.excluded.append(Excluded(lever, a.agency, "search", "no_staff_work", f"{a.agency}：模型中该部门无人员办理工作，增加人员不适用",
-                                         f"{a.agency}: the model gives this agency no staff work; staff levers do not apply",
+            out.excluded.append(Excluded(lever, a.agency, "search", "no_staff_work", f"{agency_name(a.agency)}：模型中该部门无人员办理工作，增加人员不适用",
+                                         f"{agency_name(a.agency, 'en')}: the model gives this agency no staff work; staff levers do not apply",
                                          "sim.analysis.bottlenecks (effort per case 0)"))
             continue
         if getattr(a, "mean_queue", math.inf) < MIN_QUEUE:  # one more person only removes queueing, and there is none
-            out.excluded.append(Excluded(lever, a.agency, "search", "no_queue", f"{a.agency}：平均排队 {a.mean_queue:.2f} 件，增加人员无可缩短的排队",
-                                         f"{a.agency}: mean queue {a.mean_queue:.2f} cases, no queueing for more staff to remove",
+            out.excluded.append(Excluded(lever, a.agency, "search", "no_queue", f"{agency_name(a.agency)}：平均排队 {a.mean_queue:.2f} 件，增加人员无可缩短的排队",
+                                         f"{agency_name(a.agency, 'en')}: mean queue {a.mean_queue:.2f} cases, no queueing for more staff to remove",
                                          f"assumption: below {MIN_QUEUE} cases waiting on average"))
             continue
         _screen(out, lever, process, exclusions)

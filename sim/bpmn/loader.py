@@ -46,7 +46,7 @@ from ..model.process import Duration, Flow, Node, Process, TaskFacts, check_dura
 from ..stack import with_deep_stack
 from .di import BpmnDocument, read_document
 from .prepare import NO_TIME, SHARE_PLACEHOLDER, iso_duration, prepare_for_simulation
-from .xml import NSMAP, flows_from, local, read_xml, sequence_flows
+from .xml import BPMNDI_NS, NSMAP, flows_from, local, read_xml, sequence_flows
 
 __all__ = ["load_process", "load_bpmn", "LoadedProcess", "TASK_PROPERTIES"]
 
@@ -102,6 +102,9 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
         raise ModelError(f'the id "{rid}" clashes with SpiffWorkflow\'s internal task names; rename it (e.g. "{rid.lower()}_event")',
                          file=name, element_id=rid, tag=local(el.tag), line=el.sourceline)
 
+    if root.find("bpmn:process", NSMAP) is None:  # before the drawing: a drawing of nothing is not the first problem
+        raise ModelError("the file has no <bpmn:process>, so there is nothing to simulate (only a drawing or "
+                         "pools without content); export the process itself, with its tasks and sequence flows", file=name, line=root.sourceline)
     document = read_document(root, name)  # before prepare_for_simulation rewrites the tree
     notes: list[str] = []
     docs: dict[str, _Doc] = {}
@@ -111,8 +114,6 @@ def load_bpmn(path: str | Path, process_id: str | None = None, *, extra_files: l
     for extra in extra_files or []:
         _add(parser, _prepared(read_xml(extra), str(extra), notes, docs, counts), str(extra))
     processes = root.findall("bpmn:process", NSMAP)
-    if not processes:
-        raise ModelError("the file has no <bpmn:process>", file=name, line=root.sourceline)
     proc_el = _choose_process(processes, process_id, name)
     pid = proc_el.get("id")
     others = [p.get("id") for p in processes if p is not proc_el and p.find("bpmn:startEvent", NSMAP) is not None]
@@ -160,6 +161,7 @@ def _prepared(tree: etree._ElementTree, name: str, notes: list[str], docs: dict[
     """Rewrite ``tree`` for simulation (:mod:`sim.bpmn.prepare`) and record it in ``docs`` under ``name``;
     every file a case runs through gets the same preparation, and its errors name that file."""
     root = tree.getroot()
+    _name_anonymous_flows(root, notes)
     _check_flow_elements(root, name)
     try:
         original_tags = prepare_for_simulation(root, notes, counts.given, counts.used)
@@ -170,15 +172,41 @@ def _prepared(tree: etree._ElementTree, name: str, notes: list[str], docs: dict[
     return tree
 
 
+def _name_anonymous_flows(root: Any, notes: list[str]) -> None:
+    """Give each sequence flow without an id one (``flow_<source>_<target>``, made unique), and say so.
+
+    The BPMN schema makes ``id`` optional and Activiti/Flowable engine tests omit it on flows (their
+    ``sourceRef``/``targetRef`` say all there is); the rest of the loader keys flows by id, and an id
+    must be an XML NCName (the schema's ``xs:ID``), hence the underscores.
+
+    Example: ``<sequenceFlow sourceRef="fork" targetRef="task1"/>`` gets ``id="flow_fork_task1"``.
+    """
+    taken = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    named = []
+    for flow in sequence_flows(root):
+        if flow.get("id"):
+            continue
+        base = f'flow_{flow.get("sourceRef") or "nothing"}_{flow.get("targetRef") or "nothing"}'
+        fid, n = base, 1
+        while fid in taken:  # two flows between the same pair (Flowable pushes two tokens down one path)
+            n += 1
+            fid = f"{base}_{n}"
+        taken.add(fid)
+        flow.set("id", fid)
+        named.append(fid)
+    if named:
+        notes.append(f"{len(named)} sequence flow(s) without an id named by their ends: {', '.join(named)}")
+
+
 def _check_flow_elements(root: Any, name: str) -> None:
-    """Every flow element has an id (BPMN requires one; flows refer to it) and every sequence flow joins two
+    """Every flow node has an id (sequence flows refer to nodes by it) and every sequence flow joins two
     elements of the file (the graph is built from these references)."""
     for scope in [*root.iter(f"{{{NSMAP['bpmn']}}}process"), *root.iter(f"{{{NSMAP['bpmn']}}}subProcess")]:
         for el in scope:
             if isinstance(el.tag, str) and etree.QName(el).namespace == NSMAP["bpmn"] and not el.get("id") and \
                     local(el.tag) not in ("extensionElements", "documentation", "laneSet", "incoming", "outgoing", "text",
                                           "ioSpecification", "property", "multiInstanceLoopCharacteristics"):
-                raise ModelError(f"the {local(el.tag)} has no id; give it one (BPMN requires an id on every flow element)",
+                raise ModelError(f"the {local(el.tag)} has no id; give it one (sequence flows refer to flow nodes by id)",
                                  file=name, tag=local(el.tag), line=el.sourceline)
     elements = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
     for flow in sequence_flows(root):
@@ -219,9 +247,38 @@ def _from_validation(exc: ValidationException, name: str, elements: dict[str, An
                    "check that every id it refers to (errorRef, messageRef, calledElement, attachedToRef) exists in the file "
                    "and that it follows the BPMN 2.0 schema")
     elif "schema" not in message.lower() and not element_id:
-        message = f"the file does not follow the BPMN 2.0 schema: {message}"
+        message = f"the file does not follow the BPMN 2.0 schema: {_schema_text(message)}"
     return ModelError(message, file=getattr(exc, "file_name", None) or name, element_id=element_id, tag=tag,
                       line=int(line) if isinstance(line, int) or (isinstance(line, str) and line.isdigit()) else None)
+
+
+_XSD_NAME = re.compile(r"'?\{(?P<ns>[^}]*)\}(?P<tag>[\w.-]+)'?")
+_XSD_PREFIX = {NSMAP["bpmn"]: "bpmn", BPMNDI_NS: "bpmndi"}
+_XSD_ADVICE = (  # lxml's schema sentence -> what the modeler changes
+    (re.compile(r"attribute '([\w:.-]+)': The attribute '\1' is not allowed"),
+     r'attribute "\1" is not allowed there; remove it (or move it into <bpmn:extensionElements>)'),
+    (re.compile(r"This element is not expected\.(?: Expected is (?:one of )?\( ?(.+?) ?\))?"),
+     lambda m: "this element is not allowed here" + (f"; expected {m.group(1)}" if m.group(1) else "") +
+     "; move it or remove it (vendor elements belong in <bpmn:extensionElements>)"),
+)
+
+
+def _schema_text(message: str) -> str:
+    """lxml's XSD sentence, said with BPMN prefixes and what to change.
+
+    Example: ``Element '{…/MODEL}messageEventDefinition', attribute 'name': The attribute 'name' is not allowed.``
+    -> ``<bpmn:messageEventDefinition>: attribute "name" is not allowed there; remove it (…)``.
+    """
+    def name(m: re.Match[str]) -> str:
+        prefix = _XSD_PREFIX.get(m.group("ns"))
+        return f"<{prefix}:{m.group('tag')}>" if prefix else f"<{m.group('tag')}> (namespace {m.group('ns')})"
+
+    text = _XSD_NAME.sub(name, message)
+    text = re.sub(r"^Element (<[^>]+>(?: \(namespace [^)]*\))?)[,:] ", r"\1: ", text)
+    text = re.sub(r"^Element '([\w.-]+)'[,:] ", r"<\1> (in no namespace): ", text)
+    for pattern, advice in _XSD_ADVICE:
+        text = pattern.sub(advice, text)
+    return text.rstrip(".")
 
 
 def _choose_process(processes: list[Any], process_id: str | None, name: str) -> Any:

@@ -60,6 +60,7 @@ def prepare_for_simulation(root: Any, notes: list[str], instances: Mapping[str, 
     multi-instance step runs; the ids it served are added to ``used``."""
     changed: dict[str, list[str]] = {}
     _drop_drawing(root)
+    _two_tokens_into_a_join(root)
     _dangling_refs(root, changed)
     _start_event_definitions(root, changed)
     _mark_empty_timers(root)
@@ -198,6 +199,38 @@ def _drop_drawing(root: Any) -> None:
         root.remove(diagram)
 
 
+def _two_tokens_into_a_join(root: Any) -> None:
+    """Refuse two flows from one split to one target when a parallel join lies downstream.
+
+    Two tokens then travel one path (Flowable's ``testMultipleTokensJoin`` does it on purpose), and engines
+    differ on when the join fires: Flowable counts tokens, the BPMN spec waits for a token on each incoming
+    flow, and so would our two executors; neither result would be defensible. One flow, or a multi-instance
+    step, says what the modeler meant.
+    """
+    out, into, by_id = flows_from(root), flows_into(root), _by_id(root)
+    for source, flows in out.items():
+        seen: dict[str, Any] = {}
+        for flow in flows:
+            target = flow.get("targetRef") or ""
+            first = seen.setdefault(target, flow)
+            if first is flow:
+                continue
+            todo, reached = [target], set()
+            while todo:  # is a parallel join reachable from the shared target?
+                node = todo.pop()
+                if node in reached:
+                    continue
+                reached.add(node)
+                el = by_id.get(node)
+                if el is not None and local(el.tag) == "parallelGateway" and len(into.get(node, [])) > 1:
+                    raise _error(f'the flows on lines {first.sourceline} and {flow.sourceline} both lead from here to "{target}", '
+                                 f'so two tokens travel one path into parallel join "{node}", and engines differ on when such a '
+                                 "join fires (Flowable counts tokens, the BPMN spec waits for one on each incoming flow); keep "
+                                 "one of the two flows, and if the step runs twice make it a multi-instance step "
+                                 "(<bpmn:loopCardinality>2</bpmn:loopCardinality>)", by_id.get(source, flow))
+                todo.extend(f.get("targetRef") or "" for f in out.get(node, []))
+
+
 def _dangling_refs(root: Any, changed: dict[str, list[str]]) -> None:
     """An errorRef (messageRef, …) naming no element: SpiffWorkflow fails on it with an internal
     TypeError. The simulation neither throws nor catches errors, so the reference is dropped and said."""
@@ -216,12 +249,21 @@ def _dangling_refs(root: Any, changed: dict[str, list[str]]) -> None:
                 changed.setdefault("dangling", []).append(f'{attr}="{ref}" on {event.get("id")} (no <{what} id="{ref}">)')
 
 
+_START_TRIGGERS = ("timerEventDefinition", "messageEventDefinition", "signalEventDefinition", "conditionalEventDefinition")
+
+
 def _start_event_definitions(root: Any, changed: dict[str, list[str]]) -> None:
-    """A timer start event says when cases start; the scenario's arrivals say that here."""
+    """A timer, message, signal or conditional start event says what starts a case; the scenario's arrivals
+    say that here. (SpiffWorkflow would wait for the message or signal forever: Flowable's vacation
+    request starts on a signal.) Start events of event subprocesses keep theirs: they react within a case."""
     for start in root.iter(_B + "startEvent"):
-        for definition in start.findall("bpmn:timerEventDefinition", NSMAP):
-            start.remove(definition)
-            changed.setdefault("timer start", []).append(start.get("id"))
+        parent = start.getparent()
+        if parent is not None and parent.get("triggeredByEvent") == "true":
+            continue
+        for tag in _START_TRIGGERS:
+            for definition in start.findall(f"bpmn:{tag}", NSMAP):
+                start.remove(definition)
+                changed.setdefault(f"start:{tag}", []).append(start.get("id"))
 
 
 def _mark_empty_timers(root: Any) -> None:
@@ -612,7 +654,7 @@ _NOTES = {
     "implicit end": "flow node(s) with no outgoing flow end their path there, as BPMN says: {shown}",
     "multi-instance": "multi-instance step(s) {shown}: run as that many copies (ids <id>__2, <id>__3 …)",
     "dangling": "reference(s) to nothing ignored, the simulation does not throw or catch them: {shown}",
-    "timer start": "timer start event(s) {shown}: cases arrive as the scenario's arrivals say",
+    "start": "{event} start event(s) {shown}: cases arrive as the scenario's arrivals say",
     "compensation": "compensation boundary event(s) {shown} ignored (they undo finished work, not part of a path)",
     "empty subProcess": "collapsed subprocess(es) {shown} with no content simulated as single steps",
     "intermediateThrowEvent": "{event} throw event(s) {shown}: passed through",

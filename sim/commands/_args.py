@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from sim.i18n import DEFAULT_LANG, LANGS, lang_help
 from sim.model.bounds import MAX_CASES, MAX_WORKERS, SEED_MAX, check_number
 
 
@@ -44,7 +45,12 @@ def add_precision(p: argparse.ArgumentParser) -> None:
     from sim.engine.runner import PRECISION_CAP
 
     p.add_argument("--precision", type=precision, metavar="H",
-                   help="the 95%% half-width wanted on the share meeting each target (e.g. 0.02): replications are added in "
+                   help="达标比例95%%区间的目标半宽（如 0.02），逐批增加重复次数直到达到或达到上限 / the 95%% half-width wanted on the share meeting each target (e.g. 0.02): replications are added in "
                         "batches until it is reached or --max-replications ran; the output says which")
     p.add_argument("--max-replications", type=_typed(int, low=2, high=MAX_CASES, whole=True), default=PRECISION_CAP, metavar="N",
-                   help=f"the cap for --precision (default {PRECISION_CAP})")
+                   help=f"--precision 的重复次数上限 / the cap for --precision (default {PRECISION_CAP})")
+
+
+def add_lang(p: argparse.ArgumentParser) -> None:
+    """``--lang zh|en`` (default zh), the same on every command."""
+    p.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help=lang_help())

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 NAME = "assess"
-HELP = "judge the plan's targets (reachable / at risk / not reachable) and write the HTML report"
+HELP = "评估方案目标（可达成 / 有风险 / 不可达成）并生成 HTML 报告 / judge the plan's targets (reachable / at risk / not reachable) and write the HTML report"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -27,21 +27,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     from sim.commands import _args
     from sim.analysis.assess import DEFAULT_CASES, DEFAULT_REPLICATIONS, DEFAULT_SEED
 
-    p.add_argument("--register", type=Path, help="target register (default: scenarios/targets.yaml of the repository)")
-    p.add_argument("--scenario", type=Path, help="scenario YAML applied to the chain it names (its process: file); every "
+    p.add_argument("--register", type=Path, help="目标清单（默认：scenarios/targets.yaml） / target register (default: scenarios/targets.yaml of the repository)")
+    p.add_argument("--scenario", type=Path, help="情景 YAML，只用于其指明的链条 / scenario YAML applied to the chain it names (its process: file); every "
                                                   "other chain runs unchanged, and a note says which")
-    p.add_argument("--cities", type=Path, help="市县 file for 全省 targets (default: the bundled sim/data/cities.yaml; "
-                   "copy it to change one 市县's demand or staff)")
-    p.add_argument("--out", type=Path, help="report folder (default: out/ of the repository with the default register)")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh")
-    p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
-    p.add_argument("--replications", type=_args.positive_int, default=DEFAULT_REPLICATIONS)
-    p.add_argument("--cases", type=_args.positive_int, default=DEFAULT_CASES)
-    p.add_argument("--seed", type=_args.seed, default=DEFAULT_SEED)
+    p.add_argument("--cities", type=Path, help="全省目标所用的市县文件（默认：sim/data/cities.yaml；复制后可修改某市县的需求或人员） / "
+                   "市县 file for 全省 targets (default: the bundled sim/data/cities.yaml; copy it to change one 市县's demand or staff)")
+    p.add_argument("--out", type=Path, help="报告文件夹（默认：out/） / report folder (default: out/ of the repository with the default register)")
+    _args.add_lang(p)
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结论 / print the verdicts as JSON")
+    p.add_argument("--replications", type=_args.positive_int, default=DEFAULT_REPLICATIONS, help="重复次数 / replications")
+    p.add_argument("--cases", type=_args.positive_int, default=DEFAULT_CASES, help="每次重复的件数 / cases per replication")
+    p.add_argument("--seed", type=_args.seed, default=DEFAULT_SEED, help="随机种子 / random seed")
     _args.add_precision(p)
-    p.add_argument("--required", type=_args.required_share, default=0.95, help="share of cases that must meet a target (default 0.95)")
-    p.add_argument("--quick", action="store_true", help="few cases, no sensitivity search, no diagrams (tests)")
-    p.add_argument("--no-report", action="store_true", help="only print the verdicts")
+    p.add_argument("--required", type=_args.required_share, default=0.95, help="须达标的案件比例（默认 0.95） / share of cases that must meet a target (default 0.95)")
+    p.add_argument("--quick", action="store_true", help="少量件数、不做敏感性搜索、不画图（测试用） / few cases, no sensitivity search, no diagrams (tests)")
+    p.add_argument("--no-report", action="store_true", help="只输出结论，不写报告 / only print the verdicts")
     from sim.analysis.robustness import DEFAULT_POINTS
 
     p.add_argument("--robust", action=argparse.BooleanOptionalAction, default=None,
@@ -114,7 +114,9 @@ def run(args: argparse.Namespace) -> int:
         # sensitivity runs at the verdicts' own precision (a --quick assessment is small already)
         chains = analyse_chains(a, n_steps=2, n_agencies=1) if args.quick else analyse_chains(a)
         path = write_report(a, chains, out, lang=args.lang, diagrams=not args.quick, predictions=predictions)
-        print(f"report: {path}", file=sys.stderr)
+        from sim.i18n import ASSESS, words
+
+        print(f"{words(ASSESS, args.lang)['report']}: {path}", file=sys.stderr)
     return 0
 
 
@@ -174,9 +176,12 @@ def _predictions(args: argparse.Namespace, reps: int, cases: int) -> list:
 
 
 def format_verdicts(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment
+    """The verdicts as a console table in ``lang``, then the counts per kind and the verdict rule."""
+    from sim.analysis.assess import RULE, threshold_text
+    from sim.i18n import ASSESS, REGISTER_UNITS, pad, say, words
     from sim.report.html import LABELS
 
-    t = LABELS[lang]
+    t, c_ = LABELS[lang], words(ASSESS, lang)
 
     def f(x: float | None, pct: bool = False) -> str:
         if x is None or (isinstance(x, float) and math.isnan(x)):
@@ -186,22 +191,23 @@ def format_verdicts(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment
     def mean(r) -> str:  # noqa: ANN001 - Row judged on the mean: its interval in place of the share's
         return f"μ {r.mean_lo:.2f}–{r.mean_hi:.2f}"
 
-    lines = [f"{'target':6} {'check':22} {'kind':12} {'process':40} {'judged on':18} {'threshold':12} {'verdict':16} "
-             f"{'share':>7} {'95% interval':>15} {'P50':>8} {'P95':>8} {'count':>6}"]
+    widths = (("target", 6), ("check", 22), ("kind", 12), ("process", 40), ("metric", 18), ("threshold", 12), ("verdict", 16),
+              ("share", 9), ("ci", 15), ("P50", 8), ("P95", 8), ("count", 6))
+    lines = [" ".join(pad(c_.get(k, k), w, right=i > 6) for i, (k, w) in enumerate(widths))]
     for r in a.rows:
         ci = "—" if math.isnan(r.lo) else f"{r.lo:.1%}–{r.hi:.1%}"
-        kind = "context" if r.context else t[r.kind]  # a threshold not from the plan: shown, not counted
-        lines.append(f"{r.target:6} {r.check[:22]:22} {kind[:12]:12} {Path(r.process).name[:40]:40} "
-                     f"{t['metrics'].get(r.metric, r.metric)[:18]:18} {r.threshold:12} "
-                     f"{t[r.verdict]:16} {f(r.share, True):>7} {ci if r.statistic == 'share' else mean(r):>15} {f(r.p50):>8} {f(r.p95):>8} "
-                     f"{'' if r.static is None else f'{r.static:g}':>6}")
+        kind = c_["context"] if r.context else t[r.kind]  # a threshold not from the plan: shown, not counted
+        threshold = threshold_text(r.check_obj.threshold, lang) if r.check_obj is not None else r.threshold
+        unit = REGISTER_UNITS[lang].get(r.unit, r.unit) if r.unit in ("hours", "yuan", "USD", "percent") else ""
+        lines.append(" ".join((pad(r.target, 6), pad(say(r.check, lang), 22), pad(kind, 12), pad(Path(r.process).name, 40),
+                               pad(t["metrics"].get(r.metric, r.metric), 18), pad(f"{threshold} {unit}".strip(), 12),
+                               pad(t[r.verdict], 16), f"{f(r.share, True):>9}", f"{ci if r.statistic == 'share' else mean(r):>15}", f"{f(r.p50):>8}", f"{f(r.p95):>8}",
+                               f"{'' if r.static is None else f'{r.static:g}':>6}")))
     c, d = a.counts(), a.design_counts()
     lines.append(f"\n{t['performance']}: {t['reachable']} {c['reachable']}, {t['at_risk']} {c['at_risk']}, "
                  f"{t['not_reachable']} {c['not_reachable']}; {t['design']}: {t['complies']} {d['complies']}, "
                  f"{t['partly_complies']} {d['partly_complies']}, {t['does_not_comply']} {d['does_not_comply']}; "
-                 f"{a.context_count()} context only; {len(a.not_simulated)} not simulated")
-    from sim.analysis.assess import RULE
-
+                 + c_["tail"].format(context=a.context_count(), not_sim=len(a.not_simulated)))
     lines.append(f"{t['rule']}: {RULE[lang]}")
     return "\n".join(lines)
 

@@ -11,31 +11,31 @@ from pathlib import Path
 from typing import Any
 
 NAME = "compare"
-HELP = "compare two scenarios (same seeds: common random numbers) or two stored runs, with 95%% CIs of the difference"
+HELP = "对比两个情景（相同随机数）或两次已存运行，给出差值的95%%区间 / compare two scenarios (same seeds: common random numbers) or two stored runs, with 95%% CIs of the difference"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from sim.commands import _args
 
-    p.add_argument("a", help="scenario YAML, or a run id from `reformsim runs`")
-    p.add_argument("b", help="scenario YAML, or a run id from `reformsim runs`")
-    p.add_argument("--replications", type=_args.positive_int, help="replications for both (default: A's scenario)")
-    p.add_argument("--cases", type=_args.positive_int, help="cases per replication for both (default: A's scenario)")
-    p.add_argument("--seed", type=_args.seed, help="seed for both (default: A's scenario)")
-    p.add_argument("--workers", type=_args.workers, default=1, help="local processes (default 1)")
-    p.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT (runs there instead of locally)")
+    p.add_argument("a", help="情景 YAML，或 `reformsim runs` 中的运行编号 / scenario YAML, or a run id from `reformsim runs`")
+    p.add_argument("b", help="情景 YAML，或 `reformsim runs` 中的运行编号 / scenario YAML, or a run id from `reformsim runs`")
+    p.add_argument("--replications", type=_args.positive_int, help="两边的重复次数（默认：A 的情景） / replications for both (default: A's scenario)")
+    p.add_argument("--cases", type=_args.positive_int, help="两边每次重复的件数（默认：A 的情景） / cases per replication for both (default: A's scenario)")
+    p.add_argument("--seed", type=_args.seed, help="两边的随机种子（默认：A 的情景） / seed for both (default: A's scenario)")
+    p.add_argument("--workers", type=_args.workers, default=1, help="本地进程数（默认 1） / local processes (default 1)")
+    p.add_argument("--scheduler", help="Dask 调度器地址（在那里运行） / Dask scheduler address tcp://HOST:PORT (runs there instead of locally)")
     p.add_argument("--out", type=Path, default=Path("reformsim-out"),
-                   help="output folder: run history (runs.sqlite), comparison.json and .xlsx, diagram diff (default "
+                   help="输出文件夹或 FILE.xlsx / output folder: run history (runs.sqlite), comparison.json and .xlsx, diagram diff (default "
                         "./reformsim-out); or FILE.xlsx: the workbook there (a new file, or one ReformSim wrote) and the rest "
                         "in --history")
     p.add_argument("--history", type=Path, default=Path("reformsim-out"),
-                   help="with --out FILE.xlsx: the folder of the run history, comparison.json and diagram diff (default ./reformsim-out)")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the tables and the workbook (default zh)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+                   help="与 --out FILE.xlsx 同用：运行记录所在文件夹 / with --out FILE.xlsx: the folder of the run history, comparison.json and diagram diff (default ./reformsim-out)")
+    _args.add_lang(p)
+    p.add_argument("--json", action="store_true", help="输出 JSON 而非表格 / print JSON instead of a table")
     p.add_argument("--register", type=Path, default=Path(__file__).resolve().parents[2] / "scenarios" / "targets.yaml",
-                   help="target register whose checks on this chain are judged under both scenarios")
+                   help="目标清单：本链的目标在两个情景下分别判定 / target register whose checks on this chain are judged under both scenarios")
     p.add_argument("--required", type=_args.required_share, default=None,
-                   help="share of cases that must meet a target when its register row names none (default 0.95)")
+                   help="目标未写明时须达标的案件比例（默认 0.95） / share of cases that must meet a target when its register row names none (default 0.95)")
     _args.add_precision(p)
 
 
@@ -51,6 +51,9 @@ def run(args: argparse.Namespace) -> int:
     from sim.whatif.history import History
 
     from sim.commands._outputs import outputs
+    from sim.i18n import check_lang
+
+    check_lang(args.lang)
 
     folder, workbook = outputs(args.out, args.history, "comparison.xlsx")
     history = History(folder)
@@ -93,11 +96,15 @@ def run(args: argparse.Namespace) -> int:
 
             p = comparison["precision"]
             print(Precision(p["wanted"], p["reached"], p["replications"], p["cap"]).text(args.lang))
+
+        from sim.i18n import COMPARE, words
+
+        t = words(COMPARE, args.lang)
         if comparison.get("run_ids"):
-            print(f"\nrecorded as runs {comparison['run_ids'][0]} and {comparison['run_ids'][1]} in {history.path}")
+            print("\n" + t["recorded"].format(a=comparison["run_ids"][0], b=comparison["run_ids"][1], path=history.path))
         if comparison.get("diagram"):
-            print(f"diagram diff: {comparison['diagram']}")
-        print(f"Excel: {workbook}")
+            print(f"{t['diagram']}: {comparison['diagram']}")
+        print(f"{t['excel']}: {workbook}")
     return 0
 
 

@@ -6,13 +6,15 @@ import argparse
 from pathlib import Path
 
 NAME = "diagram"
-HELP = "draw a BPMN process from its diagram information (SVG or PNG, Chinese labels)"
+HELP = "按图形信息绘制 BPMN 流程图（SVG 或 PNG） / draw a BPMN process from its diagram information (SVG or PNG, Chinese labels)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("process", type=Path, help="BPMN file")
-    p.add_argument("--out", type=Path, help="output .svg or .png (default: next to the file, .svg)")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("process", type=Path, help="BPMN 文件 / BPMN file")
+    p.add_argument("--out", type=Path, help="输出 .svg 或 .png（默认：同目录 .svg） / output .svg or .png (default: next to the file, .svg)")
+    from sim.commands import _args
+
+    _args.add_lang(p)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,21 +10,26 @@ import argparse
 from pathlib import Path
 
 NAME = "diff"
-HELP = "compare two variants of a chain: steps removed, added, merged, parallelised, shortened, made online"
+HELP = "对比链条的两个版本：删除、新增、合并、并行、压缩时限、网上办理的环节 / compare two variants of a chain: steps removed, added, merged, parallelised, shortened, made online"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("before", type=Path, help="BPMN before the reform")
-    p.add_argument("after", type=Path, help="BPMN after the reform")
-    p.add_argument("--out", type=Path, default=Path("diff.svg"), help="output .svg or .png (default diff.svg)")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("before", type=Path, help="改革前的 BPMN / BPMN before the reform")
+    p.add_argument("after", type=Path, help="改革后的 BPMN / BPMN after the reform")
+    p.add_argument("--out", type=Path, default=Path("diff.svg"), help="输出 .svg 或 .png（默认 diff.svg） / output .svg or .png (default diff.svg)")
+    from sim.commands import _args
+
+    _args.add_lang(p)
 
 
-def counts_line(label: str, counts: object, lang: str = "en") -> str:
+def counts_line(label: str, counts: object, lang: str = "zh") -> str:
     """One variant's counts as ``diff`` prints them (``counts`` is a :class:`~sim.analysis.paths.MaxCounts`)."""
-    statutory = counts.statutory_text(lang) or ("not stated" if lang == "en" else "未标注")  # type: ignore[attr-defined]
-    return (f"{label:7} procedures {counts.procedures}, documents {counts.documents}, "  # type: ignore[attr-defined]
-            f"stages {counts.stages}, statutory time {statutory} (worst path)")  # type: ignore[attr-defined]
+    from sim.i18n import DIFF, words
+
+    t = words(DIFF, lang)
+    statutory = counts.statutory_text(lang) or t["no_statutory"]  # type: ignore[attr-defined]
+    return t["line"].format(label=t.get(label, label), procedures=counts.procedures, documents=counts.documents,  # type: ignore[attr-defined]
+                            stages=counts.stages, statutory=statutory)  # type: ignore[attr-defined]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,14 +40,17 @@ def run(args: argparse.Namespace) -> int:
     check_figure_path(args.out)  # before comparing: a bad --out costs no work
     before, after = load_bpmn(args.before), load_bpmn(args.after)
     d = diff_processes(before, after)
+    from sim.i18n import DIFF, UNITS, pad, words
+
+    t, units = words(DIFF, args.lang), words(UNITS, args.lang)
     for label, items in (("removed", d.removed), ("added", d.added), ("renamed", [f"{b} → {a}" for b, a in d.renamed]),
                          ("merged", [f"{'+'.join(m.sources)} → {m.target}" for m in d.merged]),
                          ("parallelised", [" ∥ ".join(p) for p in d.parallelised]),
-                         ("shortened", [f"{c.after_id} ({c.what} {c.before:g} → {c.after:g} {c.unit})" for c in d.shortened]),
-                         ("made online", d.made_online), ("commitment (告知承诺)", d.commitment)):
+                         ("shortened", [f"{c.after_id} ({t['what'].get(c.what, c.what)} {c.before:g} → {c.after:g} {units.get(c.unit, c.unit)})" for c in d.shortened]),
+                         ("made_online", d.made_online), ("commitment", d.commitment)):
         if items:
-            print(f"{label:22} {', '.join(items)}")
+            print(f"{pad(t[label], 28)} {', '.join(items)}")
     for name, counts in (("before", d.before_counts), ("after", d.after_counts)):
-        print(counts_line(name, counts))
+        print(counts_line(name, counts, args.lang))
     print(render_diff(before, after, args.out, lang=args.lang))
     return 0

@@ -14,19 +14,22 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sim.i18n import LIST
+
 NAME = "list"
-HELP = "list the bundled chains, their before/after variants, their counts and the targets each tests"
+HELP = "列出内置的办事链条、改革前后版本、计数及所检验的目标 / list the bundled chains, their before/after variants, their counts and the targets each tests"
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = ("chain", "variant", "file", "name", "procedures", "documents", "stages", "statutory", "targets")
-HEAD = {"en": ("chain", "variant", "file", "name", "procedures", "documents", "stages", "statutory time", "targets"),
-        "zh": ("链条", "版本", "文件", "名称", "手续数", "材料数", "环节数", "法定时限", "检验的目标")}
+HEAD = LIST  # sim.i18n
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--processes", type=Path, default=ROOT / "processes", help="folder of BPMN files with its catalog.yaml")
-    p.add_argument("--register", type=Path, default=ROOT / "scenarios" / "targets.yaml", help="target register")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--processes", type=Path, default=ROOT / "processes", help="BPMN 文件夹（含 catalog.yaml） / folder of BPMN files with its catalog.yaml")
+    p.add_argument("--register", type=Path, default=ROOT / "scenarios" / "targets.yaml", help="目标清单 / target register")
+    from sim.commands import _args
+
+    _args.add_lang(p)
     p.add_argument("--assumptions", nargs="?", const="", default=None, metavar="CHAIN|FILE",
                    help="list every assumption with its central value, range, unit and reason (all bundled chains, "
                         "one chain of the catalog, a BPMN file or a scenario file)")

@@ -21,15 +21,18 @@ from pathlib import Path
 from typing import Any
 
 NAME = "new-scenario"
-HELP = "write a commented starting scenario for a chain (its steps, the levers each allows, agencies, arrivals)"
+HELP = "为链条写出带注释的起始情景文件（环节、各环节允许的措施、部门、到达量） / write a commented starting scenario for a chain (its steps, the levers each allows, agencies, arrivals)"
 
 ROOT = Path(__file__).resolve().parents[2]
 _VARIANT = "2021"  # a what-if starts from the plan's design; name a baseline file to start from it
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("chain", help="a chain of `reformsim list` (e.g. gas, company_setup), or a BPMN file")
-    p.add_argument("--out", type=Path, help="the file to write (default: new_CHAIN.yaml here); an existing file is never replaced")
+    from sim.commands import _args
+
+    p.add_argument("chain", help="链条名或 BPMN 文件 / a chain of `reformsim list` (e.g. gas, company_setup), or a BPMN file")
+    _args.add_lang(p)
+    p.add_argument("--out", type=Path, help="要写出的文件（已有文件不会被替换） / the file to write (default: new_CHAIN.yaml here); an existing file is never replaced")
 
 
 def model_for(chain: str) -> Path:
@@ -155,8 +158,10 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or Path(f"new_{chain}.yaml")
     text = starting_file(process_path, out)
     atomic_create(out, text, what="scenario file")
-    print(f"wrote {out}  (reformsim run {out})")
+    zh = args.lang == "zh"
+    print(f"已写出 {out}（运行：reformsim run {out}）" if zh else f"wrote {out}  (reformsim run {out})")
     if not is_inside(process_path, project_root(out)):
-        print(f"note: {out} is outside the project folder of {process_path.name}; run it with --root naming a folder "
+        print(f"注意：{out} 不在 {process_path.name} 所在的项目文件夹内；运行时请用 --root 指定同时包含两者的文件夹（见 sim/inputs.py）" if zh else
+              f"note: {out} is outside the project folder of {process_path.name}; run it with --root naming a folder "
               "that holds both (see sim/inputs.py)")
     return 0

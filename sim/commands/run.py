@@ -8,28 +8,30 @@ from pathlib import Path
 from typing import Any
 
 NAME = "run"
-HELP = "simulate a process (BPMN) or a scenario (YAML) and print the KPIs"
+HELP = "模拟一个流程（BPMN）或情景（YAML）并输出指标 / simulate a process (BPMN) or a scenario (YAML) and print the KPIs"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from sim.commands import _args
 
-    p.add_argument("target", type=Path, help="a BPMN process file, or a scenario YAML naming one")
-    p.add_argument("--cases", type=_args.positive_int, help="cases per replication (default: scenario, else 1000)")
-    p.add_argument("--replications", type=_args.positive_int, help="replications (default: scenario, else 5)")
-    p.add_argument("--seed", type=_args.seed, help="random seed (default: scenario, else 2021)")
+    p.add_argument("target", type=Path, help="BPMN 流程文件，或指明流程的情景 YAML / a BPMN process file, or a scenario YAML naming one")
+    p.add_argument("--cases", type=_args.positive_int, help="每次重复的件数（默认：情景中的值，否则 1000） / cases per replication (default: scenario, else 1000)")
+    p.add_argument("--replications", type=_args.positive_int, help="重复次数（默认：情景中的值，否则 5） / replications (default: scenario, else 5)")
+    p.add_argument("--seed", type=_args.seed, help="随机种子（默认：情景中的值，否则 2021） / random seed (default: scenario, else 2021)")
     p.add_argument("--executor", choices=("compiled", "spiff", "fast"), default="compiled",  # sim.engine.executors.EXECUTORS
-                   help="compiled (SimPy, the reference), spiff (every case a SpiffWorkflow workflow) or fast "
+                   help="执行器 / executor: compiled (SimPy, the reference), spiff (every case a SpiffWorkflow workflow) or fast "
                         "(numba, identical records; falls back to compiled on models it cannot run, saying so)")
-    p.add_argument("--workers", type=_args.workers, default=1, help="processes for replications (default 1)")
-    p.add_argument("--event-log", type=Path, help="write the event log (.csv or .xes)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
-    p.add_argument("--process-id", help="which process (pool) of the file to simulate (default: the one with most steps)")
+    p.add_argument("--workers", type=_args.workers, default=1, help="并行进程数（默认 1） / processes for replications (default 1)")
+    p.add_argument("--event-log", type=Path, help="写出事件日志（.csv 或 .xes） / write the event log (.csv or .xes)")
+    p.add_argument("--json", action="store_true", help="输出 JSON 而非表格 / print JSON instead of tables")
+    _args.add_lang(p)
+    p.add_argument("--process-id", help="模拟文件中的哪个流程（默认：环节最多的） / which process (pool) of the file to simulate (default: the one with most steps)")
     _args.add_precision(p)
-    p.add_argument("--register", type=Path, help="with --precision: the register whose targets on this process are judged "
-                                                 "(default: scenarios/targets.yaml of the repository)")
+    p.add_argument("--register", type=Path, help="与 --precision 同用：在本流程上判定的目标清单 / with --precision: the register "
+                                                 "whose targets on this process are judged (default: scenarios/targets.yaml of the repository)")
     p.add_argument("--prosimos", type=Path, metavar="PARAMS.json",
-                   help="the target is a Prosimos BPMN model and this its JSON simulation parameters (sim.interop.prosimos)")
+                   help="目标文件是 Prosimos BPMN 模型，此为其 JSON 模拟参数 / the target is a Prosimos BPMN model and this its JSON "
+                        "simulation parameters (sim.interop.prosimos)")
 
 
 def load_target(target: Path, process_id: str | None = None, prosimos: Path | None = None) -> tuple[Any, Any]:
@@ -76,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(strict_json(summary))
     else:
-        print(format_summary(summary))
+        print(format_summary(summary, args.lang))
     return 0
 
 
@@ -109,43 +111,36 @@ def _precise(args: argparse.Namespace, process: Any, scenario: Any, progress: An
                                  start=max(2, min(args.replications or PRECISION_START, args.max_replications)), progress=progress)
 
 
-def _cell(text: str, width: int) -> str:
-    """``text`` cut and padded to ``width`` terminal columns (a Chinese character takes two)."""
-    import unicodedata
+def format_summary(s: dict[str, Any], lang: str = "zh") -> str:
+    """The KPI, step and agency tables as plain text, in ``lang`` (agencies by the names the plan uses)."""
+    from sim.i18n import RUN, agency_name, pad as _cell, say, words
 
-    out, used = "", 0
-    for ch in text:
-        w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-        if used + w > width:
-            break
-        out, used = out + ch, used + w
-    return out + " " * (width - used)
-
-
-def format_summary(s: dict[str, Any]) -> str:
-    """The KPI, step and agency tables as plain text."""
-    lines = [f"{s['name']} ({s['process']}) — scenario {s['scenario']}, {s['replications']} replication(s) × "
-             f"{s['cases_per_replication']} cases, seed {s['seed']}, executor {s['executor']}", ""]
-    labels = {"workdays": "working days (statutory clock)", "calendar_days": "calendar days", "db_days": "Doing-Business days",
-              "hours": "elapsed hours", "procedures": "procedures", "documents": "documents", "fee": "fees (yuan)"}
-    lines.append(f"{'per case':32} {'mean':>9} {'95% CI of mean':>21} {'P50':>9} {'P80':>9} {'P95':>9}")
-    for key, label in labels.items():
+    t = words(RUN, lang)
+    scenario = t["default"] if s["scenario"] == "default" else s["scenario"]  # the Scenario() of no file
+    name = (s.get("name_en") if lang == "en" else "") or s["name"]
+    lines = [t["head"].format(name=name, process=s["process"], scenario=scenario, replications=s["replications"],
+                              cases=s["cases_per_replication"], seed=s["seed"], executor=s["executor"]), ""]
+    lines.append(f"{_cell(t['per_case'], 32)} {_cell(t['mean'], 9, right=True)} {_cell(t['ci'], 21, right=True)} "
+                 f"{'P50':>9} {'P80':>9} {'P95':>9}")
+    for key, label in t["kpis"].items():
         k = s["kpis"][key]
         ci = "—" if math.isnan(k["ci95"][0]) else f"{k['ci95'][0]:.2f}–{k['ci95'][1]:.2f}"
-        lines.append(f"{label:32} {k['mean']:9.2f} {ci:>21} {k['p50']:9.2f} {k['p80']:9.2f} {k['p95']:9.2f}")
-    lines += ["", f"{'step':28} {'agency':18} {'queue h':>8} {'serve h':>8} {'workdays':>9} {'P95 wd':>8}"]
-    for t in s["tasks"]:
-        lines.append(f"{_cell(t['name'] or t['step'], 28)} {_cell(str(t['agency'] or '—'), 18)} {t['waiting_h']:8.2f} "
-                     f"{t['working_h']:8.2f} {t['workdays']:9.2f} {t['workdays_p95']:8.2f}")
-    lines += ["", f"{'agency':20} {'staff':>5} {'utilisation':>11} {'offered load':>12} {'mean queue':>10} {'max queue':>9}"]
+        lines.append(f"{_cell(label, 32)} {k['mean']:9.2f} {ci:>21} {k['p50']:9.2f} {k['p80']:9.2f} {k['p95']:9.2f}")
+    lines += ["", " ".join((_cell(t["step"], 28), _cell(t["agency"], 24), *(_cell(t[c], w, right=True) for c, w in
+                                                                              (("queue_h", 8), ("serve_h", 8), ("workdays", 9), ("p95_wd", 10)))))]
+    for x in s["tasks"]:
+        lines.append(f"{_cell((x.get('name_en') if lang == 'en' else '') or x['name'] or x['step'], 28)} {_cell(agency_name(x['agency'], lang), 24)} {x['waiting_h']:8.2f} "
+                     f"{x['working_h']:8.2f} {x['workdays']:9.2f} {x['workdays_p95']:10.2f}")
+    lines += ["", " ".join((_cell(t["agency"], 26), *(_cell(t[c], w, right=True) for c, w in
+                                                      (("staff", 5), ("util", 11), ("load", 12), ("mean_queue", 10), ("max_queue", 9)))))]
     for a in s["agencies"]:
-        lines.append(f"{_cell(a['agency'], 20)} {a['staff']:5d} {a['utilisation']:11.1%} {a['offered_load']:12.1%} "
+        lines.append(f"{_cell(agency_name(a['agency'], lang), 26)} {a['staff']:5d} {a['utilisation']:11.1%} {a['offered_load']:12.1%} "
                      f"{a['mean_queue']:10.2f} {a['max_queue']:9d}")
     if s.get("precision"):
         from sim.engine.runner import Precision
 
         p = s["precision"]
-        lines += ["", Precision(p["wanted"], p["reached"], p["replications"], p["cap"]).text("en")]
+        lines += ["", Precision(p["wanted"], p["reached"], p["replications"], p["cap"]).text(lang)]
     if s["notes"]:
-        lines += ["", "assumed:"] + [f"  - {n}" for n in s["notes"]]
+        lines += ["", t["assumed"]] + [f"  - {say(n, lang)}" for n in s["notes"]]
     return "\n".join(lines)

@@ -6,12 +6,15 @@ import argparse
 from pathlib import Path
 
 NAME = "runs"
-HELP = "list past runs recorded in the output folder (ids for `reformsim compare RUN_ID RUN_ID`)"
+HELP = "列出输出文件夹中记录的运行 / list past runs recorded in the output folder (ids for `reformsim compare RUN_ID RUN_ID`)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", type=Path, default=Path("reformsim-out"), help="output folder holding runs.sqlite (default ./reformsim-out)")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--out", type=Path, default=Path("reformsim-out"), help="存有 runs.sqlite 的输出文件夹 / output folder holding runs.sqlite (default ./reformsim-out)")
+    p.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
+    from sim.commands import _args
+
+    _args.add_lang(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -23,11 +26,15 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(strict_json(rows))
         return 0
+    from sim.i18n import RUNS, pad, words
+
+    t = words(RUNS, args.lang)
     if not rows:
-        print(f"no runs recorded in {history.path}")
+        print(t["none"].format(path=history.path))
         return 0
-    print(f"{'id':>4} {'when (UTC)':20} {'kind':8} {'scenario':34} {'hash':16} {'seed':>6} {'reps':>5} {'cases':>6} "
-          f"{'workdays':>9}  code")
+    print(" ".join(pad(t[k], w, right=k in ("id", "seed", "reps", "cases", "workdays")) for k, w in
+                   (("id", 4), ("when", 20), ("kind", 8), ("scenario", 34), ("hash", 16), ("seed", 6), ("reps", 5), ("cases", 6),
+                    ("workdays", 9))) + "  " + t["code"])
     for r in rows:
         wd = (r["kpis"].get("workdays") or {}).get("mean")
         wd_text = f"{wd:9.2f}" if isinstance(wd, (int, float)) else f"{'—':>9}"

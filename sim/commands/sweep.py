@@ -9,40 +9,40 @@ import math
 from pathlib import Path
 
 NAME = "sweep"
-HELP = "run a scenario over a grid of levers and conditions; the cheapest point that reaches a target, per condition"
+HELP = "在措施与条件的网格上运行情景；按条件找出达成目标的最低成本点 / run a scenario over a grid of levers and conditions; the cheapest point that reaches a target, per condition"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from sim.commands import _args
 
-    p.add_argument("scenario", type=Path, help="scenario YAML")
+    p.add_argument("scenario", type=Path, help="情景 YAML / scenario YAML")
     p.add_argument("--lever", action="append", default=[], metavar="PATH=VALUES@COST",
-                   help="a setting the planner decides and pays for, with the cost of one unit: "
+                   help="措施（计成本） / a setting the planner decides and pays for, with the cost of one unit: "
                         "agencies.market_regulation.staff=1..6@1 (staff without @COST cost 1 each; repeatable)")
     p.add_argument("--condition", action="append", default=[], metavar="PATH=VALUES",
-                   help="a setting the planner faces, never a cost: arrivals.growth=1,1.5,2 (repeatable)")
+                   help="条件（不计成本） / a setting the planner faces, never a cost: arrivals.growth=1,1.5,2 (repeatable)")
     p.add_argument("--vary", action="append", default=[], metavar="PATH=VALUES",
-                   help="a setting and its values; *.staff is a lever at cost 1 per staff member, anything else a condition "
+                   help="一个设置及其取值 / a setting and its values; *.staff is a lever at cost 1 per staff member, anything else a condition "
                         "(repeatable)")
-    p.add_argument("--target", help="a register row to judge each point on, e.g. T03 (its metric, threshold and reading)")
-    p.add_argument("--check", help="with --target: the check's name when the row has several (e.g. T08)")
+    p.add_argument("--target", help="判定各点所用的目标编号 / a register row to judge each point on, e.g. T03 (its metric, threshold and reading)")
+    p.add_argument("--check", help="与 --target 同用：检查项名称 / with --target: the check's name when the row has several (e.g. T08)")
     p.add_argument("--register", type=Path, default=Path(__file__).resolve().parents[2] / "scenarios" / "targets.yaml",
-                   help="target register for --target (default: scenarios/targets.yaml of the repository)")
-    p.add_argument("--target-metric", help="instead of --target: KPI of the target, e.g. workdays")
-    p.add_argument("--target-max", type=_args.finite, help="with --target-metric: a case meets the target when metric <= this")
+                   help="--target 所用的目标清单 / target register for --target (default: scenarios/targets.yaml of the repository)")
+    p.add_argument("--target-metric", help="代替 --target：目标的指标 / instead of --target: KPI of the target, e.g. workdays")
+    p.add_argument("--target-max", type=_args.finite, help="与 --target-metric 同用：阈值 / with --target-metric: a case meets the target when metric <= this")
     p.add_argument("--required", type=_args.required_share, default=None,
-                   help="share of cases that must meet it (default: the register row's, else 0.95)")
-    p.add_argument("--replications", type=_args.positive_int, help="replications per point (default: the scenario's)")
-    p.add_argument("--cases", type=_args.positive_int, help="cases per replication (default: the scenario's)")
-    p.add_argument("--seed", type=_args.seed, help="seed, the same at every point (default: the scenario's)")
-    p.add_argument("--workers", type=_args.workers, default=1, help="local processes (default 1)")
-    p.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT")
+                   help="须达标的案件比例 / share of cases that must meet it (default: the register row's, else 0.95)")
+    p.add_argument("--replications", type=_args.positive_int, help="每点的重复次数 / replications per point (default: the scenario's)")
+    p.add_argument("--cases", type=_args.positive_int, help="每次重复的件数 / cases per replication (default: the scenario's)")
+    p.add_argument("--seed", type=_args.seed, help="随机种子，各点相同 / seed, the same at every point (default: the scenario's)")
+    p.add_argument("--workers", type=_args.workers, default=1, help="本地进程数（默认 1） / local processes (default 1)")
+    p.add_argument("--scheduler", help="Dask 调度器地址 / Dask scheduler address tcp://HOST:PORT")
     p.add_argument("--out", type=Path, default=Path("reformsim-out"),
-                   help="output folder: sweep.csv/.json/.png/.xlsx and the run history (default ./reformsim-out); or "
+                   help="输出文件夹或 FILE.xlsx / output folder: sweep.csv/.json/.png/.xlsx and the run history (default ./reformsim-out); or "
                         "FILE.xlsx: the workbook there (a new file, or one ReformSim wrote) and the rest in --history")
     p.add_argument("--history", type=Path, default=Path("reformsim-out"),
-                   help="with --out FILE.xlsx: the folder of the table, plot and run history (default ./reformsim-out)")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the verdicts and the workbook (default zh)")
+                   help="与 --out FILE.xlsx 同用：表格、图和运行记录所在文件夹 / with --out FILE.xlsx: the folder of the table, plot and run history (default ./reformsim-out)")
+    _args.add_lang(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.report.plots import sweep_png
     from sim.report.tables import workbook_bytes
     from sim.scenarios import load_scenario_mapping
+    from sim.i18n import say
     from sim.whatif.history import History
     from sim.whatif.sweep import CONDITION, LEVER, describe_point, parse_axis, parse_vary, axis, sweep, sweep_sheets, sweep_text
 
@@ -87,22 +88,26 @@ def run(args: argparse.Namespace) -> int:
                                                      "rows": result.rows}))
     atomic_write(workbook, workbook_bytes(sweep_sheets(result, args.lang)), make_parents=True)
     t = sweep_text(args.lang)
-    print(f"{len(result.rows)} points × {len(runs[0].replications)} replications × {runs[0].scenario.cases} cases, seed {runs[0].seed}")
+    print(t["points"].format(points=len(result.rows), reps=len(runs[0].replications), cases=runs[0].scenario.cases, seed=runs[0].seed))
     for a in result.axes:
-        print(f"  {t[a.kind]}: {a.path}" + (f" ({t['cost']} {a.cost:g}; {a.cost_source})" if a.kind == LEVER else ""))
+        print(f"  {t[a.kind]}: {a.path}" + (f" ({t['cost']} {a.cost:g}; {say(a.cost_source, args.lang)})" if a.kind == LEVER else ""))
     cols = list(result.rows[0])
-    print("  ".join(f"{c[-24:]:>12}" for c in cols))
+    print("  ".join(f"{t['columns'].get(c, c)[-24:]:>12}" for c in cols))
     marked = set(result.marked())
     for i, r in enumerate(result.rows):
-        cells = [f"{verdict_words(v, args.lang):>12}" if k == "verdict" else f"{v:12.3f}" if isinstance(v, float) and not math.isnan(v)
-                 else f"{str(v):>12}" for k, v in r.items()]
+        cells = [f"{verdict_words(v, args.lang):>12}" if k == "verdict" else f"{t['yes'] if v else t['no']:>12}" if isinstance(v, bool)
+                 else f"{v:12.3f}" if isinstance(v, float) and not math.isnan(v) else f"{str(v):>12}" for k, v in r.items()]
         print("  ".join(cells) + (f"   ← {t['cheapest']}" if i in marked else ""))
     if result.target:
-        print(f"\n{result.target['label']}, ≥ {result.target['required']:.0%}:")
+        from sim.i18n import METRICS, words
+
+        tg = result.target
+        metric = words(METRICS, args.lang).get(tg["metric"], tg["metric"])
+        print(f"\n{' '.join(x for x in (tg['id'], tg['check']) if x)}: {metric} {tg['threshold']}, ≥ {tg['required']:.0%}:")
         if not result.levers():
             print(f"  {t['no_levers']}")
         for c in result.cheapest_by_condition:
             cond = ", ".join(f"{k} = {v}" for k, v in c["condition"].items())
             print(f"  {cond + ': ' if cond else ''}{t['cheapest']}: {describe_point(result, c['cheapest'], result.levers(), args.lang)}")
-    print(f"\ntable: {csv_path}\nplot:  {png_path}\nExcel: {workbook}\nhistory: {history.path}")
+    print(f"\n{t['table']}: {csv_path}\n{t['plot']}: {png_path}\n{t['excel']}: {workbook}\n{t['history']}: {history.path}")
     return 0

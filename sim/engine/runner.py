@@ -87,7 +87,9 @@ class SimulationResult:
                 waiting.merge(p.waiting_h)
                 working.merge(p.working_h)
                 days.merge(p.step_workdays)
-            rows.append({"step": nid, "name": parts[0].name, "agency": parts[0].agency, "visits": waiting.count,
+            node = self.process.nodes.get(nid)
+            name_en = node.facts.name_en if node is not None and node.facts is not None else ""
+            rows.append({"step": nid, "name": parts[0].name, "name_en": name_en, "agency": parts[0].agency, "visits": waiting.count,
                          "waiting_h": waiting.mean, "working_h": working.mean, "workdays": days.mean,
                          "workdays_p95": days.quantile(0.95)})
         return rows
@@ -117,8 +119,12 @@ class SimulationResult:
         return rate * work_per_case / (hours * parts[0].staff)
 
     def overload_notes(self) -> list[str]:
-        return [f"agency {a['agency']} is overloaded: work arrives at {a['offered_load']:.2f}× what its {a['staff']} staff can do; "
-                "queues grow for as long as the run lasts, so results depend on the number of cases"
+        from ..i18n import Text, agency_name
+
+        return [Text(f"agency {a['agency']} is overloaded: work arrives at {a['offered_load']:.2f}× what its {a['staff']} staff "
+                     "can do; queues grow for as long as the run lasts, so results depend on the number of cases",
+                     f"{agency_name(a['agency'])}超负荷：到达的工作量是其 {a['staff']} 名人员处理能力的 "
+                     f"{a['offered_load']:.2f} 倍；排队随运行时间不断增长，结果取决于模拟件数")
                 for a in self.agency_table() if not math.isnan(a["offered_load"]) and a["offered_load"] >= 1]
 
     def calendar(self) -> dict[int, str]:
@@ -139,7 +145,7 @@ class SimulationResult:
             lo, hi = self.ci95(m)
             kpis[m] = {"mean": s.mean, "ci95": [lo, hi], "p50": s.quantile(0.5), "p80": s.quantile(0.8),
                        "p95": s.quantile(0.95), "min": s.min, "max": s.max, "n": s.count}
-        return {"process": self.process.id, "name": self.process.name, "scenario": self.scenario.name,
+        return {"process": self.process.id, "name": self.process.name, "name_en": self.process.name_en, "scenario": self.scenario.name,
                 "executor": self.executor, "seed": self.seed, "replications": len(self.replications),
                 "cases_per_replication": self.scenario.cases, "kpis": kpis, "tasks": self.task_table(),
                 "agencies": self.agency_table(), "calendar": {str(y): b for y, b in self.calendar().items()},

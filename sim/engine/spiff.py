@@ -135,7 +135,7 @@ def _run_spiff(rep: Replication, arrivals: Iterable[float], loaded: LoadedProces
             in_flight = [p for p in in_flight if not p.triggered]
             if not in_flight:
                 _check_depth(wf, case)
-                raise SimulationError(f"case {case_id}: the workflow is stuck (no ready task, nothing running) in {loaded.path}")
+                raise SimulationError(_stuck(wf, case_id, loaded.path))
             yield env.any_of(in_flight)
         _check_depth(wf, case, finished=True)  # is_completed() cannot see past SPIFF_SEARCH_DEPTH
         rep.finish_case(case)
@@ -187,7 +187,32 @@ def _check_depth(wf: BpmnWorkflow, case: CaseState, *, finished: bool = False) -
             f"case {case.case_id}: its SpiffWorkflow task tree grew {hidden.depth} levels deep after {case.n_visits} steps, "
             f"past the {SPIFF_SEARCH_DEPTH} levels SpiffWorkflow searches (TaskIterator max_depth), so the spiff executor "
             f'would silently lose the rest of the case (next: "{hidden.task_spec.bpmn_id or hidden.task_spec.name}"); '
-            "run it with --executor compiled, which has no such limit")
+            "if the case should have left a loop by now, check the conditions on the loop's exit (a case attribute is "
+            "drawn once per case); otherwise run it with --executor compiled, which has no such limit")
+
+
+def _stuck(wf: BpmnWorkflow, case_id: int, path: object) -> str:
+    """Why a case cannot go on: which elements wait, and for what (a join for its other branches).
+
+    Example: ``m.bpmn: case 0: the workflow is stuck, nothing is ready and nothing runs; waiting: join "j"
+    (ParallelGateway: 1 of 2 branches arrived; it waits for the branch from "b", which was not taken …)``.
+    """
+    waiting = []
+    done = {t.task_spec for t in wf.get_tasks(state=TaskState.COMPLETED)}
+    for task in wf.get_tasks(state=TaskState.WAITING):
+        kind = type(task.task_spec).__name__
+        bpmn_id = task.task_spec.bpmn_id or task.task_spec.name
+        if kind.endswith("Gateway"):
+            inputs = list(getattr(task.task_spec, "inputs", []))
+            missing = [f'"{i.bpmn_id or i.name}"' for i in inputs if i not in done]
+            arrived = f"{len(inputs) - len(missing)} of {len(inputs)} branches arrived; " if inputs else ""
+            lacking = f"it waits for the branch from {', '.join(missing)}, " if missing else "it waits for a branch "
+            waiting.append(f'join "{bpmn_id}" ({kind}: {arrived}{lacking}which was not taken or never ends; use an '
+                           "exclusive or inclusive gateway to merge alternative branches)")
+        else:
+            waiting.append(f'"{bpmn_id}" ({kind}: it waits for an event that no step of this process sends)')
+    said = "; waiting: " + ", ".join(waiting[:6]) if waiting else ""
+    return f"{path}: case {case_id}: the workflow is stuck, nothing is ready and nothing runs{said}"
 
 
 def _is_timer(task: Any) -> bool:

@@ -58,7 +58,11 @@ class Lever:
         """What the lever does, for planners (``zh``, default) or in English (``en``)."""
         if lang not in ("zh", "en"):
             raise ValueError(f'lang must be "zh" or "en", got {lang!r}')
-        return self._labels[lang].format(s=self.display or self.target, **self._label_args())
+        return self._labels[lang].format(s=self.display or self._shown(lang), **self._label_args())
+
+    def _shown(self, lang: str) -> str:
+        """What the label names: the step or agency id (an agency lever shows the agency's name)."""
+        return self.target
 
     def _label_args(self) -> dict[str, Any]:
         return {}
@@ -243,6 +247,11 @@ class Staff(ScenarioLever):
     def target(self) -> str:
         return self.agency
 
+    def _shown(self, lang: str) -> str:
+        from ..i18n import agency_name
+
+        return agency_name(self.agency, lang)
+
     def apply(self, scenario: Scenario, process: Process) -> Scenario:
         from .scenario import AgencySpec, resolve_scenario
 
@@ -297,9 +306,19 @@ def apply_levers(process: Process, scenario: Scenario, levers: Sequence[Lever]) 
     """
     for lever in levers:
         if isinstance(lever, ProcessLever):
-            process = lever.apply(process)
+            process = _noted(lever.apply(process), process.notes, lever)
         elif isinstance(lever, ScenarioLever):
             scenario = lever.apply(scenario, process)
         else:
             raise TypeError(f"expected a lever from sim.model.levers, got {lever!r}")
     return process, scenario
+
+
+def _noted(after: Process, before: tuple[str, ...], lever: Lever) -> Process:
+    """``after`` with the notes the lever's edit added in both languages: the English as the rewrite wrote it
+    (what changed, in detail), the Chinese the lever's own label (:class:`sim.i18n.Text`)."""
+    from ..i18n import Text
+
+    zh = f"改革措施：{lever.label('zh')}"
+    notes = tuple(n if n in before or isinstance(n, Text) else Text(n, zh) for n in after.notes)
+    return after.with_changes(notes=notes)

@@ -47,6 +47,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..errors import CalendarError, ScenarioError, did_you_mean
+from ..i18n import Text, agency_choices, agency_id, agency_name
 from .bounds import SHARE_TOLERANCE, check_number
 from .calendar import OFFICIAL, OpeningHours
 from .edits import edit_files, parse_edits
@@ -386,8 +387,12 @@ def _agencies(p: _Problems, block: Any) -> dict[str, AgencySpec]:
         p.add("agencies", "expected a mapping agency id -> {staff, hours, source}")
         return {}
     out = {}
-    for aid, spec in block.items():
-        path = f"agencies.{aid}"
+    for key_, spec in block.items():
+        path = f"agencies.{key_}"
+        aid = agency_id(str(key_)) or str(key_)  # the plan's Chinese name (省市场监管局) is an alias of the id
+        if aid in out:
+            p.add(path, f"agency {agency_name(aid)} ({aid}) is given twice (by its id and by its name)")
+            continue
         if not isinstance(spec, Mapping):
             p.add(path, "expected a mapping with staff, hours, source")
             continue
@@ -502,7 +507,9 @@ def resolve_scenario(process: Process, scenario: Scenario) -> Scenario:
     agencies_used = process.agencies()
     for aid in scenario.agencies:
         if aid not in agencies_used:
-            p.add(f"agencies.{aid}", f'no step of process "{process.id}" is handled by this agency{did_you_mean(aid, agencies_used)}')
+            p.add(f"agencies.{aid}", f'no step of process "{process.id}" is handled by agency {agency_name(aid)} ({aid})'
+                                     f'{did_you_mean(aid, agencies_used)}; '
+                                     f"the agencies of this process (name and id, either works): {agency_choices(agencies_used)}")
     for sid in scenario.steps:
         node = process.nodes.get(sid)
         if node is None or node.kind not in ("task", "timer"):
@@ -561,8 +568,9 @@ def resolve_scenario(process: Process, scenario: Scenario) -> Scenario:
             yes, no = spelled.get("true", "true"), spelled.get("false", "false")
             attributes[name] = AttributeSpec(name, values=((yes, DEFAULTS["attribute_p"]), (no, 1 - DEFAULTS["attribute_p"])),
                                              source="assumption: documented default, no mix given")
-            notes.append(f"case attribute {name}: the text '{yes}' for {DEFAULTS['attribute_p']:.0%} of cases, '{no}' for the "
-                         "rest assumed (no mix given)")
+            notes.append(Text(f"case attribute {name}: the text '{yes}' for {DEFAULTS['attribute_p']:.0%} of cases, '{no}' for "
+                              "the rest assumed (no mix given)",
+                              f"案件属性 {name}：假设 {DEFAULTS['attribute_p']:.0%} 的案件为“{yes}”，其余为“{no}”（未给出构成）"))
         elif name in texts:
             shown = ", ".join(repr(v) for v in sorted(texts[name][0]))
             example = ", ".join(f"'{v}': 0.5" for v in sorted(texts[name][0])[:2])
@@ -573,7 +581,8 @@ def resolve_scenario(process: Process, scenario: Scenario) -> Scenario:
                   "would be wrong; give its distribution, e.g. values: {10: 0.5, 25: 0.5}, with a source")
         else:
             attributes[name] = AttributeSpec(name, p=DEFAULTS["attribute_p"], source="assumption: documented default, no mix given")
-            notes.append(f"case attribute {name}: true for {DEFAULTS['attribute_p']:.0%} of cases assumed (no mix given)")
+            notes.append(Text(f"case attribute {name}: true for {DEFAULTS['attribute_p']:.0%} of cases assumed (no mix given)",
+                              f"案件属性 {name}：假设 {DEFAULTS['attribute_p']:.0%} 的案件为“是”（未给出构成）"))
 
     if p.items:
         raise ScenarioError(p.items, file=scenario.file or process.file)
@@ -587,17 +596,20 @@ def resolve_scenario(process: Process, scenario: Scenario) -> Scenario:
                 source = f"{source}; growth: {arrivals.source}"
             arrivals = ArrivalSpec(float(defaults["arrivals.rate_per_workday"]), source=source, growth=arrivals.growth)
         else:
-            notes.append(f"arrivals: {DEFAULTS['rate_per_workday']:g} applications per working day assumed (documented default)")
+            notes.append(Text(f"arrivals: {DEFAULTS['rate_per_workday']:g} applications per working day assumed (documented default)",
+                              f"到达量：假设每个工作日 {DEFAULTS['rate_per_workday']:g} 件申请（文档中的默认值）"))
             arrivals = ArrivalSpec(DEFAULTS["rate_per_workday"], source="assumption: documented default", growth=arrivals.growth)
     if arrivals.growth != 1.0 and arrivals.rate_per_workday is not None:
         # the engine reads only the rate: fold the surge into it once, and say so
         rate = arrivals.rate_per_workday * arrivals.growth
-        notes.append(f"arrivals: demand ×{arrivals.growth:g} applied, {arrivals.rate_per_workday:g} → {rate:g} per working day")
+        notes.append(Text(f"arrivals: demand ×{arrivals.growth:g} applied, {arrivals.rate_per_workday:g} → {rate:g} per working day",
+                          f"到达量：需求 ×{arrivals.growth:g}，每个工作日 {arrivals.rate_per_workday:g} → {rate:g} 件"))
         arrivals = replace(arrivals, rate_per_workday=rate, growth=1.0)
     for aid in unsized:
         staff = _default_staff(process, scenario, aid, arrivals, agencies[aid])
         agencies[aid] = replace(agencies[aid], staff=staff, source=f"assumption: {STAFF_RULE}")
-        notes.append(f"agency {aid}: {staff} staff assumed, {STAFF_RULE} (documented default)")
+        notes.append(Text(f"agency {aid}: {staff} staff assumed, {STAFF_RULE} (documented default)",
+                          f"{agency_name(aid)}：假设 {staff} 名人员，{STAFF_RULE_ZH}（文档中的默认值）"))
     return replace(scenario, agencies=MappingProxyType(agencies), attributes=MappingProxyType(attributes), arrivals=arrivals, notes=tuple(notes))
 
 
@@ -618,6 +630,7 @@ def _check_routing_sums(p: _Problems, process: Process, routing: Mapping[str, fl
 
 
 STAFF_RULE = "sized so the agency is about 70% busy at the assumed demand"
+STAFF_RULE_ZH = "按假设需求下部门约70%繁忙配置"
 
 
 def _default_staff(process: Process, scenario: Scenario, aid: str, arrivals: ArrivalSpec, spec: AgencySpec) -> int:

@@ -32,6 +32,7 @@ from matplotlib.lines import Line2D
 
 from ..bpmn.di import ACTIVITY_KINDS, EVENT_KINDS, GATEWAY_KINDS, BpmnDocument, Bounds, DiagramDI, Edge, Shape, require_diagram
 from ..files import atomic_open, output_file
+from ..i18n import FLOW_LABELS_EN
 from .fonts import cjk_font
 
 __all__ = [
@@ -183,6 +184,15 @@ def tint(colour: str, amount: float = 0.8) -> tuple[float, float, float]:
     return (r + (1 - r) * amount, g + (1 - g) * amount, b + (1 - b) * amount)
 
 
+def shown_label(element: Any, lang: str) -> str:
+    """What a shape or flow shows in ``lang``: its own ``name_en`` in English, else the words of
+    :data:`sim.i18n.FLOW_LABELS_EN` for a flow's label, else the name as written."""
+    text = element.label(lang)
+    if lang == "en" and text == element.name:
+        return FLOW_LABELS_EN.get(text, text)
+    return text
+
+
 class _Painter:
     """Draws one diagram on one Axes; y is flipped by the Axes, so DI coordinates go in as they are."""
 
@@ -213,7 +223,7 @@ class _Painter:
         self.text(b.cx, b.cy, "\n".join(lines), size=size, gid=gid)
 
     def outside_label(self, shape: Shape) -> None:
-        label = shape.element.label(self.lang)
+        label = shown_label(shape.element, self.lang)
         if not label:
             return
         if shape.label_bounds is not None:
@@ -263,7 +273,7 @@ class _Painter:
                                  lw=1.0 if edge == _INK else lw, zorder=0.1 if not is_lane else 0.2)
         rect.set_gid(s.id)
         self.ax.add_patch(rect)
-        label = s.element.label(self.lang)
+        label = shown_label(s.element, self.lang)
         if s.is_horizontal:
             self.ax.add_line(Line2D([b.x + band, b.x + band], [b.y, b.bottom], color=_POOL_EDGE, lw=0.8, zorder=0.3))
             lines, size = _fit(label, b.height - 8, band - 4)
@@ -292,7 +302,7 @@ class _Painter:
                                            boxstyle="round,pad=0,rounding_size=8", fill=False, ec=edge, lw=1,
                                            zorder=1.6 if expanded else 4.1)
             self.ax.add_patch(inner)
-        label = s.element.label(self.lang)
+        label = shown_label(s.element, self.lang)
         if expanded:
             lines, size = _fit(label, b.width - 12, 40)
             self.text(b.x + 8, b.y + 6, "\n".join(lines), size=size, ha="left", va="top", gid=s.id)
@@ -411,7 +421,7 @@ class _Painter:
         b = s.bounds
         self.ax.add_line(Line2D([b.x + 12, b.x, b.x, b.x + 12], [b.y, b.y, b.bottom, b.bottom], color="#666666",
                                 lw=1.0, zorder=4))
-        lines, size = _fit(s.element.label(self.lang), b.width - 8, b.height - 4)
+        lines, size = _fit(shown_label(s.element, self.lang), b.width - 8, b.height - 4)
         self.text(b.x + 5, b.cy, "\n".join(lines), size=size, ha="left", gid=s.id)
 
     # --- edges
@@ -431,7 +441,7 @@ class _Painter:
             self._arrowhead(x0, y0, x1, y1, colour, filled=e.kind == "sequenceFlow")
         if e.kind == "messageFlow":
             self.ax.add_patch(patches.Circle(pts[0], 3.5, fc="white", ec=colour, lw=1.0, zorder=3.1))
-        label = e.element.label(self.lang)
+        label = shown_label(e.element, self.lang)
         if label:
             if e.label_bounds is not None:
                 lb = e.label_bounds

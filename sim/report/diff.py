@@ -61,6 +61,7 @@ from matplotlib.lines import Line2D
 from ..analysis.paths import MaxCounts, max_counts
 from ..bpmn.di import DiagramDI
 from ..errors import ModelError
+from ..i18n import DIFF, words
 from ..model.durations import convert
 from ..model.process import Duration, Node, Process
 from .diagram import diagram_of, draw_on_axes, extent, figure_size, save_figure, tint
@@ -89,23 +90,7 @@ CLASS_COLOURS: dict[str, str] = {
 # When a step is in several classes, the first of this order colours it.
 _PRIORITY = ("removed", "added", "merged", "parallelised", "commitment", "made_online", "shortened", "renamed")
 
-_LABELS = {
-    "zh": {
-        "removed": "取消", "added": "新增", "merged": "合并", "parallelised": "并联办理",
-        "shortened": "压缩时限", "made_online": "网上办理", "commitment": "告知承诺", "renamed": "更名",
-        "before": "改革前", "after": "改革后",
-        "dot": "圆点：该环节的其他变化",
-        "counts": "手续 {procedures} 个 · 材料 {documents} 份 · 法定时限 {statutory}（最多的路径）",
-        "no_statutory": "未标注",
-    },
-    "en": {
-        "removed": "removed", "added": "added", "merged": "merged", "parallelised": "parallelised",
-        "shortened": "shortened", "made_online": "made online", "commitment": "commitment (告知承诺)", "renamed": "renamed",
-        "before": "Before", "after": "After", "dot": "dot: a further change of the step",
-        "counts": "{procedures} procedures · {documents} documents · statutory time {statutory} (worst path)",
-        "no_statutory": "not stated",
-    },
-}
+_LABELS = DIFF  # the one table of labels: sim.i18n
 
 
 
@@ -483,9 +468,7 @@ def render_diff(before: Any, after: Any, out_path: str | Path, lang: str = "zh")
 
     ``before`` and ``after`` are loaded processes with their diagrams (:func:`sim.load_bpmn`).
     """
-    if lang not in _LABELS:
-        raise ValueError(f'lang must be "zh" or "en", got {lang!r}')
-    text = _LABELS[lang]
+    text = words(_LABELS, lang)
     dis: list[DiagramDI] = [diagram_of(before), diagram_of(after)]  # first: an error names the file without DI
     d = diff_processes(before, after)
     sizes = [figure_size(extent(di)) for di in dis]

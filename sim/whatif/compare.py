@@ -30,6 +30,7 @@ import numpy as np
 
 from ..engine.runner import CASE_METRICS, SimulationResult
 from ..engine.stats import mean_ci95
+from ..i18n import COMPARE, METRICS, Text, agency_name, pad as _pad, say, words
 from .history import result_record
 
 __all__ = ["compare_per_replication", "compare_results", "compare_stored", "format_comparison", "process_changes",
@@ -96,32 +97,35 @@ def process_changes(a: SimulationResult, b: SimulationResult) -> list[str]:
     pa, pb = a.process, b.process
     out = []
     if pa.id != pb.id:
-        out.append(f"different process files: {pa.id} → {pb.id}")
+        out.append(Text(f"different process files: {pa.id} → {pb.id}", f"流程文件不同：{pa.id} → {pb.id}"))
     ta, tb = {n.id: n for n in pa.tasks()}, {n.id: n for n in pb.tasks()}
     if gone := sorted(set(ta) - set(tb)):
-        out.append("steps only in A: " + ", ".join(gone))
+        out.append(Text("steps only in A: " + ", ".join(gone), "仅 A 有的环节：" + "、".join(gone)))
     if new := sorted(set(tb) - set(ta)):
-        out.append("steps only in B: " + ", ".join(new))
+        out.append(Text("steps only in B: " + ", ".join(new), "仅 B 有的环节：" + "、".join(new)))
     changed = sorted(i for i in set(ta) & set(tb) if ta[i].facts != tb[i].facts)
     if changed:
-        out.append("steps with changed facts: " + ", ".join(changed))
+        out.append(Text("steps with changed facts: " + ", ".join(changed), "事实有变化的环节：" + "、".join(changed)))
     if set(pa.flows) != set(pb.flows) and pa.id == pb.id:
-        out.append("the sequence flows differ (steps reordered, merged or run in parallel)")
+        out.append(Text("the sequence flows differ (steps reordered, merged or run in parallel)", "顺序流不同（环节调序、合并或并行）"))
     # the levers by name (sim.model.levers labels, Chinese first), then the edits' own notes
     la, lb = getattr(a, "levers", ()), getattr(b, "levers", ())  # a result-like object may carry no levers
-    if only_b := [lv.label() for lv in lb if lv not in la]:
-        out.append("levers only in B (B 独有措施): " + "; ".join(only_b))
-    if only_a := [lv.label() for lv in la if lv not in lb]:
-        out.append("levers only in A (A 独有措施): " + "; ".join(only_a))
+    if only_b := [lv for lv in lb if lv not in la]:
+        out.append(Text("levers only in B: " + "; ".join(lv.label("en") for lv in only_b),
+                        "B 独有措施：" + "；".join(lv.label("zh") for lv in only_b)))
+    if only_a := [lv for lv in la if lv not in lb]:
+        out.append(Text("levers only in A: " + "; ".join(lv.label("en") for lv in only_a),
+                        "A 独有措施：" + "；".join(lv.label("zh") for lv in only_a)))
     from ..analysis.paths import max_counts  # the one counter, as list, diff and assess count
 
     ca, cb = max_counts(pa), max_counts(pb)
-    moved = [f"{what} {getattr(ca, what)} → {getattr(cb, what)}" for what in ("procedures", "documents", "stages")
-             if getattr(ca, what) != getattr(cb, what)]
+    moved = {lang: [f"{words(METRICS, lang)[what]} {getattr(ca, what)} → {getattr(cb, what)}"
+                    for what in ("procedures", "documents", "stages") if getattr(ca, what) != getattr(cb, what)] for lang in ("zh", "en")}
     if ca.statutory != cb.statutory:
-        moved.append(f"statutory time {ca.statutory_text('en') or 'not stated'} → {cb.statutory_text('en') or 'not stated'}")
-    if moved:
-        out.append("worst-path counts: " + ", ".join(moved))
+        moved["en"].append(f"statutory time {ca.statutory_text('en') or 'not stated'} → {cb.statutory_text('en') or 'not stated'}")
+        moved["zh"].append(f"法定时限 {ca.statutory_text('zh') or '未标注'} → {cb.statutory_text('zh') or '未标注'}")
+    if moved["en"]:
+        out.append(Text("worst-path counts: " + ", ".join(moved["en"]), "最差路径计数：" + "，".join(moved["zh"])))
     out += [n for n in pb.notes if n not in pa.notes]
     return out
 
@@ -254,39 +258,21 @@ def verdicts_under_both(a: SimulationResult, b: SimulationResult, register: Any,
 
 
 # The comparison's own headings; verdict words come from sim.analysis.assess (verdict_words).
-_TEXT = {
-    "zh": {"paired": "配对（相同随机数）", "welch": "非配对（Welch）：随机种子或重复次数不同", "seeds": "随机种子",
-           "reps": "次重复", "kpi": "指标（每件均值与百分位）", "stat": "统计量", "change": "变化 B − A",
-           "ci": "变化的95%区间", "sig": "显著", "yes": "是", "no": "否", "process": "流程差异",
-           "design": "设计核对（最差路径，同一计数器）", "what": "项目", "targets": "本链目标：达标比例与结论",
-           "target": "目标", "check": "检查项", "metric": "判定口径", "threshold": "阈值", "required": "要求比例",
-           "share_a": "A 达标比例", "share_b": "B 达标比例", "verdict_a": "A 结论", "verdict_b": "B 结论",
-           "share_change": "达标比例变化", "kind": "类别", "design_kind": "设计核对", "performance": "绩效结论",
-           "no_pct": "百分位需要重新运行（历史记录只保存每次重复的均值）",
-           "pct_note": "P50/P80/P95：每次重复内各案件的百分位，在重复之间取平均；变化区间为配对区间。",
-           "whats": {"procedures": "环节数", "documents": "材料数", "stages": "阶段数", "fee": "收费（元）"},
-           "sheets": {"kpis": "指标", "targets": "目标", "design": "设计核对", "changes": "流程差异"}},
-    "en": {"paired": "paired, common random numbers", "welch": "unpaired (Welch): seeds or replication counts differ",
-           "seeds": "seeds", "reps": "replications", "kpi": "KPI (mean and percentiles per case)", "stat": "statistic",
-           "change": "change B − A", "ci": "95% CI of difference", "sig": "significant", "yes": "yes", "no": "no",
-           "process": "the process differs", "design": "Design checks (worst path, the one counter)", "what": "item",
-           "targets": "Targets on this chain: share meeting and verdict", "target": "target", "check": "check",
-           "metric": "judged on", "threshold": "threshold", "required": "required share", "share_a": "A: share meeting",
-           "share_b": "B: share meeting", "verdict_a": "A: verdict", "verdict_b": "B: verdict",
-           "share_change": "change in share meeting", "kind": "kind", "design_kind": "design check",
-           "performance": "performance verdict",
-           "no_pct": "percentiles need fresh runs (the history keeps the replications' means only)",
-           "pct_note": "P50/P80/P95: each replication's percentile of its cases, averaged over replications; the change has "
-                       "the paired interval.",
-           "whats": {"procedures": "procedures", "documents": "documents", "stages": "stages", "fee": "fee (yuan)"},
-           "sheets": {"kpis": "KPIs", "targets": "targets", "design": "design", "changes": "process changes"}},
-}
+_TEXT = COMPARE  # the one table of labels: sim.i18n
 
 
 def _words(lang: str) -> dict[str, Any]:
     if lang not in _TEXT:
         raise ValueError(f'lang must be one of {", ".join(LANGS)}, got {lang!r}')
     return _TEXT[lang]
+
+
+def metric_label(metric: str, lang: str = "zh") -> str:
+    """A compared metric as a planner reads it: ``workdays`` → 工作日, ``utilisation.tax`` → 利用率 · 省税务局."""
+    if metric.startswith("utilisation."):
+        aid = metric.split(".", 1)[1]
+        return f"{words(METRICS, lang).get('utilisation', 'utilisation')} · {agency_name(aid, lang)}"
+    return words(METRICS, lang).get(metric, metric)
 
 
 def _stat_rows(c: Mapping[str, Any]) -> list[tuple[str, str, Mapping[str, Any]]]:
@@ -312,8 +298,9 @@ def format_comparison(c: Mapping[str, Any], lang: str = "zh") -> str:
         pct = metric.startswith("utilisation.")
         fmt = (lambda v: f"{v:10.1%}") if pct else (lambda v: f"{v:10.3f}")
         ci = "—" if math.isnan(lo) else f"[{lo:+.1%}, {hi:+.1%}]" if pct else f"[{lo:.3f}, {hi:.3f}]"
-        name = metric[:36] if stat == "mean" else ""
-        lines.append(f"{name:36} {stat:>6} {fmt(r['a'])} {fmt(r['b'])} {fmt(r['delta'])} {ci:>24}  "
+        name = _pad(metric_label(metric, lang), 36) if stat == "mean" else " " * 36
+        shown = t["mean"] if stat == "mean" else stat
+        lines.append(f"{name} {_pad(shown, 6, right=True)} {fmt(r['a'])} {fmt(r['b'])} {fmt(r['delta'])} {ci:>24}  "
                      f"{t['yes'] if r['significant'] else t['no']}")
     lines.append(t["pct_note"] if any("percentiles" in r for r in c["rows"]) else t["no_pct"])
     if c.get("verdicts"):
@@ -325,7 +312,7 @@ def format_comparison(c: Mapping[str, Any], lang: str = "zh") -> str:
             lo, hi = ch["ci95"]
             ci = "—" if math.isnan(lo) else f"[{lo:+.1%}, {hi:+.1%}]"
             kind = t["design_kind"] if v["kind"] == DESIGN else ""
-            lines.append(f"{v['target']:8} {v['metric'][:16]:16} {v['threshold']:>10} {v['a']['share']:12.1%} "
+            lines.append(f"{v['target']:8} {_pad(metric_label(v['metric'], lang), 16)} {v['threshold']:>10} {v['a']['share']:12.1%} "
                          f"{verdict_words(v['a']['verdict'], lang):>14} {v['b']['share']:12.1%} "
                          f"{verdict_words(v['b']['verdict'], lang):>14} {ch['delta']:+10.1%} {ci:>20} {kind}")
     if c.get("design"):
@@ -333,7 +320,7 @@ def format_comparison(c: Mapping[str, Any], lang: str = "zh") -> str:
         for d in c["design"]:
             lines.append(f"{t['whats'][d['what']]:16} {d['a']:10g} {d['b']:10g} {d['delta']:+10g}")
     if c["process_changes"]:
-        lines += ["", t["process"] + ":"] + [f"  - {x}" for x in c["process_changes"]]
+        lines += ["", t["process"] + ":"] + [f"  - {say(x, lang)}" for x in c["process_changes"]]
     return "\n".join(lines)
 
 
@@ -342,16 +329,17 @@ def comparison_sheets(c: Mapping[str, Any], lang: str = "zh") -> dict[str, list[
     from ..analysis.assess import DESIGN, verdict_words
 
     t = _words(lang)
-    kpis = [{t["kpi"]: metric, t["stat"]: stat, "A": r["a"], "B": r["b"], t["change"]: r["delta"],
+    kpis = [{t["kpi"]: metric_label(metric, lang), t["stat"]: t["mean"] if stat == "mean" else stat, "A": r["a"], "B": r["b"], t["change"]: r["delta"],
              f"{t['ci']} (lo)": r["ci95"][0], f"{t['ci']} (hi)": r["ci95"][1], t["sig"]: t["yes"] if r["significant"] else t["no"]}
             for metric, stat, r in _stat_rows(c)]
     targets = [{t["target"]: v["target"], t["check"]: v["check"], t["kind"]: t["design_kind"] if v["kind"] == DESIGN else t["performance"],
-                t["metric"]: v["metric"], t["threshold"]: v["threshold"], t["required"]: v["required"],
+                t["metric"]: metric_label(v["metric"], lang), t["threshold"]: v["threshold"], t["required"]: v["required"],
                 t["share_a"]: v["a"]["share"], t["verdict_a"]: verdict_words(v["a"]["verdict"], lang),
                 t["share_b"]: v["b"]["share"], t["verdict_b"]: verdict_words(v["b"]["verdict"], lang),
                 t["share_change"]: v["change"]["delta"], f"{t['ci']} (lo)": v["change"]["ci95"][0],
                 f"{t['ci']} (hi)": v["change"]["ci95"][1]} for v in c.get("verdicts", [])]
     design = [{t["what"]: t["whats"][d["what"]], "A": d["a"], "B": d["b"], t["change"]: d["delta"]} for d in c.get("design", [])]
-    changes = [{t["process"]: x} for x in c["process_changes"]]
+    changes = [{t["process"]: say(x, lang)} for x in c["process_changes"]]
     names = t["sheets"]
     return {names["kpis"]: kpis, names["targets"]: targets, names["design"]: design, names["changes"]: changes}
+

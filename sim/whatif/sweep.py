@@ -39,6 +39,7 @@ from typing import Any
 
 from ..engine.runner import CASE_METRICS
 from ..errors import ReformSimError, ScenarioError
+from ..i18n import SWEEP, Text, say
 from ..model.bounds import env_budget
 from ..targets import Threshold
 from .distributed import Progress, RunSpec, run_specs
@@ -50,7 +51,7 @@ SWEEP_SOURCE = "sweep: value varied by reformsim sweep"
 LEVER, CONDITION = "lever", "condition"
 # assumption: with no cost given, every staff member costs the same, one unit; give --lever PATH=VALUES@COST for real costs.
 STAFF_COST = 1.0
-STAFF_COST_SOURCE = "assumption: every staff member costs one unit (no cost given)"
+STAFF_COST_SOURCE = Text("assumption: every staff member costs one unit (no cost given)", "假设：每名人员的成本为一个单位（未给出成本）")
 MAX_RUNS = 100_000  # assumption: replications in one sweep; ~1 h on the 2-core machine at 40 cases each (README: 5,000 in 32 s)
 MAX_RUNS_ENV = "REFORMSIM_MAX_RUNS"  # raises (or lowers) it, as REFORMSIM_MAX_CASES does for cases
 
@@ -124,7 +125,7 @@ def parse_axis(text: str, kind: str) -> Axis:
         cost = math.nan
     if not math.isfinite(cost) or cost < 0:
         raise ReformSimError(f'--lever "{text}": expected a cost per unit ≥ 0 after @, got "{cost_text}"')
-    return Axis(path, values, LEVER, cost, "--lever: the planner's cost per unit")
+    return Axis(path, values, LEVER, cost, Text("--lever: the planner's cost per unit", "--lever：规划人员给出的单位成本"))
 
 
 @dataclass(frozen=True)
@@ -326,16 +327,7 @@ def sweep(settings: Mapping[str, Any], varies: Sequence[tuple[str, list[Any]] | 
     return out, list(zip(specs, results))
 
 
-_TEXT = {
-    "zh": {"sheet_points": "各点", "sheet_cheapest": "最低成本", "sheet_axes": "维度", "axis": "维度", "kind": "类别",
-           "lever": "措施（计成本）", "condition": "条件（不计成本）", "cost": "单位成本", "source": "成本来源", "values": "取值",
-           "condition_col": "条件", "total": "成本", "cheapest": "最低成本可达成点", "none": "没有可达成的点", "verdict": "结论",
-           "no_levers": "没有措施维度：逐点判定，不计算最低成本"},
-    "en": {"sheet_points": "points", "sheet_cheapest": "cheapest", "sheet_axes": "axes", "axis": "axis", "kind": "kind",
-           "lever": "lever (costs)", "condition": "condition (no cost)", "cost": "cost per unit", "source": "cost source",
-           "values": "values", "condition_col": "condition", "total": "cost", "cheapest": "cheapest reachable point", "none": "no point reaches it",
-           "verdict": "verdict", "no_levers": "no lever axis: every point is judged, nothing is priced"},
-}
+_TEXT = SWEEP  # the one table of labels: sim.i18n
 
 
 def sweep_text(lang: str) -> dict[str, str]:
@@ -360,13 +352,11 @@ def sweep_sheets(result: SweepResult, lang: str = "zh") -> dict[str, list[dict[s
     from ..analysis.assess import verdict_words
 
     t = sweep_text(lang)
-    points = [{k: (verdict_words(v, lang) if k == "verdict" else v) for k, v in r.items()} for r in result.rows]
-    for p in points:
-        if "verdict" in p:
-            p[t["verdict"]] = p.pop("verdict")
+    cols = t["columns"]  # an axis keeps its YAML path as its name
+    points = [{cols.get(k, k): (verdict_words(v, lang) if k == "verdict" else v) for k, v in r.items()} for r in result.rows]
     cheapest = [{t["condition_col"]: ", ".join(f"{k} = {v}" for k, v in c["condition"].items()) or "—",
                  t["cheapest"]: describe_point(result, c["cheapest"], result.levers(), lang)} for c in result.cheapest_by_condition]
     axes = [{t["axis"]: a.path, t["kind"]: t[a.kind], t["values"]: ", ".join(f"{v:g}" if isinstance(v, (int, float)) else str(v)
                                                                           for v in a.values),
-             t["cost"]: a.cost, t["source"]: a.cost_source} for a in result.axes]
+             t["cost"]: a.cost, t["source"]: say(a.cost_source, lang)} for a in result.axes]
     return {t["sheet_points"]: points, t["sheet_cheapest"]: cheapest, t["sheet_axes"]: axes}
