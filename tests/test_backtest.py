@@ -102,7 +102,8 @@ def test_a_chain_with_staff_work_cannot_be_recalibrated_by_ratio(tmp_path: Path)
     text = (PROCESSES / spec.model).read_text(encoding="utf-8")
     marker = '<spiffworkflow:property name="wait" value='
     assert marker in text
-    text = text.replace(marker, '<spiffworkflow:property name="work" value="triangular(0.1, 0.2, 0.3) h" />' + marker, 1)
+    text = text.replace(marker, '<spiffworkflow:property name="work" value="triangular(0.1, 0.2, 0.3) h" />'
+                        '<spiffworkflow:property name="range.work" value="0.1-0.4 h | test" />' + marker, 1)  # the file ranges its assumptions
     (tmp_path / spec.model).write_text(text, encoding="utf-8")
     with pytest.raises(B.BacktestError, match="staff work"):
         B.predict(spec, tmp_path, points=2, **FAST)

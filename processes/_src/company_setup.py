@@ -43,6 +43,12 @@ TAX_REG_SHARE = 2  # assumption: about 2 of the 10 tax days are tax registration
 DB_SCALE = 0.68
 
 
+def _share_range(lo: float, hi: float, of: float = 0.0, why: str = "") -> str:
+    """The range of a ``_days`` wait whose assumed share lies in ``lo``..``hi`` (``of``: the wait is ``of - share``)."""
+    a, b = (DB_SCALE * lo, DB_SCALE * hi) if not of else (DB_SCALE * (of - hi), DB_SCALE * (of - lo))
+    return f"{a:.3g}-{b:.3g} day | {why}"
+
+
 def _days(share: float) -> str:
     """A calendar-day wait of mean ``DB_SCALE * share`` (spread ±40%, assumption), e.g. ``_days(4)``."""
     m = DB_SCALE * share
@@ -52,7 +58,7 @@ def _days(share: float) -> str:
 def build_2018_baseline() -> Process:
     """Seven sequential procedures (DB2018.CHN.starting_a_business: 7 procedures, 22.9 calendar days)."""
     why = (f"calendar days (the DB clock): share of {CAL} x DB_SCALE {DB_SCALE}, calibrated so the chain reproduces "
-           f"{DB18}.time_days 22.9 (national, 0.55 Shanghai + 0.45 Beijing; no Hainan figure)")
+           f"{DB18}.time_days 22.9 (national, 0.55 Shanghai + 0.45 Beijing, no Hainan figure)")
     c = Chain(
         "company_setup_2018_baseline",
         "企业开办（2018年改革前基线）",
@@ -70,6 +76,7 @@ def build_2018_baseline() -> Process:
         stage="设立登记",
         source=f"procedure: {DB18}; wait: {why}, {CAL}.registration (8 incl. name check), "
         "assumption: about 1 of the 8 is the name check (range 0.5-2); work, documents: assumption: one online name form", kind="permit",
+        ranges={"wait": _share_range(0.5, 2, why="the name check is 0.5-2 of the 8 national registration days, x DB_SCALE")},
     )
     reg = c.task(
         "t_register", "设立登记（窗口受理、审核、领取营业执照）", "Company registration and business licence",
@@ -92,12 +99,14 @@ def build_2018_baseline() -> Process:
         source=f"procedure: {DB18} (7 procedures); wait: assumption: {BANK_DAYS} calendar days for the account and the central "
         "bank's account licence before 2019 (plausible range 1-3; no per-step figure in sim/data/sources.yaml), not scaled; "
         "work, documents: assumption", kind="service",
+        ranges={"wait": "1-3 day | account and central-bank licence before 2019: plausible 1-3 calendar days (no per-step figure)"},
     )
     tax_reg = c.task(
         "t_tax_register", "税务登记信息确认、税种核定", "Tax registration and tax-type confirmation", agency="tax",
         procedure=True, documents=3, work="triangular(0.5, 1, 2) h", wait=_days(TAX_REG_SHARE), stage="涉税办理",
         source=f"wait: {why}, {CAL}.invoices (10 for the tax steps), assumption: 2 of them for registration (range 1-4); "
         "documents, work: assumption", kind="registration",
+        ranges={"wait": _share_range(1, 4, why="tax registration is 1-4 of the 10 national tax days, x DB_SCALE")},
     )
     invoice = c.task(
         "t_invoice", "申领发票及税控设备", "Invoices and tax-control device", agency="tax",
@@ -139,6 +148,7 @@ def build_2021() -> Process:
         "setup in 工作日 - ambiguity recorded); online: seed 二(一)2(1) 一网通办、全流程网上办结; documents: assumption: "
         "application, articles, shareholder and legal-representative identity, address by commitment (HN.starting_a_business.plan_2020_2021); "
         "work, wait: assumption: review of a complete online file, 15 min to 1 h of work, then 0.1–0.4 working day in the registrar's queue (no published Hainan per-step figure; plausible range 0.05–1 working day)", kind="registration",
+        ranges={"wait": "0.05-1 workday | registrar's queue: no published Hainan per-step figure, plausible 0.05-1 working day"},
     )
     elic = c.task(
         "t_e_licence", "同步发放电子营业执照和电子印章", "E-licence and e-seal issued with registration",
@@ -160,6 +170,7 @@ def build_2021() -> Process:
         wait="uniform(0.1, 0.5) workday", stage="涉税办理",
         source="fee: seed 二(一)2(3) (免费发放税务UKEY); online: seed 二(一)2(1) and 二(十)2(3); documents: assumption: "
         "data shared from registration; wait, work: assumption: no statutory or published per-step figure; a tax officer confirms pre-filled data in minutes, the queue takes 0.1–0.5 working day (plausible range 0.05–1)", kind="permit",
+        ranges={"wait": "0.05-1 workday | tax officer's queue: no published per-step figure, plausible 0.05-1 working day"},
     )
     social = c.task(
         "t_social", "社保、公积金登记（信息共享自动办理）", "Social insurance and housing fund registration (data shared)",

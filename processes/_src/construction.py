@@ -12,12 +12,15 @@ Example:
 from __future__ import annotations
 
 try:
-    from .common import PROCESSES, STAFF_RULE, Chain, agency_defaults, scaled_wait
+    from .common import PLUS_MINUS_HALF, PROCESSES, STAFF_RULE, Chain, RangeRules, agency_defaults, scaled_wait
 except ImportError:  # run as a script
-    from common import PROCESSES, STAFF_RULE, Chain, agency_defaults, scaled_wait  # type: ignore[no-redef]
+    from common import PLUS_MINUS_HALF, PROCESSES, STAFF_RULE, Chain, RangeRules, agency_defaults, scaled_wait  # type: ignore[no-redef]
 
 from sim.bpmn.writer import write_bpmn  # noqa: E402
 from sim.model.process import Process  # noqa: E402
+
+# The 2021 chains' sources give their assumed waits a plausible range of ±50% (wsrc below); work keeps FACTOR_TWO.
+WAITS_HALF = RangeRules(wait=PLUS_MINUS_HALF)
 
 HN19 = "HN.construction.targets.2019"
 DB18 = "DB2018.CHN.dealing_with_construction_permits"
@@ -106,7 +109,7 @@ def build_general_2021() -> Process:
     c = Chain("construction_general_2021", "一般社会投资项目审批（2021年）", "General social-investment project approval, 2021", {
         **agency_defaults(STAFF_GENERAL), "arrivals.rate_per_workday": "3",
         "source": DEFAULTS_SRC,
-    })
+    }, rules=WAITS_HALF)
     st1, st2, st3, st4 = "立项用地规划许可", "工程建设许可", "施工许可", "竣工验收"
     s = c.start("项目立项申请（工程建设项目审批平台）", "Start: project filing on the approval platform")
     filing = _t(c, "t_filing", "企业投资项目备案（网上）", "Investment project filing (online)", "development_reform", st1,
@@ -186,7 +189,7 @@ def build_lowrisk_2021() -> Process:
                   "source": f"{DEFAULTS_SRC}; "
                   "attribute.contract_below_3m: assumption: most small industrial projects are under 3M yuan of works; "
                   "attribute.needs_external_works: assumption: half need new water/power lines",
-              })
+              }, rules=WAITS_HALF)
     s = c.start("项目备案与施工许可申请（一次申请）", "Start: one application for filing and construction permit")
     filing = _t(c, "t_filing", "企业投资项目备案（网上）", "Investment project filing (online)", "development_reform", st1,
                 "uniform(0.2, 0.5) workday", wsrc, documents=1, online=True, kind="filing")

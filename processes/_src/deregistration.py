@@ -158,7 +158,9 @@ def declared() -> Process:
                       source="seed 二(十二)2(3) 明晰宣告注销的适用条件; wait, work: assumption", kind="internal")
     notice = b.timer("tm_notice", "宣告注销公告", "Public notice before the declaration", "45 day",
                      source="assumption: the plan sets no period; taken as the ordinary 45-day creditor notice "
-                            f"({HK}) since creditors' rights must be kept (seed 二(十二)1)")
+                            f"({HK}) since creditors' rights must be kept (seed 二(十二)1)",
+                     wait_range="20-45 day | the plan sets no period: from the 20-day simple-deregistration notice "
+                                "to the ordinary 45-day creditor notice")
     b.attribute("has_objection", 0.1, "assumption: no published objection rate")
     g = b.gateway("g_objection", "exclusive", "异议？", "Objection?")
     m = b.gateway("m_objection", "exclusive")

@@ -14,9 +14,9 @@ Example:
 from __future__ import annotations
 
 try:
-    from .common import PROCESSES, STAFF_RULE, Chain, agency_defaults
+    from .common import PLUS_MINUS_HALF, PROCESSES, STAFF_RULE, Chain, agency_defaults
 except ImportError:  # run as a script
-    from common import PROCESSES, STAFF_RULE, Chain, agency_defaults  # type: ignore[no-redef]
+    from common import PLUS_MINUS_HALF, PROCESSES, STAFF_RULE, Chain, agency_defaults  # type: ignore[no-redef]
 
 from sim.bpmn.writer import write_bpmn  # noqa: E402
 from sim.model.process import Process  # noqa: E402
@@ -83,6 +83,7 @@ def build_lv(variant: str) -> Process:
         work="triangular(4, 8, 16) h", wait=works_wait, stage="外线工程",
         source=f"zero investment for the applicant and zero administrative approval for simple low-risk projects: seed 二(三)2(2); "
         f"procedure: false (grid's own works); wait, work: assumption: line works by the grid's contractor, no published per-project figure for Hainan; plausible range ±50% of the value; {DAY_NOTE}", kind="works",
+        ranges={"wait": PLUS_MINUS_HALF, "work": PLUS_MINUS_HALF},
     )
     conn = _connect(c, target, "triangular(0.2, 0.5, 1) day")
     if variant == "nonres_external_simple":
@@ -102,6 +103,7 @@ def build_lv(variant: str) -> Process:
         agency="transport", statutory_limit="8 workday", work="triangular(1, 2, 4) h", wait="triangular(3, 5, 8) workday", stage="外线工程",
         source="statutory_limit: seed 二(三)2(3) (办结时长压减至8个工作日内); procedure: false, applied for by the grid; "
         "wait: assumption: no published figure; plausible range ±50% of the value", kind="permit",
+        ranges={"wait": PLUS_MINUS_HALF},
     )
     gj = c.gateway("g_highway_join", "exclusive", "", "")
     c.seq(s, apply_, survey, commit, g)
@@ -134,6 +136,7 @@ def build_hv_single() -> Process:
         "t_external_works", "外线工程施工", "External line works", agency="grid", work="triangular(16, 24, 40) h",
         wait="triangular(10, 15, 25) day", stage="工程实施",
         source=f"procedure: false (grid's works); wait, work: assumption: high-voltage line works by the grid's contractor, no published per-project figure for Hainan; plausible range ±50% of the value; {DAY_NOTE}", kind="works",
+        ranges={"wait": PLUS_MINUS_HALF, "work": PLUS_MINUS_HALF},
     )
     internal = c.task(
         "t_customer_works_check", "受电工程竣工检验", "Completion inspection of the customer's installation",

@@ -14,7 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from svc_kit import Builder, write_all
+from svc_kit import Builder, Spread, write_all
 
 from sim.model.process import Process
 
@@ -81,7 +81,8 @@ def external_works_chain(utility: str, reform: bool, *, agency: str, zh: str, en
                        procedure=True, documents=3, online=True, limit="8 workday",
                        wait="triangular(3, 5, 8) workday", work="triangular(1, 2, 4) h",
                        source=(f"limit: seed {clause}(2) 办结时长压减至8个工作日内 (the plan's limit on this permit); documents: 容缺受理, "
-                               "assumption: 6 → 3; wait: assumption: no published per-step figure, mode 5 (plausible 3–8); work: assumption"), kind="permit")
+                               "assumption: 6 → 3; wait: assumption: no published per-step figure, mode 5 (plausible 3–8); work: assumption"), kind="permit",
+                       ranges={"wait": Spread(0.6, 1.6, "no published per-step figure: mode plausibly 3-8 instead of 5, on the mean")})
     else:
         major = b.task("t_major_road", "涉高速公路/国省道施工许可", "Expressway / national-road works permit",
                        agency="transport", procedure=True, documents=6, limit="20 workday",

@@ -23,20 +23,22 @@ if str(ROOT) not in sys.path:  # run as a script: `python processes/_src/gas.py`
 from sim.model import legal  # noqa: E402
 from sim.model.process import Flow, Node, Process, TaskFacts, parse_duration  # noqa: E402
 
-try:  # the staffing rule is common to every chain (see common.STAFF_RULE)
-    from .common import STAFF_RULE
+try:  # the staffing rule and the range rules are common to every chain (see common.STAFF_RULE, common.RangeRules)
+    from .common import DEFAULT_RULES, STAFF_RULE, RangeRules, Spread, apply_rules, range_properties
 except ImportError:  # run as a script
-    from common import STAFF_RULE  # type: ignore[no-redef]
+    from common import DEFAULT_RULES, STAFF_RULE, RangeRules, Spread, apply_rules, range_properties  # type: ignore[no-redef]
 
-__all__ = ["Builder", "ROOT", "write_all", "STAFF_RULE"]
+__all__ = ["Builder", "ROOT", "write_all", "STAFF_RULE", "Spread"]
 
 
 class Builder:
     """Collects nodes and flows; ids are given by the caller so they stay stable across edits."""
 
-    def __init__(self, pid: str, name: str, name_en: str, defaults: dict[str, str] | None = None) -> None:
+    def __init__(self, pid: str, name: str, name_en: str, defaults: dict[str, str] | None = None,
+                 rules: RangeRules | None = DEFAULT_RULES) -> None:
         self.pid, self.name, self.name_en = pid, name, name_en
         self.defaults = dict(defaults or {})
+        self.rules = rules  # how assumed numbers without a range of their own are ranged (common.RangeRules)
         self.nodes: dict[str, Node] = {}
         self.flows: list[Flow] = []
         self._gw_source: dict[str, str] = {}
@@ -50,8 +52,10 @@ class Builder:
     def task(self, id: str, name: str, name_en: str, *, agency: str, procedure: bool, source: str,
              documents: int = 0, fee: float = 0.0, online: bool = False, limit: str | None = None,
              work: str | None = None, wait: str | None = None, stage: str | None = None,
-             commitment: bool = False, kind: str | None = None, levers: str = "", levers_source: str = "") -> str:
-        """A task; ``kind`` is its step_kind (sim.model.legal), ``levers``/``levers_source`` its own exceptions."""
+             commitment: bool = False, kind: str | None = None, levers: str = "", levers_source: str = "",
+             ranges: dict[str, str | Spread] | None = None) -> str:
+        """A task; ``kind`` is its step_kind (sim.model.legal), ``levers``/``levers_source`` its own exceptions,
+        ``ranges`` the plausible ranges of its work/wait (``{"wait": "1-3 workday | why"}``, sim.model.ranges)."""
         facts = TaskFacts(
             agency=agency, procedure=procedure, documents=documents, fee=fee, online=online,
             statutory_limit=parse_duration(limit) if limit else None,
@@ -59,16 +63,20 @@ class Builder:
             wait=parse_duration(wait) if wait else None,
             stage=stage, commitment=commitment, source=source, name_en=name_en,
             step_kind=legal.check_kind(kind) if kind else None, levers=legal.parse_levers(levers), levers_source=levers_source,
+            extra=range_properties(ranges, work=work, wait=wait),
         )
         return self._add(Node(id, "task", name, facts=facts))
 
-    def timer(self, id: str, name: str, name_en: str, wait: str, source: str) -> str:
+    def timer(self, id: str, name: str, name_en: str, wait: str, source: str, wait_range: str = "") -> str:
+        extra = {"range.wait": wait_range} if wait_range else {}
         return self._add(Node(id, "timer", name, timer=parse_duration(wait),
-                              facts=TaskFacts(source=source, name_en=name_en)))
+                              facts=TaskFacts(source=source, name_en=name_en, extra=extra)))
 
-    def attribute(self, name: str, probability: float, source: str) -> str:
-        """Declare a case attribute's default probability (process property) and its source."""
+    def attribute(self, name: str, probability: float, source: str, range: str = "") -> str:
+        """Declare a case attribute's default probability (process property), its source and optionally its range."""
         self.defaults[f"attribute.{name}"] = str(probability)
+        if range:
+            self.defaults[f"range.attribute.{name}"] = range
         self.defaults["source"] = "; ".join(x for x in (self.defaults.get("source", ""), f"attribute.{name}: {source}") if x)
         return name
 
@@ -106,8 +114,8 @@ class Builder:
             self.flow(a, b)
 
     def build(self) -> Process:
-        return Process.build(self.pid, self.name, list(self.nodes.values()), self.flows,
-                             name_en=self.name_en, defaults=self.defaults)
+        return apply_rules(Process.build(self.pid, self.name, list(self.nodes.values()), self.flows,
+                                         name_en=self.name_en, defaults=self.defaults), self.rules)
 
 
 def write_all(processes: dict[str, Process], outdir: Path | None = None) -> list[Path]:

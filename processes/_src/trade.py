@@ -57,7 +57,9 @@ def _share(m: Measure, year: str) -> float:
 def _measure(b: Builder, m: Measure, year: str, gid: str, name: str, used: str, usual: str) -> tuple[str, str]:
     """A branch: shipments marked by the measure's attribute take ``used``, the others ``usual``."""
     share = _share(m, year)
-    b.attribute(m.attribute, share, f"{m.clause}: middle of the {year} range, {share:g} ({m.source}; sim/data/trade_measures.yaml)")
+    lo, hi = m.share_2020 if year == "2020" else m.share_2021
+    b.attribute(m.attribute, share, f"{m.clause}: middle of the {year} range, {share:g} ({m.source}; sim/data/trade_measures.yaml)",
+                range=f"{lo:g}-{hi:g} share | the {year} range of sim/data/trade_measures.yaml ({m.clause})")
     g = b.gateway(gid, "exclusive", name, m.label["en"][:1].upper() + m.label["en"][1:] + "?")
     j = b.gateway(f"m_{gid[2:]}", "exclusive")
     b.flow(g, used, condition=m.attribute, name=m.label["zh"])
@@ -70,7 +72,7 @@ def _measure(b: Builder, m: Measure, year: str, gid: str, name: str, used: str, 
 def _inspection(b: Builder, wait: str, src: str) -> tuple[str, str]:
     # Routing by a case attribute, not by flow shares: SpiffWorkflow requires conditions on
     # non-default flows, and a per-case attribute keeps both executors on the same branch.
-    b.attribute("is_inspected", 0.1, INSPECT)
+    b.attribute("is_inspected", 0.1, INSPECT, range="0.05-0.15 share | declarations inspected, plausible 5-15% (no Hainan figure)")
     g = b.gateway("g_inspect", "exclusive", "布控查验？", "Selected for inspection?")
     m = b.gateway("m_inspect", "exclusive")
     t = b.task("t_inspection", "海关查验", "Customs inspection", agency="customs", procedure=True, wait=wait, source=src, kind="inspection")

@@ -31,7 +31,7 @@ Example:
 
 from __future__ import annotations
 
-from svc_kit import STAFF_RULE, Builder, write_all
+from svc_kit import STAFF_RULE, Builder, Spread, write_all
 
 from sim.model.process import Process
 
@@ -68,13 +68,17 @@ def _builder(reform: bool) -> Builder:
                     **{f"agency.{a}.name": name for a, name in AGENCIES.items()},
                     "source": ("arrivals: assumption: 2 connections with external works a working day (plausible 1–5), "
                                f"no published Hainan count; staff: {STAFF_RULE}"),
+                    "range.arrivals.rate_per_workday": "1-5 per_workday | connections with external works a working day, "
+                                                      "plausible 1-5 (no published Hainan count)",
                 })
     b.attribute("touches_major_road", 0.1, "assumption: 10% of service-pipe routes touch an expressway or a "
-                                           "national/provincial road (plausible 5–20%)")
+                                           "national/provincial road (plausible 5–20%)",
+                range="0.05-0.2 share | routes touching an expressway or national/provincial road, plausible 5-20%")
     if reform:
         b.attribute("permits_by_commitment", 0.5,
                     f"assumption: seed {CLAUSE}(2) only says 探索 (explore) and first needs an implementing measure, "
-                    "so half of the 2021 applications are taken to get the commitment route (plausible 20–90%)")
+                    "so half of the 2021 applications are taken to get the commitment route (plausible 20–90%)",
+                    range="0.2-0.9 share | how far the 探索 commitment route reaches in 2021, plausible 20-90%")
     return b
 
 
@@ -129,7 +133,9 @@ def chain(reform: bool) -> Process:
                        work="triangular(0.25, 0.5, 1) h",
                        source=(f"commitment: seed {CLAUSE}(2) 由行政许可制改为告知承诺制; documents 2 (the commitment and the "
                                "route drawing): assumption; limit, wait: assumption: a commitment is registered within "
-                               f"a working day (plausible 0–2); work: {A_UTILITY}"), **ON_LIST)
+                               f"a working day (plausible 0–2); work: {A_UTILITY}"),
+                       ranges={"wait": "0.05-2 workday | a commitment registered within a working day, plausible 0-2 "
+                                       "(0.05: at least the platform's round trip)"}, **ON_LIST)
             b.chain(c_split, c, c_join)
             b.chain(l_split, _permit(b, pid, zh, en, agency, docs, True), l_join)
         b.chain(c_join, merge)
@@ -148,7 +154,9 @@ def chain(reform: bool) -> Process:
                        source=(f"limit: seed {CLAUSE}(2) 绿色通道, 办结时长压减至8个工作日内; documents: 容缺受理, "
                                "assumption: 6 → 3; wait: assumption: the green channel and 容缺受理 about halve the pre-2021 "
                                "review (8–20, mode 15 working days → 4–12, mode 7); no published figure on their effect, "
-                               "plausible mode 4–10; work: assumption"), kind="permit")
+                               "plausible mode 4–10; work: assumption"), kind="permit",
+                       ranges={"wait": Spread(4 / 7, 10 / 7, "green channel and 容缺受理 effect unpublished: mode 4-10 instead of 7, "
+                                                             "on the mean")})
     else:
         major = b.task("t_major_road", "涉高速公路/国省道施工许可", "Expressway / national-road works permit",
                        agency="transport", procedure=True, documents=6, limit="20 workday",
@@ -160,12 +168,14 @@ def chain(reform: bool) -> Process:
     b.chain(major, m_road, join)
     works = b.task("t_works", "外线给水管道施工", "Service-pipe works on site", agency="water_company", procedure=False,
                    wait="triangular(5, 10, 20) workday",
-                   source="wait: assumption: a short urban service-pipe extension, no published Hainan figure (plausible 3–30)", kind="works")
+                   source="wait: assumption: a short urban service-pipe extension, no published Hainan figure (plausible 3–30)", kind="works",
+                   ranges={"wait": "3-30 workday | a short urban service-pipe extension, plausible 3-30 working days"})
     flush = b.task("t_flush_test", "管道冲洗消毒及水质检验", "Pipe flushing, disinfection and water-quality test",
                    agency="water_company", procedure=False, wait="triangular(2, 3, 5) day", work="triangular(1, 2, 3) h",
                    source=("step: GB 50268-2008 给水排水管道工程施工及验收规范 §9.5 (new supply pipes are flushed, disinfected "
                            "and tested before use); wait: assumption: a 48 h bacteriological culture (菌落总数, GB/T 5750.12) "
-                           f"plus sampling and the report, plausible 2–5 calendar days; work: {A_UTILITY}"), kind="inspection")
+                           f"plus sampling and the report, plausible 2–5 calendar days; work: {A_UTILITY}"), kind="inspection",
+                     ranges={"wait": "2-5 day | a 48 h culture plus sampling and the report, plausible 2-5 calendar days"})
     connect = b.task("t_connect", "验收装表通水", "Acceptance, meter and water on", agency="water_company", procedure=True,
                      documents=1, limit="2 workday", wait="triangular(0.5, 1, 2) workday", work="triangular(1, 2, 3) h",
                      source=f"limit, wait, work, documents: {A_UTILITY}", kind="inspection")

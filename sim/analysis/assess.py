@@ -251,6 +251,10 @@ class Row:
     mean_hi: float = math.nan
     provenance: dict[str, Any] = field(default_factory=dict)
     check_obj: Check | None = field(default=None, repr=False)
+    # over the assumption box (sim.analysis.robustness; None: not judged there): {class, share, lo, hi, points, ...}
+    robustness: dict[str, Any] | None = None
+    break_even: list[dict[str, Any]] | None = None  # conditional and failing rows: where the verdict flips
+    sensitivity: list[dict[str, Any]] | None = None  # ranked: what to measure first
 
     def as_dict(self) -> dict[str, Any]:
         d = {k: v for k, v in self.__dict__.items() if k != "check_obj"}
@@ -269,6 +273,9 @@ class Assessment:
     seed: int
     not_simulated: list[tuple[str, str, str]] = field(default_factory=list)  # (target, check, reason)
     precision: dict[str, Any] = field(default_factory=dict)  # process path -> Precision reached (with --precision)
+    robust: dict[int, Any] = field(default_factory=dict)  # id(row) -> sim.analysis.robustness.Robustness, when judged
+    # process path -> (process as loaded, scenario as given): what an assumption point is applied to
+    inputs: dict[str, tuple[Any, Scenario]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         """Performance verdicts by class (design checks are counted apart: :meth:`design_counts`)."""
@@ -396,6 +403,7 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
     check_run_arguments(cases=cases, replications=replications, seed=seed)
     loaded = _prepare(register, scenario, scope)
     results: dict[str, Any] = {}
+    inputs: dict[str, tuple[Any, Scenario]] = {}
     cap = precision_cap or PRECISION_CAP
 
     def sim_of(rel: str) -> Any:
@@ -412,6 +420,7 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
                     loaded[rel], _scoped(scenario, scope, rel), lambda res: [replication_shares(res, m, th) for m, th in judged],
                     precision, cases=cases, seed=seed, executor=EXPLORING, cap=cap, start=max(2, min(replications, cap)),
                     keep_traces=traces_fit(loaded[rel].process, cases, cap))
+            inputs[rel] = (loaded[rel].process, _scoped(scenario, scope, rel) or Scenario())
         return results[rel]
 
     baselines: dict[tuple[str, int], Any] = {}
@@ -512,7 +521,7 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
         rows.append(row)
     not_sim = [(t.id, c.name, c.not_simulated or "") for t in register.targets for c in t.checks if c.test is None]
     reached = {rel: res.precision for rel, res in results.items() if getattr(res, "precision", None) is not None}
-    return Assessment(rows, results, register, required, replications, cases, seed, not_sim, reached)
+    return Assessment(rows, results, register, required, replications, cases, seed, not_sim, reached, inputs=inputs)
 
 
 _ORDER = {NOT_REACHABLE: 0, AT_RISK: 1, REACHABLE: 2}

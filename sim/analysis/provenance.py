@@ -25,72 +25,15 @@ Example:
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+# the one reading of attributions lives in the model layer (sim.model.attribution); re-exported here
+from ..model.attribution import GRADES, attributions, grade
 from ..model.process import Process
-from ..sources import cited_ids, entries
 
 __all__ = ["GRADES", "grade", "attributions", "Provenance", "time_provenance", "source_rows"]
-
-GRADES = ("statute", "measured", "plan", "assumption", "unsourced")
-# the fact names a source text may attribute (a segment "work, wait: ..." names two)
-_FIELDS = {"work", "wait", "statutory_limit", "documents", "fee", "online", "procedure", "timer", "stage",
-           "commitment", "agency", "share", "arrivals", "staff", "hours", "target", "scope"}
-_SEGMENT_KEY = re.compile(r"^\s*([a-z_.*]+(?:\s*,\s*[a-z_.*]+)*)\s*:\s*(.*)$", re.S)
-_STATUTE = re.compile(r"条例|办法|规定|法第|法》|《.*法|regulation|statut|law\b|\blaw", re.I)
-_MEASURED = re.compile(r"\bDB ?20\d\d|Doing Business|calibration|measured|survey|统计|published|\bCN\.|\bHN\.", re.I)
-_PLAN = re.compile(r"^\s*seed\b|琼营商|二\([一二三四五六七八九十]+\)|plan clause", re.I)
-
-
-def grade(text: str) -> str:
-    """The grade of one attribution text (see the module docstring)."""
-    t = text.strip()
-    if not t:
-        return "unsourced"
-    if t.lower().startswith("assumption"):
-        return "assumption"
-    by_id = _grade_by_id(t)
-    if by_id:
-        return by_id
-    if _STATUTE.search(t):
-        return "statute"
-    if _MEASURED.search(t):
-        return "measured"
-    if _PLAN.search(t):
-        return "plan"
-    return "unsourced"
-
-
-def _grade_by_id(text: str) -> str | None:
-    """The grade the sources file gives the id a text starts with (a group's, if all its entries agree)."""
-    ids = cited_ids(text)
-    if not ids or not text.startswith(ids[0]):
-        return None
-    table = entries()
-    group = [e["grade"] for k, e in table.items() if k == ids[0] or k.startswith(ids[0] + ".")]
-    return group[0] if group and len(set(group)) == 1 else None
-
-
-def attributions(source: str) -> dict[str, str]:
-    """Field → attribution text from a ``source`` property; ``""`` holds the text that names no field."""
-    out: dict[str, str] = {}
-    general: list[str] = []
-    for segment in source.split(";"):
-        m = _SEGMENT_KEY.match(segment)
-        keys = [k.strip() for k in m.group(1).split(",")] if m else []
-        # "agency.*.hours: ..." and "arrivals.rate_per_workday: ..." name process-level fields by their head
-        heads = [k.split(".")[-1] if k.startswith("agency") else k.split(".")[0] for k in keys]
-        if m and heads and all(h in _FIELDS for h in heads):
-            for h in heads:
-                out[h] = m.group(2).strip()
-        elif segment.strip():
-            general.append(segment.strip())
-    out[""] = "; ".join(general)
-    return out
-
 
 def _of(attrs: dict[str, str], name: str) -> str:
     return grade(attrs.get(name) or attrs.get("", ""))

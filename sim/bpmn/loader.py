@@ -39,6 +39,8 @@ from ..model.distributions import parse_distribution
 from ..model.expressions import compile_condition
 from ..model.bounds import MAX_DOCUMENTS, MAX_FEE, MAX_RATE, MAX_STAFF, check_number
 from ..model import legal
+from ..model.assumptions import check_process
+from ..model.ranges import RANGE_PREFIX
 from ..model.calendar import OpeningHours
 from ..model.process import Duration, Flow, Node, Process, TaskFacts, check_duration, parse_duration
 from ..stack import with_deep_stack
@@ -55,6 +57,9 @@ TASK_PROPERTIES = (
 _NUMERIC = ("documents", "fee", "statutory_limit", "work", "wait")
 _TASK_TAGS = {"task", "userTask", "manualTask", "serviceTask", "sendTask", "receiveTask", "scriptTask", "businessRuleTask"}
 _RESERVED_IDS = {"Start", "End", "Root"}
+# assumption: a step drawn in another modeler with no facts takes 1 h of work (the documented default); a quarter
+# of an hour to half a working day covers a form check to a substantive review.
+NO_FACTS_WORK_RANGE = "0.25-4 h | documented default for a step without facts: a form check to half a day's review"
 
 
 @dataclass
@@ -369,6 +374,7 @@ class _Compiler:
         self.nodes: list[Node] = []
         self.flows: list[Flow] = []
         self.foreign = True  # no ReformSim property anywhere: a diagram from another modeler
+        self.ranged = False  # the file writes a range somewhere: then every assumption in it needs one
         self.calls: list[str] = []  # processes being flattened, outermost first: a call back into one is recursion
 
     def _enter(self, doc: _Doc) -> None:
@@ -403,10 +409,14 @@ class _Compiler:
         if self.foreign:
             self.notes.append("no ReformSim step facts in the file: steps take the documented default "
                               "duration (work 1 h, no wait) unless the scenario sets steps.<id>")
-        return Process.build(
+        process = Process.build(
             proc_el.get("id"), proc_el.get("name") or proc_el.get("id"), self.nodes, self.flows,
             name_en=defaults.get("name_en", ""), file=self.file, defaults=MappingProxyType(defaults), notes=tuple(self.notes),
         )
+        # Ranges must contain their numbers and a sourced number's range its own source; a file that writes any
+        # range must range every assumption (sim.model.assumptions; a file with none runs at its point values).
+        check_process(process, strict=self.ranged or any(k.startswith(RANGE_PREFIX) for k in defaults))
+        return process
 
     def _check_process_properties(self, proc_el: Any) -> None:
         """Range-check the process-level numbers (agency staff and hours, arrival rate, attribute mixes) where they enter."""
@@ -457,7 +467,8 @@ class _Compiler:
             elif kind == "ParallelGateway":
                 self.nodes.append(Node(kind="parallel", **base))
             elif kind == "IntermediateCatchEvent" and isinstance(ts.event_definition, TimerEventDefinition):
-                self.nodes.append(Node(kind="timer", timer=self._timer(bpmn_id, el, ts.event_definition), **base))
+                self.nodes.append(Node(kind="timer", timer=self._timer(bpmn_id, el, ts.event_definition),
+                                       facts=self._timer_facts(el), **base))
             elif kind in ("IntermediateThrowEvent",) and type(ts.event_definition).__name__ == "NoneEventDefinition":
                 self.nodes.append(Node(kind="pass", **base))
             elif kind in ("SubWorkflowTask", "CallActivity", "TransactionSubprocess"):
@@ -547,8 +558,10 @@ class _Compiler:
                 raise self.error(f"share must be between 0 and 1, got {share}", fid, line)
             if not props.get("source", ("", None))[0].strip():
                 raise self.error("the share needs a source (sources.yaml id, seed clause, or 'assumption: why')", fid, line)
+        share_range = props.get(f"{RANGE_PREFIX}share", ("", None))[0]
+        self.ranged = self.ranged or bool(share_range)
         return Flow(prefix + fid, exit_.get(src, prefix + src), entry.get(tgt, prefix + tgt), condition or None, share,
-                    fel.get("name") or "", fel.sourceline, props.get("source", ("", None))[0])
+                    fel.get("name") or "", fel.sourceline, props.get("source", ("", None))[0], share_range)
 
     def _facts(self, bpmn_id: str, el: Any) -> TaskFacts:
         props = _properties(el)
@@ -557,6 +570,10 @@ class _Compiler:
         kw: dict[str, Any] = {}
         extra: dict[str, str] = {}
         for key, (value, line) in props.items():
+            if key.startswith(RANGE_PREFIX):  # a plausible range (sim.model.ranges), checked once the graph is built
+                self.ranged = True
+                extra[key] = value
+                continue
             if key not in TASK_PROPERTIES:
                 hint = did_you_mean(key, TASK_PROPERTIES)
                 if hint:
@@ -578,6 +595,7 @@ class _Compiler:
         if not props:
             kw["work"] = Duration(parse_distribution(1.0), "hour")
             kw["source"] = "assumption: no facts in the file, documented default work of 1 h"
+            extra[f"{RANGE_PREFIX}work"] = NO_FACTS_WORK_RANGE
             kw["agency"] = kw.get("agency") or "unassigned"
         for key in ("merged_from", "inspection_of"):
             if key in kw:
@@ -623,6 +641,15 @@ class _Compiler:
             if "could not convert" in msg:
                 msg = f'expected a number, got "{value}"'
             raise self.error(f"property {key}: {msg}", bpmn_id, line) from None
+
+    def _timer_facts(self, el: Any) -> TaskFacts | None:
+        """A timer's source, English name and range (what the writer writes on it), or None if it has none."""
+        props = {k: v for k, (v, _) in _properties(el).items()} if el is not None else {}
+        ranges = {k: v for k, v in props.items() if k.startswith(RANGE_PREFIX)}
+        self.ranged = self.ranged or bool(ranges)
+        if not (props.get("source") or props.get("name_en") or ranges):
+            return None
+        return TaskFacts(source=props.get("source", ""), name_en=props.get("name_en", ""), extra=MappingProxyType(ranges))
 
     def _timer(self, bpmn_id: str, el: Any, definition: Any) -> Duration:
         props = _properties(el)

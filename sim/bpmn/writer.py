@@ -28,6 +28,7 @@ from ..files import atomic_write
 from ..model import legal
 from ..model.durations import convert
 from ..model.process import Duration, Node, Process, TaskFacts
+from ..model.ranges import RANGE_PREFIX
 from .layout import layout_process
 from .xml import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, SPIFF_NS, XSI_NS
 from .xml import NSMAP as READ_NSMAP
@@ -223,7 +224,8 @@ def to_bpmn_xml(process: Process, *, flow_sources: Mapping[str, str] | None = No
             if not source:
                 raise ModelError("a share needs a source: set the flow's share_source (calibration id, seed clause or "
                                  "'assumption: why')", file=process.file, element_id=f.id, tag="sequenceFlow")
-            _properties(el, [("share", _num(f.share)), ("source", source)])
+            _properties(el, [("share", _num(f.share)), ("source", source),
+                             *([(f"{RANGE_PREFIX}share", f.share_range)] if f.share_range else [])])
         if f.condition:
             cond = etree.SubElement(el, _q(BPMN_NS, "conditionExpression"), {_q(XSI_NS, "type"): "bpmn:tFormalExpression"})
             cond.text = f.condition

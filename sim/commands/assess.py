@@ -12,6 +12,17 @@ HELP = "评估方案目标（可达成 / 有风险 / 不可达成）并生成 HT
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _points(text: str) -> int:
+    """``--points``: a power of 2 from 2 to 1024 (Sobol' points keep their balance only in powers of 2)."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if not 2 <= n <= 1024 or n & (n - 1):
+        raise argparse.ArgumentTypeError(f"expected a power of 2 from 2 to 1024, got {text}")
+    return n
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from sim.commands import _args
     from sim.analysis.assess import DEFAULT_CASES, DEFAULT_REPLICATIONS, DEFAULT_SEED
@@ -31,6 +42,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--required", type=_args.required_share, default=0.95, help="须达标的案件比例（默认 0.95） / share of cases that must meet a target (default 0.95)")
     p.add_argument("--quick", action="store_true", help="少量件数、不做敏感性搜索、不画图（测试用） / few cases, no sensitivity search, no diagrams (tests)")
     p.add_argument("--no-report", action="store_true", help="只输出结论，不写报告 / only print the verdicts")
+    from sim.analysis.robustness import DEFAULT_POINTS
+
+    p.add_argument("--robust", action=argparse.BooleanOptionalAction, default=None,
+                   help="judge every performance verdict over its assumptions' ranges: robustness class, break-even "
+                        "values, what to measure first (default: on; off with --quick)")
+    p.add_argument("--points", type=_points, default=DEFAULT_POINTS,
+                   help=f"Sobol' points in each half of the robustness design (a power of 2; default {DEFAULT_POINTS})")
+    p.add_argument("--workers", type=_args.workers, default=None, help="local processes for the robustness runs "
+                                                                         "(default: up to 2)")
+    p.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT for the robustness runs")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
         for r in a.rows:  # the report's note column says which verdicts rest on the scenario
             if r.process in scope:
                 r.note = "; ".join(x for x in (r.note, notes[1]) if x)
+    if (not args.quick) if args.robust is None else args.robust:
+        _robust(a, args)
     predictions = _predictions(args, reps, cases)
     if args.json:
         from sim.analysis.assess import CLOCK_RULE, RULE
@@ -73,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
                            "rule": RULE[args.lang], "clock_rule": CLOCK_RULE[args.lang],
                            "counts": {"performance": a.counts(), "design": a.design_counts(), "context": a.context_count()},
                            "calendar": {str(y): b for y, b in a.calendar().items()}, "notes": notes[:1] + a.calendar_notes(),
-                           "rows": [r.as_dict() for r in a.rows],
+                           "rows": [r.as_dict() for r in a.rows], "robustness": _robust_summary(a),
                            **({"precision": {rel: p.as_dict() for rel, p in a.precision.items()}} if a.precision else {}),
                            "predictions": [p.as_dict() for p in predictions]}))
     else:
@@ -82,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
         print(format_verdicts(a, args.lang))
         for rel, reached in a.precision.items():
             print(f"{Path(rel).name}: {reached.text(args.lang)}")
+        if a.robust:
+            print("\n" + format_robustness(a, args.lang))
         print("\n" + format_predictions(predictions, args.lang))
     if not args.no_report:
         from sim.report.html import write_report
@@ -93,6 +118,18 @@ def run(args: argparse.Namespace) -> int:
 
         print(f"{words(ASSESS, args.lang)['report']}: {path}", file=sys.stderr)
     return 0
+
+
+def _robust(a, args: argparse.Namespace) -> None:  # noqa: ANN001 - Assessment
+    """Every performance row over its assumption box (sim.analysis.robustness), on the flags' back-end."""
+    import os
+
+    from sim.analysis.robustness import assess_robustness
+    from sim.engine.backends import backend_for
+
+    workers = args.workers or min(2, os.cpu_count() or 1)
+    # the break-even maps are pictures: simulated only for a report
+    assess_robustness(a, points=args.points, backend=backend_for(workers, args.scheduler), maps=not args.no_report)
 
 
 def scenario_scope(register, scenario, file: Path, lang: str = "zh") -> tuple[frozenset[str], str, str]:  # noqa: ANN001
@@ -172,4 +209,26 @@ def format_verdicts(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment
                  f"{t['partly_complies']} {d['partly_complies']}, {t['does_not_comply']} {d['does_not_comply']}; "
                  + c_["tail"].format(context=a.context_count(), not_sim=len(a.not_simulated)))
     lines.append(f"{t['rule']}: {RULE[lang]}")
+    return "\n".join(lines)
+
+
+def _robust_summary(a) -> dict | None:  # noqa: ANN001 - Assessment
+    from sim.analysis.robustness import summary
+
+    return summary(a)
+
+
+def format_robustness(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment
+    """Per judged row: its class and share over the assumption box, break-evens and what to measure first."""
+    lines = []
+    for r in a.rows:
+        rob = a.robust.get(id(r))
+        if rob is None:
+            continue
+        lines.append(f"{r.target} {r.check}".strip() + f" ({Path(r.process).name}): {rob.text(lang)}")
+        lines += [f"    {b.sentence[lang]}" for b in rob.break_even]
+        top = [s for s in rob.sensitivity if s.total is not None][:3]
+        if top:
+            head = "    优先测量：" if lang == "zh" else "    measure first: "
+            lines.append(head + "; ".join(f"{s.label[lang]} (ST {s.total:.2f})" for s in top))
     return "\n".join(lines)

@@ -179,6 +179,7 @@ class Flow:
     name: str = ""
     line: int | None = None
     share_source: str = ""  # where the share comes from (calibration id, seed clause, assumption)
+    share_range: str = ""  # its plausible range, written as sim.model.ranges reads it ("0.1-0.3 | why")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,13 @@ Documented defaults (each an assumption, reported in ``Scenario.notes`` when use
 - 20 applications per working day; 1000 cases; 5 replications; seed 2021;
 - a boolean case attribute with no mix is true for half of the cases.
 
+``ranges:`` gives plausible ranges by assumption id (:mod:`sim.model.assumptions`, syntax
+:mod:`sim.model.ranges`): ``t_register.wait: "0.05-1 workday | no published per-step figure"``,
+``agency.market_regulation.staff: "9-17 staff | why"``, ``arrivals.rate_per_workday``, ``<flow>.share``,
+``attribute.<name>.p``. They range the numbers the scenario sets and override or add ranges on the
+process's; a range must contain its number, a range on a sourced number adds ``| source: where``, and
+a file that writes ``ranges:`` must range every number it sets and marks as an assumption.
+
 ``excluded_levers:`` lists levers that are politically off the table, everywhere (``- commitment``)
 or on some steps (``- {lever: online, steps: [t_seal], reason: "…"}``; ``agencies:`` for staff):
 sensitivity and the fix search never propose them (:mod:`sim.model.legal`). The scenario's own
@@ -49,6 +56,8 @@ from .official_days import OfficialDays, parse_calendar
 from .expressions import numeric_names, text_values
 from .levers import Lever
 from .process import Duration, Process, parse_duration
+from .assumptions import check_scenario_numbers
+from .ranges import parse_range
 from .schema import MAX_INSTANCES, SCENARIO, Key
 
 
@@ -141,6 +150,10 @@ class Scenario:
     # The official calendar: years the scenario supplies (``calendar:``), then chinese_calendar,
     # then the statutory projection (sim.model.official_days).
     days: OfficialDays = OFFICIAL
+    # Plausible ranges by assumption id (``ranges:``, syntax sim.model.ranges): they range the scenario's own
+    # assumed numbers and override or add ranges on the process's (sim.model.assumptions).
+    ranges: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    routing_source: str = ""  # the ``routing.source`` text: whether the shares are assumed decides if they need ranges
 
     def instances(self) -> dict[str, int]:
         """Step id -> number of copies, for the multi-instance steps whose count the scenario gives."""
@@ -250,7 +263,8 @@ def parse_scenario(data: Any, *, file: str | None = None) -> Scenario:
               "attributes": lambda block: MappingProxyType(_attributes(p, block)),
               "steps": lambda block: MappingProxyType(_steps(p, block)), "routing": lambda block: MappingProxyType(_routing(p, block)),
               "edits": lambda block: _edits(p, block, file, kw),
-              "excluded_levers": lambda block: _exclusions(p, block)}
+              "excluded_levers": lambda block: _exclusions(p, block),
+              "ranges": lambda block: MappingProxyType(_ranges(p, block))}
     kw: dict[str, Any] = {}
     for key in SCENARIO.keys:
         if key.name not in data or key.name in _NOT_STORED:
@@ -259,9 +273,32 @@ def parse_scenario(data: Any, *, file: str | None = None) -> Scenario:
         if value is not None:
             kw[_FIELD.get(key.name, key.name)] = value
         _after(p, key.name, kw)
+    if isinstance(data.get("routing"), Mapping):
+        kw["routing_source"] = str(data["routing"].get("source", ""))
     if p.items:
         raise ScenarioError(p.items, file=file)
-    return Scenario(file=file, explicit=frozenset(k for k in data if k in _TOP_KEYS), **kw)
+    scenario = Scenario(file=file, explicit=frozenset(k for k in data if k in _TOP_KEYS), **kw)
+    # Ranges must contain the numbers they range; a file that writes ranges must range every assumption it
+    # sets (one that writes none still runs at its point values; judging it over ranges refuses it: sim.model.assumptions)
+    if problems := check_scenario_numbers(scenario, strict=bool(scenario.ranges)):
+        raise ScenarioError(problems, file=file)
+    return scenario
+
+
+def _ranges(p: _Problems, block: Any) -> dict[str, str]:
+    """``ranges:`` — assumption id -> "lo-hi unit | reason[ | source: where]" (sim.model.ranges), syntax checked here."""
+    if not isinstance(block, Mapping):
+        p.add("ranges", 'expected a mapping assumption id -> "lo-hi unit | reason", e.g. t_register.wait: "0.05-1 workday | why"')
+        return {}
+    out = {}
+    for rid, text in block.items():
+        try:
+            parse_range(text if isinstance(text, str) else repr(text))
+        except ValueError as exc:
+            p.add(f"ranges.{rid}", str(exc))
+            continue
+        out[str(rid)] = text
+    return out
 
 
 def _after(p: _Problems, name: str, kw: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from .fonts import cjk_font  # noqa: E402
 
-__all__ = ["distribution_png", "utilisation_png", "tornado_png", "sweep_png"]
+__all__ = ["distribution_png", "utilisation_png", "tornado_png", "sweep_png", "breakeven_map_png", "sobol_png"]
 
 _T = {
     "en": {"share": "share of cases", "count": "cases", "cdf": "cumulative share", "target": "target",
@@ -164,3 +164,62 @@ def sweep_png(result: Any) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
     return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- robustness (sim.analysis.robustness)
+_RT = {"en": {"holds": "reachable", "not": "not reachable", "first": "first-order", "total": "total",
+              "index": "Sobol' index of the share meeting the target"},
+       "zh": {"holds": "可达成", "not": "不可达成", "first": "一阶", "total": "总效应", "index": "达标比例的 Sobol 指数"}}
+
+
+def breakeven_map_png(m: Any, title: str, lang: str = "zh") -> bytes:
+    """A :class:`sim.analysis.robustness.BreakEvenMap`: where the target holds over two assumptions, the others central."""
+    import numpy as np
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    t, font = _RT[lang], cjk_font()
+    fig = Figure(figsize=(5.5, 4.2))
+    ax = fig.subplots()
+    grid = np.array(m.holds, dtype=float)
+    xs, ys = np.asarray(m.xs), np.asarray(m.ys)
+    ax.pcolormesh(_edges(xs), _edges(ys), grid, cmap=ListedColormap(["#f4b6b6", "#9fd69f"]), vmin=0, vmax=1, shading="flat")
+    ax.set_xlabel(m.labels[0][lang], fontproperties=font)
+    ax.set_ylabel(m.labels[1][lang], fontproperties=font)
+    ax.legend(handles=[Patch(color="#9fd69f", label=t["holds"]), Patch(color="#f4b6b6", label=t["not"])], prop=font,
+              loc="upper right", fontsize=8)
+    ax.set_title(title, fontproperties=font)
+    _font_all(ax, font)
+    return _png(fig)
+
+
+def _edges(centres: Any) -> Any:
+    """Cell edges around grid centres (one cell per simulated point)."""
+    import numpy as np
+
+    c = np.asarray(centres, dtype=float)
+    if len(c) == 1:
+        return np.array([c[0] - 0.5, c[0] + 0.5])
+    mids = (c[1:] + c[:-1]) / 2
+    return np.concatenate([[c[0] - (mids[0] - c[0])], mids, [c[-1] + (c[-1] - mids[-1])]])
+
+
+def sobol_png(rows: list[tuple[str, float, float, tuple[float, float] | None]], lang: str = "zh") -> bytes:
+    """Bars of first-order and total Sobol' indices per assumption (``(label, first, total, total interval)``), ranked."""
+    import numpy as np
+
+    t, font = _RT[lang], cjk_font()
+    rows = rows[::-1]  # the largest on top
+    fig = Figure(figsize=(7, 0.5 * len(rows) + 1.2))
+    ax = fig.subplots()
+    y = np.arange(len(rows))
+    ax.barh(y + 0.2, [max(r[1], 0.0) for r in rows], height=0.4, color="#9ecae1", label=t["first"])
+    ax.barh(y - 0.2, [max(r[2], 0.0) for r in rows], height=0.4, color="#3182bd", label=t["total"])
+    err = [[max(r[2] - r[3][0], 0) if r[3] else 0 for r in rows], [max(r[3][1] - r[2], 0) if r[3] else 0 for r in rows]]
+    ax.errorbar([r[2] for r in rows], y - 0.2, xerr=err, fmt="none", ecolor="black", capsize=3, lw=1)
+    ax.set_yticks(y, [r[0] for r in rows])
+    ax.set_xlim(0, 1.05)
+    ax.set_xlabel(t["index"], fontproperties=font)
+    ax.legend(prop=font, loc="lower right")
+    _font_all(ax, font)
+    return _png(fig)
