@@ -50,7 +50,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Fast", "Unsupported", "unsupported", "FastFallbackWarning"]
 
-TOKEN_FLOATS = 7  # statutory clock at enable, enable, start, staff effort, worked, granted, queued
 CHUNK = 16_384  # cases fed to the event loop at a time (a multiple of the arrival draws' 4096)
 _OUT = 65_536  # finished cases / steps buffered before they are folded into the samples
 _KINDS = {"start": fk.K_START, "end": fk.K_END, "task": fk.K_TASK, "timer": fk.K_TIMER, "parallel": fk.K_PARALLEL,
@@ -175,6 +174,13 @@ class _Plan:
         self.steps = max(sum(1 for c in nodes if c.kind in ("task", "timer")), 1)
         self.procedures = max(sum(1 for c in nodes if c.kind == "task" and c.procedure), 1)
         self.n_agencies = len(model.agency_ids)
+        # an agency open the statutory clock's hours has the same day tables: the kernel reuses its readings
+        scenario = model.scenario
+        same = [(spec.hours if spec is not None and spec.hours else scenario.office_hours) == scenario.office_hours
+                for spec in (scenario.agencies.get(aid) for aid in model.agency_ids)]
+        for c in nodes:
+            if c.agency is not None:
+                self.ni[c.index, fk.N_SAME_CLOCK] = int(same[c.agency])
 
     def case_inputs(self, rep: Replication, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Sampled durations and the branch each gateway takes, for a chunk of case rows."""
@@ -374,9 +380,10 @@ class _Attempt:
         self.md = np.full(1 + a, -1, dtype=np.int64)
         tokens = 256
         self.ht = np.zeros(tokens)
-        self.hi = np.zeros((tokens, 3), dtype=np.int64)
+        self.hi = np.zeros((tokens, 2), dtype=np.int64)  # event id, token
+        self.uq = np.zeros(tokens, dtype=np.int64)  # process starts (URGENT), a ring
         self.ti = np.zeros((tokens, 3), dtype=np.int64)
-        self.tf = np.zeros((tokens, TOKEN_FLOATS))
+        self.tf = np.zeros((tokens, fk.TOKEN_FLOATS))
         self.free = np.arange(tokens, dtype=np.int64)[::-1].copy()
         self.pi = np.zeros((max(a, 1), 4), dtype=np.int64)
         for j, agency in enumerate(rep.agencies):
@@ -398,13 +405,17 @@ class _Attempt:
         steps = max(n + 1, min(_OUT, expected * plan.steps + n + 1))  # the kernel flushes when fewer than n rows are free
         self.osi = np.zeros((steps, 2), dtype=np.int64)
         self.osf = np.zeros((steps, 4))
+        self.db_order = np.zeros(plan.procedures, dtype=np.int64)  # the Doing-Business clock's scratch
+        self.db_times = np.zeros((plan.procedures, 2))
         self.si = np.zeros(fk.SCALARS, dtype=np.int64)
         self.si[fk.I_FREE] = tokens
         self.si[fk.I_FLOWS] = plan.n_flows
         self.sf = np.zeros(4)
         self.sf[fk.F_FIRST] = math.inf
         self.sf[fk.F_WARMUP_UNTIL] = rep.warmup_until
-        _kernel().schedule(self.ht, self.hi, self.si, 0.0, fk.URGENT, -1)  # the source process starts at 0
+        self.uq[0] = -1  # the source process starts at 0 (URGENT, event id 0)
+        self.si[fk.I_ULEN] = 1
+        self.si[fk.I_EID] = 1
         # outputs, folded as they come
         self.metrics = {m: Sample() for m in ("workdays", "calendar_days", "hours", "db_days", "procedures", "documents", "fee")}
         self.step_days = {i: Sample() for i, s in enumerate(rep.task_stats) if s is not None}
@@ -429,7 +440,7 @@ class _Attempt:
         capacity = max(capacity, 1)
         n = len(self.rep.model.nodes)
         old = getattr(self, "ci", None)
-        new = {"ci": np.zeros((capacity, 6), dtype=np.int64), "cf": np.zeros((capacity, 3)),
+        new = {"ci": np.zeros((capacity, 6), dtype=np.int64), "cf": np.zeros((capacity, fk.CASE_FLOATS)),
                "cj": np.zeros((capacity, plan.joins), dtype=np.int64), "cp": np.zeros((capacity, plan.procedures, 3)),
                "cpath": np.zeros((capacity, plan.steps), dtype=np.int64), "cseen": np.zeros((capacity, n), dtype=np.uint8),
                "dur": np.zeros((capacity, plan.columns)), "route": np.zeros((capacity, plan.routes), dtype=np.int64)}
@@ -503,9 +514,14 @@ class _Attempt:
     def _grow(self) -> None:
         size = len(self.ht)
         self.ht = np.concatenate((self.ht, np.zeros(size)))
-        self.hi = np.concatenate((self.hi, np.zeros((size, 3), dtype=np.int64)))
+        self.hi = np.concatenate((self.hi, np.zeros((size, 2), dtype=np.int64)))
         self.ti = np.concatenate((self.ti, np.zeros((size, 3), dtype=np.int64)))
-        self.tf = np.concatenate((self.tf, np.zeros((size, TOKEN_FLOATS))))
+        self.tf = np.concatenate((self.tf, np.zeros((size, fk.TOKEN_FLOATS))))
+        uq = np.zeros(2 * size, dtype=np.int64)  # the ring of process starts, unrolled so its head is at 0
+        head, length = self.si[fk.I_UHEAD], self.si[fk.I_ULEN]
+        uq[:length] = np.roll(self.uq, -head)[:length]
+        self.uq = uq
+        self.si[fk.I_UHEAD] = 0
         free = self.si[fk.I_FREE]
         self.free = np.concatenate((np.arange(2 * size - 1, size - 1, -1, dtype=np.int64), self.free[:free],
                                     np.zeros(size, dtype=np.int64)))
@@ -556,11 +572,11 @@ class _Attempt:
         while True:
             c = self.tables.cal
             self.si[fk.I_CAL_LIMIT] = self.tables.limit
-            status = _kernel().run_events(p.ni, p.nf, p.succ, self.rep.model.start, c.wd, c.ob, c.per, c.nper, c.od, c.hpd, self.md,
-                                   self.flags, self.ht, self.hi, self.ti, self.tf, self.free, self.pi, self.q, self.ai,
-                                   self.af, self.sv, self.st, self.ci, self.cf, self.cj, self.cp, self.cpath, self.cseen,
-                                   self.dur, self.route, self.ptab, self.pcont, self.phash, self.oc, self.osi, self.osf,
-                                   self.si, self.sf)
+            status = _kernel().run_events(p.ni, p.nf, p.succ, self.rep.model.start, c.wd, c.ob, c.per, c.nper, c.od, c.hpd,
+                                          self.md, self.flags, self.ht, self.hi, self.uq, self.ti, self.tf, self.free, self.pi,
+                                          self.q, self.ai, self.af, self.sv, self.st, self.ci, self.cf, self.cj, self.cp,
+                                          self.cpath, self.cseen, self.dur, self.route, self.ptab, self.pcont, self.phash,
+                                          self.oc, self.osi, self.osf, self.db_order, self.db_times, self.si, self.sf)
             if status == fk.ST_DONE:
                 break
             if status == fk.ST_NEED_CASES:
