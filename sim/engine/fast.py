@@ -268,12 +268,12 @@ def _calendar(origin: dt.date, days: OfficialDays, hours: tuple[OpeningHours, ..
     limit = (dt.date(origin.year + MAX_SIMULATED_YEARS, 1, 1) - origin).days
     n_per = max(len(h.periods) for h in hours)
     ob = np.zeros((len(hours), len(wd) + 1))
-    per = np.zeros((len(hours), n_per, 3))
+    per = np.zeros((len(hours), n_per, 4))  # start, end, open hours before the start, open hours before the end
     for c, h in enumerate(hours):
         clock = WorkClock(origin, h, days)  # the periods with their cumulative hours, as the clock computes them
         ob[c, 1:] = np.cumsum(np.where(wd == 1, clock.hours_per_day, 0.0))  # sequential sums, as _extend_to adds
         for p, (a, b, before) in enumerate(clock._periods):
-            per[c, p] = (a, b, before)
+            per[c, p] = (a, b, before, before + (b - a))
     return _Calendar(wd, ob, per, np.array([len(h.periods) for h in hours], dtype=np.int64), np.flatnonzero(wd),
                      np.array([h.hours for h in hours]), len(wd) >= limit)
 

@@ -15,7 +15,7 @@ State lives in arrays the caller owns (:mod:`sim.engine.fast`), so :func:`run_ev
 Example (the calendar helpers on a one-clock table: 2 days, open 09:00-17:00 on the first only):
     >>> import numpy as np
     >>> wd = np.array([1, 0], dtype=np.uint8); ob = np.array([[0.0, 8.0, 8.0]]); od = np.array([0]); hpd = np.array([8.0])
-    >>> per = np.array([[[9.0, 17.0, 0.0]]]); nper = np.array([1]); md = np.zeros(1, dtype=np.int64)
+    >>> per = np.array([[[9.0, 17.0, 0.0, 8.0]]]); nper = np.array([1]); md = np.zeros(1, dtype=np.int64)
     >>> flags = np.zeros(1, dtype=np.int64)
     >>> working_time(wd, ob, per, nper, od, hpd, md, flags, 0, 13.0), next_open(wd, ob, per, nper, od, hpd, md, flags, 0, 5.0)
     (4.0, 9.0)
@@ -73,16 +73,17 @@ def working_time(wd, ob, per, nper, od, hpd, md, flags, c, t):
     if not _day(wd, md, flags, c, k):
         return 0.0
     base = ob[c, k]
-    w = base
-    if wd[k]:
-        h = t - 24 * k
-        for p in range(nper[c]):
-            a = per[c, p, 0]
-            b = per[c, p, 1]
-            if h <= a:
-                break
-            w = base + per[c, p, 2] + ((b if h > b else h) - a)
-    return w
+    # the last period that began before t, found by counting (the periods are in order) rather than by a
+    # loop that breaks: which period an instant falls in is a coin toss to the branch predictor
+    h = t - 24 * k
+    begun = 0
+    for p in range(nper[c]):
+        begun += h > per[c, p, 0]
+    p = begun - 1 if begun > 0 else 0
+    a = per[c, p, 0]
+    b = per[c, p, 1]
+    w = base + per[c, p, 2] + ((b if h > b else h) - a)
+    return w if begun > 0 and wd[k] else base
 
 
 @njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
@@ -108,14 +109,13 @@ def at_working_time(wd, ob, per, nper, od, hpd, md, flags, c, w):
             return 0.0
     _day(wd, md, flags, c, k)
     rest = w - ob[c, k]
-    last = nper[c] - 1
-    for p in range(nper[c]):
-        a = per[c, p, 0]
-        b = per[c, p, 1]
-        before = per[c, p, 2]
-        if rest <= before + (b - a):
-            return 24 * k + a + (rest - before)
-    return 24 * k + per[c, last, 1]
+    n_per = nper[c]
+    full = 0  # periods whose open hours ``rest`` fills (column 3: open hours before the period's end)
+    for p in range(n_per):
+        full += rest > per[c, p, 3]
+    if full < n_per:
+        return 24 * k + per[c, full, 0] + (rest - per[c, full, 2])
+    return 24 * k + per[c, n_per - 1, 1]
 
 
 @njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
@@ -125,12 +125,15 @@ def next_open(wd, ob, per, nper, od, hpd, md, flags, c, t):
     if not _day(wd, md, flags, c, k):
         return t
     h = t - 24 * k
+    n_per = nper[c]
     while True:
         if wd[k]:
-            for p in range(nper[c]):
-                if h < per[c, p, 1]:
-                    a = per[c, p, 0]
-                    return 24 * k + (h if h > a else a)
+            ended = 0  # periods over by h (counted, as in working_time)
+            for p in range(n_per):
+                ended += h >= per[c, p, 1]
+            if ended < n_per:
+                a = per[c, ended, 0]
+                return 24 * k + (h if h > a else a)
         k += 1
         h = 0.0
         if not _day(wd, md, flags, c, k):
