@@ -51,7 +51,8 @@ if TYPE_CHECKING:
 __all__ = ["Fast", "Unsupported", "unsupported", "FastFallbackWarning"]
 
 CHUNK = 16_384  # cases fed to the event loop at a time (a multiple of the arrival draws' 4096)
-_OUT = 65_536  # finished cases / steps buffered before they are folded into the samples
+_OUT = 65_536  # finished cases buffered before they are folded into the samples
+_OUT_STEPS = 16_384  # finished steps likewise (their days are also kept per step: nodes x this many)
 _KINDS = {"start": fk.K_START, "end": fk.K_END, "task": fk.K_TASK, "timer": fk.K_TIMER, "parallel": fk.K_PARALLEL,
           "exclusive": fk.K_EXCLUSIVE, "pass": fk.K_PASS}
 _UNITS = {"hour": fk.UNIT_HOUR, "workday": fk.UNIT_WORKDAY, "day": fk.UNIT_DAY}
@@ -402,9 +403,11 @@ class _Attempt:
         self.pcont = np.zeros((paths, plan.steps + 1), dtype=np.int64)
         self.phash = np.zeros(paths, dtype=np.uint64)
         self.oc = np.zeros((max(2, min(_OUT, expected + 1)), fk.OUT_CASE_COLUMNS))
-        steps = max(n + 1, min(_OUT, expected * plan.steps + n + 1))  # the kernel flushes when fewer than n rows are free
+        steps = max(n + 1, min(_OUT_STEPS, expected * plan.steps + n + 1))  # the kernel flushes when fewer than n rows are free
         self.osi = np.zeros((steps, 2), dtype=np.int64)
         self.osf = np.zeros((steps, 4))
+        self.osd = np.zeros((n, steps))  # each step's working days, per node in the order they finished
+        self.osn = np.zeros(n, dtype=np.int64)
         self.db_order = np.zeros(plan.procedures, dtype=np.int64)  # the Doing-Business clock's scratch
         self.db_times = np.zeros((plan.procedures, 2))
         self.si = np.zeros(fk.SCALARS, dtype=np.int64)
@@ -548,9 +551,9 @@ class _Attempt:
             self.cases += k
         s = int(si[fk.I_OUT_STEPS])
         if s:
-            nodes = self.osi[:s, 0]
-            for i in np.unique(nodes).tolist():
-                self.step_days[i].extend(self.osf[:s, 0][nodes == i])
+            for i in np.flatnonzero(self.osn).tolist():
+                self.step_days[i].extend(self.osd[i, :self.osn[i]])
+            self.osn[:] = 0
             if self.traces is not None or self.rep.on_task is not None:
                 self._records(s)
         si[fk.I_OUT_CASES] = 0
@@ -576,7 +579,7 @@ class _Attempt:
                                           self.md, self.flags, self.ht, self.hi, self.uq, self.ti, self.tf, self.free, self.pi,
                                           self.q, self.ai, self.af, self.sv, self.st, self.ci, self.cf, self.cj, self.cp,
                                           self.cpath, self.cseen, self.dur, self.route, self.ptab, self.pcont, self.phash,
-                                          self.oc, self.osi, self.osf, self.db_order, self.db_times, self.si, self.sf)
+                                          self.oc, self.osi, self.osf, self.osd, self.osn, self.db_order, self.db_times, self.si, self.sf)
             if status == fk.ST_DONE:
                 break
             if status == fk.ST_NEED_CASES:

@@ -388,7 +388,7 @@ def _source(wd, ob, per, nper, od, hpd, md, flags, ti, tf, free, ht, hi, uq, si,
 
 @njit(cache=True, error_model="numpy")
 def run_events(ni, nf, succ, start_node, wd, ob, per, nper, od, hpd, md, flags, ht, hi, uq, ti, tf, free, pi, q, ai, af, sv,
-               st, ci, cf, cj, cp, cpath, cseen, dur, route, ptab, pcont, phash, oc, osi, osf, order, times, si, sf):
+               st, ci, cf, cj, cp, cpath, cseen, dur, route, ptab, pcont, phash, oc, osi, osf, osd, osn, order, times, si, sf):
     """Process events until the run is done or the caller must act (see the ST_* codes)."""
     n_nodes = ni.shape[0]
     room = si[I_FLOWS] + 2  # the most events and tokens one event can create
@@ -606,7 +606,10 @@ def run_events(ni, nf, succ, start_node, wd, ob, per, nper, od, hpd, md, flags, 
                 si[I_OUT_STEPS] = k + 1
                 osi[k, 0] = node
                 osi[k, 1] = ti[tok, 0]
-                osf[k, 0] = (w_end - w_enable) / hpd[0]
+                days = (w_end - w_enable) / hpd[0]
+                osf[k, 0] = days
+                osd[node, osn[node]] = days  # per step too, so the driver folds each step's days without a search
+                osn[node] += 1
                 osf[k, 1] = enable
                 osf[k, 2] = start
                 osf[k, 3] = end
