@@ -302,7 +302,7 @@ class _Revisit(Exception):
 # -- the executor ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Fast:
-    """The compiled executor's results from a numba event loop (≥ 30× faster; see README, Engine).
+    """The compiled executor's results from a numba event loop (its speed against compiled: README, Performance).
 
     ``strict`` refuses a model it cannot run (:class:`Unsupported`); otherwise :func:`simulate`
     runs it with :class:`~sim.engine.executors.Compiled` and notes why.
