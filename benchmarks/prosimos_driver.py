@@ -62,6 +62,7 @@ def run_once(bpmn: str, json_path: str, cases: int, seed: int, start: str) -> di
         "waiting_h": {k: waiting[k] / visits[k] for k in visits},
         "working_h": {k: working[k] / visits[k] for k in visits},
         "names": {k: setup.bpmn_graph.element_info[k].name for k in visits},
+        "visits": visits,
         "utilisation": statistics.fmean(utils) if utils else float("nan"),
         "resources": len(utils),
     }

@@ -23,7 +23,7 @@ from . import interrupts
 from .errors import ReformSimError
 
 # Subcommand modules under sim.commands, in the order --help lists them.
-COMMANDS = ("run", "list", "assess", "diagram", "diff", "compare", "sweep", "runs", "fit")
+COMMANDS = ("run", "list", "assess", "diagram", "diff", "compare", "sweep", "runs", "fit", "new_scenario")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -38,7 +38,7 @@ from typing import IO, Any
 from .errors import ReformSimError
 from .interrupts import deferred
 
-__all__ = ["MARKER", "OutputError", "OwnedFolder", "atomic_open", "atomic_write", "json_safe", "output_file", "output_folder"]
+__all__ = ["MARKER", "OutputError", "OwnedFolder", "atomic_create", "atomic_open", "atomic_write", "json_safe", "output_file", "output_folder"]
 
 # Bytes the writability probe writes and syncs: enough that a full disk refuses it (an empty
 # file needs only an inode), small enough to cost nothing.
@@ -173,6 +173,46 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, make_parent
         target.parent.mkdir(parents=True, exist_ok=True)
     with atomic_open(target, "wb") as fh:
         fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+    return target
+
+
+def atomic_create(path: str | os.PathLike[str], data: bytes | str, *, what: str = "file") -> Path:
+    """Write ``data`` to ``path`` only if no file is there, atomically; an existing one is never touched.
+
+    The content is written beside ``path`` first and then linked into place (a hard link fails when
+    the name exists, so no check-then-write race can overwrite a file that appeared meanwhile).
+
+    >>> import tempfile; folder = Path(tempfile.mkdtemp())
+    >>> atomic_create(folder / "a.yaml", "x: 1").read_text()
+    'x: 1'
+    >>> atomic_create(folder / "a.yaml", "x: 2")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sim.files.OutputError: .../a.yaml: a file of this name exists and is kept as it is; choose another name or remove it first
+    """
+    target = Path(path)
+    exists = OutputError(target, f"a {what} of this name exists and is kept as it is; choose another name or remove it first")
+    if target.exists() or target.is_symlink():
+        raise exists
+    output_file(target, what=what)  # the folder exists and takes a file
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        with deferred():
+            os.link(tmp, target)
+    except FileExistsError:
+        raise exists from None
+    except OSError as exc:
+        err = _destination_error(target, exc)
+        if err is exc:
+            raise
+        raise err from exc
+    finally:
+        Path(tmp).unlink(missing_ok=True)
     return target
 
 

@@ -99,6 +99,11 @@ class TargetTest:
 READINGS = ("working", "calendar", "db")
 # What finishing faster than a band (range) means: meeting the plan's intent, or missing the band.
 BELOW_BAND = ("meets", "fails")
+# Where a check applies: 全省 (the plan's word) is judged in every 市县; no scope: the model's one window.
+SCOPES = ("全省",)
+SIMULATED_CASE_METRICS = ("case_workdays", "case_calendar_days", "case_hours", "task_workdays")
+# What a simulated check is judged on: the share of cases meeting it, or the mean (a target that is an average).
+STATISTICS = ("share", "mean")
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,9 @@ class Check:
     reading_why: str = ""  # why that reading decides
     below_band: str | None = None  # range thresholds: meets | fails
     required: float | None = None  # share of cases that must meet it (None: the assessment's default)
+    scope: str | None = None  # 全省: a province-wide check, judged in every 市县 (sim.analysis.cities)
+    statistic: str = "share"  # share: of cases meeting it (the default) | mean: the chain's mean time meets it
+    statistic_why: str = ""  # why a check is judged on the mean (the published statistic is an average)
 
 
 @dataclass(frozen=True)
@@ -319,8 +327,47 @@ class _Checker:
         below_band = self.below_band(entry, threshold, where)
         required = self.required(entry, where)
         context = self.context(entry, test, where)
+        scope = self.scope(entry, test, where)
+        statistic, statistic_why = self.statistic(entry, test, threshold, where)
+        if scope is not None and statistic == "mean":
+            self.bad(f"{where}.scope", "a province-wide check is judged per 市县 on the share of cases; statistic: mean "
+                                       "cannot be judged per 市县 yet")
         return Check(name, metric, unit, threshold, test, reason, str(entry.get("note", "")), context, reading,
-                     reading_why, below_band, required)
+                     reading_why, below_band, required, scope, statistic, statistic_why)
+
+    def statistic(self, entry: dict[str, Any], test: TargetTest | None, threshold: Threshold | None,
+                  where: str) -> tuple[str, str]:
+        """``statistic: mean`` with ``statistic_why:``: the target is an average (整体通关时间), judged on the mean."""
+        value, why = entry.get("statistic", "share"), entry.get("statistic_why")
+        if value not in STATISTICS:
+            self.bad(f"{where}.statistic", f"expected one of {', '.join(STATISTICS)}, got {shown(value)}")
+            return "share", ""
+        if value == "share":
+            if why is not None:
+                self.bad(f"{where}.statistic_why", "only a check with statistic: mean takes statistic_why")
+            return "share", ""
+        if not isinstance(why, str) or not why.strip():
+            self.bad(f"{where}.statistic_why", "a check judged on the mean must say why (e.g. the published figure is an "
+                                               "average over all declarations)")
+        if test is None or test.metric not in SIMULATED_CASE_METRICS or test.baseline is not None:
+            self.bad(f"{where}.statistic", f"the mean is judged on a simulated case metric ({' | '.join(SIMULATED_CASE_METRICS)})")
+        if threshold is not None and threshold.kind not in ("max", "min", "range"):
+            self.bad(f"{where}.statistic", f"the mean is judged against max, min or range, not {threshold.kind}")
+        return "mean", str(why or "")
+
+    def scope(self, entry: dict[str, Any], test: TargetTest | None, where: str) -> str | None:
+        """``scope: 全省`` (the plan says province-wide): judged in every 市县; only on a simulated case metric."""
+        if "scope" not in entry:
+            return None
+        value = entry["scope"]
+        if value != SCOPES[0]:
+            self.bad(f"{where}.scope", f"expected {SCOPES[0]} (province-wide: judged in every 市县), got {shown(value)}")
+            return None
+        if test is None or test.metric not in SIMULATED_CASE_METRICS:
+            self.bad(f"{where}.scope", f"a province-wide check is judged per 市县 by simulation; expected a test with metric "
+                                       f"{' | '.join(SIMULATED_CASE_METRICS)}")
+            return None
+        return value
 
     def context(self, entry: dict[str, Any], test: TargetTest | None, where: str) -> str:
         """``context:`` (why the check is context only): a tested check whose threshold is not the plan's."""

@@ -1,6 +1,7 @@
 """Prosimos import, on Prosimos-format models written by the project (tests/data/interop).
 
-Prosimos's own examples (no licence, so not in the project) are used by benchmarks/vs_prosimos.py only.
+Prosimos's own examples (no licence, so not in the project) are used by benchmarks/vs_prosimos.py and
+benchmarks/prosimos_agreement.py only; rules, attributes and fallbacks are in test_prosimos_rules.py.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.errors import ModelError
+from sim.errors import ModelError, ReformSimError
 from sim.interop.prosimos import import_prosimos, map_distribution
 from sim.model.distributions import Exponential, Fixed, Gamma, LogNormal, Normal, Uniform
 from sim.model.scenario import parse_scenario, resolve_scenario
@@ -109,7 +110,7 @@ def test_truncation_moves_the_mean_and_is_noted() -> None:
         (lambda d: d["task_resource_distribution"][0]["resources"][0].update(distribution_params=[]),
          "fix needs at least 1 parameter"),
         (lambda d: d["gateway_branching_probabilities"][0]["probabilities"][0].update(path_id="f2"),
-         'path_id "f2" is not an outgoing flow of gateway "split"'),
+         'gateway_branching_probabilities[0].probabilities[0].path_id: "f2" is not an outgoing flow of gateway "split"'),
         (lambda d: d["task_resource_distribution"].pop(1), "fast have no entry in task_resource_distribution"),
         (lambda d: d["resource_profiles"][0]["resource_list"][0].update(calendar="nights"),
          'uses calendar "nights"'),
@@ -120,7 +121,7 @@ def test_truncation_moves_the_mean_and_is_noted() -> None:
 )
 def test_bad_json_is_a_model_error_naming_the_element(tmp_path: Path, change, message: str) -> None:
     path = _mini_json(tmp_path, change)
-    with pytest.raises(ModelError) as err:
+    with pytest.raises(ReformSimError) as err:  # ModelError, or ScenarioError with the JSON path
         import_prosimos(DATA / "mini.bpmn", path)
     assert message in str(err.value)
     assert "mini.json" in str(err.value)

@@ -39,7 +39,6 @@ class Builder:
         self.defaults = dict(defaults or {})
         self.nodes: dict[str, Node] = {}
         self.flows: list[Flow] = []
-        self._n = 0
         self._gw_source: dict[str, str] = {}
 
     def _add(self, node: Node) -> str:
@@ -81,8 +80,12 @@ class Builder:
 
     def flow(self, a: str, b: str, *, condition: str | None = None, share: float | None = None,
              name: str = "", default: bool = False) -> str:
-        self._n += 1
-        fid = f"f_{self._n}"
+        # Named by its ends, not by position: adding a flow elsewhere never re-points a scenario's routing.
+        fid = base = f"f_{a}__{b}"
+        n = 1
+        while any(f.id == fid for f in self.flows):
+            n += 1
+            fid = f"{base}_{n}"
         source = self._gw_source.get(a, "") if share is not None else ""
         self.flows.append(Flow(fid, a, b, condition=condition, share=share, name=name, share_source=source))
         if default:

@@ -40,7 +40,7 @@ from ..targets import Check, Register, Target, Threshold
 __all__ = ["assess", "Assessment", "Row", "verdict", "verdict_words", "design_verdict", "static_check",
            "replication_shares", "share_meeting", "share_interval", "judged_metric", "REACHABLE", "AT_RISK",
            "NOT_REACHABLE", "COMPLIES", "PARTLY", "DOES_NOT_COMPLY", "DESIGN", "PERFORMANCE", "STATIC_METRICS",
-           "DESIGN_METRICS", "READING_METRIC", "RULE", "DEFAULT_SEED", "DEFAULT_REPLICATIONS", "DEFAULT_CASES",
+           "DESIGN_METRICS", "READING_METRIC", "RULE", "mean_verdict", "DEFAULT_SEED", "DEFAULT_REPLICATIONS", "DEFAULT_CASES",
            "DEFAULT_REQUIRED", "performance_reason"]
 
 REACHABLE, AT_RISK, NOT_REACHABLE = "reachable", "at_risk", "not_reachable"
@@ -73,10 +73,14 @@ CLOCK_RULE = {
 RULE = {
     "en": "Performance verdicts: reachable when the lower 95% bound of the share of simulated cases meeting the target "
           "is at least the required share; not reachable when the upper bound is below it; at risk in between. "
+          "A target the plan states as an average (the register says statistic: mean, e.g. 整体通关时间) is judged on the "
+          "mean instead: reachable when the 95% interval of the mean lies within the threshold, not reachable when it "
+          "lies wholly outside, at risk when it straddles it. "
           "Design checks read the model (counts, fees) and say whether the design complies; they are not evidence "
           "that a target is reachable.",
     "zh": "绩效结论：模拟案件达标比例的95%区间下限不低于要求比例为“可达成”，区间上限低于要求比例为“不可达成”，"
-          "介于两者之间为“有风险”。设计核对读取模型本身（环节数、材料数、收费），只说明设计是否符合，不作为目标可达成的证据。",
+          "介于两者之间为“有风险”。方案以平均值表述的目标（清单注明 statistic: mean，如整体通关时间）按均值判定：均值的95%区间"
+          "完全满足阈值为“可达成”，完全不满足为“不可达成”，跨越阈值为“有风险”。设计核对读取模型本身（环节数、材料数、收费），只说明设计是否符合，不作为目标可达成的证据。",
 }
 
 
@@ -89,6 +93,26 @@ def verdict(share: float, lo: float, hi: float, required: float = DEFAULT_REQUIR
     if lo >= required:
         return REACHABLE
     if hi < required:
+        return NOT_REACHABLE
+    return AT_RISK
+
+
+def mean_verdict(mean: float, lo: float, hi: float, th: Threshold) -> str:
+    """The verdict on a mean and its 95% interval against ``th`` (max, min or range; :data:`RULE`).
+
+    >>> t = Threshold("max", None, 50)
+    >>> mean_verdict(48.0, 47.0, 49.0, t), mean_verdict(49.5, 48.9, 50.2, t), mean_verdict(52.0, 51.0, 53.0, t)
+    ('reachable', 'at_risk', 'not_reachable')
+    """
+    if math.isnan(mean):
+        return NOT_REACHABLE
+    lo = mean if math.isnan(lo) else lo
+    hi = mean if math.isnan(hi) else hi
+    low = -math.inf if th.low is None else th.low
+    high = math.inf if th.high is None else th.high
+    if low <= lo and hi <= high:
+        return REACHABLE
+    if hi < low or lo > high:
         return NOT_REACHABLE
     return AT_RISK
 
@@ -218,6 +242,11 @@ class Row:
     context: str = ""  # non-empty: context only (why) — shown, but not counted as a verdict on the plan's target
     check_note: str = ""  # the register's note on the check (e.g. why a band's faster side meets the intent)
     reason: dict[str, str] = field(default_factory=dict)  # lang -> one sentence
+    cities: list[dict[str, Any]] = field(default_factory=list)  # 全省: each 市县's share and verdict, weakest first
+    statistic: str = "share"  # share (of cases meeting it) | mean (the target is an average: judged on the mean)
+    mean: float = math.nan  # statistic mean: the mean over replications and its 95% t interval
+    mean_lo: float = math.nan
+    mean_hi: float = math.nan
     provenance: dict[str, Any] = field(default_factory=dict)
     check_obj: Check | None = field(default=None, repr=False)
 
@@ -237,6 +266,7 @@ class Assessment:
     cases: int
     seed: int
     not_simulated: list[tuple[str, str, str]] = field(default_factory=list)  # (target, check, reason)
+    precision: dict[str, Any] = field(default_factory=dict)  # process path -> Precision reached (with --precision)
 
     def counts(self) -> dict[str, int]:
         """Performance verdicts by class (design checks are counted apart: :meth:`design_counts`)."""
@@ -282,6 +312,20 @@ def _checks(register: Register) -> list[tuple[Target, Check, str]]:
     return out
 
 
+def simulated_checks(register: Register, rel: str) -> list[tuple[str, Threshold]]:
+    """(metric, threshold) of every check of ``register`` judged by simulating ``rel`` on a share of its cases:
+    the statistics ``--precision`` makes narrow (design checks, facts, baseline comparisons and checks judged on the
+    mean, ``statistic: mean``, are left out: no share decides them)."""
+    out = []
+    for _, c, r in _checks(register):
+        if r != rel or judged_metric(c) in (*DESIGN_METRICS, FILINGS) or c.statistic == "mean":
+            continue
+        th = judged_threshold(c)
+        if th.kind != "below_baseline":
+            out.append((judged_metric(c), th))
+    return out
+
+
 def _scoped(scenario: Scenario | None, scope: Collection[str] | None, rel: str) -> Scenario | None:
     """The scenario for the register's file ``rel``: itself inside ``scope`` (or without one), else none."""
     return scenario if scope is None or rel in scope else None
@@ -324,16 +368,22 @@ def _prepare(register: Register, scenario: Scenario | None, scope: Collection[st
 
 def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, cases: int = DEFAULT_CASES,
            seed: int = DEFAULT_SEED, required: float = DEFAULT_REQUIRED, scenario: Scenario | None = None,
-           scope: Collection[str] | None = None) -> Assessment:
+           scope: Collection[str] | None = None, cities: Any = None, precision: float | None = None,
+           precision_cap: int | None = None) -> Assessment:
     """Simulate each linked process once and judge every tested check of ``register``.
 
     ``scenario`` applies to the process files in ``scope`` (paths as the register writes them;
-    None: to every file); every other file runs on its own defaults.
+    None: to every file); every other file runs on its own defaults. A check with ``scope: 全省`` is judged
+    in every 市县 of ``cities`` (:func:`sim.analysis.cities.load_cities`; default the bundled file).
+
+    ``precision`` (a half-width on a share, e.g. 0.02): each chain runs replications in batches until the
+    95% interval of the share meeting every target judged on it is that narrow, or a cap
+    (:func:`~sim.engine.runner.simulate_to_precision`); ``Assessment.precision`` says what each reached.
 
     Raises :class:`ScenarioError` naming the entry before any simulation when a file or entry is bad.
     """
     from ..engine.executors import EXPLORING
-    from ..engine.runner import simulate
+    from ..engine.runner import PRECISION_CAP, simulate, simulate_to_precision
     from .paths import max_counts
     from .provenance import time_provenance
 
@@ -344,16 +394,25 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
     check_run_arguments(cases=cases, replications=replications, seed=seed)
     loaded = _prepare(register, scenario, scope)
     results: dict[str, Any] = {}
+    cap = precision_cap or PRECISION_CAP
 
     def sim_of(rel: str) -> Any:
         if rel not in results:
             from .bottlenecks import traces_fit  # the verdict's own traces give the critical paths, no re-run
 
-            results[rel] = simulate(loaded[rel], _scoped(scenario, scope, rel), cases=cases, replications=replications, seed=seed,
-                                    executor=EXPLORING, keep_traces=traces_fit(loaded[rel].process, cases, replications))
+            judged = simulated_checks(register, rel)
+            if precision is None or not judged:
+                results[rel] = simulate(loaded[rel], _scoped(scenario, scope, rel), cases=cases, replications=replications,
+                                        seed=seed, executor=EXPLORING,
+                                        keep_traces=traces_fit(loaded[rel].process, cases, replications))
+            else:
+                results[rel] = simulate_to_precision(
+                    loaded[rel], _scoped(scenario, scope, rel), lambda res: [replication_shares(res, m, th) for m, th in judged],
+                    precision, cases=cases, seed=seed, executor=EXPLORING, cap=cap, start=max(2, min(replications, cap)),
+                    keep_traces=traces_fit(loaded[rel].process, cases, cap))
         return results[rel]
 
-    baselines: dict[str, Any] = {}
+    baselines: dict[tuple[str, int], Any] = {}
     bottlenecks: dict[tuple[int, str], Any] = {}
 
     def drivers_of(res: Any, unit: str) -> Any:
@@ -410,10 +469,11 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
             row.method = "baseline"
             brel = c.test.baseline
             assert brel is not None
-            if brel not in baselines:
-                baselines[brel] = simulate(loaded[brel], _scoped(scenario, scope, brel), cases=cases, replications=replications,
-                                           seed=seed, executor=EXPLORING)
-            bres = baselines[brel]
+            n = len(res.replications)  # as many as the variant ran (--precision may have added some): paired replications
+            if (brel, n) not in baselines:
+                baselines[(brel, n)] = simulate(loaded[brel], _scoped(scenario, scope, brel), cases=cases, replications=n,
+                                                seed=seed, executor=EXPLORING)
+            bres = baselines[(brel, n)]
             a = np.array([v.mean() if len(v) else math.nan for v in values_by_replication(res, metric)])
             b = np.array([v.mean() if len(v) else math.nan for v in values_by_replication(bres, metric)])
             row.static, row.baseline = float(np.nanmean(a)), float(np.nanmean(b))
@@ -427,20 +487,49 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
             row.share, row.lo, row.hi = share_meeting(res, metric, th)
             if th is not c.threshold:  # a band judged on its upper bound: show the in-band share beside it
                 row.band_share = share_meeting(res, metric, c.threshold)[0]
+            if c.statistic == "mean":
+                row.statistic = "mean"
+                row.mean, row.mean_lo, row.mean_hi = mean_ci95([v.mean() for v in values_by_replication(res, metric) if len(v)])
         if row.kind == DESIGN:
             row.verdict = design_verdict(row.lo, row.hi)
             row.reason = {lang: design_reason(row, lang) for lang in ("zh", "en")}
         else:
-            row.verdict = verdict(row.share, row.lo, row.hi, row.required)
+            row.verdict = (mean_verdict(row.mean, row.mean_lo, row.mean_hi, th) if row.statistic == "mean"
+                           else verdict(row.share, row.lo, row.hi, row.required))
             step_time = {r["step"]: r["workdays"] for r in res.task_table()}
             prov = time_provenance(proc, step_time)
             row.provenance = prov.as_dict()
             b = drivers_of(res, "hours" if metric == "hours" else "workdays")
             row.reason = {lang: _context_prefix(row, lang) + performance_reason(row, lang, b) + " " + prov.text(lang)
                           for lang in ("zh", "en")}
+            if c.scope is not None:
+                # as many replications as the window's verdict ran (--precision may have added some)
+                _judge_province(row, loaded[rel], _scoped(scenario, scope, rel), metric, th, cases, len(res.replications), seed,
+                                cities)
         rows.append(row)
     not_sim = [(t.id, c.name, c.not_simulated or "") for t in register.targets for c in t.checks if c.test is None]
-    return Assessment(rows, results, register, required, replications, cases, seed, not_sim)
+    reached = {rel: res.precision for rel, res in results.items() if getattr(res, "precision", None) is not None}
+    return Assessment(rows, results, register, required, replications, cases, seed, not_sim, reached)
+
+
+_ORDER = {NOT_REACHABLE: 0, AT_RISK: 1, REACHABLE: 2}
+
+
+def _judge_province(row: Row, loaded: Any, scenario: Scenario | None, metric: str, th: Threshold, cases: int,
+                    replications: int, seed: int, cities: Any) -> None:
+    """全省: the row's verdict is the weakest 市县's (it holds only where it holds in every one); the window's stays in the note."""
+    from .cities import judge_cities, weakest_text
+
+    verdicts = judge_cities(loaded, scenario, metric, th, row.required, cases=cases, replications=replications, seed=seed,
+                            cities=cities)
+    row.cities = [v.as_dict() for v in verdicts]
+    weakest = min(verdicts, key=lambda v: (_ORDER[v.verdict], v.lo, v.share))
+    window = (row.share, row.lo, row.hi, row.verdict)
+    if _ORDER[weakest.verdict] < _ORDER[row.verdict] or (weakest.verdict == row.verdict and weakest.lo < row.lo):
+        row.share, row.lo, row.hi, row.verdict = weakest.share, weakest.lo, weakest.hi, weakest.verdict
+    texts = {lang: weakest_text(verdicts, lang) for lang in ("zh", "en")}
+    row.note = "; ".join(x for x in (row.note, f"the model's window: {window[0]:.1%} [{window[1]:.1%}–{window[2]:.1%}], {window[3]}") if x)
+    row.reason = {lang: texts[lang] + " " + row.reason[lang] for lang in ("zh", "en")}
 
 
 _CLOCK_NAMES = {
@@ -491,16 +580,10 @@ def performance_reason(row: Row, lang: str = "zh", bottlenecks: Any = None) -> s
                     f"{_clock(row, lang)}；要求 ≥ {row.required:.0%}）。")
         return (f"{words}: the reformed mean beats the baseline's in {row.share:.0%} of replications ({row.static:.2f} vs "
                 f"{row.baseline:.2f} {_clock(row, lang)}; required ≥ {row.required:.0%}).")
-    ci = f"{row.lo:.1%}–{row.hi:.1%}"
-    if lang == "zh":
-        why = {REACHABLE: "区间下限已达到要求", NOT_REACHABLE: "区间上限仍低于要求", AT_RISK: "要求落在区间之内"}[row.verdict]
-        text = (f"{words}：{row.share:.1%} 的模拟案件满足 {row.threshold}（{_clock(row, lang)}；95%区间 {ci}；"
-                f"要求 ≥ {row.required:.0%}：{why}）；P80 {row.p80:.2f}。")
+    if row.statistic == "mean":
+        text = _mean_reason(row, words, lang)
     else:
-        why = {REACHABLE: "the lower bound clears it", NOT_REACHABLE: "the upper bound is below it",
-               AT_RISK: "it lies inside the interval"}[row.verdict]
-        text = (f"{words}: {row.share:.1%} of simulated cases meet {row.threshold} in {_clock(row, lang)} (95% interval {ci}; "
-                f"required ≥ {row.required:.0%}: {why}); P80 {row.p80:.2f}.")
+        text = _share_reason(row, words, lang)
     if row.readings:
         shown = "，".join if lang == "zh" else ", ".join
         names = {"zh": {"working": "工作日", "calendar": "自然日", "db": "营商口径"},
@@ -515,6 +598,33 @@ def performance_reason(row: Row, lang: str = "zh", bottlenecks: Any = None) -> s
 
         text += " " + drivers_text(bottlenecks, lang, row.metric[5:] if row.metric.startswith("step:") else None)
     return text
+
+
+def _share_reason(row: Row, words: str, lang: str) -> str:
+    """The share of cases against the required share."""
+    ci = f"{row.lo:.1%}–{row.hi:.1%}"
+    if lang == "zh":
+        why = {REACHABLE: "区间下限已达到要求", NOT_REACHABLE: "区间上限仍低于要求", AT_RISK: "要求落在区间之内"}[row.verdict]
+        return (f"{words}：{row.share:.1%} 的模拟案件满足 {row.threshold}（{_clock(row, lang)}；95%区间 {ci}；"
+                f"要求 ≥ {row.required:.0%}：{why}）；P80 {row.p80:.2f}。")
+    why = {REACHABLE: "the lower bound clears it", NOT_REACHABLE: "the upper bound is below it",
+           AT_RISK: "it lies inside the interval"}[row.verdict]
+    return (f"{words}: {row.share:.1%} of simulated cases meet {row.threshold} in {_clock(row, lang)} (95% interval {ci}; "
+            f"required ≥ {row.required:.0%}: {why}); P80 {row.p80:.2f}.")
+
+
+def _mean_reason(row: Row, words: str, lang: str) -> str:
+    """The mean and its interval against the threshold, and the register's why (the target is an average)."""
+    ci = f"{row.mean_lo:.2f}–{row.mean_hi:.2f}"
+    why = row.check_obj.statistic_why if row.check_obj is not None else ""
+    if lang == "zh":
+        rule = {REACHABLE: "区间完全满足阈值", NOT_REACHABLE: "区间完全不满足阈值", AT_RISK: "区间跨越阈值"}[row.verdict]
+        return (f"{words}：均值 {row.mean:.2f}（{_clock(row, lang)}；95%区间 {ci}）对照 {row.threshold}：{rule}；"
+                f"按均值判定（{why}）；单件满足的比例 {row.share:.0%}，P80 {row.p80:.2f}。")
+    rule = {REACHABLE: "the interval lies within it", NOT_REACHABLE: "the interval lies outside it",
+            AT_RISK: "the interval straddles it"}[row.verdict]
+    return (f"{words}: mean {row.mean:.2f} {_clock(row, lang)} (95% interval {ci}) against {row.threshold}: {rule}; judged on "
+            f"the mean ({why}); {row.share:.0%} of single cases meet it, P80 {row.p80:.2f}.")
 
 
 def design_reason(row: Row, lang: str = "zh") -> str:

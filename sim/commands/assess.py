@@ -19,12 +19,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--register", type=Path, help="target register (default: scenarios/targets.yaml of the repository)")
     p.add_argument("--scenario", type=Path, help="scenario YAML applied to the chain it names (its process: file); every "
                                                   "other chain runs unchanged, and a note says which")
+    p.add_argument("--cities", type=Path, help="市县 file for 全省 targets (default: the bundled sim/data/cities.yaml; "
+                   "copy it to change one 市县's demand or staff)")
     p.add_argument("--out", type=Path, help="report folder (default: out/ of the repository with the default register)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     p.add_argument("--replications", type=_args.positive_int, default=DEFAULT_REPLICATIONS)
     p.add_argument("--cases", type=_args.positive_int, default=DEFAULT_CASES)
     p.add_argument("--seed", type=_args.seed, default=DEFAULT_SEED)
+    _args.add_precision(p)
     p.add_argument("--required", type=_args.required_share, default=0.95, help="share of cases that must meet a target (default 0.95)")
     p.add_argument("--quick", action="store_true", help="few cases, no sensitivity search, no diagrams (tests)")
     p.add_argument("--no-report", action="store_true", help="only print the verdicts")
@@ -53,8 +56,11 @@ def run(args: argparse.Namespace) -> int:
         scope, note, row_note = scenario_scope(register, scenario, args.scenario, args.lang)
         notes += [note, row_note]
         print(f"reformsim: note: {note}", file=sys.stderr)
+    from sim.analysis.cities import load_cities
+
+    cities = load_cities(args.cities)  # before simulating: a bad file costs no work
     a = assess(register, replications=reps, cases=cases, seed=args.seed, required=args.required, scenario=scenario,
-               scope=scope)
+               scope=scope, cities=cities, precision=args.precision, precision_cap=args.max_replications)
     if scope is not None:
         for r in a.rows:  # the report's note column says which verdicts rest on the scenario
             if r.process in scope:
@@ -68,11 +74,14 @@ def run(args: argparse.Namespace) -> int:
                            "counts": {"performance": a.counts(), "design": a.design_counts(), "context": a.context_count()},
                            "calendar": {str(y): b for y, b in a.calendar().items()}, "notes": notes[:1] + a.calendar_notes(),
                            "rows": [r.as_dict() for r in a.rows],
+                           **({"precision": {rel: p.as_dict() for rel, p in a.precision.items()}} if a.precision else {}),
                            "predictions": [p.as_dict() for p in predictions]}))
     else:
         from sim.analysis.backtest import format_predictions
 
         print(format_verdicts(a, args.lang))
+        for rel, reached in a.precision.items():
+            print(f"{Path(rel).name}: {reached.text(args.lang)}")
         print("\n" + format_predictions(predictions, args.lang))
     if not args.no_report:
         from sim.report.html import write_report
@@ -137,6 +146,9 @@ def format_verdicts(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment
             return "—"
         return f"{x:.1%}" if pct else f"{x:.2f}"
 
+    def mean(r) -> str:  # noqa: ANN001 - Row judged on the mean: its interval in place of the share's
+        return f"μ {r.mean_lo:.2f}–{r.mean_hi:.2f}"
+
     lines = [f"{'target':6} {'check':22} {'kind':12} {'process':40} {'judged on':18} {'threshold':12} {'verdict':16} "
              f"{'share':>7} {'95% interval':>15} {'P50':>8} {'P95':>8} {'count':>6}"]
     for r in a.rows:
@@ -144,7 +156,7 @@ def format_verdicts(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment
         kind = "context" if r.context else t[r.kind]  # a threshold not from the plan: shown, not counted
         lines.append(f"{r.target:6} {r.check[:22]:22} {kind[:12]:12} {Path(r.process).name[:40]:40} "
                      f"{t['metrics'].get(r.metric, r.metric)[:18]:18} {r.threshold:12} "
-                     f"{t[r.verdict]:16} {f(r.share, True):>7} {ci:>15} {f(r.p50):>8} {f(r.p95):>8} "
+                     f"{t[r.verdict]:16} {f(r.share, True):>7} {ci if r.statistic == 'share' else mean(r):>15} {f(r.p50):>8} {f(r.p95):>8} "
                      f"{'' if r.static is None else f'{r.static:g}':>6}")
     c, d = a.counts(), a.design_counts()
     lines.append(f"\n{t['performance']}: {t['reachable']} {c['reachable']}, {t['at_risk']} {c['at_risk']}, "

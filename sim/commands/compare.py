@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="target register whose checks on this chain are judged under both scenarios")
     p.add_argument("--required", type=_args.required_share, default=None,
                    help="share of cases that must meet a target when its register row names none (default 0.95)")
+    _args.add_precision(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,9 +69,15 @@ def run(args: argparse.Namespace) -> int:
         spec_a = RunSpec.from_file(args.a, cases=args.cases or spec_b.settings.get("cases"),
                                    replications=args.replications or spec_b.settings.get("replications"),
                                    seed=args.seed if args.seed is not None else spec_b.settings.get("seed"))
-        res_a, res_b = run_specs([spec_a, spec_b], backend=backend_for(args.workers, args.scheduler),
-                                 progress=None if args.json else stderr_progress("compare"))
+        backend = backend_for(args.workers, args.scheduler)
+        if args.precision is None:
+            res_a, res_b = run_specs([spec_a, spec_b], backend=backend, progress=None if args.json else stderr_progress("compare"))
+            reached = None
+        else:
+            res_a, res_b, reached = _precise(args, spec_a, spec_b, register, backend)
         comparison = compare_results(res_a, res_b, register, args.required)
+        if reached is not None:
+            comparison["precision"] = reached.as_dict()
         comparison["run_ids"] = history.record_results([(res_a, spec_a.hash, spec_a.file), (res_b, spec_b.hash, spec_b.file)],
                                                        kind="compare")
         if comparison["process_changes"]:
@@ -80,12 +88,64 @@ def run(args: argparse.Namespace) -> int:
         print(strict_json(comparison))
     else:
         print(format_comparison(comparison, args.lang))
+        if comparison.get("precision"):
+            from sim.engine.runner import Precision
+
+            p = comparison["precision"]
+            print(Precision(p["wanted"], p["reached"], p["replications"], p["cap"]).text(args.lang))
         if comparison.get("run_ids"):
             print(f"\nrecorded as runs {comparison['run_ids'][0]} and {comparison['run_ids'][1]} in {history.path}")
         if comparison.get("diagram"):
             print(f"diagram diff: {comparison['diagram']}")
         print(f"Excel: {workbook}")
     return 0
+
+
+def _precise(args: argparse.Namespace, spec_a: Any, spec_b: Any, register: Any, backend: Any) -> tuple[Any, Any, Any]:
+    """``--precision``: both scenarios run replication for replication (common random numbers) until the share meeting
+    each target of the chain, on A, on B and its paired change B − A, is known to ±H (sim.engine.runner.grow_to_precision)."""
+    from sim.analysis.assess import replication_shares, simulated_checks
+    from sim.engine.runner import PRECISION_START, grow_to_precision
+    from sim.errors import ScenarioError
+    from sim.whatif.compare import same_chain
+    from sim.whatif.distributed import RunSpec, run_specs
+
+    start = max(2, min(args.replications or PRECISION_START, args.max_replications))
+    spec_a, spec_b = (RunSpec.from_mapping(s.settings, s.file, replications=start) for s in (spec_a, spec_b))
+    res_a, res_b = run_specs([spec_a, spec_b], backend=backend)
+    root = Path(register.root or ".") if register is not None else Path(".")
+    rels = sorted({p for _, c in (register.tested() if register is not None else []) if c.test is not None
+                   for p in c.test.processes if same_chain(str(root / p), str(res_a.process.file))})
+    judged = [(m, th) for rel in rels for m, th in simulated_checks(register, rel)
+              if not m.startswith("step:") or all(m[5:] in r.replications[0].tasks for r in (res_a, res_b))]
+    if not judged:
+        raise ScenarioError([("--precision", "no target of the register is judged on this chain by simulation, so there is no "
+                                             "share to make precise; give --replications, or --register with a row on it")])
+
+    def shares() -> list[list[float]]:
+        out = []
+        for m, th in judged:
+            a, b = replication_shares(res_a, m, th), replication_shares(res_b, m, th)
+            out += [a, b, [y - x for x, y in zip(a, b)]]
+        return out
+
+    def more(first: int, n: int) -> None:
+        reps = tuple(range(first, first + n))
+        part_a, part_b = backend.map(_replicate, [(spec_a, reps), (spec_b, reps)])
+        res_a.replications.extend(part_a)
+        res_b.replications.extend(part_b)
+
+    reached = grow_to_precision(lambda: len(res_a.replications), more, shares, args.precision, cap=args.max_replications)
+    for res in (res_a, res_b):
+        res.scenario = replace(res.scenario, replications=len(res.replications))
+    return res_a, res_b, reached
+
+
+def _replicate(job: tuple[Any, tuple[int, ...]]) -> Any:
+    """Replications of one spec (top level, so a process pool or Dask can send it)."""
+    from sim.whatif.distributed import replicate
+
+    return replicate(*job)
 
 
 def _register(path: Path) -> Any:

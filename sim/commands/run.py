@@ -25,14 +25,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--event-log", type=Path, help="write the event log (.csv or .xes)")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.add_argument("--process-id", help="which process (pool) of the file to simulate (default: the one with most steps)")
+    _args.add_precision(p)
+    p.add_argument("--register", type=Path, help="with --precision: the register whose targets on this process are judged "
+                                                 "(default: scenarios/targets.yaml of the repository)")
+    p.add_argument("--prosimos", type=Path, metavar="PARAMS.json",
+                   help="the target is a Prosimos BPMN model and this its JSON simulation parameters (sim.interop.prosimos)")
 
 
-def load_target(target: Path, process_id: str | None = None) -> tuple[Any, Any]:
-    """(process, scenario) from a BPMN file or a scenario YAML that names one; the scenario's
-    edits are applied by :func:`sim.simulate` (:func:`sim.engine.runner.prepare_run`), not here."""
+def load_target(target: Path, process_id: str | None = None, prosimos: Path | None = None) -> tuple[Any, Any]:
+    """(process, scenario) from a BPMN file or a scenario YAML that names one, or from a Prosimos
+    BPMN + JSON pair; the scenario's edits are applied by :func:`sim.simulate`
+    (:func:`sim.engine.runner.prepare_run`), not here."""
     import sim
     from sim.errors import ScenarioError
 
+    if prosimos is not None:
+        from sim.interop.prosimos import load_prosimos
+
+        return load_prosimos(target, prosimos)
     if target.suffix.lower() in (".yaml", ".yml"):
         scenario = sim.load_scenario(target)
         if scenario.process is None:
@@ -53,12 +63,15 @@ def run(args: argparse.Namespace) -> int:
     from sim.engine.executors import executor_for
     from sim.commands._json import strict_json
 
-    process, scenario = load_target(args.target, args.process_id)
+    process, scenario = load_target(args.target, args.process_id, args.prosimos)
     progress = stderr_progress("run") if not args.json else None
     # the CLI edge: flags become parts here, and nowhere else
-    result = sim.simulate(process, scenario, cases=args.cases, replications=args.replications, seed=args.seed,
-                          executor=executor_for(args.executor), backend=backend_for(args.workers),
-                          event_log=args.event_log, progress=progress)
+    if args.precision is None:
+        result = sim.simulate(process, scenario, cases=args.cases, replications=args.replications, seed=args.seed,
+                              executor=executor_for(args.executor), backend=backend_for(args.workers),
+                              event_log=args.event_log, progress=progress)
+    else:
+        result = _precise(args, process, scenario, progress)
     summary = result.summary()
     if args.json:
         print(strict_json(summary))
@@ -66,6 +79,34 @@ def run(args: argparse.Namespace) -> int:
         print(format_summary(summary))
     return 0
 
+
+
+def _precise(args: argparse.Namespace, process: Any, scenario: Any, progress: Any) -> Any:
+    """``--precision``: replications added until the share meeting every register target judged on this process
+    is known to ±H (sim.engine.runner.simulate_to_precision)."""
+    from sim.analysis.assess import replication_shares, simulated_checks
+    from sim.engine.backends import backend_for
+    from sim.engine.executors import executor_for
+    from sim.engine.runner import PRECISION_START, simulate_to_precision
+    from sim.errors import ScenarioError
+    from sim.targets import load_register
+
+    if args.event_log is not None:
+        raise ScenarioError([("--event-log", "cannot be written with --precision (the number of replications is not known "
+                                             "in advance); give --replications instead")])
+    register = load_register(args.register or Path(__file__).resolve().parents[2] / "scenarios" / "targets.yaml")
+    root = Path(register.root or ".")
+    here = Path(process.path).resolve()
+    rels = sorted({p for _, c in register.tested() if c.test is not None for p in c.test.processes if (root / p).resolve() == here})
+    judged = [j for rel in rels for j in simulated_checks(register, rel)]
+    if not judged:
+        raise ScenarioError([("--precision", f"no target of the register is judged on {here.name} by simulation, so there is no "
+                                             "share to make precise; give --replications, or --register with a row on this file")],
+                            file=str(register.file))
+    return simulate_to_precision(process, scenario, lambda res: [replication_shares(res, m, th) for m, th in judged],
+                                 args.precision, cases=args.cases, seed=args.seed, executor=executor_for(args.executor),
+                                 backend=backend_for(args.workers), cap=args.max_replications,
+                                 start=max(2, min(args.replications or PRECISION_START, args.max_replications)), progress=progress)
 
 
 def _cell(text: str, width: int) -> str:
@@ -100,6 +141,11 @@ def format_summary(s: dict[str, Any]) -> str:
     for a in s["agencies"]:
         lines.append(f"{_cell(a['agency'], 20)} {a['staff']:5d} {a['utilisation']:11.1%} {a['offered_load']:12.1%} "
                      f"{a['mean_queue']:10.2f} {a['max_queue']:9d}")
+    if s.get("precision"):
+        from sim.engine.runner import Precision
+
+        p = s["precision"]
+        lines += ["", Precision(p["wanted"], p["reached"], p["replications"], p["cap"]).text("en")]
     if s["notes"]:
         lines += ["", "assumed:"] + [f"  - {n}" for n in s["notes"]]
     return "\n".join(lines)

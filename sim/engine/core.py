@@ -98,6 +98,7 @@ class CNode:
     slot_wait: int = -1
     slot_route: int = -1
     join_for: int | None = None  # for an inclusive split: its join node
+    weighted_fallback: bool = False  # inclusive, no branch drawn: one by share (Node.none_drawn == "weighted")
     opens: int | None = None  # a subprocess start: the scope_exit whose token count starts here
     enclosing: tuple[int, ...] = ()  # scope_exit nodes of the multi-end subprocesses around this node
 
@@ -161,6 +162,10 @@ class CompiledModel:
                     c.shares = [s / total for s in shares]  # type: ignore[operator]
                     c.slot_route = slot
                     slot += len(c.succ) if c.kind == "inclusive" else 1  # inclusive: one draw per branch
+                    if c.kind == "inclusive" and node.none_drawn == "weighted":
+                        c.shares = [float(s) for s in shares]  # type: ignore[arg-type]  # Prosimos: each branch its own p, unscaled
+                        c.weighted_fallback = True
+                        slot += 1  # the fallback pick's own draw, so other slots keep their streams
         self.slots = slot
         self.start = next(c.index for c in self.nodes if c.kind == "start")
         self._link_scopes(index)
@@ -361,8 +366,12 @@ class Replication:
             if node.kind == "inclusive":
                 # each branch independently with its share; the default (or first) if none is taken
                 taken = [j for j, s in enumerate(node.shares) if self.uniform(case, node, node.slot_route + j) < s]
-                return taken or [node.default if node.default is not None else 0]
-            u = self.uniform(case, node, node.slot_route)
+                if taken or not node.weighted_fallback:
+                    return taken or [node.default if node.default is not None else 0]
+                # Prosimos: one branch by share (scaled to 1)
+                u = self.uniform(case, node, node.slot_route + len(node.shares)) * sum(node.shares)
+            else:
+                u = self.uniform(case, node, node.slot_route)
             acc = 0.0
             for j, share in enumerate(node.shares):
                 acc += share

@@ -11,7 +11,7 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from .core import CompiledModel, ProgressGuard, Replication, work_clock
 from .executors import EXECUTORS, Compiled, Executor, Spiff, settle
 from .stats import Mean, ReplicationResult, Sample, mean_ci95
 
-__all__ = ["simulate", "prepare_run", "Run", "SimulationResult", "EXECUTORS", "CASE_METRICS"]
+__all__ = ["simulate", "simulate_to_precision", "grow_to_precision", "prepare_run", "Run", "SimulationResult", "Precision", "EXECUTORS", "CASE_METRICS"]
 
 DEFAULT_EXECUTOR = Compiled()  # frozen, stateless: one shared default
 CASE_METRICS = ("workdays", "calendar_days", "db_days", "hours", "procedures", "documents", "fee")
@@ -48,6 +48,7 @@ class SimulationResult:
     replications: list[ReplicationResult] = field(default_factory=list)
     levers: tuple[Lever, ...] = ()  # the scenario's edits applied to ``process`` before the run
     notes: list[str] = field(default_factory=list)  # about the run itself (e.g. the executor that ran it instead)
+    precision: Precision | None = None  # set by simulate_to_precision: what was asked, reached and used
 
     def kpi(self, metric: str) -> Sample:
         """The metric pooled over replications (``workdays``, ``calendar_days``, ``db_days``, ...)."""
@@ -143,7 +144,7 @@ class SimulationResult:
                 "cases_per_replication": self.scenario.cases, "kpis": kpis, "tasks": self.task_table(),
                 "agencies": self.agency_table(), "calendar": {str(y): b for y, b in self.calendar().items()},
                 "notes": list(self.process.notes) + list(self.scenario.notes) + self.notes + self.overload_notes()
-                + self.calendar_notes()}
+                + self.calendar_notes(), **({"precision": self.precision.as_dict()} if self.precision else {})}
 
 
 @dataclass(frozen=True)
@@ -282,7 +283,8 @@ def _check_arrivals(proc: Process, scenario: Scenario) -> None:
 
 def _simulate_prepared(run: Run, executor: Executor, backend: Backend | None, event_log: str | Path | None,
                        keep_traces: bool, progress: Callable[[int, int], None] | None,
-                       guard: ProgressGuard | None) -> SimulationResult:
+                       guard: ProgressGuard | None, first: int = 0) -> SimulationResult:
+    """Replications ``first`` … ``first + n - 1`` of the run (replication ``i`` always draws from child seed ``i``)."""
     proc, scenario, loaded = run.process, run.scenario, run.loaded
     model = CompiledModel(proc, scenario, guard)  # also fails fast on model problems before any work starts
     executor, note = settle(executor, model)
@@ -295,11 +297,11 @@ def _simulate_prepared(run: Run, executor: Executor, backend: Backend | None, ev
             from ..interop.eventlog import check_event_log_path
 
             check_event_log_path(event_log)  # before the first replication: a bad path costs no work
-        for i in range(n):
+        for i in range(first, first + n):
             result.replications.append(run_replication(proc, scenario, i, scenario.seed, executor, loaded, keep_traces,
                                                        records.append if records is not None else None, model=model))
             if progress:
-                progress(i + 1, n)
+                progress(i + 1 - first, n)
         if records is not None:
             from ..interop.eventlog import write_event_log
 
@@ -307,7 +309,7 @@ def _simulate_prepared(run: Run, executor: Executor, backend: Backend | None, ev
             write_event_log(records, event_log, work_clock(scenario.start, scenario.office_hours, scenario.days))
         return result
     path = str(loaded.path) if loaded and loaded.path else None
-    jobs = [(proc, scenario, i, scenario.seed, executor, path, guard) for i in range(n)]
+    jobs = [(proc, scenario, i, scenario.seed, executor, path, guard) for i in range(first, first + n)]
     done = 0
 
     def finished(_: int, __: Any) -> None:
@@ -318,3 +320,129 @@ def _simulate_prepared(run: Run, executor: Executor, backend: Backend | None, ev
 
     result.replications.extend(backend.map(_run_one, jobs, finished))
     return result
+
+
+# --precision: replications chosen adaptively -----------------------------------------------------------
+
+# assumption: 10 replications are the first whose t interval is worth reading (assess's own default), and
+# batches of 10 keep the number of interval checks small; 200 bounds the work a too-tight precision can ask
+# for (200 × 300 cases run in about a minute per chain on the 2-core machine, the fast executor).
+PRECISION_START, PRECISION_BATCH, PRECISION_CAP = 10, 10, 200
+
+
+@dataclass(frozen=True)
+class Precision:
+    """What ``--precision`` asked and reached: the 95% half-width wanted on the share meeting a target, the widest
+    half-width reached over the targets judged, the replications used, and whether the cap stopped the run first.
+
+    >>> p = Precision(0.02, 0.015, 30, 200); p.capped, p.text("en")
+    (False, '95% half-width on the share meeting each target: ±0.015 reached (±0.02 asked) with 30 replications')
+    >>> Precision(0.001, 0.01, 200, 200).text("en")
+    '95% half-width on the share meeting each target: ±0.01 reached (±0.001 asked) with 200 replications; stopped at the cap of 200 before reaching it'
+    """
+
+    wanted: float
+    reached: float
+    replications: int
+    cap: int
+
+    @property
+    def capped(self) -> bool:
+        return self.reached > self.wanted
+
+    def text(self, lang: str = "zh") -> str:
+        if lang == "zh":
+            out = f"各目标达标比例的95%区间半宽：达到 ±{self.reached:.3g}（要求 ±{self.wanted:.3g}），用了 {self.replications} 次重复"
+            return out + (f"；已到上限 {self.cap} 次，未达到要求" if self.capped else "")
+        out = (f"95% half-width on the share meeting each target: ±{self.reached:.3g} reached (±{self.wanted:.3g} asked) "
+               f"with {self.replications} replications")
+        return out + (f"; stopped at the cap of {self.cap} before reaching it" if self.capped else "")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"wanted": self.wanted, "reached": self.reached, "replications": self.replications, "cap": self.cap,
+                "capped": self.capped}
+
+
+def widest_half_width(shares: Sequence[Sequence[float]]) -> float:
+    """The widest 95% t half-width over several statistics, each given by its per-replication values (NaN
+    values left out; a statistic with fewer than two values counts as not yet known: infinite).
+
+    >>> widest_half_width([[1.0, 1.0, 1.0], [0.5, 0.7, 0.6]]) < 0.25, widest_half_width([[0.5]])
+    (True, inf)
+    """
+    widest = 0.0
+    for values in shares:
+        v = [x for x in values if not math.isnan(x)]
+        _, lo, hi = mean_ci95(v)
+        widest = max(widest, math.inf if math.isnan(lo) else (hi - lo) / 2)
+    return widest
+
+
+def simulate_to_precision(process: Process | LoadedProcess | str | Path, scenario: Scenario | None,
+                          shares: Callable[[SimulationResult], Sequence[Sequence[float]]], precision: float, *,
+                          cases: int | None = None, seed: int | None = None, executor: Executor = DEFAULT_EXECUTOR,
+                          backend: Backend | None = None, keep_traces: bool = False, start: int = PRECISION_START,
+                          batch: int = PRECISION_BATCH, cap: int = PRECISION_CAP,
+                          progress: Callable[[int, int], None] | None = None) -> SimulationResult:
+    """Like :func:`simulate`, with replications added in batches until the widest 95% half-width of
+    ``shares(result)`` (per target, the share of each replication's cases meeting it) is at most ``precision``,
+    or ``cap`` replications ran. ``result.precision`` says what was reached and whether the cap stopped it.
+
+    Replication ``i`` draws from child seed ``i`` whichever batch runs it, so the result equals
+    ``simulate(..., replications=result.precision.replications)``: same seed, same results.
+
+    >>> import sim
+    >>> from pathlib import Path
+    >>> mini = Path(sim.__file__).parents[1] / "tests/data/engine/mini.bpmn"
+    >>> within_1 = lambda r: [[x.metric("workdays").share_at_most(1.0) for x in r.replications]]
+    >>> r = simulate_to_precision(mini, None, within_1, 0.05, cases=50, seed=1, start=4, batch=4, cap=40)
+    >>> r.precision.replications == len(r.replications) <= 40, r.precision.reached <= 0.05 or r.precision.capped
+    (True, True)
+    """
+    from ..model.bounds import check_case_budget, check_run_arguments
+
+    if isinstance(precision, bool) or not isinstance(precision, (int, float)) or not 0 < precision < 1:
+        raise SimulationError(f'"precision" must be a half-width between 0 and 1 on a share (e.g. 0.02), got {precision!r}')
+    for name, value in (("start", start), ("batch", batch), ("cap", cap)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < (2 if name != "batch" else 1):
+            raise SimulationError(f'"{name}" must be a whole number >= {2 if name != "batch" else 1}, got {value!r}')
+    start = min(start, cap)
+    check_run_arguments(cases=cases, replications=cap, seed=seed)
+    _check_parts(executor, backend)
+    run = prepare_run(process, scenario, cases=cases, replications=start, seed=seed)
+    check_case_budget([(cap, run.scenario.cases)])  # the most it may run counts, not the first batch
+    _check_arrivals(run.process, run.scenario)
+    try:
+        result = _simulate_prepared(run, executor, backend, None, keep_traces, progress, None)
+
+        def more(first: int, n: int) -> None:
+            batch_run = replace(run, scenario=replace(run.scenario, replications=n))
+            result.replications.extend(_simulate_prepared(batch_run, executor, backend, None, keep_traces, progress, None,
+                                                          first=first).replications)
+
+        reached = grow_to_precision(lambda: len(result.replications), more, lambda: shares(result), precision,
+                                    batch=batch, cap=cap)
+    except (SimulationError, ExpressionError, CalendarError) as exc:
+        raise _located(exc, run) from None
+    result.scenario = replace(result.scenario, replications=len(result.replications))
+    result.precision = reached
+    return result
+
+
+def grow_to_precision(count: Callable[[], int], more: Callable[[int, int], None], shares: Callable[[], Sequence[Sequence[float]]],
+                      precision: float, *, batch: int = PRECISION_BATCH, cap: int = PRECISION_CAP) -> Precision:
+    """The adaptive rule, in one place: while the widest 95% half-width of ``shares()`` exceeds ``precision`` and
+    fewer than ``cap`` replications ran (``count()``), run ``more(first, n)`` — replications ``first`` … ``first + n - 1``,
+    at most ``batch`` of them. Used by :func:`simulate_to_precision` and by ``reformsim compare`` (both runs at once).
+
+    >>> values = [0.0, 1.0]
+    >>> def more(first, n): values.extend([0.5] * n)
+    >>> p = grow_to_precision(lambda: len(values), more, lambda: [values], 0.2, batch=5, cap=50)
+    >>> p.replications, p.reached <= 0.2
+    (12, True)
+    """
+    if not shares():
+        raise SimulationError("precision: no share meeting a target to make precise (the caller judged no target on this run)")
+    while (reached := widest_half_width(shares())) > precision and count() < cap:
+        more(count(), min(batch, cap - count()))
+    return Precision(float(precision), reached, count(), cap)

@@ -50,7 +50,7 @@ from typing import Any
 from scipy import stats
 
 from ..bpmn.di import read_document
-from ..errors import ModelError
+from ..errors import ModelError, ScenarioError
 from ..inputs import PROSIMOS_JSON, read_json
 from ..model.calendar import OpeningHours
 from ..model.distributions import (
@@ -98,6 +98,7 @@ def import_prosimos(bpmn_path: str | os.PathLike[str], json_path: str | os.PathL
     notes: list[str] = []
     nodes, flows, proc_id, proc_name = _read_bpmn(bpmn_path, notes)
     params = _read_json(json_path)
+    _refuse_unsupported(params, str(json_path), notes)
     src = f"prosimos: {json_path.name}"
     jfile = str(json_path)
 
@@ -145,7 +146,11 @@ def import_prosimos(bpmn_path: str | os.PathLike[str], json_path: str | os.PathL
         node = nodes[eid]
         nodes[eid] = Node(node.id, "timer", node.name, timer=Duration(dist, "hour"), tag=node.tag, line=node.line, file=node.file)
 
-    flows = _apply_branching(params, nodes, flows, jfile, notes)
+    for node in nodes.values():
+        if node.kind == "pass" and node.tag.startswith("intermediate"):
+            notes.append(f'event "{node.id}": no event_distribution (Prosimos 2.1.0 stops with a KeyError when a case '
+                         "reaches it); assumption: it takes no time")
+    flows, attributes = _apply_branching(params, nodes, flows, jfile, notes)
 
     # arrivals
     arrival = params.get("arrival_time_distribution")
@@ -193,7 +198,31 @@ def import_prosimos(bpmn_path: str | os.PathLike[str], json_path: str | os.PathL
         "agencies": agencies,
         "steps": steps,
     }
+    if attributes:
+        scenario["attributes"] = attributes
     return process, scenario
+
+
+# Sections of a Prosimos 2.1.0 JSON the engine has no counterpart for: each changes who works when,
+# so simulating without it would give other answers under the same name.
+_UNSUPPORTED_SECTIONS = {
+    "batch_processing": "batching (tasks held until a batch is full)",
+    "prioritisation_rules": "case priorities (queues ordered by rules, not first come first served)",
+    "multitask": "multitasking (a resource working on several tasks at once)",
+}
+
+
+def _refuse_unsupported(params: Mapping[str, Any], file: str, notes: list[str]) -> None:
+    for key, what in _UNSUPPORTED_SECTIONS.items():
+        if params.get(key):
+            raise ScenarioError([(key, f"{what} has no ReformSim counterpart; remove the section (or make it empty) to "
+                                       "simulate without it")], file=file)
+    if str(params.get("model_type", "CRISP")).upper() == "FUZZY":
+        raise ScenarioError([("model_type", "FUZZY calendars (availability probabilities) have no ReformSim counterpart; "
+                                            "give crisp resource_calendars")], file=file)
+    if "gateway_execution_limit" in params:
+        notes.append(f"gateway_execution_limit {params['gateway_execution_limit']!r}: not used (ReformSim bounds loops by "
+                     "its own stuck-case check)")
 
 
 # -- BPMN -------------------------------------------------------------------------------------
@@ -436,25 +465,10 @@ def map_distribution(spec: Mapping[str, Any], *, element: str, file: str, notes:
             c, loc, scale = v[0], v[1], v[2]
             notes.append(f"{element}: triang read with scipy's (c, loc, scale) convention")
             return Triangular(loc / h, (loc + c * scale) / h, (loc + scale) / h)
-        lo = max(v[2 if name != "expon" else 1], 0.0) if len(v) > (2 if name != "expon" else 1) else 0.0
-        hi = v[3 if name != "expon" else 2] if len(v) > (3 if name != "expon" else 2) else math.inf
+        base, lo, hi = prosimos_law(name, v)
         mean = v[0]
-        if name == "expon":
-            base = stats.expon(loc=lo, scale=max(mean - lo, 1e-12) if mean > lo else mean)
-        elif name == "norm":
-            base = stats.norm(loc=mean, scale=max(v[1], 1e-12))
-            lo = max(lo, 0.0)
-        else:
-            var = v[1]
-            if mean <= 0 or var < 0:
-                raise ValueError(f"need mean > 0 and variance >= 0, got {mean}, {var}")
-            if var == 0:
-                return Fixed(mean / h)
-            if name == "lognorm":
-                sigma2 = math.log1p(var / mean**2)
-                base = stats.lognorm(math.sqrt(sigma2), scale=math.exp(math.log(mean) - sigma2 / 2))
-            else:
-                base = stats.gamma(mean**2 / var, scale=var / mean)
+        if base is None:
+            return Fixed(mean / h)
         m, sd = _truncated_moments(base, lo, hi)
         nominal = float(base.mean())
         if nominal > 0 and abs(m - nominal) / nominal > _SPREAD_NOTE_LIMIT:
@@ -474,6 +488,34 @@ def map_distribution(spec: Mapping[str, Any], *, element: str, file: str, notes:
         return Gamma(m / h, sd / h)
     except ValueError as exc:
         raise ModelError(f"{element}: {name} parameters {v} cannot be mapped: {exc}", file=file) from None
+
+
+def prosimos_law(name: str, v: list[float]) -> tuple[Any, float, float]:
+    """The scipy law Prosimos (pix-framework) samples for ``norm``/``expon``/``lognorm``/``gamma``
+    parameters ``v`` (any unit), and the window ``[lo, hi]`` it redraws into (negatives always redrawn).
+    ``None`` for a zero-variance law (a fixed value ``v[0]``). Raises ``ValueError`` on impossible parameters.
+
+    >>> law, lo, hi = prosimos_law("norm", [10.0, 2.0, 0.0, 12.0])
+    >>> round(float(law.cdf(12.0)), 4), lo, hi
+    (0.8413, 0.0, 12.0)
+    """
+    k = 1 if name == "expon" else 2  # expon [mean, min, max]; the others [mean, spread, min, max]
+    lo = max(v[k], 0.0) if len(v) > k else 0.0
+    hi = v[k + 1] if len(v) > k + 1 else math.inf
+    mean = v[0]
+    if name == "expon":
+        return stats.expon(loc=lo, scale=max(mean - lo, 1e-12) if mean > lo else mean), lo, hi
+    if name == "norm":
+        return stats.norm(loc=mean, scale=max(v[1], 1e-12)), lo, hi
+    var = v[1]
+    if mean <= 0 or var < 0:
+        raise ValueError(f"need mean > 0 and variance >= 0, got {mean}, {var}")
+    if var == 0:
+        return None, lo, hi
+    if name == "lognorm":
+        sigma2 = math.log1p(var / mean**2)
+        return stats.lognorm(math.sqrt(sigma2), scale=math.exp(math.log(mean) - sigma2 / 2)), lo, hi
+    return stats.gamma(mean**2 / var, scale=var / mean), lo, hi
 
 
 def _truncated_moments(dist: Any, lo: float, hi: float) -> tuple[float, float]:
@@ -530,45 +572,103 @@ def _sd(d: Distribution) -> float:
 
 
 # -- branching --------------------------------------------------------------------------------
-def _apply_branching(params: Mapping[str, Any], nodes: Mapping[str, Node], flows: dict[str, Flow], file: str,
-                     notes: list[str]) -> dict[str, Flow]:
+def _apply_branching(params: Mapping[str, Any], nodes: dict[str, Node], flows: dict[str, Flow], file: str,
+                     notes: list[str]) -> tuple[dict[str, Flow], dict[str, Any]]:
+    """Shares from ``gateway_branching_probabilities``, conditions from ``branch_rules``, with Prosimos's fallbacks.
+
+    Prosimos 2.1.0 gives a flow listed without ``value`` an equal part of what the listed values leave to 1
+    (``parse_arrival_branching_probabilities``); that is reproduced. Where it would stop (probabilities of an
+    exclusive gateway that do not add up to 1: numpy's "probabilities do not sum to 1"; a gateway with no
+    entry: a KeyError), ReformSim goes on with the nearest reading and says so.
+    """
+    from .prosimos_rules import BranchRules, gateway_conditions
+
+    rules = BranchRules(params, file=file, notes=notes)
     shares: dict[str, float] = {}
+    conditions: dict[str, str] = {}
     given: set[str] = set()
-    for g in params.get("gateway_branching_probabilities") or []:
-        gid = str(g.get("gateway_id", ""))
+    block = params.get("gateway_branching_probabilities") or []
+    if not isinstance(block, list):
+        raise ScenarioError([("gateway_branching_probabilities", "expected a list of {gateway_id, probabilities}")], file=file)
+    for gi, g in enumerate(block):
+        where = f"gateway_branching_probabilities[{gi}]"
+        gid = str(g.get("gateway_id", "")) if isinstance(g, Mapping) else ""
         if gid not in nodes or nodes[gid].kind not in ("exclusive", "inclusive"):
-            raise ModelError(f'gateway_branching_probabilities names "{gid}", which is not an exclusive or inclusive '
-                             "gateway of the process", file=file, element_id=gid)
-        outgoing = {f.id for f in flows.values() if f.source == gid}
+            raise ScenarioError([(f"{where}.gateway_id", f'"{gid}" is not an exclusive or inclusive gateway of the process')],
+                                file=file)
+        outgoing = [f.id for f in flows.values() if f.source == gid]
         values: dict[str, float] = {}
-        for p in g.get("probabilities") or []:
-            fid = str(p.get("path_id", ""))
+        missing: list[str] = []
+        candidates: dict[str, str] = {}
+        for pi, p in enumerate(g.get("probabilities") or []):
+            at = f"{where}.probabilities[{pi}]"
+            fid = str(p.get("path_id", "")) if isinstance(p, Mapping) else ""
             if fid not in outgoing:
-                raise ModelError(f'path_id "{fid}" is not an outgoing flow of gateway "{gid}"; expected one of '
-                                 f"{', '.join(sorted(outgoing))}", file=file, element_id=gid)
+                raise ScenarioError([(f"{at}.path_id", f'"{fid}" is not an outgoing flow of gateway "{gid}"; expected one '
+                                      f"of {', '.join(sorted(outgoing))}")], file=file)
+            if "condition_id" in p:
+                candidates[fid] = str(p["condition_id"])
+            if "value" not in p:
+                missing.append(fid)
+                continue
             try:
-                values[fid] = float(p.get("value"))
+                values[fid] = float(p["value"])
             except (TypeError, ValueError):
-                raise ModelError(f'probability of path "{fid}" is not a number: {p.get("value")!r}', file=file, element_id=gid) from None
+                raise ScenarioError([(f"{at}.value", f"expected a probability between 0 and 1, got {p['value']!r}")], file=file) from None
             if not 0 <= values[fid] <= 1:
-                raise ModelError(f'probability of path "{fid}" must be between 0 and 1, got {values[fid]}', file=file, element_id=gid)
+                raise ScenarioError([(f"{at}.value", f"expected a probability between 0 and 1, got {values[fid]:g}")], file=file)
+        if missing:
+            part = (1 - sum(values.values())) / len(missing)
+            values.update({fid: part for fid in missing})
+            notes.append(f'gateway "{gid}": no value for {", ".join(missing)}; each gets {part:g}, what the others leave '
+                         "to 1 shared equally, as Prosimos assigns it")
         total = sum(values.values())
         if nodes[gid].kind == "exclusive":
             if total <= 0:
-                raise ModelError("branching probabilities add up to 0", file=file, element_id=gid)
-            if abs(total - 1) > 1e-6:
-                notes.append(f'gateway "{gid}": probabilities add up to {total:g}; rescaled to 1')
-            values = {k: v / total for k, v in values.items()}
+                raise ScenarioError([(f"{where}.probabilities", "branching probabilities add up to 0")], file=file)
+            if abs(total - 1) > 1e-8:
+                notes.append(f'gateway "{gid}": probabilities add up to {total:g}; rescaled to 1 (Prosimos 2.1.0 stops '
+                             'here with numpy\'s "probabilities do not sum to 1")')
+                values = {k: v / total for k, v in values.items()}
         else:
-            notes.append(f'gateway "{gid}": inclusive probabilities are per branch (each taken independently), as in Prosimos')
-        for fid in outgoing - set(values):
-            values[fid] = 0.0
+            notes.append(f'gateway "{gid}": inclusive probabilities are per branch (each taken independently) and, when '
+                         "no branch is drawn, one branch is picked by them, as in Prosimos")
+            if abs(total - 1) > 1e-8:
+                notes.append(f'gateway "{gid}": inclusive probabilities add up to {total:g}; the pick when no branch is '
+                             'drawn scales them to 1 (Prosimos 2.1.0 stops there with numpy\'s "probabilities do not sum to 1")')
+            node = nodes[gid]
+            nodes[gid] = Node(node.id, node.kind, node.name, default_flow=node.default_flow, none_drawn="weighted",
+                              tag=node.tag, line=node.line, file=node.file)
+        for fid in outgoing:
+            values.setdefault(fid, 0.0)
         shares.update(values)
         given.add(gid)
-    for n in nodes.values():
+        if candidates:
+            conditions.update(gateway_conditions(rules, gid, outgoing, values, candidates, nodes[gid].default_flow,
+                                                 nodes[gid].kind == "inclusive", where))
+    for n in list(nodes.values()):
         out = [f.id for f in flows.values() if f.source == n.id]
         if n.kind in ("exclusive", "inclusive") and len(out) > 1 and n.id not in given:
             share = 1 / len(out) if n.kind == "exclusive" else 1.0
-            notes.append(f'gateway "{n.id}": no branching probabilities in the JSON; assumption: share {share:g} per branch')
+            notes.append(f'gateway "{n.id}": no branching probabilities in the JSON (Prosimos 2.1.0 stops with a KeyError '
+                         f"when a case reaches it); assumption: share {share:g} per branch")
             shares.update({fid: share for fid in out})
-    return {fid: Flow(f.id, f.source, f.target, share=shares.get(fid), name=f.name, line=f.line) for fid, f in flows.items()}
+    attributes = rules.scenario_attributes()
+    out_flows = {fid: Flow(f.id, f.source, f.target, condition=conditions.get(fid), share=shares.get(fid), name=f.name,
+                           line=f.line) for fid, f in flows.items()}
+    return out_flows, attributes
+
+
+def load_prosimos(bpmn_path: str | os.PathLike[str], json_path: str | os.PathLike[str]) -> tuple[Process, Any]:
+    """:func:`import_prosimos` with the scenario mapping already parsed: what ``reformsim run --prosimos`` runs.
+
+    >>> from pathlib import Path
+    >>> data = Path(__file__).parents[2] / "tests" / "data" / "interop"
+    >>> process, scenario = load_prosimos(data / "mini.bpmn", data / "mini.json")
+    >>> scenario.name
+    'prosimos: mini'
+    """
+    from ..model.scenario import parse_scenario
+
+    process, mapping = import_prosimos(bpmn_path, json_path)
+    return process, parse_scenario(mapping, file=str(json_path))

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -53,37 +54,121 @@ from .legal import STEP_FACTS, lever_rulings
 from .levers import (LEVERS, AcceptIncomplete, Commitment, Demand, GreenChannel, Lever, Merge, Online, Parallel, ProcessLever,
                      Remove, Scale, Set, Staff, apply_levers)
 from .process import Process
+from .schema import Key
 from .rewrite import _FACT_NAMES, _as_duration, _coerce_fact
 
 if TYPE_CHECKING:
     from .scenario import Scenario
 
-__all__ = ["parse_edits", "apply_edits", "apply_scenario_edits", "edit_files", "EDIT_VERBS", "FROM_FILE"]
+__all__ = ["parse_edits", "apply_edits", "apply_scenario_edits", "edit_files", "EDIT_VERBS", "FROM_FILE", "EDIT_SCHEMA",
+           "COMMON_KEYS", "FACT_KEYS", "Verb"]
 
 # verb -> (lever class, kind of the verb's value, {key: (lever field, kind, required)})
 _Spec = tuple[type[Lever], str, dict[str, tuple[str, str, bool]]]
-_VERBS: dict[str, _Spec] = {
-    "remove": (Remove, "id", {}),
-    "merge": (Merge, "ids", {"name": ("name", "text", False), "id": ("new_id", "text", False),
-                             "documents": ("documents", "count", False), "agency": ("agency", "text", False),
-                             "wait": ("wait", "wait_rule", False)}),
-    "parallel": (Parallel, "ids", {}),
-    "online": (Online, "id", {"work_factor": ("work_factor", "factor", False)}),
-    "commitment": (Commitment, "id", {"inspection_share": ("inspection_share", "share", False),
-                                      "inspection": ("inspection", "duration", False),
-                                      "acceptance": ("acceptance", "duration", False)}),
-    "accept_incomplete": (AcceptIncomplete, "id", {"saved": ("saved", "duration", False), "factor": ("factor", "factor", False)}),
-    "green_channel": (GreenChannel, "id", {"limit": ("limit", "duration", True)}),
-    "scale": (Scale, "id", {"factor": ("factor", "factor", True), "part": ("part", "part", False)}),
-    "set": (Set, "id", {}),  # every other key is a fact
-    "staff": (Staff, "agency", {"add": ("add", "int", False)}),
-    "demand": (Demand, "factor", {}),
-}
-EDIT_VERBS = tuple(_VERBS)
 # Set by the scenario loader (sim.scenarios) on each edit inherited through ``extends:``: the file that
 # wrote it. An edit that does not fit the process is then reported in that file, without its values.
 FROM_FILE = "from_file"
+@dataclass(frozen=True)
+class Verb:
+    """One lever's YAML form: its value (``target``), its parameters and what it means (zh/en), with an example.
+
+    Each parameter is a :class:`~sim.model.schema.Key` whose ``kind`` :func:`_coerce` checks; ``field``
+    maps it to the lever's attribute where the names differ.
+    """
+
+    name: str
+    lever: type[Lever]
+    target: Key
+    zh: str
+    en: str
+    example: dict[str, Any]
+    params: tuple[Key, ...] = ()
+    fields: tuple[tuple[str, str], ...] = ()  # (parameter, lever field) where they differ
+
+
+def _k(name: str, kind: str, zh: str, en: str, example: Any, *, required: bool = False, default: str = "") -> Key:
+    return Key(name, kind, zh, en, example, required=required, default=default)
+
+
+_EXAMPLE_SOURCE = "assumption: example; cite the plan's clause or a source id here"
+_STEP = _k("<verb>", "id", "环节编号", "a step id", "t_x")
+_STEPS = _k("<verb>", "ids", "至少两个环节编号的列表", "a list of at least two step ids", ["t_a", "t_b"])
+EDIT_SCHEMA: tuple[Verb, ...] = (
+    Verb("remove", Remove, _STEP, "取消环节（区域评估、清单之外无审批）", "drop the step (regional assessment, no approval outside the list)",
+         {"remove": "t_env_assessment", "source": _EXAMPLE_SOURCE}),
+    Verb("merge", Merge, _STEPS, "相邻环节合并为一次办理（一窗受理）", "consecutive steps become one (one-window handling)",
+         {"merge": ["t_name", "t_license"], "name": "一窗受理", "source": _EXAMPLE_SOURCE},
+         (_k("name", "text", "合并后环节的名称", "the merged step's name", "一窗受理"),
+          _k("id", "text", "合并后环节的编号", "the merged step's id", "t_one_window", default="第一个环节的编号 / the first step's id"),
+          _k("documents", "count", "合并后的材料数", "documents of the merged step", 3, default="各环节材料数的最大值 / the largest of the steps'"),
+          _k("agency", "text", "合并后的办理部门", "the merged step's agency", "market_regulation", default="第一个环节的部门 / the first step's"),
+          _k("wait", "wait_rule", "等待时间取最大（max）或相加（sum）", "waits: the longest (max) or their sum (sum)", "max", default="max")),
+         (("id", "new_id"),)),
+    Verb("parallel", Parallel, _STEPS, "相邻环节并联办理", "consecutive steps run side by side (parallel approval)",
+         {"parallel": ["t_a", "t_b"], "source": _EXAMPLE_SOURCE}),
+    Verb("online", Online, _STEP, "环节全程网办（一网通办）", "the step fully online (one-network handling)",
+         {"online": "t_filing", "source": _EXAMPLE_SOURCE},
+         (_k("work_factor", "factor", "网办后办理用时的倍数", "multiplier on the step's work once online", 0.5, default="1"),)),
+    Verb("commitment", Commitment, _STEP, "审批改为告知承诺（须有承诺清单依据）",
+         "the approval replaced by a signed commitment (needs a commitment list)",
+         {"commitment": "t_permit", "inspection_share": 0.1, "source": _EXAMPLE_SOURCE},
+         (_k("inspection_share", "share", "事后核查的案件比例", "share of cases inspected afterwards", 0.1, default="0"),
+          _k("inspection", "duration", "一次事后核查的用时", "duration of one inspection", "2 h"),
+          _k("acceptance", "duration", "受理承诺的用时", "duration of accepting the commitment", "0.5 h",
+             default="环节平均办理用时的 0.2（假设，见 rewrite.ACCEPTANCE_SHARE） / 0.2 of the step's mean work (assumption at rewrite.ACCEPTANCE_SHARE)"))),
+    Verb("accept_incomplete", AcceptIncomplete, _STEP, "容缺受理：缺少次要材料时先行受理", "accept an application with a minor document missing",
+         {"accept_incomplete": "t_review", "saved": "1 workday", "source": _EXAMPLE_SOURCE},
+         (_k("saved", "duration", "节省的等待", "wait saved", "1 workday"),
+          _k("factor", "factor", "用时的倍数", "multiplier on the duration", 0.8))),
+    Verb("green_channel", GreenChannel, _STEP, "绿色通道：压减办结时限，等待以其为上限", "a shorter statutory limit, the wait capped by it",
+         {"green_channel": "t_permit", "limit": "8 workday", "source": _EXAMPLE_SOURCE},
+         (_k("limit", "duration", "新的办结时限", "the new statutory limit", "8 workday", required=True),)),
+    Verb("scale", Scale, _STEP, "环节用时乘以倍数（情景假设）", "a step's duration times a factor (a what-if assumption)",
+         {"scale": "t_review", "factor": 0.8, "part": "wait", "source": "assumption: what-if, 20% faster review"},
+         (_k("factor", "factor", "倍数", "the factor", 0.8, required=True),
+          _k("part", "part", "乘在办理（work）、等待（wait）或两者（both）上", "on the work, the wait or both", "wait", default="work"))),
+    Verb("set", Set, _STEP, "直接给定环节的事实（见下表）", "state facts of the step outright (see the facts below)",
+         {"set": "t_seal", "documents": 0, "fee": 0, "source": _EXAMPLE_SOURCE}),
+    Verb("staff", Staff, _k("<verb>", "agency", "部门编号", "an agency id", "market_regulation"),
+         "部门增加人员（在情景或流程给出的人数之上）", "more staff at an agency (on top of what the scenario or process gives)",
+         {"staff": "market_regulation", "add": 2, "source": "assumption: what-if, two more registrars"},
+         (_k("add", "int", "增加的人数", "staff added", 2, default="1"),)),
+    Verb("demand", Demand, _k("<verb>", "factor", "需求倍数", "a demand multiplier", 2.0),
+         "申请量乘以倍数（需求激增或下降）", "arrivals times a factor (a demand surge or drop)",
+         {"demand": 2.0, "source": "assumption: what-if, twice the applications"}),
+)
+# Keys every edit may carry besides its verb and parameters.
+COMMON_KEYS: tuple[Key, ...] = (
+    _k("source", "text", "措施的出处：方案条款或 'assumption: 理由'", "where the measure comes from: a plan clause or 'assumption: why'",
+       "seed 二(一)1", default="scenario"),
+    _k("override_rule", "text", "规则不允许该措施时仍要采用的理由（计为规划者的假设）",
+       "why to apply the lever where a rule forbids it (counted as the planner's assumption)", "what-if only"),
+    _k(FROM_FILE, "path", "由加载器写入：该措施继承自的文件（不要手写）", "written by the loader: the file the edit was inherited from (do not write it)",
+       "base.yaml"),
+)
+# The facts ``set`` may state (sim.model.rewrite checks their values).
+FACT_KEYS: tuple[Key, ...] = (
+    _k("agency", "text", "办理部门编号", "the agency id", "market_regulation"),
+    _k("procedure", "bool", "是否计为一个手续（申请人与外部的交互）", "whether it counts as a procedure (an interaction with an outside party)", True),
+    _k("documents", "count", "所需材料数", "documents required", 1),
+    _k("fee", "number", "费用（元）", "fee (yuan)", 0),
+    _k("online", "bool", "是否全程网办；set 中不能写（online 是措施名），请用 online 措施",
+       "whether fully online; not writable in set (online is a lever's name): use the online lever", True),
+    _k("statutory_limit", "duration", "法定办结时限", "the statutory time limit", "3 workday"),
+    _k("work", "duration", "人员办理用时", "staff effort", "2 h"),
+    _k("wait", "duration", "无需人员的等待", "elapsed time needing no staff", "1 workday"),
+    _k("stage", "text", "所属阶段", "the stage it belongs to", "施工许可"),
+    _k("commitment", "bool", "是否以告知承诺替代审批；set 中不能写（commitment 是措施名），请用 commitment 措施",
+       "whether a commitment replaces the approval; not writable in set (commitment is a lever's name): use the commitment lever",
+       True),
+    _k("name_en", "text", "英文名称", "the English name", "company seal"),
+    _k("name", "text", "环节名称", "the step's name", "刻制印章"),
+)
+_VERBS: dict[str, _Spec] = {v.name: (v.lever, v.target.kind, {k.name: (dict(v.fields).get(k.name, k.name), k.kind, k.required)
+                                                              for k in v.params}) for v in EDIT_SCHEMA}
+EDIT_VERBS = tuple(_VERBS)
 assert set(EDIT_VERBS) == set(LEVERS)  # the YAML form covers the whole vocabulary
+assert tuple(k.name for k in FACT_KEYS) == (*_FACT_NAMES, "name")  # every fact set may state is documented
 
 
 def _coerce(kind: str, value: Any) -> Any:

@@ -149,6 +149,9 @@ class Node:
     facts: TaskFacts | None = None
     timer: Duration | None = None  # for kind == "timer"
     default_flow: str | None = None  # for exclusive/inclusive gateways
+    # An inclusive gateway routed by shares when no branch is drawn: "default" takes the default flow (else the
+    # first); "weighted" draws one branch by the shares, as Prosimos does (sim.interop.prosimos).
+    none_drawn: str = "default"
     scope: str = ""  # id path of the subprocess / call activity it was flattened from
     # A subprocess with several end events completes when all its tokens are done: its start node
     # ``opens`` the scope's "scope_exit" node, which waits for every token of the scope it ``closes``.

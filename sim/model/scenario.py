@@ -40,7 +40,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..errors import CalendarError, ScenarioError, did_you_mean
-from .bounds import MAX_CASES, MAX_DURATION, MAX_GROWTH, MAX_RATE, MAX_REPLICATIONS, MAX_STAFF, SEED_MAX, SHARE_TOLERANCE, check_number
+from .bounds import SHARE_TOLERANCE, check_number
 from .calendar import OFFICIAL, OpeningHours
 from .edits import edit_files, parse_edits
 from .legal import Exclusion, parse_exclusions
@@ -48,10 +48,8 @@ from .official_days import OfficialDays, parse_calendar
 from .expressions import numeric_names, text_values
 from .levers import Lever
 from .process import Duration, Process, parse_duration
+from .schema import MAX_INSTANCES, SCENARIO, Key
 
-# assumption: a multi-instance step is a countersignature or review by a few parties; more than 50
-# copies of one step is a data-driven loop, not something to unroll (sim.bpmn.prepare reads it too).
-MAX_INSTANCES = 50
 
 __all__ = [
     "AgencySpec",
@@ -62,6 +60,8 @@ __all__ = [
     "parse_scenario",
     "resolve_scenario",
     "DEFAULTS",
+    "MAX_INSTANCES",
+    "SCENARIO",
 ]
 
 DEFAULTS: dict[str, Any] = {
@@ -146,11 +146,7 @@ class Scenario:
         return {sid: o.instances for sid, o in self.steps.items() if o.instances is not None}
 
 
-_TOP_KEYS = {
-    "name", "process", "start", "office_hours", "cases", "replications", "seed", "arrivals",
-    "agencies", "attributes", "steps", "routing", "edits", "description", "source", "extends",
-    "horizon_workdays", "warmup_workdays", "calendar", "excluded_levers",
-}
+_TOP_KEYS = SCENARIO.names()
 
 
 class _Problems:
@@ -159,6 +155,14 @@ class _Problems:
 
     def add(self, path: str, what: str) -> None:
         self.items.append((path, what))
+
+
+def _unknown(p: _Problems, block: Mapping[str, Any], schema: Key, path: str = "", *, skip: tuple[str, ...] = ()) -> None:
+    """Every key of ``block`` that ``schema`` does not declare, with "did you mean"."""
+    names = schema.names()
+    for key in block:
+        if key not in names and key not in skip:
+            p.add(f"{path}.{key}" if path else str(key), f"unknown setting{did_you_mean(str(key), names)}")
 
 
 def _int(p: _Problems, path: str, value: Any, minimum: int = 1, maximum: int | None = None) -> int | None:
@@ -181,6 +185,45 @@ def _number(p: _Problems, path: str, value: Any, low: float = 0.0, high: float |
         return None
 
 
+def _value(p: _Problems, key: Key, path: str, value: Any) -> Any:
+    """``value`` checked as the schema's ``key`` says (its kind and bounds); None, with a problem, when it is not."""
+    kind = key.kind
+    if kind == "count":
+        return _int(p, path, value, minimum=int(key.low or 0), maximum=None if key.high is None else int(key.high))
+    if kind in ("number", "share"):
+        return _number(p, path, value, low=key.low or 0.0, high=key.high)
+    if kind == "text":
+        return str(value)
+    if kind == "path":
+        if isinstance(value, str):
+            return value
+        p.add(path, f"expected a path to a BPMN file, got {value!r}")
+        return None
+    if kind == "hours":
+        try:
+            return OpeningHours.parse(value)
+        except ValueError as exc:
+            p.add(path, str(exc))
+            return None
+    if kind == "duration":
+        try:
+            return parse_duration(value)
+        except ValueError as exc:
+            p.add(path, str(exc))
+            return None
+    if kind == "date":
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        if isinstance(value, dt.date):
+            return value
+        p.add(path, f"expected a date like 2021-07-01, got {str(value)[:40]!r}")
+        return None
+    raise AssertionError(f"schema kind {kind!r} of {path} has no check")  # a key added to the schema without one
+
+
 def _needs_source(p: _Problems, path: str, block: Mapping[str, Any]) -> str:
     source = block.get("source")
     if not isinstance(source, str) or not source.strip():
@@ -189,96 +232,87 @@ def _needs_source(p: _Problems, path: str, block: Mapping[str, Any]) -> str:
     return source
 
 
+# Keys whose value is a block with its own parser; every other key of SCENARIO is one value checked by _value.
+# The fields of Scenario they set, where the name differs.
+_FIELD = {"calendar": "days"}
+_NOT_STORED = ("description", "source", "extends")  # read by people or by the loader (sim.scenarios), not by the run
+
+
 def parse_scenario(data: Any, *, file: str | None = None) -> Scenario:
-    """Validate a scenario mapping; raise :class:`ScenarioError` listing every problem."""
+    """Validate a scenario mapping against :data:`~sim.model.schema.SCENARIO`; raise :class:`ScenarioError` listing every problem."""
     p = _Problems()
     if not isinstance(data, Mapping):
         raise ScenarioError([("", f"expected a mapping of scenario settings, got {type(data).__name__}")], file=file)
-    for key in data:
-        if key not in _TOP_KEYS:
-            p.add(str(key), f"unknown setting{did_you_mean(str(key), _TOP_KEYS)}")
+    _unknown(p, data, SCENARIO)
+    blocks = {"calendar": lambda block: _calendar(p, block, file), "arrivals": lambda block: _arrivals(p, block),
+              "agencies": lambda block: MappingProxyType(_agencies(p, block)),
+              "attributes": lambda block: MappingProxyType(_attributes(p, block)),
+              "steps": lambda block: MappingProxyType(_steps(p, block)), "routing": lambda block: MappingProxyType(_routing(p, block)),
+              "edits": lambda block: _edits(p, block, file, kw),
+              "excluded_levers": lambda block: _exclusions(p, block)}
     kw: dict[str, Any] = {}
-    if "name" in data:
-        kw["name"] = str(data["name"])
-    if "process" in data:
-        if not isinstance(data["process"], str):
-            p.add("process", f"expected a path to a BPMN file, got {data['process']!r}")
-        else:
-            kw["process"] = data["process"]
-    if "calendar" in data:
-        try:
-            kw["days"] = parse_calendar(data["calendar"], file=file)
-        except ScenarioError as exc:
-            p.items.extend(exc.problems)
-    if "start" in data:
-        start = data["start"]
-        if isinstance(start, str):
-            try:
-                start = dt.date.fromisoformat(start)
-            except ValueError:
-                pass
-        if not isinstance(start, dt.date):
-            p.add("start", f"expected a date like 2021-07-01, got {str(data['start'])[:40]!r}")
-        else:
-            try:
-                kw.get("days", OFFICIAL).basis(start.year)
-            except CalendarError as exc:
-                p.add("start", str(exc))
-            kw["start"] = start
-    if "office_hours" in data:
-        try:
-            kw["office_hours"] = OpeningHours.parse(data["office_hours"])
-        except ValueError as exc:
-            p.add("office_hours", str(exc))
-    for key, most in (("cases", MAX_CASES), ("replications", MAX_REPLICATIONS)):
-        if key in data and (v := _int(p, key, data[key], maximum=most)) is not None:
-            kw[key] = v
-    if "seed" in data and (v := _int(p, "seed", data["seed"], minimum=0, maximum=SEED_MAX)) is not None:
-        kw["seed"] = v
-    if "horizon_workdays" in data and (h := _number(p, "horizon_workdays", data["horizon_workdays"], high=MAX_DURATION["workday"])) is not None:
-        if h <= 0:
-            p.add("horizon_workdays", "expected a number of working days > 0")
-        kw["horizon_workdays"] = h
-    if "warmup_workdays" in data and (w := _number(p, "warmup_workdays", data["warmup_workdays"], high=MAX_DURATION["workday"])) is not None:
-        kw["warmup_workdays"] = w
-        if "horizon_workdays" in kw and w >= kw["horizon_workdays"]:
-            p.add("warmup_workdays", f"expected less than horizon_workdays ({kw['horizon_workdays']:g}), got {w:g}")
-    if "arrivals" in data:
-        kw["arrivals"] = _arrivals(p, data["arrivals"])
-    if "agencies" in data:
-        kw["agencies"] = MappingProxyType(_agencies(p, data["agencies"]))
-    if "attributes" in data:
-        kw["attributes"] = MappingProxyType(_attributes(p, data["attributes"]))
-    if "steps" in data:
-        kw["steps"] = MappingProxyType(_steps(p, data["steps"]))
-    if "routing" in data:
-        kw["routing"] = MappingProxyType(_routing(p, data["routing"]))
-    if "edits" in data:
-        try:  # typed levers at load time: a bad edit fails here, with its path (sim.model.edits)
-            kw["edits"] = parse_edits(data["edits"], file=file)
-            kw["edit_files"] = edit_files(data["edits"])
-        except ScenarioError as exc:
-            p.items.extend(exc.problems)
-    if "excluded_levers" in data:
-        kw["excluded_levers"], problems = parse_exclusions(data["excluded_levers"])
-        p.items.extend(problems)
+    for key in SCENARIO.keys:
+        if key.name not in data or key.name in _NOT_STORED:
+            continue
+        value = blocks[key.name](data[key.name]) if key.name in blocks else _value(p, key, key.name, data[key.name])
+        if value is not None:
+            kw[_FIELD.get(key.name, key.name)] = value
+        _after(p, key.name, kw)
     if p.items:
         raise ScenarioError(p.items, file=file)
     return Scenario(file=file, explicit=frozenset(k for k in data if k in _TOP_KEYS), **kw)
+
+
+def _after(p: _Problems, name: str, kw: dict[str, Any]) -> None:
+    """The checks of one key that need another: the start's year in the calendar, the warm-up inside the horizon."""
+    if name == "start" and "start" in kw:
+        try:
+            kw.get("days", OFFICIAL).basis(kw["start"].year)
+        except CalendarError as exc:
+            p.add("start", str(exc))
+    elif name == "horizon_workdays" and kw.get("horizon_workdays", 1) <= 0:
+        p.add("horizon_workdays", "expected a number of working days > 0")
+    elif name == "warmup_workdays" and "warmup_workdays" in kw and "horizon_workdays" in kw:
+        if kw["warmup_workdays"] >= kw["horizon_workdays"]:
+            p.add("warmup_workdays", f"expected less than horizon_workdays ({kw['horizon_workdays']:g}), got {kw['warmup_workdays']:g}")
+
+
+def _calendar(p: _Problems, block: Any, file: str | None) -> OfficialDays | None:
+    try:
+        return parse_calendar(block, file=file)
+    except ScenarioError as exc:
+        p.items.extend(exc.problems)
+        return None
+
+
+def _edits(p: _Problems, block: Any, file: str | None, kw: dict[str, Any]) -> tuple[Lever, ...] | None:
+    try:  # typed levers at load time: a bad edit fails here, with its path (sim.model.edits)
+        levers = parse_edits(block, file=file)
+    except ScenarioError as exc:
+        p.items.extend(exc.problems)
+        return None
+    kw["edit_files"] = edit_files(block)
+    return levers
+
+
+def _exclusions(p: _Problems, block: Any) -> tuple[Exclusion, ...]:
+    exclusions, problems = parse_exclusions(block)
+    p.items.extend(problems)
+    return exclusions
+
+
+_ARRIVALS = SCENARIO.child("arrivals")
 
 
 def _arrivals(p: _Problems, block: Any) -> ArrivalSpec:
     if not isinstance(block, Mapping):
         p.add("arrivals", "expected a mapping with rate_per_workday (and source), or times_h")
         return ArrivalSpec()
-    allowed = ["rate_per_workday", "times_h", "growth", "source"]
-    for key in block:
-        if key not in allowed:
-            p.add(f"arrivals.{key}", f"unknown setting{did_you_mean(str(key), allowed)}")
+    _unknown(p, block, _ARRIVALS, "arrivals")
     rate = times = None
     growth = 1.0
     if "growth" in block:
-        g = _number(p, "arrivals.growth", block["growth"], high=MAX_GROWTH)
+        g = _value(p, _ARRIVALS.child("growth"), "arrivals.growth", block["growth"])
         if g == 0:
             p.add("arrivals.growth", "expected a number > 0 (a demand multiplier, e.g. 2.0 for twice the applications)")
         elif g is not None:
@@ -286,14 +320,14 @@ def _arrivals(p: _Problems, block: Any) -> ArrivalSpec:
         if "times_h" in block:
             p.add("arrivals.growth", "growth multiplies rate_per_workday; it cannot apply to fixed times_h")
     if "rate_per_workday" in block:
-        rate = _number(p, "arrivals.rate_per_workday", block["rate_per_workday"], high=MAX_RATE)
+        rate = _value(p, _ARRIVALS.child("rate_per_workday"), "arrivals.rate_per_workday", block["rate_per_workday"])
         if rate == 0:
             p.add("arrivals.rate_per_workday", "expected a number > 0")
     if "times_h" in block:
-        raw = block["times_h"]
+        raw, most = block["times_h"], _ARRIVALS.child("times_h").high
         if not isinstance(raw, list) or not all(isinstance(x, (int, float)) and not isinstance(x, bool)
-                                                  and 0 <= x <= MAX_DURATION["hour"] for x in raw):
-            p.add("arrivals.times_h", f"expected a list of arrival offsets in hours (finite numbers from 0 to {MAX_DURATION['hour']:g})")
+                                                  and 0 <= x <= most for x in raw):
+            p.add("arrivals.times_h", f"expected a list of arrival offsets in hours (finite numbers from 0 to {most:g})")
         else:
             times = tuple(sorted(float(x) for x in raw))
     if rate is None and times is None and "rate_per_workday" not in block and "times_h" not in block and "growth" not in block:
@@ -306,6 +340,10 @@ def _arrivals(p: _Problems, block: Any) -> ArrivalSpec:
     return ArrivalSpec(rate_per_workday=rate, source=source, growth=growth)
 
 
+_AGENCY = SCENARIO.child("agencies").each
+assert _AGENCY is not None
+
+
 def _agencies(p: _Problems, block: Any) -> dict[str, AgencySpec]:
     if not isinstance(block, Mapping):
         p.add("agencies", "expected a mapping agency id -> {staff, hours, source}")
@@ -316,21 +354,19 @@ def _agencies(p: _Problems, block: Any) -> dict[str, AgencySpec]:
         if not isinstance(spec, Mapping):
             p.add(path, "expected a mapping with staff, hours, source")
             continue
-        for key in spec:
-            if key not in ("staff", "hours", "name", "source"):
-                p.add(f"{path}.{key}", f"unknown setting{did_you_mean(str(key), ['staff', 'hours', 'name', 'source'])}")
+        _unknown(p, spec, _AGENCY, path)
         kw: dict[str, Any] = {"id": str(aid), "name": str(spec.get("name", ""))}
-        if "staff" in spec and (v := _int(p, f"{path}.staff", spec["staff"], maximum=MAX_STAFF)) is not None:
-            kw["staff"] = v
-        if "hours" in spec:
-            try:
-                kw["hours"] = OpeningHours.parse(spec["hours"])
-            except ValueError as exc:
-                p.add(f"{path}.hours", str(exc))
+        for name in ("staff", "hours"):
+            if name in spec and (v := _value(p, _AGENCY.child(name), f"{path}.{name}", spec[name])) is not None:
+                kw[name] = v
         if "staff" in spec or "hours" in spec:
             kw["source"] = _needs_source(p, path, spec)
         out[str(aid)] = AgencySpec(**kw)
     return out
+
+
+_ATTRIBUTE = SCENARIO.child("attributes").each
+assert _ATTRIBUTE is not None
 
 
 def _attributes(p: _Problems, block: Any) -> dict[str, AttributeSpec]:
@@ -343,9 +379,10 @@ def _attributes(p: _Problems, block: Any) -> dict[str, AttributeSpec]:
         if not isinstance(spec, Mapping) or ("p" not in spec and "values" not in spec):
             p.add(path, "expected {p: 0..1, source: ...} or {values: {value: share, ...}, source: ...}")
             continue
+        _unknown(p, spec, _ATTRIBUTE, path)
         source = _needs_source(p, path, spec)
         if "p" in spec:
-            share = _number(p, f"{path}.p", spec["p"], 0.0, 1.0)
+            share = _value(p, _ATTRIBUTE.child("p"), f"{path}.p", spec["p"])
             out[str(name)] = AttributeSpec(str(name), p=share, source=source)
         else:
             values = spec["values"]
@@ -361,6 +398,10 @@ def _attributes(p: _Problems, block: Any) -> dict[str, AttributeSpec]:
     return out
 
 
+_STEP = SCENARIO.child("steps").each
+assert _STEP is not None
+
+
 def _steps(p: _Problems, block: Any) -> dict[str, StepOverride]:
     if not isinstance(block, Mapping):
         p.add("steps", "expected a mapping step id -> {work, wait, source}")
@@ -371,21 +412,18 @@ def _steps(p: _Problems, block: Any) -> dict[str, StepOverride]:
         if not isinstance(spec, Mapping):
             p.add(path, "expected {work: '<distribution> h', wait: '<distribution> workday', source: ...}")
             continue
+        _unknown(p, spec, _STEP, path)
         kw: dict[str, Any] = {}
-        for key in spec:
-            if key not in ("work", "wait", "source", "instances"):
-                p.add(f"{path}.{key}", f"unknown setting{did_you_mean(str(key), ['work', 'wait', 'source', 'instances'])}")
-        if "instances" in spec:
-            kw["instances"] = _int(p, f"{path}.instances", spec["instances"], maximum=MAX_INSTANCES)
-        for key in ("work", "wait"):
-            if key in spec:
-                try:
-                    kw[key] = parse_duration(spec[key])
-                except ValueError as exc:
-                    p.add(f"{path}.{key}", str(exc))
+        for key in _STEP.keys:
+            if key.name in spec and key.name != "source":
+                kw[key.name] = _value(p, key, f"{path}.{key.name}", spec[key.name])
         kw["source"] = _needs_source(p, path, spec)
         out[str(sid)] = StepOverride(**kw)
     return out
+
+
+_ROUTING = SCENARIO.child("routing")
+assert _ROUTING.each is not None
 
 
 def _routing(p: _Problems, block: Any) -> dict[str, float]:
@@ -395,9 +433,9 @@ def _routing(p: _Problems, block: Any) -> dict[str, float]:
     _needs_source(p, "routing", block)
     out = {}
     for fid, share in block.items():
-        if fid == "source":
+        if fid in _ROUTING.names():
             continue
-        if (v := _number(p, f"routing.{fid}", share, 0.0, 1.0)) is not None:
+        if (v := _value(p, _ROUTING.each, f"routing.{fid}", share)) is not None:
             out[str(fid)] = v
     return out
 

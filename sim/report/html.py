@@ -27,7 +27,7 @@ __all__ = ["write_report", "baseline_for", "verdict_rows", "bottleneck_section",
 LABELS = {
     "en": {"title": "ReformSim assessment of the 2021 plan targets", "verdicts": "Verdicts", "target": "target",
            "check": "check", "process": "process", "unit": "unit", "metric": "judged on", "threshold": "threshold",
-           "verdict": "verdict", "share": "share meeting", "ci": "95% interval", "static": "static count / mean",
+           "verdict": "verdict", "share": "share meeting", "mean": "mean (95% interval), where judged on the mean", "ci": "95% interval", "static": "static count / mean",
            "wd": "working days P50/P95", "note": "note", "reachable": "reachable", "at_risk": "at risk",
            "not_reachable": "not reachable", "clock": "Clock rule", "not_sim": "Not simulated", "reason": "reason",
            "diff": "Before / after", "dist": "Distribution of the metric", "util": "Agency utilisation",
@@ -57,7 +57,7 @@ LABELS = {
                        "stages": "stages"}},
     "zh": {"title": "ReformSim：2021年营商环境方案目标评估", "verdicts": "评估结论", "target": "目标",
            "check": "检查项", "process": "流程", "unit": "单位", "metric": "判定口径", "threshold": "阈值",
-           "verdict": "结论", "share": "达标比例", "ci": "95%区间", "static": "静态计数/均值",
+           "verdict": "结论", "share": "达标比例", "mean": "均值（95%区间，按均值判定时）", "ci": "95%区间", "static": "静态计数/均值",
            "wd": "工作日 P50/P95", "note": "说明", "reachable": "可达成", "at_risk": "有风险",
            "not_reachable": "不可达成", "clock": "时间口径", "not_sim": "未模拟的目标", "reason": "原因",
            "diff": "改革前后对比", "dist": "指标分布", "util": "部门利用率",
@@ -115,6 +115,7 @@ def verdict_rows(assessment: Any, lang: str = "en") -> list[dict[str, Any]]:
              t["process"]: Path(r.process).name,
              t["unit"]: r.unit, t["metric"]: metric(r), t["threshold"]: r.threshold, t["verdict"]: t[r.verdict],
              t["share"]: r.share, t["ci"]: "" if r.lo != r.lo else f"{r.lo:.1%}–{r.hi:.1%}", t["required"]: r.required,
+             t["mean"]: "" if r.statistic != "mean" else f"{r.mean:.2f} ({r.mean_lo:.2f}–{r.mean_hi:.2f})",
              "P50": r.p50, "P80": r.p80, "P95": r.p95, t["readings"]: readings(r), t["band"]: r.band_share,
              t["static"]: r.static, t["reason"]: r.reason.get(lang, ""),
              t["note"]: "; ".join(x for x in (r.note, r.reading_why, r.check_note) if x)} for r in assessment.rows]
@@ -277,6 +278,12 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
                  *(f'<p class="warning">⚠ {html.escape(note)}</p>' for note in assessment.calendar_notes()),
                  _table(verdicts, t["verdict"]),
                  f"<p><b>{t['clock']}</b>: {html.escape(CLOCK_RULE[lang])} {html.escape(t['rule_static'])}</p>"]
+        province = [r for r in assessment.rows if r.cities]
+        if province:  # 全省 targets: every 市县 (sim.analysis.cities)
+            from ..analysis.cities import SECTION, city_rows
+
+            sheets["cities"] = [x for r in province for x in city_rows(r.target, r.cities, lang)]
+            parts += [f"<h2>{html.escape(SECTION[lang])}</h2>", _table(sheets["cities"])]
         if predictions:  # the trade backtest (sim.analysis.backtest): a prediction, not a verdict
             from ..analysis.backtest import TITLE, prediction_rows
 
