@@ -7,7 +7,7 @@ The bare SimPy walker of ``benchmarks/throughput.py`` runs on company setup (it 
 share-routed gateways). Timed runs are interleaved and the fastest of ``--repeat`` counts (the
 machine is shared); the first call, which loads or compiles the numba kernel, is timed apart.
 
-Then the per-case cost of ``fast`` at 10,000 and 1,000,000 cases (load and staff × 50, as the
+Then the per-case cost of ``fast`` at 10,000, 100,000 and 1,000,000 cases (load and staff × 50, as the
 memory runs of throughput.py, so a million cases fit the holiday calendar), and the start-up of a
 fresh process: with an empty numba cache (the compile) and with the cache filled.
 
@@ -109,7 +109,7 @@ def per_case_cost(big: int) -> dict[str, Any]:
     process, scenario = scaled(PROCESSES / "company_setup_2021.bpmn")
     timed(process, scenario, Fast(strict=True), 2000)
     out = {}
-    for n in (10_000, big):
+    for n in sorted({10_000, 100_000, big}):
         r = timed(process, scenario, Fast(strict=True), n)
         out[n] = {"seconds": r["seconds"], "us_per_case": 1e6 * r["seconds"] / n, "cpu_us_per_case": 1e6 * r["cpu_s"] / n}
     return out

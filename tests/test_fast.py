@@ -117,6 +117,7 @@ def test_chunks_flushes_and_calendar_growth_change_nothing(monkeypatch: pytest.M
     # a low arrival rate, so the run crosses into the next years and the day tables grow
     monkeypatch.setattr(fast_module, "CHUNK", 4096)
     monkeypatch.setattr(fast_module, "_OUT", 512)
+    monkeypatch.setattr(fast_module, "_OUT_STEPS", 700)
     path = PROCESSES / "electricity_lv_residential_2021.bpmn"
     scenario = queue_heavy(path, rate=12.0, staff=2)
     compiled, fast = both(path, scenario, cases=9000, replications=1)
@@ -284,6 +285,28 @@ def test_extend_equals_add_one_at_a_time(n: int, cap: int, cut: int) -> None:
     one.add(0.5)
     bulk.add(0.5)  # the reservoir's generator continues where the bulk draws left it
     assert bulk.values().tolist() == one.values().tolist()
+
+
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e7])
+def test_folding_past_the_cap_keeps_the_sequential_sums(scale: float) -> None:
+    # the fold is numpy (a million-case run folds a dozen samples); it must add as sum() and += do, in order,
+    # not pairwise, or the mean and spread past the cap would differ in their last bits from before
+    from array import array
+
+    from sim.engine.stats import Sample
+
+    values = (np.random.default_rng(6).standard_normal(5000) * scale).tolist()
+    for vals in (values, values[:1], [], values[:50] + [math.nan] + values[50:60]):
+        s = Sample(cap=10)
+        s._values = array("d", vals)
+        s._fold()
+        want_sum, want_sq = 0.0, 0.0
+        for v in vals:
+            want_sum += v
+            want_sq += v * v
+        got = (s._sum, s._sumsq, s._min, s._max)
+        want = (want_sum, want_sq, min(vals, default=math.inf), max(vals, default=-math.inf))
+        assert [repr(x) for x in got] == [repr(x) for x in want]  # repr: NaN compares unequal to itself
 
 
 def test_warmup_cases_are_left_out_alike() -> None:

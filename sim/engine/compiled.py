@@ -24,19 +24,19 @@ def run_compiled(rep: Replication, arrivals: Iterable[float]) -> None:
     env = rep.env
     nodes = rep.model.nodes
 
-    def spawn(case: CaseState, node: CNode, targets: list[int]) -> None:
+    def spawn(case: CaseState, node: CNode, targets: list[int], w: float | None) -> None:
         for target in targets:
             case.live_tokens += 1
             for scope in node.enclosing:
                 case.scope_live[scope] += 1
-            env.process(token(case, target))
+            env.process(token(case, target, w))  # a token starts now: the parent's reading of the clock holds
 
     def absorbed(case: CaseState, node: CNode) -> None:
         for scope in node.enclosing:
             case.scope_live[scope] -= 1
 
-    def token(case: CaseState, index: int) -> Generator[simpy.Event, Any, None]:
-        w = None  # the statutory clock's working time now, once a step has told us
+    def token(case: CaseState, index: int, w: float | None = None) -> Generator[simpy.Event, Any, None]:
+        # w: the statutory clock's working time now, once a step (or the parent token) has told us
         visit = rep.visit
         while True:
             node: CNode = nodes[index]
@@ -60,7 +60,7 @@ def run_compiled(rep: Replication, arrivals: Iterable[float]) -> None:
                     branches = list(range(len(node.succ))) if kind == "parallel" else rep.route(case, node)
                     if kind == "inclusive" and node.join_for is not None:
                         case.inclusive_expect[node.join_for] = len(branches)
-                    spawn(case, node, [node.succ[j] for j in branches[1:]])
+                    spawn(case, node, [node.succ[j] for j in branches[1:]], w)
                     index = node.succ[branches[0]]
                     continue
             elif kind == "exclusive" and len(node.succ) > 1:
@@ -78,7 +78,7 @@ def run_compiled(rep: Replication, arrivals: Iterable[float]) -> None:
             succ = node.succ
             if not succ:
                 break
-            spawn(case, node, succ[1:])  # several flows without a gateway: parallel tokens (BPMN semantics)
+            spawn(case, node, succ[1:], w)  # several flows without a gateway: parallel tokens (BPMN semantics)
             index = succ[0]
         case.live_tokens -= 1
         if case.live_tokens == 0 and case.reached_end:

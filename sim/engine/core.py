@@ -251,13 +251,15 @@ class StaffPool:
 
 
 class Agency:
-    __slots__ = ("id", "pool", "clock", "stats")
+    __slots__ = ("id", "pool", "clock", "stats", "statutory")
 
-    def __init__(self, env: simpy.Environment, aid: str, staff: int, clock: WorkClock) -> None:
+    def __init__(self, env: simpy.Environment, aid: str, staff: int, clock: WorkClock, statutory: bool = False) -> None:
         self.id = aid
         self.pool = StaffPool(env, staff)
         self.clock = clock
         self.stats = AgencyStats(aid, staff)
+        # open the statutory clock's hours: the same working time, so a step reads the calendar once for both
+        self.statutory = statutory
 
 
 class Replication:
@@ -279,7 +281,8 @@ class Replication:
                 raise SimulationError(f'agency "{aid}" has {spec.staff} staff: cases needing its work would wait forever; '
                                       "give it at least 1 (agencies.%s.staff)" % aid)
             hours = spec.hours or scenario.office_hours
-            self.agencies.append(Agency(self.env, aid, spec.staff, work_clock(scenario.start, hours, scenario.days)))
+            self.agencies.append(Agency(self.env, aid, spec.staff, work_clock(scenario.start, hours, scenario.days),
+                                        statutory=hours == scenario.office_hours))
         self.result = ReplicationResult(replication)
         self.result.agencies = {a.id: a.stats for a in self.agencies}
         self.result.tasks = {c.id: TaskStats(c.id, c.name, c.agency_id) for c in model.nodes if c.kind in ("task", "timer")}
@@ -406,6 +409,7 @@ class Replication:
             w_enable = clock.working_time(enable)
         start = granted = enable
         effort = queued = 0.0
+        w_granted = w_start = w_worked = None  # readings of the statutory clock a step took on the way
         work = node.work
         if work is not None:
             hours = work.sample(self.uniform(case, node, node.slot_work))
@@ -421,13 +425,25 @@ class Replication:
                     yield turn
                     granted = env.now  # the staff turn: queueing ends here, waiting for the office may follow
                 agency_clock = agency.clock
+                statutory = agency.statutory
                 if granted != enable:
                     # queueing is the office's open hours spent in line; the nights in line are the office being
                     # closed (ample staff would not have saved them)
-                    queued = agency_clock.working_time(granted) - agency_clock.working_time(enable)
+                    if statutory:
+                        w_granted = agency_clock.working_time(granted)
+                        queued = w_granted - w_enable
+                    else:
+                        queued = agency_clock.working_time(granted) - agency_clock.working_time(enable)
                     stats.waiting_total_h += queued
                 start = agency_clock.next_open(granted)
-                yield env.timeout(agency_clock.work_end(start, hours) - env.now)
+                if hours > 0:  # agency_clock.work_end(start, hours), keeping the reading at the start
+                    w = agency_clock.working_time(start)
+                    if statutory:
+                        w_start = w
+                    done = agency_clock.at_working_time(w + hours)
+                else:
+                    done = start
+                yield env.timeout(done - env.now)
                 pool.release()
                 stats.busy_hours += hours
             else:
@@ -438,16 +454,24 @@ class Replication:
         if node.wait is not None:
             amount = node.wait.sample(self.uniform(case, node, node.slot_wait))
             unit = node.wait_unit
-            target = clock.add_workdays(now, amount) if unit == "workday" else now + (24.0 * amount if unit == "day" else amount)
+            if unit == "workday":  # clock.add_workdays(now, amount), keeping the reading now
+                wait_h = amount * clock.hours_per_day
+                if wait_h > 0:
+                    w_worked = clock.working_time(now)
+                    target = clock.at_working_time(w_worked + wait_h)
+                else:
+                    target = now
+            else:
+                target = now + (24.0 * amount if unit == "day" else amount)
             if target > now:
                 yield env.timeout(target - now)
                 now = env.now
         end = now
         # the boundaries on the statutory clock; equal instants reuse the reading (one calendar read per step
         # for a plain step, as before)
-        w_granted = w_enable if granted == enable else clock.working_time(granted)
-        w_start = w_granted if start == granted else clock.working_time(start)
-        w_worked = w_start if worked == start else clock.working_time(worked)
+        w_granted = w_enable if granted == enable else (clock.working_time(granted) if w_granted is None else w_granted)
+        w_start = w_granted if start == granted else (clock.working_time(start) if w_start is None else w_start)
+        w_worked = w_start if worked == start else (clock.working_time(worked) if w_worked is None else w_worked)
         w_end = w_worked if end == worked else clock.working_time(end)
         # plain list arithmetic on the hot path; folded into the TaskStats means at close()
         totals = self._step_totals[node.index]

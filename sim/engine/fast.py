@@ -50,9 +50,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Fast", "Unsupported", "unsupported", "FastFallbackWarning"]
 
-TOKEN_FLOATS = 7  # statutory clock at enable, enable, start, staff effort, worked, granted, queued
 CHUNK = 16_384  # cases fed to the event loop at a time (a multiple of the arrival draws' 4096)
-_OUT = 65_536  # finished cases / steps buffered before they are folded into the samples
+_OUT = 65_536  # finished cases buffered before they are folded into the samples
+_OUT_STEPS = 16_384  # finished steps likewise (their days are also kept per step: nodes x this many)
 _KINDS = {"start": fk.K_START, "end": fk.K_END, "task": fk.K_TASK, "timer": fk.K_TIMER, "parallel": fk.K_PARALLEL,
           "exclusive": fk.K_EXCLUSIVE, "pass": fk.K_PASS}
 _UNITS = {"hour": fk.UNIT_HOUR, "workday": fk.UNIT_WORKDAY, "day": fk.UNIT_DAY}
@@ -175,6 +175,13 @@ class _Plan:
         self.steps = max(sum(1 for c in nodes if c.kind in ("task", "timer")), 1)
         self.procedures = max(sum(1 for c in nodes if c.kind == "task" and c.procedure), 1)
         self.n_agencies = len(model.agency_ids)
+        # an agency open the statutory clock's hours has the same day tables: the kernel reuses its readings
+        scenario = model.scenario
+        same = [(spec.hours if spec is not None and spec.hours else scenario.office_hours) == scenario.office_hours
+                for spec in (scenario.agencies.get(aid) for aid in model.agency_ids)]
+        for c in nodes:
+            if c.agency is not None:
+                self.ni[c.index, fk.N_SAME_CLOCK] = int(same[c.agency])
 
     def case_inputs(self, rep: Replication, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Sampled durations and the branch each gateway takes, for a chunk of case rows."""
@@ -262,12 +269,12 @@ def _calendar(origin: dt.date, days: OfficialDays, hours: tuple[OpeningHours, ..
     limit = (dt.date(origin.year + MAX_SIMULATED_YEARS, 1, 1) - origin).days
     n_per = max(len(h.periods) for h in hours)
     ob = np.zeros((len(hours), len(wd) + 1))
-    per = np.zeros((len(hours), n_per, 3))
+    per = np.zeros((len(hours), n_per, 4))  # start, end, open hours before the start, open hours before the end
     for c, h in enumerate(hours):
         clock = WorkClock(origin, h, days)  # the periods with their cumulative hours, as the clock computes them
         ob[c, 1:] = np.cumsum(np.where(wd == 1, clock.hours_per_day, 0.0))  # sequential sums, as _extend_to adds
         for p, (a, b, before) in enumerate(clock._periods):
-            per[c, p] = (a, b, before)
+            per[c, p] = (a, b, before, before + (b - a))
     return _Calendar(wd, ob, per, np.array([len(h.periods) for h in hours], dtype=np.int64), np.flatnonzero(wd),
                      np.array([h.hours for h in hours]), len(wd) >= limit)
 
@@ -295,7 +302,7 @@ class _Revisit(Exception):
 # -- the executor ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Fast:
-    """The compiled executor's results from a numba event loop (≥ 30× faster; see README, Engine).
+    """The compiled executor's results from a numba event loop (its speed against compiled: README, Performance).
 
     ``strict`` refuses a model it cannot run (:class:`Unsupported`); otherwise :func:`simulate`
     runs it with :class:`~sim.engine.executors.Compiled` and notes why.
@@ -374,9 +381,10 @@ class _Attempt:
         self.md = np.full(1 + a, -1, dtype=np.int64)
         tokens = 256
         self.ht = np.zeros(tokens)
-        self.hi = np.zeros((tokens, 3), dtype=np.int64)
+        self.hi = np.zeros((tokens, 2), dtype=np.int64)  # event id, token
+        self.uq = np.zeros(tokens, dtype=np.int64)  # process starts (URGENT), a ring
         self.ti = np.zeros((tokens, 3), dtype=np.int64)
-        self.tf = np.zeros((tokens, TOKEN_FLOATS))
+        self.tf = np.zeros((tokens, fk.TOKEN_FLOATS))
         self.free = np.arange(tokens, dtype=np.int64)[::-1].copy()
         self.pi = np.zeros((max(a, 1), 4), dtype=np.int64)
         for j, agency in enumerate(rep.agencies):
@@ -395,16 +403,22 @@ class _Attempt:
         self.pcont = np.zeros((paths, plan.steps + 1), dtype=np.int64)
         self.phash = np.zeros(paths, dtype=np.uint64)
         self.oc = np.zeros((max(2, min(_OUT, expected + 1)), fk.OUT_CASE_COLUMNS))
-        steps = max(n + 1, min(_OUT, expected * plan.steps + n + 1))  # the kernel flushes when fewer than n rows are free
+        steps = max(n + 1, min(_OUT_STEPS, expected * plan.steps + n + 1))  # the kernel flushes when fewer than n rows are free
         self.osi = np.zeros((steps, 2), dtype=np.int64)
         self.osf = np.zeros((steps, 4))
+        self.osd = np.zeros((n, steps))  # each step's working days, per node in the order they finished
+        self.osn = np.zeros(n, dtype=np.int64)
+        self.db_order = np.zeros(plan.procedures, dtype=np.int64)  # the Doing-Business clock's scratch
+        self.db_times = np.zeros((plan.procedures, 2))
         self.si = np.zeros(fk.SCALARS, dtype=np.int64)
         self.si[fk.I_FREE] = tokens
         self.si[fk.I_FLOWS] = plan.n_flows
         self.sf = np.zeros(4)
         self.sf[fk.F_FIRST] = math.inf
         self.sf[fk.F_WARMUP_UNTIL] = rep.warmup_until
-        _kernel().schedule(self.ht, self.hi, self.si, 0.0, fk.URGENT, -1)  # the source process starts at 0
+        self.uq[0] = -1  # the source process starts at 0 (URGENT, event id 0)
+        self.si[fk.I_ULEN] = 1
+        self.si[fk.I_EID] = 1
         # outputs, folded as they come
         self.metrics = {m: Sample() for m in ("workdays", "calendar_days", "hours", "db_days", "procedures", "documents", "fee")}
         self.step_days = {i: Sample() for i, s in enumerate(rep.task_stats) if s is not None}
@@ -429,7 +443,7 @@ class _Attempt:
         capacity = max(capacity, 1)
         n = len(self.rep.model.nodes)
         old = getattr(self, "ci", None)
-        new = {"ci": np.zeros((capacity, 6), dtype=np.int64), "cf": np.zeros((capacity, 3)),
+        new = {"ci": np.zeros((capacity, 6), dtype=np.int64), "cf": np.zeros((capacity, fk.CASE_FLOATS)),
                "cj": np.zeros((capacity, plan.joins), dtype=np.int64), "cp": np.zeros((capacity, plan.procedures, 3)),
                "cpath": np.zeros((capacity, plan.steps), dtype=np.int64), "cseen": np.zeros((capacity, n), dtype=np.uint8),
                "dur": np.zeros((capacity, plan.columns)), "route": np.zeros((capacity, plan.routes), dtype=np.int64)}
@@ -503,9 +517,14 @@ class _Attempt:
     def _grow(self) -> None:
         size = len(self.ht)
         self.ht = np.concatenate((self.ht, np.zeros(size)))
-        self.hi = np.concatenate((self.hi, np.zeros((size, 3), dtype=np.int64)))
+        self.hi = np.concatenate((self.hi, np.zeros((size, 2), dtype=np.int64)))
         self.ti = np.concatenate((self.ti, np.zeros((size, 3), dtype=np.int64)))
-        self.tf = np.concatenate((self.tf, np.zeros((size, TOKEN_FLOATS))))
+        self.tf = np.concatenate((self.tf, np.zeros((size, fk.TOKEN_FLOATS))))
+        uq = np.zeros(2 * size, dtype=np.int64)  # the ring of process starts, unrolled so its head is at 0
+        head, length = self.si[fk.I_UHEAD], self.si[fk.I_ULEN]
+        uq[:length] = np.roll(self.uq, -head)[:length]
+        self.uq = uq
+        self.si[fk.I_UHEAD] = 0
         free = self.si[fk.I_FREE]
         self.free = np.concatenate((np.arange(2 * size - 1, size - 1, -1, dtype=np.int64), self.free[:free],
                                     np.zeros(size, dtype=np.int64)))
@@ -532,9 +551,9 @@ class _Attempt:
             self.cases += k
         s = int(si[fk.I_OUT_STEPS])
         if s:
-            nodes = self.osi[:s, 0]
-            for i in np.unique(nodes).tolist():
-                self.step_days[i].extend(self.osf[:s, 0][nodes == i])
+            for i in np.flatnonzero(self.osn).tolist():
+                self.step_days[i].extend(self.osd[i, :self.osn[i]])
+            self.osn[:] = 0
             if self.traces is not None or self.rep.on_task is not None:
                 self._records(s)
         si[fk.I_OUT_CASES] = 0
@@ -556,11 +575,11 @@ class _Attempt:
         while True:
             c = self.tables.cal
             self.si[fk.I_CAL_LIMIT] = self.tables.limit
-            status = _kernel().run_events(p.ni, p.nf, p.succ, self.rep.model.start, c.wd, c.ob, c.per, c.nper, c.od, c.hpd, self.md,
-                                   self.flags, self.ht, self.hi, self.ti, self.tf, self.free, self.pi, self.q, self.ai,
-                                   self.af, self.sv, self.st, self.ci, self.cf, self.cj, self.cp, self.cpath, self.cseen,
-                                   self.dur, self.route, self.ptab, self.pcont, self.phash, self.oc, self.osi, self.osf,
-                                   self.si, self.sf)
+            status = _kernel().run_events(p.ni, p.nf, p.succ, self.rep.model.start, c.wd, c.ob, c.per, c.nper, c.od, c.hpd,
+                                          self.md, self.flags, self.ht, self.hi, self.uq, self.ti, self.tf, self.free, self.pi,
+                                          self.q, self.ai, self.af, self.sv, self.st, self.ci, self.cf, self.cj, self.cp,
+                                          self.cpath, self.cseen, self.dur, self.route, self.ptab, self.pcont, self.phash,
+                                          self.oc, self.osi, self.osf, self.osd, self.osn, self.db_order, self.db_times, self.si, self.sf)
             if status == fk.ST_DONE:
                 break
             if status == fk.ST_NEED_CASES:

@@ -4,9 +4,9 @@ Everything here mirrors a Python original line for line, so that a case's record
 float for float: the working-time arithmetic of :class:`sim.model.calendar.WorkClock`
 (``working_time``, ``at_working_time``, ``next_open``), the token walk of
 :func:`sim.engine.compiled.run_compiled`, :meth:`sim.engine.core.Replication.perform_step` and
-``finish_case``, :func:`sim.model.clocks.db_days`, and SimPy's event order — a heap keyed by
-(time, priority, event id), with process starts URGENT and timeouts/turns NORMAL, each event id
-taken when the event is scheduled, as ``simpy.Environment.schedule`` does. Change one of the
+``finish_case``, :func:`sim.model.clocks.db_days`, and SimPy's event order — (time, priority, event id), with process starts URGENT and timeouts/turns
+NORMAL, each event id taken when the event is scheduled, as ``simpy.Environment.schedule`` does
+(URGENT starts in a ring, NORMAL events in a heap: see :func:`schedule_urgent`). Change one of the
 originals and ``tests/test_fast.py`` fails until this file follows.
 
 State lives in arrays the caller owns (:mod:`sim.engine.fast`), so :func:`run_events` can stop
@@ -15,7 +15,7 @@ State lives in arrays the caller owns (:mod:`sim.engine.fast`), so :func:`run_ev
 Example (the calendar helpers on a one-clock table: 2 days, open 09:00-17:00 on the first only):
     >>> import numpy as np
     >>> wd = np.array([1, 0], dtype=np.uint8); ob = np.array([[0.0, 8.0, 8.0]]); od = np.array([0]); hpd = np.array([8.0])
-    >>> per = np.array([[[9.0, 17.0, 0.0]]]); nper = np.array([1]); md = np.zeros(1, dtype=np.int64)
+    >>> per = np.array([[[9.0, 17.0, 0.0, 8.0]]]); nper = np.array([1]); md = np.zeros(1, dtype=np.int64)
     >>> flags = np.zeros(1, dtype=np.int64)
     >>> working_time(wd, ob, per, nper, od, hpd, md, flags, 0, 13.0), next_open(wd, ob, per, nper, od, hpd, md, flags, 0, 5.0)
     (4.0, 9.0)
@@ -31,13 +31,15 @@ from numba import njit
 from .fast_layout import (  # noqa: F401 (the kernel's constants, one list)
     K_START, K_END, K_TASK, K_TIMER, K_PARALLEL, K_EXCLUSIVE, K_PASS, N_KIND,
     N_INCOMING, N_AGENCY, N_COL_WORK, N_COL_WAIT, N_WAIT_UNIT, N_ROUTE, N_PROC, N_ONLINE,
-    N_DOCS, N_JOIN, N_S0, N_S1, N_COLUMNS, UNIT_HOUR, UNIT_WORKDAY, UNIT_DAY,
+    N_DOCS, N_JOIN, N_S0, N_S1, N_SAME_CLOCK, N_COLUMNS, UNIT_HOUR, UNIT_WORKDAY, UNIT_DAY,
     S_NODE, S_GRANTED, S_WORKED_AGENCY, S_WORKED, S_WAITED, URGENT, NORMAL, ST_DONE,
     ST_NEED_CASES, ST_FLUSH, ST_CALENDAR, ST_ROUTE, ST_REVISIT, ST_GROW, ST_CALENDAR_SOON, I_EID,
     I_HEAP, I_FREE, I_NEXT, I_LOADED, I_ALL_LOADED, I_BASE, I_WOKEN, I_PENDING,
-    I_OUT_CASES, I_OUT_STEPS, I_ERR_CASE, I_ERR_NODE, I_PATHS, I_WARMUP, I_FLOWS, I_CAL_LIMIT,
+    I_OUT_CASES, I_OUT_STEPS, I_ERR_CASE, I_ERR_NODE, I_PATHS, I_WARMUP, I_FLOWS, I_CAL_LIMIT, I_UHEAD, I_ULEN,
     SCALARS, F_NOW, F_FIRST, F_LAST_END, F_WARMUP_UNTIL, C_LIVE, C_REACHED_END, C_DOCS,
-    C_NPROC, C_PLEN, C_DONE, C_T, C_ARRIVAL, C_FEE, OUT_CASE_COLUMNS,
+    C_NPROC, C_PLEN, C_DONE, C_T, C_ARRIVAL, C_FEE, C_W_ARRIVAL, CASE_FLOATS, OUT_CASE_COLUMNS,
+    T_W_ENABLE, T_ENABLE, T_START, T_EFFORT, T_WORKED, T_GRANTED, T_QUEUED, T_W_GRANTED, T_W_START, T_W_WORKED,
+    TOKEN_FLOATS,
 )
 
 
@@ -71,16 +73,17 @@ def working_time(wd, ob, per, nper, od, hpd, md, flags, c, t):
     if not _day(wd, md, flags, c, k):
         return 0.0
     base = ob[c, k]
-    w = base
-    if wd[k]:
-        h = t - 24 * k
-        for p in range(nper[c]):
-            a = per[c, p, 0]
-            b = per[c, p, 1]
-            if h <= a:
-                break
-            w = base + per[c, p, 2] + ((b if h > b else h) - a)
-    return w
+    # the last period that began before t, found by counting (the periods are in order) rather than by a
+    # loop that breaks: which period an instant falls in is a coin toss to the branch predictor
+    h = t - 24 * k
+    begun = 0
+    for p in range(nper[c]):
+        begun += h > per[c, p, 0]
+    p = begun - 1 if begun > 0 else 0
+    a = per[c, p, 0]
+    b = per[c, p, 1]
+    w = base + per[c, p, 2] + ((b if h > b else h) - a)
+    return w if begun > 0 and wd[k] else base
 
 
 @njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
@@ -106,14 +109,13 @@ def at_working_time(wd, ob, per, nper, od, hpd, md, flags, c, w):
             return 0.0
     _day(wd, md, flags, c, k)
     rest = w - ob[c, k]
-    last = nper[c] - 1
-    for p in range(nper[c]):
-        a = per[c, p, 0]
-        b = per[c, p, 1]
-        before = per[c, p, 2]
-        if rest <= before + (b - a):
-            return 24 * k + a + (rest - before)
-    return 24 * k + per[c, last, 1]
+    n_per = nper[c]
+    full = 0  # periods whose open hours ``rest`` fills (column 3: open hours before the period's end)
+    for p in range(n_per):
+        full += rest > per[c, p, 3]
+    if full < n_per:
+        return 24 * k + per[c, full, 0] + (rest - per[c, full, 2])
+    return 24 * k + per[c, n_per - 1, 1]
 
 
 @njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
@@ -123,12 +125,15 @@ def next_open(wd, ob, per, nper, od, hpd, md, flags, c, t):
     if not _day(wd, md, flags, c, k):
         return t
     h = t - 24 * k
+    n_per = nper[c]
     while True:
         if wd[k]:
-            for p in range(nper[c]):
-                if h < per[c, p, 1]:
-                    a = per[c, p, 0]
-                    return 24 * k + (h if h > a else a)
+            ended = 0  # periods over by h (counted, as in working_time)
+            for p in range(n_per):
+                ended += h >= per[c, p, 1]
+            if ended < n_per:
+                a = per[c, ended, 0]
+                return 24 * k + (h if h > a else a)
         k += 1
         h = 0.0
         if not _day(wd, md, flags, c, k):
@@ -155,9 +160,14 @@ def arrival_instants(wd, ob, per, nper, od, hpd, md, flags, ws, out):
 @njit(cache=True, error_model="numpy")
 def db_days(arrival, end, proc, n):
     """db_days over ``proc[:n]`` = (start, stop, online) rows."""
+    return _db_days(arrival, end, proc, n, np.empty(max(n, 1), dtype=np.int64), np.empty((max(n, 1), 2)))
+
+
+@njit(cache=True, error_model="numpy")
+def _db_days(arrival, end, proc, n, order, times):
+    """db_days with the caller's scratch arrays (``order``: n ints, ``times``: n x 2), so a case allocates nothing."""
     if n == 0:
         return (end - arrival) / 24
-    order = np.empty(n, dtype=np.int64)
     for i in range(n):  # insertion sort by (start, stop, online), as sorted() orders the tuples
         j = i
         while j > 0:
@@ -168,8 +178,6 @@ def db_days(arrival, end, proc, n):
             order[j] = q
             j -= 1
         order[j] = i
-    actual = np.empty(n)
-    shifted = np.empty(n)
     prev_start = 0.0
     has_prev = False
     prev_online = True
@@ -181,14 +189,14 @@ def db_days(arrival, end, proc, n):
         online = proc[i, 2] != 0.0
         s = start
         for q in range(m):
-            if actual[q] <= start and shifted[q] > s:
-                s = shifted[q]
+            if times[q, 0] <= start and times[q, 1] > s:
+                s = times[q, 1]
         delay = s - start
         if has_prev and not online and not prev_online and int(floordiv24(s)) <= int(floordiv24(prev_start)):
             s = prev_start + 24.0
         e = s + max(stop - start, 12.0 if online else 24.0)
-        actual[m] = stop
-        shifted[m] = e
+        times[m, 0] = stop
+        times[m, 1] = e
         prev_start, prev_online, has_prev = s, online, True
         latest = max(latest, e)
         latest = max(latest, end + delay)
@@ -196,59 +204,72 @@ def db_days(arrival, end, proc, n):
 
 
 # -- SimPy's event queue ----------------------------------------------------------------------------
+# SimPy pops events by (time, priority, event id). Process starts are URGENT and only ever scheduled
+# at the current instant, when every other pending event is at that instant or later, so they come
+# out first and in the order they were made: they go to a ring (UQ), not the heap. The heap then holds
+# NORMAL events only (timeouts, staff turns), ordered by (time, event id); ids are unique, so the
+# order of the pops is the same whatever the heap's inner layout.
 @njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
-def _before(ht, hi, i, j):
-    if ht[i] != ht[j]:
-        return ht[i] < ht[j]
-    if hi[i, 0] != hi[j, 0]:
-        return hi[i, 0] < hi[j, 0]
-    return hi[i, 1] < hi[j, 1]
-
-
-@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
-def _swap(ht, hi, i, j):
-    ht[i], ht[j] = ht[j], ht[i]
-    for x in range(3):
-        hi[i, x], hi[j, x] = hi[j, x], hi[i, x]
-
-
-@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
-def schedule(ht, hi, si, t, prio, tok):
-    """Push an event (a token to resume, or -1: the arrival source) at time ``t``."""
+def schedule(ht, hi, si, t, tok):
+    """Push a NORMAL event (a token to resume, or -1: the arrival source) at time ``t``."""
     n = si[I_HEAP]
-    ht[n] = t
-    hi[n, 0] = prio
-    hi[n, 1] = si[I_EID]
-    hi[n, 2] = tok
-    si[I_EID] += 1
+    eid = si[I_EID]
+    si[I_EID] = eid + 1
     si[I_HEAP] = n + 1
-    while n > 0:
-        parent = (n - 1) // 2
-        if not _before(ht, hi, n, parent):
+    while n > 0:  # sift up: move parents down into the hole until the new event's place is found
+        parent = (n - 1) >> 1
+        pt = ht[parent]
+        if pt < t or (pt == t and hi[parent, 0] < eid):
             break
-        _swap(ht, hi, n, parent)
+        ht[n] = pt
+        hi[n, 0] = hi[parent, 0]
+        hi[n, 1] = hi[parent, 1]
         n = parent
+    ht[n] = t
+    hi[n, 0] = eid
+    hi[n, 1] = tok
+
+
+@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
+def schedule_urgent(uq, si, tok):
+    """A process start now (URGENT): to the back of the ring; it takes an event id as SimPy's does."""
+    size = uq.shape[0]
+    i = si[I_UHEAD] + si[I_ULEN]
+    if i >= size:
+        i -= size
+    uq[i] = tok
+    si[I_ULEN] += 1
+    si[I_EID] += 1
 
 
 @njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
 def _pop(ht, hi, si):
     n = si[I_HEAP] - 1
     t = ht[0]
-    tok = hi[0, 2]
-    _swap(ht, hi, 0, n)
+    tok = hi[0, 1]
     si[I_HEAP] = n
+    lt = ht[n]  # the last event fills the hole at the root, sifted down
+    le = hi[n, 0]
+    ltok = hi[n, 1]
     i = 0
     while True:
         left = 2 * i + 1
         if left >= n:
             break
         small = left
-        if left + 1 < n and _before(ht, hi, left + 1, left):
-            small = left + 1
-        if not _before(ht, hi, small, i):
+        right = left + 1
+        if right < n and (ht[right] < ht[left] or (ht[right] == ht[left] and hi[right, 0] < hi[left, 0])):
+            small = right
+        st = ht[small]
+        if lt < st or (lt == st and le < hi[small, 0]):
             break
-        _swap(ht, hi, i, small)
+        ht[i] = st
+        hi[i, 0] = hi[small, 0]
+        hi[i, 1] = hi[small, 1]
         i = small
+    ht[i] = lt
+    hi[i, 0] = le
+    hi[i, 1] = ltok
     return t, tok
 
 
@@ -260,17 +281,19 @@ def _new_token(ti, tf, free, si, case_id, node):
     ti[tok, 0] = case_id
     ti[tok, 1] = node
     ti[tok, 2] = S_NODE
-    tf[tok, 0] = np.nan  # the statutory clock's working time: unknown until a step ends (None)
+    tf[tok, T_W_ENABLE] = np.nan  # the statutory clock's working time: unknown until a step ends (None)
     return tok
 
 
 @njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
-def _spawn(ni, succ, ti, tf, free, ht, hi, si, sf, ci, c, tok, node):
-    """Tokens for the node's flows after the first (env.process: a start event, URGENT, now)."""
+def _spawn(ni, succ, ti, tf, free, uq, si, ci, c, tok, node):
+    """Tokens for the node's flows after the first (env.process: a start event, URGENT, now); each starts
+    with the statutory clock's reading of its parent, taken at this instant."""
     for s in range(ni[node, N_S0] + 1, ni[node, N_S1]):
         ci[c, C_LIVE] += 1
         new = _new_token(ti, tf, free, si, ti[tok, 0], succ[s])
-        schedule(ht, hi, si, sf[F_NOW], URGENT, new)
+        tf[new, T_W_ENABLE] = tf[tok, T_W_ENABLE]
+        schedule_urgent(uq, si, new)
 
 
 @njit(cache=True, error_model="numpy")
@@ -307,8 +330,8 @@ def _path_id(pcont, ptab, phash, si, path, n):
 
 
 @njit(cache=True, error_model="numpy")
-def _finish_case(wd, ob, per, nper, od, hpd, md, flags, si, sf, ci, cf, cp, cpath, ptab, pcont, phash, oc, c):
-    """Replication.finish_case."""
+def _finish_case(hpd, si, sf, ci, cf, cp, cpath, ptab, pcont, phash, oc, order, times, c, w_now):
+    """Replication.finish_case; ``w_now`` is the statutory clock's working time now."""
     now = sf[F_NOW]
     ci[c, C_DONE] = 1
     arrival = cf[c, C_ARRIVAL]
@@ -320,12 +343,10 @@ def _finish_case(wd, ob, per, nper, od, hpd, md, flags, si, sf, ci, cf, cp, cpat
     elapsed = now - arrival
     k = si[I_OUT_CASES]
     si[I_OUT_CASES] = k + 1
-    w1 = working_time(wd, ob, per, nper, od, hpd, md, flags, 0, now)
-    w0 = working_time(wd, ob, per, nper, od, hpd, md, flags, 0, arrival)
-    oc[k, 0] = (w1 - w0) / hpd[0]
+    oc[k, 0] = (w_now - cf[c, C_W_ARRIVAL]) / hpd[0]
     oc[k, 1] = elapsed / 24
     oc[k, 2] = elapsed
-    oc[k, 3] = db_days(arrival, now, cp[c], ci[c, C_NPROC])
+    oc[k, 3] = _db_days(arrival, now, cp[c], ci[c, C_NPROC], order, times)
     oc[k, 4] = float(ci[c, C_NPROC])
     oc[k, 5] = float(ci[c, C_DOCS])
     oc[k, 6] = cf[c, C_FEE]
@@ -333,7 +354,7 @@ def _finish_case(wd, ob, per, nper, od, hpd, md, flags, si, sf, ci, cf, cp, cpat
 
 
 @njit(cache=True, error_model="numpy")
-def _source(ti, tf, free, ht, hi, si, sf, ci, cf, start_node):
+def _source(wd, ob, per, nper, od, hpd, md, flags, ti, tf, free, ht, hi, uq, si, sf, ci, cf, start_node):
     """The arrival source (``source()`` of run_compiled): create cases until the next one is later."""
     while True:
         nxt = si[I_NEXT]
@@ -346,41 +367,56 @@ def _source(ti, tf, free, ht, hi, si, sf, ci, cf, start_node):
         now = sf[F_NOW]
         t = cf[c, C_T]
         if not si[I_WOKEN] and t > now:
-            schedule(ht, hi, si, now + (t - now), NORMAL, -1)
+            schedule(ht, hi, si, now + (t - now), -1)
             si[I_WOKEN] = 1
             si[I_PENDING] = 0
             return ST_DONE
         si[I_WOKEN] = 0
         cf[c, C_ARRIVAL] = now
+        # the statutory clock at arrival: the case's first step reads it (at this instant), its end (the
+        # workdays) subtracts it
+        w = working_time(wd, ob, per, nper, od, hpd, md, flags, 0, now)
+        cf[c, C_W_ARRIVAL] = w
         if now < sf[F_FIRST]:
             sf[F_FIRST] = now
         ci[c, C_LIVE] = 1
         tok = _new_token(ti, tf, free, si, nxt, start_node)
-        schedule(ht, hi, si, now, URGENT, tok)
+        tf[tok, T_W_ENABLE] = w
+        schedule_urgent(uq, si, tok)
         si[I_NEXT] = nxt + 1
 
 
 @njit(cache=True, error_model="numpy")
-def run_events(ni, nf, succ, start_node, wd, ob, per, nper, od, hpd, md, flags, ht, hi, ti, tf, free, pi, q, ai, af, sv, st,
-               ci, cf, cj, cp, cpath, cseen, dur, route, ptab, pcont, phash, oc, osi, osf, si, sf):
+def run_events(ni, nf, succ, start_node, wd, ob, per, nper, od, hpd, md, flags, ht, hi, uq, ti, tf, free, pi, q, ai, af, sv,
+               st, ci, cf, cj, cp, cpath, cseen, dur, route, ptab, pcont, phash, oc, osi, osf, osd, osn, order, times, si, sf):
     """Process events until the run is done or the caller must act (see the ST_* codes)."""
     n_nodes = ni.shape[0]
     room = si[I_FLOWS] + 2  # the most events and tokens one event can create
+    usize = uq.shape[0]
     while True:
         if si[I_PENDING]:
-            status = _source(ti, tf, free, ht, hi, si, sf, ci, cf, start_node)
+            status = _source(wd, ob, per, nper, od, hpd, md, flags, ti, tf, free, ht, hi, uq, si, sf, ci, cf, start_node)
             if status != ST_DONE:
                 return status
-        if ht.shape[0] - si[I_HEAP] < room or si[I_FREE] < room:
+            if flags[0]:
+                return ST_CALENDAR
+        if ht.shape[0] - si[I_HEAP] < room or si[I_FREE] < room or usize - si[I_ULEN] < room:
             return ST_GROW
         if oc.shape[0] - si[I_OUT_CASES] < 1 or osi.shape[0] - si[I_OUT_STEPS] < n_nodes:
             return ST_FLUSH
-        if si[I_HEAP] == 0:
-            return ST_DONE
-        if int(floordiv24(ht[0])) >= si[I_CAL_LIMIT]:
-            return ST_CALENDAR_SOON  # before the event: the caller adds a year to the tables, nothing is lost
-        t, tok = _pop(ht, hi, si)
-        sf[F_NOW] = t
+        if si[I_ULEN] > 0:  # a process start now: before every heap event (see schedule_urgent)
+            head = si[I_UHEAD]
+            tok = uq[head]
+            head += 1
+            si[I_UHEAD] = 0 if head == usize else head
+            si[I_ULEN] -= 1
+        else:
+            if si[I_HEAP] == 0:
+                return ST_DONE
+            if int(floordiv24(ht[0])) >= si[I_CAL_LIMIT]:
+                return ST_CALENDAR_SOON  # before the event: the caller adds a year to the tables, nothing is lost
+            t, tok = _pop(ht, hi, si)
+            sf[F_NOW] = t
         if tok < 0:
             si[I_PENDING] = 1
             continue
@@ -400,17 +436,20 @@ def run_events(ni, nf, succ, start_node, wd, ob, per, nper, od, hpd, md, flags, 
                         status = ST_REVISIT
                         break
                     cseen[c, node] = 1
-                    if math.isnan(tf[tok, 0]):  # the statutory clock at enable, unless the last step told us
-                        tf[tok, 0] = working_time(wd, ob, per, nper, od, hpd, md, flags, 0, now)
-                    tf[tok, 1] = now  # enable
-                    tf[tok, 2] = now  # start, unless staff and opening hours move it
-                    tf[tok, 3] = 0.0  # staff effort
-                    tf[tok, 5] = now  # granted: the staff turn
-                    tf[tok, 6] = 0.0  # queued: the agency's open hours in line
+                    if math.isnan(tf[tok, T_W_ENABLE]):  # the statutory clock at enable, unless known already
+                        tf[tok, T_W_ENABLE] = working_time(wd, ob, per, nper, od, hpd, md, flags, 0, now)
+                    tf[tok, T_ENABLE] = now
+                    tf[tok, T_START] = now  # unless staff and opening hours move it
+                    tf[tok, T_EFFORT] = 0.0
+                    tf[tok, T_GRANTED] = now  # the staff turn
+                    tf[tok, T_QUEUED] = 0.0  # the agency's open hours in line
+                    tf[tok, T_W_GRANTED] = tf[tok, T_W_ENABLE]
+                    tf[tok, T_W_START] = np.nan
+                    tf[tok, T_W_WORKED] = np.nan
                     col = ni[node, N_COL_WORK]
                     if col >= 0:
                         hours = dur[c, col]
-                        tf[tok, 3] = hours
+                        tf[tok, T_EFFORT] = hours
                         ag = ni[node, N_AGENCY]
                         if ag >= 0:
                             ai[ag, 0] += 1
@@ -419,13 +458,14 @@ def run_events(ni, nf, succ, start_node, wd, ob, per, nper, od, hpd, md, flags, 
                                 phase = S_GRANTED
                                 continue
                             size = q.shape[1]
-                            q[ag, (pi[ag, 2] + pi[ag, 3]) % size] = tok
+                            qi = pi[ag, 2] + pi[ag, 3]
+                            q[ag, qi - size if qi >= size else qi] = tok
                             pi[ag, 3] += 1
                             if pi[ag, 3] > ai[ag, 1]:
                                 ai[ag, 1] = pi[ag, 3]
                             ti[tok, 2] = S_GRANTED
                             break  # the token waits for an event
-                        schedule(ht, hi, si, now + hours, NORMAL, tok)
+                        schedule(ht, hi, si, now + hours, tok)
                         ti[tok, 2] = S_WORKED
                         break  # the token waits for an event
                     phase = S_WORKED
@@ -445,7 +485,7 @@ def run_events(ni, nf, succ, start_node, wd, ob, per, nper, od, hpd, md, flags, 
                             break
                         cj[c, j] = 0
                     if n_succ > 1:
-                        _spawn(ni, succ, ti, tf, free, ht, hi, si, sf, ci, c, tok, node)
+                        _spawn(ni, succ, ti, tf, free, uq, si, ci, c, tok, node)
                         ti[tok, 1] = succ[ni[node, N_S0]]
                         continue
                 elif kind == K_EXCLUSIVE and n_succ > 1:
@@ -461,67 +501,104 @@ def run_events(ni, nf, succ, start_node, wd, ob, per, nper, od, hpd, md, flags, 
                 if n_succ == 0:
                     dead = True
                     break
-                _spawn(ni, succ, ti, tf, free, ht, hi, si, sf, ci, c, tok, node)
+                _spawn(ni, succ, ti, tf, free, uq, si, ci, c, tok, node)
                 ti[tok, 1] = succ[ni[node, N_S0]]
                 continue
             if phase == S_GRANTED:
                 ag = ni[node, N_AGENCY]
-                tf[tok, 5] = now
-                if now != tf[tok, 1]:  # queued: the office's open hours spent in line (nights in line are the office closed)
-                    queued = working_time(wd, ob, per, nper, od, hpd, md, flags, ag + 1, now) - \
-                        working_time(wd, ob, per, nper, od, hpd, md, flags, ag + 1, tf[tok, 1])
+                same = ni[node, N_SAME_CLOCK] != 0  # the agency's clock is the statutory one: its readings are too
+                tf[tok, T_GRANTED] = now
+                if now != tf[tok, T_ENABLE]:  # queued: the office's open hours spent in line (nights in line are the office closed)
+                    w_granted = working_time(wd, ob, per, nper, od, hpd, md, flags, ag + 1, now)
+                    if same:
+                        tf[tok, T_W_GRANTED] = w_granted
+                        queued = w_granted - tf[tok, T_W_ENABLE]
+                    else:
+                        tf[tok, T_W_GRANTED] = np.nan
+                        queued = w_granted - working_time(wd, ob, per, nper, od, hpd, md, flags, ag + 1, tf[tok, T_ENABLE])
                     af[ag, 0] += queued
-                    tf[tok, 6] = queued
+                    tf[tok, T_QUEUED] = queued
                 start = next_open(wd, ob, per, nper, od, hpd, md, flags, ag + 1, now)
-                tf[tok, 2] = start
-                end = work_end(wd, ob, per, nper, od, hpd, md, flags, ag + 1, start, tf[tok, 3])
-                schedule(ht, hi, si, now + (end - now), NORMAL, tok)
+                tf[tok, T_START] = start
+                hours = tf[tok, T_EFFORT]
+                if hours > 0:  # work_end, keeping the reading at the start
+                    w_start = working_time(wd, ob, per, nper, od, hpd, md, flags, ag + 1, start)
+                    if same:
+                        tf[tok, T_W_START] = w_start
+                    end = at_working_time(wd, ob, per, nper, od, hpd, md, flags, ag + 1, w_start + hours)
+                else:
+                    end = start
+                schedule(ht, hi, si, now + (end - now), tok)
                 ti[tok, 2] = S_WORKED_AGENCY
                 break  # the token waits for an event
             if phase == S_WORKED_AGENCY:
                 ag = ni[node, N_AGENCY]
                 if pi[ag, 3] > 0:  # the slot passes to the next in line (turn.succeed(): NORMAL, now)
                     size = q.shape[1]
-                    nxt = q[ag, pi[ag, 2]]
-                    pi[ag, 2] = (pi[ag, 2] + 1) % size
+                    head = pi[ag, 2]
+                    nxt = q[ag, head]
+                    head += 1
+                    pi[ag, 2] = 0 if head == size else head
                     pi[ag, 3] -= 1
-                    schedule(ht, hi, si, now, NORMAL, nxt)
+                    schedule(ht, hi, si, now, nxt)
                 else:
                     pi[ag, 0] -= 1
-                af[ag, 1] += tf[tok, 3]
+                af[ag, 1] += tf[tok, T_EFFORT]
                 phase = S_WORKED
             if phase == S_WORKED:
-                tf[tok, 4] = now  # worked
+                tf[tok, T_WORKED] = now
                 col = ni[node, N_COL_WAIT]
                 if col >= 0:
                     amount = dur[c, col]
                     unit = ni[node, N_WAIT_UNIT]
                     if unit == UNIT_WORKDAY:
-                        target = work_end(wd, ob, per, nper, od, hpd, md, flags, 0, now, amount * hpd[0])
+                        hours = amount * hpd[0]
+                        if hours > 0:  # work_end on the statutory clock, keeping the reading now
+                            w_worked = working_time(wd, ob, per, nper, od, hpd, md, flags, 0, now)
+                            tf[tok, T_W_WORKED] = w_worked
+                            target = at_working_time(wd, ob, per, nper, od, hpd, md, flags, 0, w_worked + hours)
+                        else:
+                            target = now
                     elif unit == UNIT_DAY:
                         target = now + 24.0 * amount
                     else:
                         target = now + amount
                     if target > now:
-                        schedule(ht, hi, si, now + (target - now), NORMAL, tok)
+                        schedule(ht, hi, si, now + (target - now), tok)
                         ti[tok, 2] = S_WAITED
                         break  # the token waits for an event
                 phase = S_WAITED
             if phase == S_WAITED:
                 end = now
-                enable, start, worked, granted = tf[tok, 1], tf[tok, 2], tf[tok, 4], tf[tok, 5]
-                # the boundaries on the statutory clock; equal instants reuse the reading (as perform_step)
-                w_enable = tf[tok, 0]
-                w_granted = w_enable if granted == enable else working_time(wd, ob, per, nper, od, hpd, md, flags, 0, granted)
-                w_start = w_granted if start == granted else working_time(wd, ob, per, nper, od, hpd, md, flags, 0, start)
-                w_worked = w_start if worked == start else working_time(wd, ob, per, nper, od, hpd, md, flags, 0, worked)
+                enable, start, worked, granted = tf[tok, T_ENABLE], tf[tok, T_START], tf[tok, T_WORKED], tf[tok, T_GRANTED]
+                # the boundaries on the statutory clock; equal instants reuse the reading (as perform_step), and
+                # so do readings the step took already
+                w_enable = tf[tok, T_W_ENABLE]
+                if granted == enable:
+                    w_granted = w_enable
+                else:
+                    w_granted = tf[tok, T_W_GRANTED]
+                    if math.isnan(w_granted):
+                        w_granted = working_time(wd, ob, per, nper, od, hpd, md, flags, 0, granted)
+                if start == granted:
+                    w_start = w_granted
+                else:
+                    w_start = tf[tok, T_W_START]
+                    if math.isnan(w_start):
+                        w_start = working_time(wd, ob, per, nper, od, hpd, md, flags, 0, start)
+                if worked == start:
+                    w_worked = w_start
+                else:
+                    w_worked = tf[tok, T_W_WORKED]
+                    if math.isnan(w_worked):
+                        w_worked = working_time(wd, ob, per, nper, od, hpd, md, flags, 0, worked)
                 w_end = w_worked if end == worked else working_time(wd, ob, per, nper, od, hpd, md, flags, 0, end)
                 sv[node] += 1
                 st[node, 0] += start - enable
                 st[node, 1] += worked - start
                 st[node, 2] += end - enable
-                st[node, 3] += tf[tok, 6]
-                st[node, 4] += tf[tok, 3]
+                st[node, 3] += tf[tok, T_QUEUED]
+                st[node, 4] += tf[tok, T_EFFORT]
                 st[node, 5] += w_granted - w_enable
                 st[node, 6] += w_start - w_granted
                 st[node, 7] += w_worked - w_start
@@ -529,7 +606,10 @@ def run_events(ni, nf, succ, start_node, wd, ob, per, nper, od, hpd, md, flags, 
                 si[I_OUT_STEPS] = k + 1
                 osi[k, 0] = node
                 osi[k, 1] = ti[tok, 0]
-                osf[k, 0] = (w_end - w_enable) / hpd[0]
+                days = (w_end - w_enable) / hpd[0]
+                osf[k, 0] = days
+                osd[node, osn[node]] = days  # per step too, so the driver folds each step's days without a search
+                osn[node] += 1
                 osf[k, 1] = enable
                 osf[k, 2] = start
                 osf[k, 3] = end
@@ -544,12 +624,12 @@ def run_events(ni, nf, succ, start_node, wd, ob, per, nper, od, hpd, md, flags, 
                         cp[c, p, 1] = end
                         cp[c, p, 2] = float(ni[node, N_ONLINE])
                         ci[c, C_NPROC] = p + 1
-                tf[tok, 0] = w_end
+                tf[tok, T_W_ENABLE] = w_end
                 n_succ = ni[node, N_S1] - ni[node, N_S0]
                 if n_succ == 0:
                     dead = True
                     break
-                _spawn(ni, succ, ti, tf, free, ht, hi, si, sf, ci, c, tok, node)
+                _spawn(ni, succ, ti, tf, free, uq, si, ci, c, tok, node)
                 ti[tok, 1] = succ[ni[node, N_S0]]
                 phase = S_NODE
                 continue
@@ -561,6 +641,9 @@ def run_events(ni, nf, succ, start_node, wd, ob, per, nper, od, hpd, md, flags, 
             si[I_FREE] += 1
             ci[c, C_LIVE] -= 1
             if ci[c, C_LIVE] == 0 and ci[c, C_REACHED_END]:
-                _finish_case(wd, ob, per, nper, od, hpd, md, flags, si, sf, ci, cf, cp, cpath, ptab, pcont, phash, oc, c)
+                w_now = tf[tok, T_W_ENABLE]  # the token's last reading, taken now
+                if math.isnan(w_now):
+                    w_now = working_time(wd, ob, per, nper, od, hpd, md, flags, 0, now)
+                _finish_case(hpd, si, sf, ci, cf, cp, cpath, ptab, pcont, phash, oc, order, times, c, w_now)
         if flags[0]:
             return ST_CALENDAR

@@ -31,7 +31,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
 __all__ = [
     "DISTRIBUTION_NAMES",
@@ -46,6 +45,20 @@ __all__ = [
     "Uniform",
     "parse_distribution",
 ]
+
+
+_SPECIAL = None
+
+
+def _special():  # type: ignore[no-untyped-def]
+    """scipy.special, imported on first use: only lognormal, gamma and normal need it, and importing it
+    costs a fresh process a large part of its start-up."""
+    global _SPECIAL
+    if _SPECIAL is None:
+        from scipy import special
+
+        _SPECIAL = special
+    return _SPECIAL
 
 
 def _fmt(x: float) -> str:
@@ -359,7 +372,7 @@ class LogNormal(Distribution):
         return self.mean_value if self.sd == 0 else math.inf
 
     def sample(self, u: float) -> float:
-        return math.exp(self._mu + self._sigma * float(special.ndtri(_clip_u(u))))  # type: ignore[attr-defined]
+        return math.exp(self._mu + self._sigma * float(_special().ndtri(_clip_u(u))))  # type: ignore[attr-defined]
 
     def scaled(self, factor: float) -> LogNormal:
         return LogNormal(self.mean_value * factor, self.sd * factor)
@@ -388,7 +401,7 @@ class Gamma(Distribution):
     def sample(self, u: float) -> float:
         shape = (self.mean_value / self.sd) ** 2
         scale = self.sd**2 / self.mean_value
-        return float(special.gammaincinv(shape, _clip_u(u))) * scale
+        return float(_special().gammaincinv(shape, _clip_u(u))) * scale
 
     def scaled(self, factor: float) -> Gamma:
         return Gamma(self.mean_value * factor, self.sd * factor)
@@ -421,7 +434,7 @@ class Normal(Distribution):
         return self.mean_value if self.sd == 0 else math.inf
 
     def sample(self, u: float) -> float:
-        return max(0.0, self.mean_value + self.sd * float(special.ndtri(_clip_u(u))))
+        return max(0.0, self.mean_value + self.sd * float(_special().ndtri(_clip_u(u))))
 
     def scaled(self, factor: float) -> Normal:
         return Normal(self.mean_value * factor, self.sd * factor)
