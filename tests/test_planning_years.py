@@ -128,3 +128,15 @@ def test_an_assessment_on_a_projected_year_warns_in_json_and_report(tmp_path: Pa
     assert '<p class="warning">' in page and f"{NEXT} 年的节假日" in page
     official = assess(register, replications=2, cases=30, seed=5)
     assert official.calendar_notes() == [] and set(official.calendar().values()) == {"official"}
+
+
+def test_a_runs_calendar_lists_the_years_it_reached_not_the_ones_an_earlier_run_built(tmp_path: Path) -> None:
+    # The clocks are shared by the runs of a process (work_clock's cache): a run into the projected year
+    # must not make a later run on official years report it.
+    import sim
+
+    slow = sim.load_scenario(_scenario(tmp_path, "arrivals: {rate_per_workday: 0.1, source: 'assumption: a slow trickle'}\n"))
+    long = sim.simulate(slow.process, slow, cases=400, replications=1, seed=1)  # 4,000 working days: past the data
+    assert long.calendar().get(NEXT) == "projected"
+    short = sim.simulate(PROCESS, None, cases=20, replications=1, seed=1)
+    assert set(short.calendar().values()) == {"official"} and not short.calendar_notes()

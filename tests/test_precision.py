@@ -84,6 +84,17 @@ def test_assess_with_precision_reports_what_each_chain_reached():
     assert (row.hi - row.lo) / 2 <= reached.reached + 1e-12  # the verdict's own interval is the one made narrow
 
 
+def test_the_html_report_states_the_precision_reached(tmp_path):
+    from sim.report.html import write_report
+
+    reg = load_register(DATA / "targets.yaml", expected_ids=("T03", "T04", "T30"), root=DATA)
+    a = A.assess(reg, replications=3, cases=40, seed=5, precision=0.03, precision_cap=60)
+    page = write_report(a, [], tmp_path / "out", lang="zh", diagrams=False).read_text(encoding="utf-8")
+    import html
+
+    assert html.escape(a.precision["processes/company_setup_2021.bpmn"].text("zh")) in page
+
+
 def test_run_cli_precision_in_json_and_refused_without_a_target(tmp_path, capsys):
     code = main(["run", str(ROOT / "scenarios" / "company_setup_2021.yaml"), "--cases", "40", "--precision", "0.05",
                  "--max-replications", "30", "--json"])

@@ -541,8 +541,11 @@ class Replication:
             r.span_h = self.last_end - self.first_arrival
             for agency in self.agencies:
                 agency.stats.open_hours = agency.clock.working_time(self.last_end) - agency.clock.working_time(self.first_arrival)
+        # The years this run reached (its start to its last case's end), not the clock's tables: a clock is
+        # shared by the runs of a process (work_clock's cache), so its tables may hold years another run built.
+        last = self.clock.to_datetime(self.last_end).year if r.cases else self.clock.origin.year
         for clock in (self.clock, *(a.clock for a in self.agencies)):
-            r.calendar.update(clock.years_used)
+            r.calendar.update({y: clock.days.basis(y) for y in range(clock.origin.year, last + 1)})
         return r
 
     def new_case(self, case_id: int) -> "CaseState":

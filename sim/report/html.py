@@ -213,6 +213,9 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
         parts = [f"<h1>{t['title']}</h1>", f"<h2>{t['verdicts']}</h2>",
                  f"<p><b>{t['rule']}</b>: {html.escape(RULE[lang])} "
                  f"{html.escape(t['precision'].format(reps=assessment.replications, cases=assessment.cases, seed=assessment.seed))}</p>",
+                 # --precision: what each chain reached (replications added until the half-width was met, or the cap)
+                 *(f"<p>{html.escape(Path(rel).name)}: {html.escape(reached.text(lang))}</p>"
+                   for rel, reached in getattr(assessment, "precision", {}).items()),
                  *(f'<p class="warning">⚠ {html.escape(note)}</p>' for note in assessment.calendar_notes()),
                  _table(verdicts, t["verdict"], cited=(t["reason"],)),
                  f"<p><b>{t['clock']}</b>: {html.escape(CLOCK_RULE[lang])} {html.escape(t['rule_static'])}</p>"]
