@@ -156,3 +156,19 @@ def test_the_report_shows_every_county_weakest_first(tmp_path: Path) -> None:
     page = write_report(a, [], tmp_path / "out", lang="zh", diagrams=False).read_text(encoding="utf-8")
     assert "全省目标：各市县" in page and page.index("小县") < page.index("大市")
     assert (tmp_path / "out" / "cities.csv").read_text(encoding="utf-8").count("T03") == 2
+
+
+def test_the_reference_county_is_the_windows_own_run() -> None:
+    # Not simulated twice: without overrides the reference 市县 has the window's demand, staff and random numbers.
+    from sim.analysis.assess import share_meeting
+    from sim.analysis.cities import judge_cities
+    from sim.engine.executors import EXPLORING
+    from sim.targets import Threshold
+
+    th = Threshold("max", None, 1.0)
+    window = sim.simulate(SETUP, None, cases=80, replications=3, seed=7, executor=EXPLORING)
+    alone = judge_cities(SETUP, None, "workdays", th, 0.95, cases=80, replications=3, seed=7)
+    reused = judge_cities(SETUP, None, "workdays", th, 0.95, cases=80, replications=3, seed=7, window=window)
+    ref = next(v for v in alone if v.city.id == "haikou")
+    assert (ref.share, ref.lo, ref.hi) == share_meeting(window, "workdays", th)
+    assert [v.as_dict() for v in alone] == [v.as_dict() for v in reused]

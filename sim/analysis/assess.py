@@ -517,7 +517,7 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
             if c.scope is not None:
                 # as many replications as the window's verdict ran (--precision may have added some)
                 _judge_province(row, loaded[rel], _scoped(scenario, scope, rel), metric, th, cases, len(res.replications), seed,
-                                cities)
+                                cities, window_result=res)
         rows.append(row)
     not_sim = [(t.id, c.name, c.not_simulated or "") for t in register.targets for c in t.checks if c.test is None]
     reached = {rel: res.precision for rel, res in results.items() if getattr(res, "precision", None) is not None}
@@ -528,12 +528,12 @@ _ORDER = {NOT_REACHABLE: 0, AT_RISK: 1, REACHABLE: 2}
 
 
 def _judge_province(row: Row, loaded: Any, scenario: Scenario | None, metric: str, th: Threshold, cases: int,
-                    replications: int, seed: int, cities: Any) -> None:
+                    replications: int, seed: int, cities: Any, window_result: Any = None) -> None:
     """全省: the row's verdict is the weakest 市县's (it holds only where it holds in every one); the window's stays in the note."""
     from .cities import judge_cities, weakest_text
 
     verdicts = judge_cities(loaded, scenario, metric, th, row.required, cases=cases, replications=replications, seed=seed,
-                            cities=cities)
+                            cities=cities, window=window_result)
     row.cities = [v.as_dict() for v in verdicts]
     weakest = min(verdicts, key=lambda v: (_ORDER[v.verdict], v.lo, v.share))
     window = (row.share, row.lo, row.hi, row.verdict)

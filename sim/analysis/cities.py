@@ -197,8 +197,12 @@ class CityVerdict:
 
 
 def judge_cities(loaded: Any, scenario: Scenario | None, metric: str, th: Any, required: float, *, cases: int,
-                 replications: int, seed: int, cities: Cities | None = None) -> list[CityVerdict]:
-    """Each 市县's share meeting ``th`` on ``metric`` and its verdict, weakest first (same seed: common random numbers)."""
+                 replications: int, seed: int, cities: Cities | None = None, window: Any = None) -> list[CityVerdict]:
+    """Each 市县's share meeting ``th`` on ``metric`` and its verdict, weakest first (same seed: common random numbers).
+
+    ``window``: the chain's own run at these cases, replications and seed; the reference 市县 without overrides
+    is that run (same demand, staff and random numbers), so it is not simulated again.
+    """
     from ..engine.executors import EXPLORING
     from ..engine.runner import prepare_run, simulate
     from .assess import share_meeting, verdict
@@ -210,7 +214,9 @@ def judge_cities(loaded: Any, scenario: Scenario | None, metric: str, th: Any, r
         sc = city_scenario(run, cities, city)
         rate = sc.arrivals.rate_per_workday or 0.0
         n = max(MIN_CASES, min(run.scenario.cases, int(rate * HORIZON_WORKDAYS)))
-        res = simulate(run.loaded or run.process, replace(sc, cases=n), executor=EXPLORING)
+        same = city.id == cities.reference_id and city.demand == 1.0 and not city.staff and n == run.scenario.cases
+        res = window if same and window is not None else simulate(run.loaded or run.process, replace(sc, cases=n),
+                                                                    executor=EXPLORING)
         share, lo, hi = share_meeting(res, metric, th)
         out.append(CityVerdict(city, share, lo, hi, verdict(share, lo, hi, required), rate,
                                {a: s.staff or 0 for a, s in sc.agencies.items()}, n,
@@ -223,8 +229,7 @@ def weakest_text(verdicts: list[CityVerdict], lang: str = "zh") -> str:
     from .assess import REACHABLE
 
     held = sum(1 for v in verdicts if v.verdict == REACHABLE)
-    weak = "、".join(f"{v.city.label(lang)} {v.share:.0%}" for v in verdicts[:WEAKEST]) if lang == "zh" else \
-        ", ".join(f"{v.city.label(lang)} {v.share:.0%}" for v in verdicts[:WEAKEST])
+    weak = ("、" if lang == "zh" else ", ").join(f"{v.city.label(lang)} {v.share:.0%}" for v in verdicts[:WEAKEST])
     if lang == "zh":
         return f"全省{len(verdicts)}个市县中{held}个可达成；最弱：{weak}（达标案件占比）。"
     return f"{held} of {len(verdicts)} 市县 reach it; weakest: {weak} (share of cases meeting it)."
