@@ -7,6 +7,10 @@ dropped, and the run would go on to replace the report it was told to abandon. S
 places that make a result permanent — the rename in :func:`sim.files.atomic_open`, a set of report
 files, a history ``COMMIT`` — run inside :func:`deferred`: a signal arriving there is held until
 the step is whole, and one that arrived earlier (even if swallowed) stops the step before it starts.
+An interrupt Python reports as "Exception ignored" (through :data:`sys.unraisablehook`: a ctypes
+callback such as numba's compile cache, a ``__del__``) is not printed but delivered again, so it
+surfaces in the next Python code instead of waiting for the next critical step — a first run's
+numba compile takes half a minute, and Ctrl-C must not wait for it.
 
 Clean-up after an interrupt that must not be cut short by a second Ctrl-C (pool workers
 terminated, a transaction rolled back; well under a second) runs inside :func:`shielded`. A
@@ -25,9 +29,12 @@ Example:
 
 from __future__ import annotations
 
+import _thread
 import os
 import signal
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -36,6 +43,7 @@ __all__ = ["Terminated", "handling", "deferred", "check", "received", "exit_code
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _GIVE_UP_AFTER = 3  # signals: the user insists, clean-up or not
+_REDELIVER_AFTER = 0.05  # seconds: enough for the hook to return, far below a person's patience
 
 
 class Terminated(KeyboardInterrupt):
@@ -43,7 +51,7 @@ class Terminated(KeyboardInterrupt):
 
 
 _received: list[int] = []  # signal numbers received while handling() is active, first first
-_state = {"active": False, "deferring": 0}
+_state = {"active": False, "deferring": 0, "redelivered": 0}
 
 
 def _interrupt(signum: int) -> KeyboardInterrupt:
@@ -51,7 +59,10 @@ def _interrupt(signum: int) -> KeyboardInterrupt:
 
 
 def _handler(signum: int, frame: FrameType | None) -> None:
-    _received.append(signum)
+    if _state["redelivered"]:
+        _state["redelivered"] -= 1  # our own second delivery of a swallowed interrupt: not a new signal
+    else:
+        _received.append(signum)
     if len(_received) >= _GIVE_UP_AFTER:
         os._exit(128 + _received[0])  # why: a third signal means the user will not wait for any clean-up
     if _state["deferring"]:
@@ -66,15 +77,45 @@ def handling() -> Iterator[None]:
         yield
         return
     previous = {s: signal.signal(s, _handler) for s in SIGNALS}
-    _state.update(active=True, deferring=0)
+    previous_hook = sys.unraisablehook
+    _state.update(active=True, deferring=0, redelivered=0)
     _received.clear()
+
+    def unraisable(info: "sys.UnraisableHookArgs") -> None:
+        if isinstance(info.exc_value, KeyboardInterrupt) and _received:
+            _redeliver()
+        else:
+            previous_hook(info)
+
+    sys.unraisablehook = unraisable
     try:
         yield
     finally:
+        sys.unraisablehook = previous_hook
         for s, h in previous.items():
             signal.signal(s, h)
-        _state.update(active=False, deferring=0)
+        _state.update(active=False, deferring=0, redelivered=0)
         _received.clear()
+
+
+def _redeliver() -> None:
+    """Deliver the first signal again: its interrupt was raised where Python drops exceptions.
+
+    From a short-lived thread, a moment later: tripped inside the hook, the handler would run (and
+    be dropped) before the hook returns. Its interrupt surfaces at the main thread's next bytecode
+    outside the code that swallowed it; if that swallows it too, the hook runs again.
+    """
+    _state["redelivered"] += 1
+    signum = _received[0]
+
+    def later() -> None:
+        time.sleep(_REDELIVER_AFTER)
+        if _state["active"]:
+            _thread.interrupt_main(signum)
+        else:
+            _state["redelivered"] = 0
+
+    threading.Thread(target=later, name="reformsim-redeliver", daemon=True).start()
 
 
 def received() -> int | None:
