@@ -66,7 +66,7 @@ from ..model.distributions import (
 )
 from ..model.process import Duration, Flow, Node, Process, TaskFacts
 
-__all__ = ["import_prosimos", "map_distribution", "PROSIMOS_DISTRIBUTIONS"]
+__all__ = ["import_prosimos", "load_prosimos", "process_and_scenario", "map_distribution", "PROSIMOS_DISTRIBUTIONS"]
 
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 PROSIMOS_DISTRIBUTIONS = ("fix", "uniform", "norm", "expon", "lognorm", "gamma", "triang")
@@ -672,3 +672,29 @@ def load_prosimos(bpmn_path: str | os.PathLike[str], json_path: str | os.PathLik
 
     process, mapping = import_prosimos(bpmn_path, json_path)
     return process, parse_scenario(mapping, file=str(json_path))
+
+
+def process_and_scenario(settings: Mapping[str, Any], file: str | None = None) -> tuple[Process, Any]:
+    """A run's settings on a Prosimos model: the import of ``settings["process"]`` (the BPMN) with
+    ``settings["prosimos"]`` (the JSON) is the base, the other settings (a what-if's) go over it
+    key by key, as a scenario that ``extends:`` another. What ``compare``/``sweep --prosimos`` and
+    ``run WHATIF.yaml --prosimos`` build (:func:`sim.whatif.distributed.build`).
+
+    >>> from pathlib import Path
+    >>> data = Path(__file__).parents[2] / "tests" / "data" / "interop"
+    >>> settings = {"process": str(data / "mini.bpmn"), "prosimos": str(data / "mini.json"), "cases": 7}
+    >>> process, scenario = process_and_scenario(settings)
+    >>> scenario.cases, scenario.name
+    (7, 'prosimos: mini')
+    """
+    from ..scenarios import PROSIMOS_KEY, merge_settings, scenario_from_mapping
+
+    over = dict(settings)
+    params, bpmn = over.pop(PROSIMOS_KEY), over.get("process")
+    if not bpmn:
+        raise ScenarioError([("process", "with --prosimos the scenario names the Prosimos BPMN model; add process: MODEL.bpmn")],
+                            file=file)
+    process, base = import_prosimos(bpmn, params)
+    if file is not None and Path(file).suffix.lower() in (".yaml", ".yml") and "name" not in over:
+        base.pop("name")  # a what-if on the import is known by its file's name (scenario_from_mapping), never the base's
+    return process, scenario_from_mapping(merge_settings(base, over), file=file if file is not None else str(params))
