@@ -583,7 +583,7 @@ def _apply_branching(params: Mapping[str, Any], nodes: dict[str, Node], flows: d
     """
     from .prosimos_rules import BranchRules, gateway_conditions
 
-    rules = BranchRules(params, file=file, notes=notes)
+    rules = BranchRules(params, file=file, notes=notes, tasks={n.id for n in nodes.values() if n.kind == "task"})
     shares: dict[str, float] = {}
     conditions: dict[str, str] = {}
     given: set[str] = set()
