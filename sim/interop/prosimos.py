@@ -118,6 +118,7 @@ def import_prosimos(bpmn_path: str | os.PathLike[str], json_path: str | os.PathL
             for day in range(5):
                 weighted[calendars[cal_id][day]] += resources[rid]["amount"]
         hours = _modal_hours(weighted, f'agency "{pool_id}"', notes, jfile, pool_id)
+        _capacity_note(pool_id, pool["staff"], hours, sum(_span(k) * w for k, w in weighted.items()), notes)
         agencies[pool_id] = {
             "name": pool["name"],
             "staff": pool["staff"],
@@ -346,6 +347,20 @@ def _modal_hours(weighted: Counter, what: str, notes: list[str], file: str, elem
         notes.append(f"{what}: Prosimos hours differ between weekdays or resources ({shown}); "
                      f"the most common working-day hours {hours} are used for every working day")
     return hours
+
+
+def _capacity_note(pool_id: str, staff: int, hours: OpeningHours, weekly: float, notes: list[str]) -> None:
+    """Say how many staff-hours a week (Monday to Friday) one pattern per agency gives against Prosimos's own calendars.
+
+    An agency is one pool of staff under one opening-hours pattern for every working day (sim.model.calendar.OpeningHours),
+    so per-resource and per-weekday calendars are not imported exactly: a known limit (README, Limits).
+    """
+    imported = staff * 5 * hours.hours
+    if weekly > 0 and abs(imported - weekly) > 0.01 * weekly:
+        notes.append(f'agency "{pool_id}": in Prosimos its resources work {weekly:g} staff-hours a week Monday to Friday, '
+                     f"{imported:g} as imported ({staff} staff × {hours.hours:g} h × 5 days): ReformSim gives an agency one "
+                     "opening-hours pattern for every working day and one pool of staff, so per-resource and per-weekday "
+                     f"calendars are not imported exactly ({imported / weekly - 1:+.0%} capacity)")
 
 
 def _weekend_note(calendars: Mapping[str, list], cal_ids: list[str], what: str, notes: list[str]) -> None:
