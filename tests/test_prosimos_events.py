@@ -12,6 +12,7 @@ import pytest
 from scipy import stats
 
 import sim
+from sim.errors import ReformSimError
 from sim.engine.executors import executor_for
 from sim.interop.prosimos import import_prosimos, load_prosimos
 
@@ -108,3 +109,40 @@ def test_an_inclusive_split_without_default_draws_as_prosimos_when_no_rule_holds
     none = 0.6 * 0.7 * 0.7
     assert shares["use_good"] == pytest.approx(0.4 + none * 0.4, abs=0.03)
     assert shares["use_new"] == pytest.approx(0.3 + none * 0.3, abs=0.03)
+
+
+def _rule_on(name: str, comparison: str, value, attrs: dict) -> object:
+    def change(d):
+        d.update(attrs)
+        d["branch_rules"] = [{"id": "to_review", "rules": [[{"attribute": name, "comparison": comparison, "value": value}]]}]
+        d["gateway_branching_probabilities"][0]["probabilities"][0]["condition_id"] = "to_review"
+    return change
+
+
+def test_ordered_comparisons_on_discrete_values_compare_as_numbers_when_both_are(tmp_path: Path) -> None:
+    # Prosimos 2.1.0 (BranchConditionRule.is_rule_true): ">" on "10" and "9" compares 10 > 9, not the texts
+    level = {"case_attributes": [{"name": "level", "type": "discrete", "values": [
+        {"key": "9", "value": 0.5}, {"key": "10", "value": 0.3}, {"key": "11", "value": 0.2}]}]}
+    bpmn, params = _write(tmp_path, _rule_on("level", ">", "9", level))
+    process, _ = import_prosimos(bpmn, params)
+    assert "level in ('10', '11')" in process.flows["f_review"].condition
+    assert not any("read as equality" in n for n in process.notes)
+    assert _shares(bpmn, params)["review"] == pytest.approx(0.5, abs=0.03)
+
+
+def test_ordered_comparisons_on_a_continuous_event_attribute_cut_its_ranges(tmp_path: Path) -> None:
+    score = {"event_attributes": [{"event_id": "intake", "attributes": [{"name": "score", "type": "continuous", "values": {
+        "distribution_name": "norm", "distribution_params": [{"value": 50}, {"value": 10}, {"value": 0}, {"value": 100}]}}]}]}
+    bpmn, params = _write(tmp_path, _rule_on("score", "<", 40, score))
+    process, mapping = import_prosimos(bpmn, params)
+    law = stats.norm(50, 10)
+    expected = (law.cdf(40) - law.cdf(0)) / (law.cdf(100) - law.cdf(0))
+    assert min(mapping["attributes"]["score"]["set_by"]["intake"].values()) == pytest.approx(expected, rel=1e-6)
+    assert _shares(bpmn, params)["review"] == pytest.approx(expected, abs=0.03)
+
+
+def test_an_ordered_comparison_of_text_with_a_number_is_refused_with_its_path(tmp_path: Path) -> None:
+    kind = {"case_attributes": [{"name": "kind", "type": "discrete", "values": [{"key": "A", "value": 1}]}]}
+    with pytest.raises(ReformSimError) as err:
+        import_prosimos(*_write(tmp_path, _rule_on("kind", ">", 3, kind)))
+    assert "mini.json: branch_rules[0].rules[0][0].value:" in str(err.value) and "TypeError" in str(err.value)

@@ -2,8 +2,9 @@
 
 Prosimos 2.1.0 routes a gateway whose ``gateway_branching_probabilities`` entries carry a
 ``condition_id`` by the ``branch_rules`` (an OR of ANDs of ``{attribute, comparison, value}``;
-``comparison`` "in" is a closed range ``[min, max]`` with ``"inf"`` allowed, any other comparison
-is equality). At an **exclusive** gateway (``OutgoingFlowSelector``):
+``comparison`` "in" is a closed range ``[min, max]`` with ``"inf"`` allowed; ``>``, ``>=``, ``<``,
+``<=``, ``!=`` compare as numbers when both sides read as numbers (a discrete attribute's condition
+lists the values that pass); any other comparison is equality). At an **exclusive** gateway (``OutgoingFlowSelector``):
 
 - one rule holds → that flow; a flow whose ``condition_id`` names no rule always holds;
 - none holds → the gateway's BPMN ``default`` flow, else a draw by the branching probabilities;
@@ -266,15 +267,36 @@ class BranchRules:
                 return "False"  # equality with a continuous value: probability 0
             guard = f"{ident} != None and " if attribute in self.updates_kind else ""  # no value before a task sets it: false
             return f"({guard}{lo!r} <= {ident} <= {hi!r})" if math.isfinite(hi) else f"({guard}{ident} >= {lo!r})"
+        unset = attribute in self.updates_kind  # an event attribute: no value before a task sets it, and a rule on it is false
+        if comparison in _ORDERED:
+            if kind == "continuous":
+                try:
+                    bound = float(value)
+                except (TypeError, ValueError):
+                    raise _fail(self.file, f"{where}.value", f'"{comparison}" compares the continuous attribute "{attribute}" '
+                                f"with {value!r}, which is not a number (Prosimos 2.1.0 stops with a TypeError here)") from None
+                if comparison == "!=":
+                    return f"({ident} != None)" if unset else "True"  # differs from one number with probability 1
+                self.bounds.setdefault(attribute, set()).add(bound)
+                return f"({ident} != None and {ident} {comparison} {bound!r})" if unset else f"({ident} {comparison} {bound!r})"
+            held = tuple(k for k in self._keys(attribute) if _compare(k, comparison, value, self.file, where, attribute))
+            return f"({ident} in {held!r})" if held else "False"
         if kind == "continuous":
             self.notes.append(f'gateway "{gateway}": {where} compares the continuous attribute "{attribute}" with '
                               f"{value!r} by equality, which Prosimos tests against the text; never true")
             return "False"
         if comparison not in ("=", "=="):
-            self.notes.append(f'gateway "{gateway}": {where} comparison "{comparison}" is read as equality, as Prosimos 2.1.0 does')
+            self.notes.append(f'gateway "{gateway}": {where} comparison "{comparison}" is read as equality, as Prosimos 2.1.0 '
+                              "reads any comparison other than in, >, >=, <, <= and !=")
         if not isinstance(value, (str, int, float)):
             raise _fail(self.file, f"{where}.value", f"expected a text or a number to compare with, got {value!r}")
         return f"({ident} == {value!r})"
+
+    def _keys(self, attribute: str) -> list[Any]:
+        """Every value a discrete attribute can take: its own values, or those the tasks that set it give it."""
+        if attribute in self.discrete:
+            return [k for k, _ in self.discrete[attribute]]
+        return list(dict.fromkeys(k for _, _, kind, pairs in self._set_on_tasks(attribute) if kind == "discrete" for k, _ in pairs))
 
     def expression(self, rule_id: str, gateway: str) -> str | None:
         """The rule as a restricted expression; ``None`` when no rule has this id (Prosimos: always holds)."""
@@ -356,6 +378,30 @@ class BranchRules:
         if self.names[name] != name:
             self.notes.append(f'event attribute "{name}" is named {self.names[name]} in the conditions')
         return {"set_by": set_by, "source": f"prosimos: {', '.join(paths) or self.updates[name][0][1]}"}
+
+
+_ORDERED = (">", ">=", "<", "<=", "!=")
+
+
+def _compare(key: Any, comparison: str, value: Any, file: str, where: str, attribute: str) -> bool:
+    """Prosimos 2.1.0's ``BranchConditionRule.is_rule_true`` for ``>``, ``>=``, ``<``, ``<=``, ``!=``: both sides as
+    numbers when both read as numbers, else as given.
+
+    >>> _compare("10", ">", "9", "x.json", "r", "a"), _compare("b", ">", "a", "x.json", "r", "a")
+    (True, True)
+    """
+    import operator
+
+    op = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le, "!=": operator.ne}[comparison]
+    try:
+        a, b = float(key), float(value)
+    except (TypeError, ValueError):
+        a, b = key, value
+    try:
+        return bool(op(a, b))
+    except TypeError:
+        raise _fail(file, f"{where}.value", f'"{comparison}" compares "{attribute}" value {key!r} with {value!r}: one is a '
+                    "number, the other text (Prosimos 2.1.0 stops with a TypeError here); compare like with like") from None
 
 
 def _orders(k: int, weights: Sequence[float]) -> dict[str, float]:
