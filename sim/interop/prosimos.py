@@ -16,6 +16,8 @@ resource_profiles + calendars  ``agencies`` (one per distinct set of resources a
 task_resource_distribution     ``steps.<task>.work`` in hours, and ``TaskFacts.work``
 gateway_branching_probs.       ``Flow.share``
 event_distribution             timer nodes (intermediate events with a duration)
+branch_rules, case_attributes  flow conditions and ``attributes`` (:mod:`.prosimos_rules`)
+event_attributes               ``attributes.<name>.set_by.<task>`` (set when the task ends)
 =============================  ==============================================================
 
 Distribution parameters (pix-framework ``DurationDistribution.from_dict``): ``fix [value]``,
