@@ -84,7 +84,7 @@ class BranchRules:
         self.bounds: dict[str, set[float]] = {}
         self.extra: dict[str, dict[str, Any]] = {}  # order_<gateway> and pick_<gateway> attributes
         self.updates_kind: dict[str, str] = {}  # event attributes some rule reads -> discrete | continuous
-        # event attributes: name -> [(task, path, values or law or None, what Prosimos does when it is none of those)]
+        # event attributes: name -> [(task, JSON path, "discrete" | "continuous" | "other", the shares, the law or what it is)]
         self.updates: dict[str, list[tuple[str, str, Any, str]]] = {}
         self.globals: dict[str, str] = {}
         self._case_attributes(params.get("case_attributes") or [])
