@@ -118,11 +118,8 @@ def starting_file(process_path: Path, out: Path) -> str:
             lines.append(f"  {name}:")
             if spec.p is not None:
                 lines.append(f"    p: {spec.p:g}")
-            elif spec.values:
+            else:
                 lines.append("    values: {" + ", ".join(f"{_q(v)}: {s:g}" for v, s in spec.values) + "}")
-            if spec.set_by:
-                lines.append("    set_by:")
-                lines += ["      " + f"{sid}: {{" + ", ".join(f"{_q(v)}: {s:g}" for v, s in values) + "}" for sid, values in spec.set_by]
             lines.append(f"    source: {_q(spec.source)}")
     lines += ["", "# 环节与规则允许的措施（sim/model/legal.py）/ steps and the levers the rules allow on each:"]
     examples: dict[str, str] = {}
