@@ -372,7 +372,9 @@ class BranchRules:
             set_by[task] = dict(payload) if kind == "discrete" else dict(self._intervals(name, payload, path))
             paths.append(path)
         self.notes.append(f'event attribute "{name}": set when {", ".join(f"task {t!r}" for t in set_by)} ends '
-                          "(attributes.set_by); before that it has no value and a rule on it is false, as in Prosimos"
+                          "(attributes.set_by); before that it has no value and a rule on it is false, as in Prosimos. "
+                          "Prosimos sets it when it schedules the task (its whole duration at once), so a gateway on a "
+                          "parallel branch may see the value before the task has ended; ReformSim sets it at the end"
                           + ("; continuous, so each task gives one value per range between the rules' bounds, with that "
                              "range's probability under the law Prosimos samples" if self.kinds[name] == "continuous" else ""))
         if self.names[name] != name:
