@@ -60,3 +60,9 @@ def test_a_whatif_that_names_no_process_is_exit_2(pair, tmp_path: Path, capsys) 
     assert main(["run", str(bare), "--prosimos", str(params)]) == 2
     err = capsys.readouterr().err
     assert "bare.yaml" in err and "process: MODEL.bpmn" in err and "Traceback" not in err
+
+
+def test_prosimos_with_stored_run_ids_is_exit_2(pair, tmp_path: Path, capsys) -> None:
+    _, params, _ = pair
+    assert main(["compare", "1", "2", "--prosimos", str(params), "--out", str(tmp_path / "out")]) == 2
+    assert "--prosimos" in capsys.readouterr().err

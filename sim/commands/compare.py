@@ -61,6 +61,9 @@ def run(args: argparse.Namespace) -> int:
     folder, workbook = outputs(args.out, args.history, "comparison.xlsx")
     history = History(folder)
     history.check_writable()  # before simulating: a bad --out or a locked history costs no work
+    if args.prosimos is not None and (args.a.isdigit() or args.b.isdigit()):
+        raise ReformSimError("--prosimos names the model of A and B; a stored run already has its model: give the Prosimos "
+                             "BPMN or a what-if YAML on it, or leave --prosimos out")
     if args.a.isdigit() and args.b.isdigit():
         comparison = compare_stored(history.get(int(args.a)), history.get(int(args.b)))
     elif args.a.isdigit() or args.b.isdigit():
