@@ -332,6 +332,10 @@ def build_from_measures(baseline: Process, m: Measures) -> Process:
             defaults[f"agency.{agency}.staff"] = str(spec.staff)
     if scenario.arrivals.growth != 1.0 and "arrivals.rate_per_workday" in defaults:
         defaults["arrivals.rate_per_workday"] = f"{float(defaults['arrivals.rate_per_workday']) * scenario.arrivals.growth:g}"
+    # An agency whose last step a measure removed (e.g. 取消…保证金) keeps no staff, hours or range: they would range nothing.
+    gone = set(baseline.agencies()) - set(process.agencies())
+    defaults = {k: v for k, v in defaults.items()
+                if not any(k.startswith((f"agency.{a}.", f"range.agency.{a}.")) for a in gone)}
     file_ref = f"measures/{m.model}.yaml"
     kept = baseline.defaults.get("source", "")
     defaults["source"] = f"{m.source} [built from {m.baseline} + {file_ref}, clause {m.clause}]" + (f"; baseline: {kept}" if kept else "")
