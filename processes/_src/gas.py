@@ -43,10 +43,10 @@ def build_baseline() -> Process:
                 })
     apply_ = b.task("t_apply", "用气报装申请", "Gas connection application", agency="gas_company", procedure=True,
                     documents=5, limit="1 workday", work="triangular(0.25, 0.5, 1) h",
-                    source=f"documents: assumption; at the counter; limit, work: {A_COUNTER}", kind="application")
+                    source=f"documents: assumption; at the counter; statutory_limit, work: {A_COUNTER}", kind="application")
     survey = b.task("t_survey", "现场勘查及供应方案答复", "Site survey and supply plan", agency="gas_company",
                     procedure=True, limit="5 workday", wait="triangular(1, 2, 5) workday",
-                    work="triangular(1, 2, 3) h", source=f"limit, wait, work: {A_COUNTER}", kind="inspection")
+                    work="triangular(1, 2, 3) h", source=f"statutory_limit, wait, work: {A_COUNTER}", kind="inspection")
     split = b.gateway("p_permits", "parallel", "外线审批并行", "External-works permits in parallel")
     join = b.gateway("p_permits_join", "parallel")
     permits = [
@@ -59,7 +59,7 @@ def build_baseline() -> Process:
     for pid, pname, pen, pagency, docs in permits:
         t = b.task(pid, pname, pen, agency=pagency, procedure=True, documents=docs, limit="20 workday",
                    wait="triangular(5, 10, 20) workday", work="triangular(1, 2, 4) h",
-                   source=f"limit: {A_LICENSING}; wait, work, documents: assumption: review cycles seen "
+                   source=f"statutory_limit: {A_LICENSING}; wait, work, documents: assumption: review cycles seen "
                           "in pre-2021 guides, no published Hainan figure", **on_list)
         b.chain(split, t, join)
     g_road = b.gateway("g_major_road", "exclusive", "涉高速公路、国省道？", "Crosses an expressway / national road?")
@@ -67,7 +67,7 @@ def build_baseline() -> Process:
     major = b.task("t_major_road", "涉高速公路/国省道施工许可", "Expressway / national-road works permit",
                    agency="transport", procedure=True, documents=6, limit="20 workday",
                    wait="triangular(8, 15, 20) workday", work="triangular(1, 2, 4) h",
-                   source=f"limit: {A_LICENSING}; documents, wait, work: assumption: no published Hainan figure", kind="permit")
+                   source=f"statutory_limit: {A_LICENSING}; documents, wait, work: assumption: no published Hainan figure", kind="permit")
     b.chain(split, g_road)
     b.flow(g_road, major, condition="touches_major_road", name="是")
     b.flow(g_road, m_road, name="否", default=True)
@@ -76,7 +76,7 @@ def build_baseline() -> Process:
                    wait="triangular(5, 10, 20) workday", source=f"wait: {A_WORKS}", kind="works")
     connect = b.task("t_connect", "竣工验收及接通", "Acceptance and connection", agency="gas_company", procedure=True,
                      documents=1, limit="2 workday", wait="triangular(0.5, 1, 2) workday",
-                     work="triangular(1, 2, 3) h", source=f"limit, wait, work, documents: {A_COUNTER}", kind="inspection")
+                     work="triangular(1, 2, 3) h", source=f"statutory_limit, wait, work, documents: {A_COUNTER}", kind="inspection")
     b.chain("start", apply_, survey, split)
     b.chain(join, works, connect, "end")
     return b.build()

@@ -77,13 +77,13 @@ def build_baseline() -> Process:
     b = _builder()
     apply_ = b.task("t_apply", "用水报装申请", "Water connection application", agency="water_company", procedure=True,
                     documents=5, limit="1 workday", work="triangular(0.25, 0.5, 1) h",
-                    source=f"documents, limit, work: {A_UTILITY}; at the counter", kind="application")
+                    source=f"documents, statutory_limit, work: {A_UTILITY}; at the counter", kind="application")
     survey = b.task("t_survey", "现场勘查", "Site survey", agency="water_company", procedure=True, limit="3 workday",
-                    wait="triangular(1, 2, 3) workday", work="triangular(1, 2, 3) h", source=f"limit, wait, work: {A_UTILITY}", kind="inspection")
+                    wait="triangular(1, 2, 3) workday", work="triangular(1, 2, 3) h", source=f"statutory_limit, wait, work: {A_UTILITY}", kind="inspection")
     design = b.task("t_design", "给水工程设计及方案答复", "Service-pipe design and supply plan", agency="water_company",
                     procedure=True, documents=1, limit="5 workday", wait="triangular(2, 4, 8) workday",
                     work="triangular(2, 4, 6) h",
-                    source=f"the utility designs the pipe and quotes the works: documents, limit, wait, work: {A_UTILITY}", kind="service")
+                    source=f"documents, statutory_limit, wait, work: {A_UTILITY} (the utility designs the pipe and quotes the works)", kind="service")
     contract = b.task("t_contract", "签订供用水合同及缴纳工程费", "Supply contract and works payment", agency="water_company",
                       procedure=True, documents=1, wait="triangular(0.5, 1, 3) workday",
                       work="triangular(0.25, 0.5, 1) h",
@@ -93,14 +93,14 @@ def build_baseline() -> Process:
     for pid, zh, en, agency, docs in PERMITS:
         permit = b.task(pid, zh, en, agency=agency, procedure=True, documents=docs, limit="20 workday",
                         wait="triangular(5, 10, 20) workday", work="triangular(1, 2, 4) h",
-                        source=f"limit: {A_LICENSING}; wait, work: {A_REVIEW}; documents: {A_REVIEW}", **ON_LIST)
+                        source=f"statutory_limit: {A_LICENSING}; wait, work: {A_REVIEW}; documents: {A_REVIEW}", **ON_LIST)
         b.chain(split, permit, join)
     g_road = b.gateway("g_major_road", "exclusive", "涉高速公路、国省道？", "Crosses an expressway / national road?")
     m_road = b.gateway("m_major_road", "exclusive")
     major = b.task("t_major_road", "涉高速公路/国省道施工许可", "Expressway / national-road works permit",
                    agency="transport", procedure=True, documents=6, limit="20 workday",
                    wait="triangular(8, 15, 20) workday", work="triangular(1, 2, 4) h",
-                   source=f"limit: {A_LICENSING}; documents, wait, work: {A_REVIEW}", kind="permit")
+                   source=f"statutory_limit: {A_LICENSING}; documents, wait, work: {A_REVIEW}", kind="permit")
     b.chain(split, g_road)
     b.flow(g_road, major, condition="touches_major_road", name="是")
     b.flow(g_road, m_road, name="否", default=True)
@@ -117,7 +117,7 @@ def build_baseline() -> Process:
                    ranges={"wait": "2-5 day | a 48 h culture plus sampling and the report, plausible 2-5 calendar days"})
     connect = b.task("t_connect", "验收装表通水", "Acceptance, meter and water on", agency="water_company", procedure=True,
                      documents=1, limit="2 workday", wait="triangular(0.5, 1, 2) workday", work="triangular(1, 2, 3) h",
-                     source=f"limit, wait, work, documents: {A_UTILITY}", kind="inspection")
+                     source=f"statutory_limit, wait, work, documents: {A_UTILITY}", kind="inspection")
     b.chain("start", apply_, survey, design, contract, split)
     b.chain(join, works, flush, connect, "end")
     return b.build()
