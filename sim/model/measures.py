@@ -334,7 +334,10 @@ def build_from_measures(baseline: Process, m: Measures) -> Process:
     for agency, spec in scenario.agencies.items():  # a staff: measure: the new number, on the process like the baseline's
         if spec.staff is not None:
             defaults[f"agency.{agency}.staff"] = str(spec.staff)
-    if scenario.arrivals.growth != 1.0 and "arrivals.rate_per_workday" in defaults:
+    if scenario.arrivals.growth != 1.0:  # a demand: measure scales the baseline's own rate, which must be stated
+        if "arrivals.rate_per_workday" not in defaults:
+            raise ScenarioError([("measures", f'a demand: measure scales the arrivals, but baseline "{m.baseline}" states no '
+                                              "arrivals.rate_per_workday; expected the baseline to state its demand")], file=m.file)
         defaults["arrivals.rate_per_workday"] = f"{float(defaults['arrivals.rate_per_workday']) * scenario.arrivals.growth:g}"
     used = set(process.agencies())
     for key in list(defaults):  # an agency no step uses any more (its step was removed) leaves with its staff and hours

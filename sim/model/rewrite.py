@@ -421,8 +421,10 @@ def parallelise(process: Process, step_ids: Sequence[str], *, source: str = "sce
     ids = [n.id for n in chain]
     first, last = chain[0], chain[-1]
     taken = set(process.nodes) | set(process.flows)
-    split = Node(_fresh_id(taken, f"g_par_{first.id}"), "parallel", "并联审批", scope=first.scope)
-    join = Node(_fresh_id(taken, f"g_join_{first.id}"), "parallel", "并联审批汇合", scope=first.scope)
+    split = Node(_fresh_id(taken, f"g_par_{first.id}"), "parallel", "并联审批", scope=first.scope,
+                 facts=TaskFacts(name_en="Parallel approval"))
+    join = Node(_fresh_id(taken, f"g_join_{first.id}"), "parallel", "并联审批汇合", scope=first.scope,
+                facts=TaskFacts(name_en="Parallel approval joined"))
     what = f"{', '.join(ids)} run in parallel between \"{split.id}\" and \"{join.id}\""
     nodes: list[Node] = []
     for n in process.nodes.values():
@@ -530,7 +532,8 @@ def commitment(
             flows = [replace(f, source=insp.id) if f.id in outs else f for f in flows]
             flows.append(Flow(_fresh_id(taken, f"f_{step_id}_{insp.id}"), step_id, insp.id))
         else:
-            gate = Node(_fresh_id(taken, f"g_inspect_{step_id}"), "exclusive", "是否抽查", scope=node.scope)
+            gate = Node(_fresh_id(taken, f"g_inspect_{step_id}"), "exclusive", "是否抽查", scope=node.scope,
+                        facts=TaskFacts(name_en="Inspected?"))
             merge = Node(_fresh_id(taken, f"g_inspect_{step_id}_join"), "exclusive", scope=node.scope)
             added = [gate, insp, merge]
             flows = [replace(f, source=merge.id) if f.id in outs else f for f in flows]
@@ -761,7 +764,7 @@ def _guarded(process: Process, new: Node, when: str, flows: list[Flow], taken: s
         raise _error(process, "add", new.id, f"when: {exc}") from None
     gate_id, merge_id = _fresh_id(taken, f"g_{new.id}"), _fresh_id(taken, f"m_{new.id}")
     default = _fresh_id(taken, f"f_{gate_id}__{merge_id}")
-    gate = Node(gate_id, "exclusive", "是否适用", scope=new.scope, default_flow=default)
+    gate = Node(gate_id, "exclusive", "是否适用", scope=new.scope, default_flow=default, facts=TaskFacts(name_en="Applies?"))
     merge = Node(merge_id, "exclusive", scope=new.scope)
     out = []
     for f in flows:
