@@ -574,9 +574,9 @@ def test_commitment_on_physical_works_is_refused_naming_step_lever_and_rule():
 
     p = load_process(LOWRISK)
     with pytest.raises(ScenarioError) as err:
-        apply_edits(p, [{"online": "t_filing"}, {"commitment": "t_external_connection"}], file="w.yaml")
+        apply_edits(p, [{"online": "t_filing"}, {"commitment": "t_water_connection"}], file="w.yaml")
     text = str(err.value)
-    assert text.startswith("w.yaml: edits[1].commitment: lever commitment is not allowed on step \"t_external_connection\"")
+    assert text.startswith("w.yaml: edits[1].commitment: lever commitment is not allowed on step \"t_water_connection\"")
     assert "kind works" in text and "rule physical_works" in text and "seed 二(三)2(2)" in text and "override_rule" in text
 
 
@@ -585,11 +585,11 @@ def test_override_rule_applies_the_lever_and_records_a_planners_assumption():
     from sim.bpmn.loader import load_process
 
     p = load_process(LOWRISK)
-    q = apply_edits(p, [{"commitment": "t_external_connection", "override_rule": "what-if: works pre-approved by the grid"}])
-    facts = q.nodes["t_external_connection"].facts
+    q = apply_edits(p, [{"commitment": "t_water_connection", "override_rule": "what-if: works pre-approved by the grid"}])
+    facts = q.nodes["t_water_connection"].facts
     assert facts.commitment and facts.wait is None
     trail = facts.source.rsplit("edit: ", 1)[1]
-    assert "assumption: planner's override of rule physical_works on t_external_connection: what-if: works pre-approved" in trail
+    assert "assumption: planner's override of rule physical_works on t_water_connection: what-if: works pre-approved" in trail
     assert grade(trail[trail.index("assumption:"):]) == "assumption"
 
 
@@ -607,11 +607,11 @@ def test_set_cannot_smuggle_a_forbidden_lever_or_reclassify_a_step():
     from sim.model.levers import Set
 
     p = load_process(LOWRISK)
-    with pytest.raises(ScenarioError, match=r'lever set \(as commitment\) is not allowed on step "t_joint_acceptance".*kind inspection'):
-        apply_edits(p, [Set("t_joint_acceptance", {"commitment": True})])  # YAML reads commitment as a verb: typed form
+    with pytest.raises(ScenarioError, match=r'lever set \(as commitment\) is not allowed on step "t_acceptance".*kind inspection'):
+        apply_edits(p, [Set("t_acceptance", {"commitment": True})])  # YAML reads commitment as a verb: typed form
     with pytest.raises(ScenarioError, match=r"edits\[0\]\.step_kind: step_kind says what the step legally is"):
-        apply_edits(p, [{"set": "t_joint_acceptance", "step_kind": "permit"}])
-    assert apply_edits(p, [{"set": "t_joint_acceptance", "documents": 1}]).nodes["t_joint_acceptance"].facts.documents == 1
+        apply_edits(p, [{"set": "t_acceptance", "step_kind": "permit"}])
+    assert apply_edits(p, [{"set": "t_acceptance", "documents": 1}]).nodes["t_acceptance"].facts.documents == 1
 
 
 def test_a_refused_lever_in_a_scenario_file_exits_2_and_override_runs(tmp_path, capsys):
@@ -620,11 +620,11 @@ def test_a_refused_lever_in_a_scenario_file_exits_2_and_override_runs(tmp_path, 
     from sim.cli import main
 
     shutil.copy(LOWRISK, tmp_path / "p.bpmn")
-    edit = {"commitment": "t_joint_acceptance", "source": "assumption: test"}
+    edit = {"commitment": "t_acceptance", "source": "assumption: test"}
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump({"process": "p.bpmn", "edits": [edit]}, allow_unicode=True), encoding="utf-8")
     assert main(["run", str(tmp_path / "bad.yaml"), "--cases", "20", "--replications", "1"]) == 2
     err = capsys.readouterr().err
-    assert "bad.yaml: edits[0].commitment" in err and "t_joint_acceptance" in err and "rule on_site_inspection" in err
+    assert "bad.yaml: edits[0].commitment" in err and "t_acceptance" in err and "rule on_site_inspection" in err
     assert "Traceback" not in err
     edit["override_rule"] = "what-if: self-certified acceptance"
     (tmp_path / "ok.yaml").write_text(yaml.safe_dump({"process": "p.bpmn", "edits": [edit]}, allow_unicode=True), encoding="utf-8")

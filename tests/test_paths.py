@@ -170,13 +170,14 @@ def test_list_diff_and_assess_count_alike(counted, path: Path) -> None:  # noqa:
 
 
 def test_the_two_old_disagreements_are_settled(counted) -> None:  # noqa: ANN001
-    # Low-risk construction 2021: 11 steps are flagged as procedures, but a case takes one of two wage-guarantee
-    # steps and one of two utility connections: 9 on every path.
+    # Import clearance 2021: 6 steps are flagged as procedures, but a shipment takes one of the alternative routes
+    # (the plan's measures' adoption shares): 4 on every path. (Low-risk construction 2021 had such alternatives
+    # until it was rebuilt from its baseline + measures, which has one path.)
     from sim.bpmn.loader import load_process
 
-    lowrisk = load_process(ROOT / "processes" / "construction_lowrisk_2021.bpmn")
-    assert len(lowrisk.procedures()) == 11
-    assert counted["diff"]["construction_lowrisk_2021.bpmn"].procedures == 9
+    trade = load_process(ROOT / "processes" / "trade_import_2021.bpmn")
+    assert len(trade.procedures()) == 6
+    assert counted["diff"]["trade_import_2021.bpmn"].procedures == 4
     # Simple deregistration before 2021: 15 working days and two 45-day notices on the rework path, kept apart.
     assert counted["diff"]["deregistration_simple_baseline.bpmn"].statutory == {"workday": 15.0, "day": 90.0}
     assert counted["list"]["deregistration_simple_baseline.bpmn"]["statutory"] == "15 working days + 90 calendar days"
@@ -198,7 +199,7 @@ def test_cli_list_and_diff_print_the_same_counts(capsys: pytest.CaptureFixture[s
         expected = (f"{label.capitalize()}: {row['procedures']} procedures, {row['documents']} documents, {row['stages']} stages, "
                     f"statutory time {row['statutory'].replace('—', 'not stated')} (worst path)")
         assert expected in out.splitlines()
-    assert table[after.name]["procedures"] == "9"
+    assert table[after.name]["procedures"] == "10"
 
 
 def test_compare_reports_the_same_counts(counted) -> None:  # noqa: ANN001

@@ -346,7 +346,8 @@ def build_from_measures(baseline: Process, m: Measures) -> Process:
             del defaults[key]
     file_ref = f"measures/{m.model}.yaml"
     kept = baseline.defaults.get("source", "")
-    defaults["source"] = f"{m.source} [built from {m.baseline} + {file_ref}, clause {m.clause}]" + (f"; baseline: {kept}" if kept else "")
+    # the baseline's own attributions first ("arrivals: assumption: …"), so sim.model.attribution still reads them
+    defaults["source"] = (f"{kept}; " if kept else "") + f"{m.source} [built from {m.baseline} + {file_ref}, clause {m.clause}]"
     defaults[MEASURES_PROPERTY] = file_ref
     return process.with_changes(id=m.model, name=m.name, name_en=m.name_en, defaults=MappingProxyType(defaults), file=None)
 

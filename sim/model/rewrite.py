@@ -508,7 +508,9 @@ def commitment(
     else:
         work_text = "none (the step had no work)"
     what = f"approval replaced by commitment (告知承诺), wait removed, work {work_text}"
-    facts = _trail(replace(old, wait=None, work=accept, commitment=True), what, source)
+    # the wait is gone, so is its range (a range of no number is refused by sim.model.assumptions)
+    extra = MappingProxyType({k: v for k, v in old.extra.items() if k != "range.wait"})
+    facts = _trail(replace(old, wait=None, work=accept, commitment=True, extra=extra), what, source)
     nodes = _replace_node(process, replace(node, facts=facts))
     flows = list(process.flows.values())
     note = f'"{step_id}" {what}'
