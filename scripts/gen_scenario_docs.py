@@ -99,7 +99,10 @@ def edit_examples() -> Iterator[tuple[str, Key | Verb, dict[str, Any]]]:
     for verb in EDIT_SCHEMA:
         yield f"edits: {verb.name}", verb, {"edits": [verb.example]}
         for param in verb.params:
-            yield f"edits: {verb.name}.{param.name}", param, {"edits": [{**verb.example, param.name: param.example}]}
+            # a parameter that cannot stand with one of the example's (add: before instead of after) replaces it
+            clash = {b if a == param.name else a for a, b in verb.excludes if param.name in (a, b)}
+            base = {k: v for k, v in verb.example.items() if k not in clash}
+            yield f"edits: {verb.name}.{param.name}", param, {"edits": [{**base, param.name: param.example}]}
     online = EDIT_SCHEMA[[v.name for v in EDIT_SCHEMA].index("online")].example
     for key in COMMON_KEYS:
         yield f"edits: *.{key.name}", key, {"edits": [{**online, key.name: key.example}]}

@@ -403,6 +403,9 @@ def test_apply_edits_every_lever_from_yaml():
     assert q.nodes["t_dig"].facts.statutory_limit == parse_duration("8 workday")
     assert "(seed 二(三)2(3))" in q.nodes["t_dig"].facts.source
     assert q.nodes["t_connect"].facts.wait.mean == pytest.approx(3.2)
+    new = q.nodes["t_e_licence"]  # added after the merged step, before what followed it
+    assert (q.successors("t_name"), q.successors("t_e_licence")) == (["t_e_licence"], ["g_par_t_seal"])
+    assert new.facts.online and new.facts.step_kind == "service" and new.facts.source.endswith("(seed 二(一)2(4) (test))")
     assert len(q.procedures()) < len(p.procedures())
     assert len(q.notes) == len(edits) + len(p.notes)
     assert_connected(q)
@@ -530,7 +533,8 @@ def test_every_verb_is_a_frozen_lever_with_labels_in_both_languages():
     assert set(LEVERS) == set(EDIT_VERBS)
     examples = {"remove": ("t1",), "merge": (("t0", "t1"),), "parallel": (("t0", "t1"),), "online": ("t1",),
                 "commitment": ("t1",), "accept_incomplete": ("t1",), "green_channel": ("t1", parse_duration("1 workday")),
-                "scale": ("t1", 0.8), "set": ("t1", {"documents": 1}), "staff": ("a", 2), "demand": (2.0,)}
+                "scale": ("t1", 0.8), "set": ("t1", {"documents": 1}), "staff": ("a", 2), "demand": (2.0,),
+                "add": ("t_new", "t1", None, {"name": "e-licence", "agency": "a", "kind": "service"})}
     for verb, cls in LEVERS.items():
         lever = cls(*examples[verb])
         assert isinstance(lever, Lever) and lever.verb == verb

@@ -26,6 +26,7 @@ accept_incomplete      ``{"accept_incomplete": "t_x", "saved": "2 workday"}``
 green_channel          ``{"green_channel": "t_x", "limit": "8 workday"}``
 scale                  ``{"scale": "t_x", "factor": 0.8, "part": "wait"}``
 set                    ``{"set": "t_x", "documents": 1}``
+add                    ``{"add": "t_new", "after": "t_x", "name": "电子营业执照", "agency": "market_regulation", "kind": "service"}``
 staff                  ``{"staff": "market_regulation", "add": 2}``
 demand                 ``{"demand": 2.0}``
 =====================  ================================================================
@@ -36,7 +37,7 @@ Example:
     >>> parse_edits([{"onlne": "t_seal"}], file="w.yaml")
     Traceback (most recent call last):
     ...
-    sim.errors.ScenarioError: w.yaml: edits[0]: no edit in {'onlne': 't_seal'} (did you mean "online"?); expected one of remove, merge, parallel, online, commitment, accept_incomplete, green_channel, scale, set, staff, demand
+    sim.errors.ScenarioError: w.yaml: edits[0]: no edit in {'onlne': 't_seal'} (did you mean "online"?); expected one of remove, merge, parallel, online, commitment, accept_incomplete, green_channel, scale, set, add, staff, demand
 """
 
 from __future__ import annotations
@@ -50,8 +51,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError, ScenarioError, did_you_mean
 from ..inputs import redacted
-from .legal import STEP_FACTS, lever_rulings
-from .levers import (LEVERS, AcceptIncomplete, Commitment, Demand, GreenChannel, Lever, Merge, Online, Parallel, ProcessLever,
+from .legal import STEP_FACTS, check_kind, lever_rulings
+from .levers import (LEVERS, AcceptIncomplete, Add, Commitment, Demand, GreenChannel, Lever, Merge, Online, Parallel, ProcessLever,
                      Remove, Scale, Set, Staff, apply_levers)
 from .process import Process
 from .schema import Key
@@ -84,6 +85,7 @@ class Verb:
     example: dict[str, Any]
     params: tuple[Key, ...] = ()
     fields: tuple[tuple[str, str], ...] = ()  # (parameter, lever field) where they differ
+    excludes: tuple[tuple[str, str], ...] = ()  # pairs of parameters that cannot stand together (add: after/before)
 
 
 def _k(name: str, kind: str, zh: str, en: str, example: Any, *, required: bool = False, default: str = "") -> Key:
@@ -129,6 +131,30 @@ EDIT_SCHEMA: tuple[Verb, ...] = (
           _k("part", "part", "乘在办理（work）、等待（wait）或两者（both）上", "on the work, the wait or both", "wait", default="work"))),
     Verb("set", Set, _STEP, "直接给定环节的事实（见下表）", "state facts of the step outright (see the facts below)",
          {"set": "t_seal", "documents": 0, "fee": 0, "source": _EXAMPLE_SOURCE}),
+    Verb("add", Add, _k("<verb>", "id", "新环节的编号（流程中尚未使用）", "the new step's id (not yet used in the process)", "t_e_licence"),
+         "新增改革创设的环节，按顺序插在某一节点之后（after）或之前（before）",
+         "a step the reform creates, inserted in sequence after (or before) an existing node",
+         {"add": "t_e_licence", "after": "t_register", "name": "同步发放电子营业执照", "agency": "market_regulation", "kind": "service",
+          "source": _EXAMPLE_SOURCE},
+         (_k("after", "id", "新环节紧随其后的节点（该节点只有一条出线）", "the node the new step follows (it has one outgoing flow)", "t_register"),
+          _k("before", "id", "新环节位于其前的节点（进入该节点的连线改为进入新环节）", "the node the new step precedes (its incoming flows enter the new step)",
+             "t_seal"),
+          _k("name", "text", "新环节的名称", "the new step's name", "同步发放电子营业执照", required=True),
+          _k("name_en", "text", "英文名称", "the English name", "e-licence issued with registration"),
+          _k("agency", "text", "办理部门编号", "the agency id", "market_regulation", required=True),
+          _k("kind", "step_kind", "环节类别（sim/model/legal.py 的 step_kind），决定规则允许的措施",
+             "the step's kind (step_kind of sim/model/legal.py): it decides which levers the rules allow", "service", required=True),
+          _k("procedure", "bool", "是否计为一个手续", "whether it counts as a procedure", False, default="false"),
+          _k("documents", "count", "所需材料数", "documents required", 0, default="0"),
+          _k("fee", "number", "费用（元）", "fee (yuan)", 0, default="0"),
+          _k("online", "bool", "是否全程网办", "whether fully online", True, default="false"),
+          _k("statutory_limit", "duration", "法定或承诺的办结时限（设计检查，不是模拟的等待）",
+             "the statutory or promised limit (a design check, not the simulated wait)", "0.5 workday"),
+          _k("work", "duration", "人员办理用时", "staff effort", "0.1 h"),
+          _k("wait", "duration", "无需人员的等待", "elapsed time needing no staff", "0 workday"),
+          _k("stage", "text", "所属阶段", "the stage it belongs to", "设立登记"),
+          _k("commitment", "bool", "是否以告知承诺替代审批", "whether a commitment replaces the approval", False, default="false")),
+         excludes=(("after", "before"),)),
     Verb("staff", Staff, _k("<verb>", "agency", "部门编号", "an agency id", "market_regulation"),
          "部门增加人员（在情景或流程给出的人数之上）", "more staff at an agency (on top of what the scenario or process gives)",
          {"staff": "market_regulation", "add": 2, "source": "assumption: what-if, two more registrars"},
@@ -206,6 +232,10 @@ def _coerce(kind: str, value: Any) -> Any:
     elif kind == "wait_rule":
         if value not in ("max", "sum"):
             raise ValueError(f'expected "max" or "sum", got {value!r}')
+    elif kind == "step_kind":
+        if not isinstance(value, str):
+            raise ValueError(f"expected a step kind, got {value!r}")
+        return check_kind(value)
     return value
 
 
@@ -214,6 +244,10 @@ def _parse_edit(item: Any, where: str, problems: list[tuple[str, str]]) -> Lever
         problems.append((where, f"expected a mapping with one of {', '.join(EDIT_VERBS)}, got {item!r}"))
         return None
     verbs = [k for k in item if k in _VERBS]
+    if "staff" in verbs:  # staff's own parameter is called add
+        verbs = [v for v in verbs if v != "add"]
+    elif "add" in verbs:  # a new step states online/commitment as its facts: with add, those keys are parameters
+        verbs = ["add", *(v for v in verbs if v not in ("add", "online", "commitment"))]
     if len(verbs) != 1:
         if verbs:
             problems.append((where, f"expected exactly one edit per item, got {', '.join(verbs)}"))
@@ -259,6 +293,14 @@ def _parse_edit(item: Any, where: str, problems: list[tuple[str, str]]) -> Lever
             except ValueError as exc:
                 problems.append((f"{where}.{key}", str(exc)))
                 ok = False
+        elif verb == "add" and (key in _FACT_NAMES or key in ("name", "kind")):  # the new step's facts, checked as set's
+            try:
+                fact = _coerce(params[key][1], value) if key == "kind" else _coerce_fact(key, value)
+            except ValueError as exc:
+                problems.append((f"{where}.{key}", str(exc)))
+                ok = False
+            else:
+                kwargs.setdefault("facts", {})[key] = fact
         elif key in params:
             keyword, pkind, _ = params[key]
             try:
@@ -274,6 +316,9 @@ def _parse_edit(item: Any, where: str, problems: list[tuple[str, str]]) -> Lever
         if required and key not in item:
             problems.append((where, f"{verb} needs {key}"))
             ok = False
+    if verb == "add" and ("after" in item) == ("before" in item):
+        problems.append((where, "add needs exactly one of after (the node the new step follows) or before (the node it precedes)"))
+        ok = False
     if verb == "set" and len(item) == 1 + ("source" in item) + (FROM_FILE in item):
         problems.append((where, f"set needs at least one fact: {', '.join(_FACT_NAMES)}, name"))
         ok = False
@@ -347,9 +392,10 @@ def _legal(process: Process, lever: Lever, where: str, file: str | None) -> Leve
         return replace(lever, source=f"{lever.source}; assumption: planner's override of rule {rules}: {lever.override}")
     problems = []
     for r in refused:
-        node = process.nodes[r.step]
+        node = process.nodes.get(r.step)  # None: the step an add would create
+        label = node.label if node is not None else lever.label("en")
         asked = f"lever {lever.verb}" if r.verb == lever.verb else f"lever {lever.verb} (as {r.verb})"
-        problems.append((where, f'{asked} is not allowed on step "{r.step}" ({node.label}, kind {r.kind}): {r.rule.en} '
+        problems.append((where, f'{asked} is not allowed on step "{r.step}" ({label}, kind {r.kind}): {r.rule.en} '
                                 f'[rule {r.rule.id}: {r.rule.source}]; to apply it anyway as a planner\'s assumption, add '
                                 'override_rule: "why" to the edit'))
     raise ScenarioError(problems, file=file)

@@ -300,10 +300,12 @@ def lever_rulings(lever: Lever, process: Process) -> list[Ruling]:
     making it online, a new work or wait as a duration what-if, a new limit as a green channel.
     Steps the process does not have are left to the lever itself (it says "unknown step").
     """
-    from .levers import ProcessLever, Set
+    from .levers import Add, ProcessLever, Set
 
     if not isinstance(lever, ProcessLever):
         return []
+    if isinstance(lever, Add):
+        return _new_step_rulings(lever)
     steps = getattr(lever, "steps", None) or (getattr(lever, "step", None),)
     verbs = [lever.verb]
     if isinstance(lever, Set):
@@ -316,6 +318,16 @@ def lever_rulings(lever: Lever, process: Process) -> list[Ruling]:
             continue
         out += [ruling(node, v) for v in dict.fromkeys(verbs)]
     return out
+
+
+def _new_step_rulings(lever: Any) -> list[Ruling]:
+    """A new step (``add``) is judged as the step it will be: its declared kind must allow being online or a
+    commitment if it says so (a works step cannot be online, a filing is no approval to commit away)."""
+    from .process import Node, TaskFacts
+
+    facts = dict(lever.facts)
+    node = Node(lever.step, "task", str(facts.get("name") or ""), facts=TaskFacts(step_kind=facts.get("kind")))
+    return [ruling(node, v) for v in ("online", "commitment") if facts.get(v)]
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ search, compare and the report.
 
 A *process lever* (:class:`Remove`, :class:`Merge`, :class:`Parallel`, :class:`Online`,
 :class:`Commitment`, :class:`AcceptIncomplete`, :class:`GreenChannel`, :class:`Scale`,
-:class:`Set`) rewrites the graph through :mod:`sim.model.rewrite` and returns a new process; a
+:class:`Set`, :class:`Add`) rewrites the graph through :mod:`sim.model.rewrite` and returns a new process; a
 *scenario lever* (:class:`Staff`, :class:`Demand`) returns a new scenario. Each says what it
 does in Chinese (default) or English with :meth:`Lever.label`. :func:`apply_levers` applies a
 sequence in order to both. The YAML form (``edits:``) is parsed into these by
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Lever", "ProcessLever", "ScenarioLever", "Remove", "Merge", "Parallel", "Online", "Commitment",
-    "AcceptIncomplete", "GreenChannel", "Scale", "Set", "Staff", "Demand", "apply_levers", "LEVERS",
+    "AcceptIncomplete", "GreenChannel", "Scale", "Set", "Add", "Staff", "Demand", "apply_levers", "LEVERS",
 ]
 
 
@@ -235,6 +235,28 @@ class Set(_OneStep):
 
 
 @dataclass(frozen=True)
+class Add(_OneStep):
+    """A step the reform creates (同步发放电子营业执照), inserted ``after`` or ``before`` a node
+    (:func:`sim.model.rewrite.add_step`); ``step`` is the new id, ``facts`` those of :class:`Set` plus ``kind``."""
+
+    verb: ClassVar[str] = "add"
+    _labels: ClassVar[dict[str, str]] = {"zh": "新增环节 {s}", "en": "add step {s}"}
+    after: str | None = None
+    before: str | None = None
+    facts: tuple[tuple[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        facts = self.facts.items() if isinstance(self.facts, dict) else self.facts
+        object.__setattr__(self, "facts", tuple(facts))
+
+    def apply(self, process: Process) -> Process:
+        return rewrite.add_step(process, self.step, after=self.after, before=self.before, source=self.source, **dict(self.facts))
+
+    def _shown(self, lang: str) -> str:
+        return str(dict(self.facts).get("name") or self.step)
+
+
+@dataclass(frozen=True)
 class Staff(ScenarioLever):
     """``add`` more staff at an agency (on top of what the scenario, or its defaults, give it)."""
 
@@ -290,7 +312,7 @@ class Demand(ScenarioLever):
 
 
 LEVERS: dict[str, type[Lever]] = {c.verb: c for c in (Remove, Merge, Parallel, Online, Commitment, AcceptIncomplete,
-                                                       GreenChannel, Scale, Set, Staff, Demand)}
+                                                       GreenChannel, Scale, Set, Add, Staff, Demand)}
 
 
 def apply_levers(process: Process, scenario: Scenario, levers: Sequence[Lever]) -> tuple[Process, Scenario]:

@@ -22,6 +22,7 @@ lever (seed)           function                    scenario form (:mod:`sim.mode
 绿色通道                  :func:`green_channel`       ``{"green_channel": "t_x", "limit": "8 workday"}``
 sensitivity ±20%        :func:`scale_duration`      ``{"scale": "t_x", "factor": 0.8, "part": "wait"}``
 电子证照, direct facts    :func:`set_facts`           ``{"set": "t_x", "documents": 1}``
+a step the reform adds    :func:`add_step`            ``{"add": "t_new", "after": "t_x", "name": "…", "agency": …}``
 =====================  ==========================  =====================================
 
 Example:
@@ -52,6 +53,7 @@ from typing import Any, Literal
 from ..errors import ModelError, did_you_mean
 from .distributions import Fixed, Triangular, Uniform
 from .durations import convert, describe
+from .legal import check_kind
 from .process import Duration, Flow, Node, Process, TaskFacts, TimeUnit, parse_duration
 
 __all__ = [
@@ -64,6 +66,7 @@ __all__ = [
     "green_channel",
     "scale_duration",
     "set_facts",
+    "add_step",
     "ACCEPTANCE_SHARE",
     "GREEN_CHANNEL_QUANTILE",
 ]
@@ -649,6 +652,68 @@ def set_facts(process: Process, step_id: str, *, source: str = "scenario", **fac
         what = ", ".join(filter(None, [f"name={node.name or '-'}->{new_name}", what]))
     new = replace(node, name=new_name, facts=_trail(replace(old, **changes), f"set {what}", source))
     return _finish(process, verb, step_id, _replace_node(process, new), process.flows.values(), f'"{step_id}" set {what} ({source})')
+
+
+def add_step(process: Process, step_id: str, *, after: str | None = None, before: str | None = None,
+             source: str = "scenario", **facts: Any) -> Process:
+    """Insert a task the reform creates (e.g. 同步发放电子营业执照) in sequence ``after`` or ``before`` an existing
+    node; ``facts`` are those of :func:`set_facts` plus ``kind`` (its ``step_kind``, :mod:`sim.model.legal`).
+
+    ``after`` a node with exactly one outgoing flow: that flow now enters the new step, which leads to the old
+    target. ``before`` a node: every flow that entered it now enters the new step, which leads to it.
+
+    >>> from sim.model.process import Flow, Node, Process
+    >>> p = Process.build("p", "p", [Node("s", "start"), Node("t", "task"), Node("e", "end")],
+    ...                   [Flow("f1", "s", "t"), Flow("f2", "t", "e")])
+    >>> q = add_step(p, "t_new", after="t", name="新环节", agency="a", work="1 h", kind="service")
+    >>> list(q.nodes), [(f.source, f.target) for f in q.flows.values()]
+    (['s', 't', 't_new', 'e'], [('s', 't'), ('t', 't_new'), ('t_new', 'e')])
+    """
+    verb = "add"
+    if not isinstance(step_id, str) or not step_id:
+        raise _error(process, verb, None, f"expected the new step's id (text), got {step_id!r}")
+    if step_id in process.nodes or step_id in process.flows:
+        raise _error(process, verb, step_id, f'id "{step_id}" is already used in process "{process.id}"; expected a new id')
+    if (after is None) == (before is None):
+        raise _error(process, verb, step_id, "give exactly one of after or before: the node the new step follows or precedes")
+    anchor_id = after if after is not None else before
+    kinds = ("start", "end", "task", "exclusive", "parallel", "inclusive", "timer", "pass")
+    anchor = _step(process, anchor_id, verb, kinds)
+    name, kind = facts.pop("name", None), facts.pop("kind", None)
+    try:
+        values = {k: _coerce_fact(k, v) for k, v in facts.items()}
+        step_kind = check_kind(kind) if kind is not None else None
+        name = _coerce_fact("name", name) if name is not None else None
+    except ValueError as exc:
+        raise _error(process, verb, step_id, str(exc)) from None
+    if not name:
+        raise _error(process, verb, step_id, "the new step needs a name")
+    new = Node(step_id, "task", name, scope=anchor.scope,
+               facts=_trail(TaskFacts(step_kind=step_kind, **values), f"step added {'after' if after else 'before'} {anchor_id}", source))
+    taken = set(process.nodes) | set(process.flows)
+    flows = list(process.flows.values())
+    if after is not None:
+        outs = process.outgoing(anchor.id)
+        if len(outs) != 1:
+            raise _error(process, verb, step_id, f'"{anchor.id}" has {len(outs)} outgoing flows; expected exactly one after which to '
+                                                 'insert the step (or give before: the node it precedes)')
+        old = outs[0]
+        flows = [replace(f, target=step_id) if f.id == old.id else f for f in flows]
+        flows.append(Flow(_fresh_id(taken, f"f_{step_id}__{old.target}"), step_id, old.target))
+    else:
+        if not process.incoming(anchor.id):
+            raise _error(process, verb, step_id, f'"{anchor.id}" has no incoming flow; expected a node the new step can precede')
+        flows = [replace(f, target=step_id) if f.target == anchor.id else f for f in flows]
+        flows.append(Flow(_fresh_id(taken, f"f_{step_id}__{anchor.id}"), step_id, anchor.id))
+    nodes: list[Node] = []
+    for n in process.nodes.values():
+        if n.id == anchor.id and before is not None:
+            nodes.append(new)
+        nodes.append(n)
+        if n.id == anchor.id and after is not None:
+            nodes.append(new)
+    where = f'after "{after}"' if after is not None else f'before "{before}"'
+    return _finish(process, verb, step_id, nodes, flows, f'added step "{step_id}" ({name}) {where} ({source})')
 
 
 def _show(value: Any) -> str:

@@ -101,6 +101,8 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
     "part": ("work、wait 或 both", "work, wait or both"),
     "wait_rule": ("max 或 sum", "max or sum"),
     "bool": ("true 或 false", "true or false"),
+    "step_kind": ("环节类别（application、permit、filing、assessment、inspection、registration、payment、service、works、internal）",
+                  "a kind of step (application, permit, filing, assessment, inspection, registration, payment, service, works, internal)"),
 }
 
 _ASSUMED = "assumption: "  # how an example marks a number nobody measured
