@@ -46,7 +46,7 @@ from typing import Any
 
 from ..errors import ScenarioError, did_you_mean
 from .edits import apply_scenario_edits, parse_edits
-from .levers import Demand, Lever, Set, Staff
+from .levers import Attribute, Demand, Lever, Set, Staff
 from .process import Flow, Node, Process
 
 __all__ = ["Measure", "Measures", "MeasureChange", "load_measures", "parse_measures", "build_from_measures", "measure_diff",
@@ -305,8 +305,8 @@ def _applied(process: Process, scenario: Any, m: Measures, i: int) -> tuple[Proc
 
 
 def build_from_measures(baseline: Process, m: Measures) -> Process:
-    """``baseline`` with the measures of ``m`` applied in order, renamed to ``m.model``; staff and demand stay the
-    baseline's unless a ``staff:`` or ``demand:`` edit changes them.
+    """``baseline`` with the measures of ``m`` applied in order, renamed to ``m.model``; staff, demand and case-attribute
+    shares stay the baseline's unless a ``staff:``, ``demand:`` or ``attribute:`` edit changes them.
 
     >>> from sim.model.process import Flow, Node, Process, TaskFacts
     >>> base = Process.build("demo", "示例", [Node("s", "start"), Node("t", "task", facts=TaskFacts(agency="a")),
@@ -332,11 +332,27 @@ def build_from_measures(baseline: Process, m: Measures) -> Process:
             defaults[f"agency.{agency}.staff"] = str(spec.staff)
     if scenario.arrivals.growth != 1.0 and "arrivals.rate_per_workday" in defaults:
         defaults["arrivals.rate_per_workday"] = f"{float(defaults['arrivals.rate_per_workday']) * scenario.arrivals.growth:g}"
+    for name, spec in scenario.attributes.items():  # an attribute: measure: the new share, as the baseline states its own
+        defaults[f"attribute.{name}"] = f"{spec.p:g}"
     file_ref = f"measures/{m.model}.yaml"
     kept = baseline.defaults.get("source", "")
-    defaults["source"] = f"{m.source} [built from {m.baseline} + {file_ref}, clause {m.clause}]" + (f"; baseline: {kept}" if kept else "")
+    # the new shares' sources come last: a later "attribute.<name>: …" segment is the one its attribution reads
+    changed = "".join(f"; attribute.{name}: {_clause_last(spec.source)}" for name, spec in scenario.attributes.items())
+    defaults["source"] = (f"{m.source} [built from {m.baseline} + {file_ref}, clause {m.clause}]" + (f"; baseline: {kept}" if kept else "")
+                          + changed)
     defaults[MEASURES_PROPERTY] = file_ref
     return process.with_changes(id=m.model, name=m.name, name_en=m.name_en, defaults=MappingProxyType(defaults), file=None)
+
+
+def _clause_last(source: str) -> str:
+    """An edit's trail ``<clause>: <source>`` as ``<source> (<clause>)``: a field's attribution is graded by how it
+    starts (``assumption: …``), so the clause goes last.
+
+    >>> _clause_last("二(十二)2(2): assumption: fewer rejections")
+    'assumption: fewer rejections (二(十二)2(2))'
+    """
+    head, sep, rest = source.partition(": ")
+    return f"{rest} ({head})" if sep and (head == "case" or _CLAUSE.match(head)) else source
 
 
 def measure_diff(baseline: Process, m: Measures) -> tuple[MeasureChange, ...]:
@@ -356,6 +372,10 @@ def measure_diff(baseline: Process, m: Measures) -> tuple[MeasureChange, ...]:
             elif isinstance(lever, Demand):
                 elements.append("arrivals")
                 changes.append(f"arrivals: x{lever.factor:g}")
+            elif isinstance(lever, Attribute):
+                spec = scenario.attributes.get(lever.name)
+                elements.append(lever.target)
+                changes.append(f"{lever.target}: {spec.p if spec else process.defaults.get(lever.target)} -> {lever.p:g}")
         out.append(MeasureChange(measure, tuple(dict.fromkeys(elements)), tuple(changes)))
         process, scenario = after, scenario_after
     return tuple(out)
