@@ -47,7 +47,7 @@ def _after_licence(b: Builder, start: str) -> str:
     破销联办 turn them into pushes, processes/measures/*.yaml)."""
     split = b.gateway("p_after", "parallel", "相关部门注销", "Deregistration at the other agencies")
     join = b.gateway("p_after_join", "parallel")
-    how = f"separate application before 合并注销; limit, wait, work: {A_COUNTER}"
+    how = f"separate application before 合并注销; statutory_limit, wait, work: {A_COUNTER}"
     social = b.task("t_social_dereg", "社保登记注销", "Social insurance deregistration", agency="social_insurance",
                     procedure=True, documents=2, limit="5 workday", wait="triangular(1, 2, 5) workday",
                     work="triangular(0.25, 0.5, 1) h", source=how, kind="registration")
@@ -70,21 +70,21 @@ def ordinary() -> Process:
     group = b.task("t_liquidation_group", "清算组备案及公示", "File and publish the liquidation group",
                    agency="market_regulation", procedure=True, documents=3, online=True, limit="10 day",
                    wait="uniform(1, 10) day", work="triangular(0.1, 0.25, 0.5) h",
-                   source=f"limit, wait: {HK} publish within 10 days; online: {HK} 海南e登记; documents, work: assumption", kind="filing")
+                   source=f"statutory_limit, wait: {HK} publish within 10 days; online: {HK} 海南e登记; documents, work: assumption", kind="filing")
     split = b.gateway("p_liquidation", "parallel", "公告与清税并行", "Notice and tax clearance in parallel")
     join = b.gateway("p_liquidation_join", "parallel")
     notice = b.timer("tm_creditor_notice", "债权人公告45天", "Creditor notice, 45 days", "45 day",
                      source=f"{HK} creditor_notice_days 45 (天, read as calendar days)")
     tax = b.task("t_tax_clearance", "清税", "Tax clearance", agency="tax", procedure=True, documents=3,
                  limit="20 workday", wait="triangular(1, 5, 20) workday", work="triangular(0.5, 1, 2) h",
-                 source=f"limit, wait, work, documents: {A_COUNTER}", kind="permit")
+                 source=f"statutory_limit, wait, work, documents: {A_COUNTER}", kind="permit")
     report = b.task("t_liquidation", "清算及清算报告", "Liquidation and report", agency="liquidation_group",
                     procedure=False, wait="triangular(5, 10, 30) day",
                     source="assumption: a small firm's liquidation after the notice; the firm's own work", kind="works")
     apply_ = b.task("t_dereg_apply", "申请注销登记", "Apply for deregistration", agency="market_regulation",
                     procedure=True, documents=5, online=True, limit="3 workday", wait="uniform(0.5, 3) workday",
                     work="triangular(0.25, 0.5, 1) h",
-                    source=f"online: {HK}; window: {HK} apply within 30 days after liquidation; limit, wait, work, documents: {A_COUNTER}", kind="registration")
+                    source=f"online: {HK}; window: {HK} apply within 30 days after liquidation; statutory_limit, wait, work, documents: {A_COUNTER}", kind="registration")
     b.chain("start", group, split)
     b.chain(split, notice, join)
     b.chain(split, tax, join)
@@ -102,7 +102,7 @@ def simple_baseline() -> Process:
                           "Apply for the simple-deregistration notice (investors' commitment)",
                           agency="market_regulation", procedure=True, documents=1, online=True, limit="1 workday",
                           wait="uniform(0, 1) workday", work="triangular(0.1, 0.25, 0.5) h",
-                          source=f"online 一网服务: seed 二(十二)2(1); documents, limit, wait, work: {A_COUNTER}", kind="application")
+                          source=f"online 一网服务: seed 二(十二)2(1); documents, statutory_limit, wait, work: {A_COUNTER}", kind="application")
     # The timers' names carry no day count: the 2021 rule changes the period, not the step (measures/*.yaml).
     notice = b.timer("tm_public_notice", "简易注销公告", "Public notice", "45 day", source=notice_source)
     b.attribute("is_rejected", 0.15, "assumption: no published rejection rate; objections and blocking conditions found "
@@ -116,16 +116,16 @@ def simple_baseline() -> Process:
     # a loop on it would never end; one retry is what the rule describes.
     reapply = b.task("t_notice_reapply", "重新申请简易注销公告", "Reapply for the notice", agency="market_regulation",
                      procedure=True, documents=1, online=True, limit="1 workday", wait="uniform(0, 1) workday",
-                     work="triangular(0.1, 0.25, 0.5) h", source=f"{RULE} retry; limit, wait, work: {A_COUNTER}", kind="application")
+                     work="triangular(0.1, 0.25, 0.5) h", source=f"{RULE} retry; statutory_limit, wait, work: {A_COUNTER}", kind="application")
     notice2 = b.timer("tm_public_notice_2", "再次公告", "Second public notice", "45 day", source=notice_source)
     tax = b.task("t_tax_clearance", "清税（未办理涉税事项的免办）", "Tax clearance (waived without tax dealings)",
                  agency="tax", procedure=True, documents=2, limit="5 workday",
                  wait="triangular(0.5, 2, 5) workday", work="triangular(0.25, 0.5, 1) h",
-                 source=f"limit, wait, work, documents: {A_COUNTER}", kind="permit")
+                 source=f"statutory_limit, wait, work, documents: {A_COUNTER}", kind="permit")
     dereg = b.task("t_simple_dereg", "申请简易注销登记", "Apply for simple deregistration", agency="market_regulation",
                    procedure=True, documents=1, online=True, limit="3 workday", wait="uniform(0, 1) workday",
                    work="triangular(0.1, 0.25, 0.5) h",
-                   source=f"window: {RULE} apply within 20 days after the notice; limit, wait, work: {A_COUNTER}; "
+                   source=f"window: {RULE} apply within 20 days after the notice; statutory_limit, wait, work: {A_COUNTER}; "
                           "Chongqing reports 一日办结 (CN.rule.deregistration.2021 local_examples)", kind="registration")
     b.chain("start", apply_notice, notice, g)
     b.flow(g, fix, condition="is_rejected", name="驳回")
@@ -142,11 +142,11 @@ def bankruptcy_baseline() -> Process:
                 DEFAULTS)
     tax = b.task("t_tax_clearance", "清税", "Tax clearance", agency="tax", procedure=True, documents=3,
                  limit="20 workday", wait="triangular(1, 5, 20) workday", work="triangular(0.5, 1, 2) h",
-                 source=f"limit, wait, work, documents: {A_COUNTER}", kind="permit")
+                 source=f"statutory_limit, wait, work, documents: {A_COUNTER}", kind="permit")
     apply_ = b.task("t_dereg_apply", "申请注销登记（普通程序）", "Apply for deregistration (ordinary procedure)",
                     agency="market_regulation", procedure=True, documents=5, limit="3 workday",
                     wait="uniform(0.5, 3) workday", work="triangular(0.25, 0.5, 1) h",
-                    source=f"limit, wait, work, documents: {A_COUNTER}", kind="registration")
+                    source=f"statutory_limit, wait, work, documents: {A_COUNTER}", kind="registration")
     b.chain("start", tax, apply_)
     end = _after_licence(b, start=apply_)
     b.chain(end, "end")

@@ -163,8 +163,8 @@ EDIT_SCHEMA: tuple[Verb, ...] = (
     Verb("demand", Demand, _k("<verb>", "factor", "需求倍数", "a demand multiplier", 2.0),
          "申请量乘以倍数（需求激增或下降）", "arrivals times a factor (a demand surge or drop)",
          {"demand": 2.0, "source": "assumption: what-if, twice the applications"}),
-    Verb("attribute", Attribute, _k("<verb>", "text", "案件属性名（网关条件读取的属性）", "a case attribute (one a gateway condition reads)",
-                                    "is_rejected"),
+    Verb("attribute", Attribute, _k("<verb>", "attribute", "案件属性名（网关条件读取的属性）",
+                                    "a case attribute (one a gateway condition reads)", "is_rejected"),
          "案件属性为真的案件比例设为新值（如注销预核减少驳回）", "the share of cases for which a case attribute is true, set anew "
          "(e.g. fewer rejections after a pre-check)",
          {"attribute": "is_rejected", "p": 0.05, "source": "assumption: example; cite the plan's clause or a source id here"},
@@ -230,6 +230,9 @@ def _coerce(kind: str, value: Any) -> Any:
     elif kind == "agency":
         if not isinstance(value, str) or not value:
             raise ValueError(f"expected an agency id, got {value!r}")
+    elif kind == "attribute":
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"expected the name of a case attribute, got {value!r}")
     elif kind == "int":
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"expected a whole number >= 1, got {value!r}")

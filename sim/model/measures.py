@@ -332,16 +332,26 @@ def build_from_measures(baseline: Process, m: Measures) -> Process:
             defaults[f"agency.{agency}.staff"] = str(spec.staff)
     if scenario.arrivals.growth != 1.0 and "arrivals.rate_per_workday" in defaults:
         defaults["arrivals.rate_per_workday"] = f"{float(defaults['arrivals.rate_per_workday']) * scenario.arrivals.growth:g}"
-    for name, spec in scenario.attributes.items():  # an attribute: measure: the new share, as the baseline states its own
-        defaults[f"attribute.{name}"] = f"{spec.p:g}"
     file_ref = f"measures/{m.model}.yaml"
     kept = baseline.defaults.get("source", "")
-    # the new shares' sources come last: a later "attribute.<name>: …" segment is the one its attribution reads
-    changed = "".join(f"; attribute.{name}: {_clause_last(spec.source)}" for name, spec in scenario.attributes.items())
-    defaults["source"] = (f"{m.source} [built from {m.baseline} + {file_ref}, clause {m.clause}]" + (f"; baseline: {kept}" if kept else "")
-                          + changed)
+    defaults["source"] = _process_source(kept, f"{m.source} [built from {m.baseline} + {file_ref}, clause {m.clause}]", scenario)
+    defaults.update({f"attribute.{name}": f"{spec.p:g}" for name, spec in scenario.attributes.items()})  # an attribute: measure
     defaults[MEASURES_PROPERTY] = file_ref
     return process.with_changes(id=m.model, name=m.name, name_en=m.name_en, defaults=MappingProxyType(defaults), file=None)
+
+
+def _process_source(kept: str, said: str, scenario: Any) -> str:
+    """The built model's process ``source``: the baseline's first, so each process-level number keeps its grade (a
+    field's attribution is graded by how its text starts, :mod:`sim.model.attribution`); then what the measures file
+    says; then the source of each case-attribute share an ``attribute:`` measure set, last so that it is the one read.
+
+    >>> _process_source("arrivals: assumption: x", "kept", type("S", (), {"attributes": {}})())
+    'arrivals: assumption: x; measures: kept'
+    """
+    parts = [kept] if kept else []
+    parts.append(f"measures: {said}")
+    parts += [f"attribute.{name}: {_clause_last(spec.source)}" for name, spec in scenario.attributes.items()]
+    return "; ".join(parts)
 
 
 def _clause_last(source: str) -> str:
