@@ -359,7 +359,9 @@ def test_scale_duration(part, work_mean, wait_mean):
 def test_scale_timer_and_missing_parts():
     p = Process.build("p", "p", [Node("s", "start"), Node("w", "timer", timer=parse_duration("20 day")), Node("e", "end")],
                       [Flow("f1", "s", "w"), Flow("f2", "w", "e")])
-    assert scale_duration(p, "w", 1.2, "wait").nodes["w"].timer.mean == pytest.approx(24.0)
+    scaled = scale_duration(p, "w", 1.2, "wait", source="a rule changed the period").nodes["w"]
+    assert scaled.timer.mean == pytest.approx(24.0)
+    assert scaled.facts.source == "edit: wait x1.2 (a rule changed the period)"  # the period's trail, as a task's
     with pytest.raises(ModelError, match="no work"):
         scale_duration(p, "w", 1.2, "work")
     nowait = chain(("t", facts(work=parse_duration("1 h"))))

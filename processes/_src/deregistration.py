@@ -102,7 +102,9 @@ def simple_baseline() -> Process:
                           "Apply for the simple-deregistration notice (investors' commitment)",
                           agency="market_regulation", procedure=True, documents=1, online=True, limit="1 workday",
                           wait="uniform(0, 1) workday", work="triangular(0.1, 0.25, 0.5) h",
-                          source=f"online 一网服务: seed 二(十二)2(1); documents, statutory_limit, wait, work: {A_COUNTER}", kind="application")
+                          source=f"online: {HK} 海南e登记 (seed 二(十二)2(1) builds on this 一网服务, "
+                                 f"it does not create it); documents, statutory_limit, wait, work: {A_COUNTER}",
+                          kind="application")
     # The timers' names carry no day count: the 2021 rule changes the period, not the step (measures/*.yaml).
     notice = b.timer("tm_public_notice", "简易注销公告", "Public notice", "45 day", source=notice_source)
     b.attribute("is_rejected", 0.15, "assumption: no published rejection rate; objections and blocking conditions found "
