@@ -507,7 +507,9 @@ def _comparable(p: Process) -> tuple:
         return (f.agency, f.procedure, f.documents, f.fee, f.online, dur(f.statutory_limit), dur(f.work),
                 dur(f.wait), f.stage, f.commitment, f.source, f.name_en, dict(f.extra))
 
-    nodes = {n.id: (n.kind, n.name, fact_view(n.facts), dur(n.timer), n.default_flow) for n in p.nodes.values()}
+    # a gateway's facts hold only its English label, which the diagram reads off the file (sim.bpmn.di), not the loader
+    nodes = {n.id: (n.kind, n.name, fact_view(n.facts) if n.kind in ("task", "timer") else None, dur(n.timer), n.default_flow)
+             for n in p.nodes.values()}
     flows = {f.id: (f.source, f.target, f.condition, f.share) for f in p.flows.values()}
     return nodes, flows
 

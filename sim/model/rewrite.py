@@ -400,8 +400,10 @@ def parallelise(process: Process, step_ids: Sequence[str], *, source: str = "sce
     ids = [n.id for n in chain]
     first, last = chain[0], chain[-1]
     taken = set(process.nodes) | set(process.flows)
-    split = Node(_fresh_id(taken, f"g_par_{first.id}"), "parallel", "并联审批", scope=first.scope)
-    join = Node(_fresh_id(taken, f"g_join_{first.id}"), "parallel", "并联审批汇合", scope=first.scope)
+    split = Node(_fresh_id(taken, f"g_par_{first.id}"), "parallel", "并联审批", scope=first.scope,
+                 facts=TaskFacts(name_en="Parallel handling"))
+    join = Node(_fresh_id(taken, f"g_join_{first.id}"), "parallel", "并联审批汇合", scope=first.scope,
+                facts=TaskFacts(name_en="Parallel handling joined"))
     what = f"{', '.join(ids)} run in parallel between \"{split.id}\" and \"{join.id}\""
     nodes: list[Node] = []
     for n in process.nodes.values():
