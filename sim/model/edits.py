@@ -57,7 +57,7 @@ from .levers import (LEVERS, AcceptIncomplete, Add, Attribute, Commitment, Deman
                      Remove, Scale, Set, Staff, apply_levers)
 from .process import Process
 from .schema import Key
-from .rewrite import _FACT_NAMES, _as_duration, _coerce_fact
+from .rewrite import _FACT_NAMES, EXTRA_FACTS, _as_duration, _coerce_fact
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -154,7 +154,11 @@ EDIT_SCHEMA: tuple[Verb, ...] = (
           _k("work", "duration", "人员办理用时", "staff effort", "0.1 h"),
           _k("wait", "duration", "无需人员的等待", "elapsed time needing no staff", "0 workday"),
           _k("stage", "text", "所属阶段", "the stage it belongs to", "设立登记"),
-          _k("commitment", "bool", "是否以告知承诺替代审批", "whether a commitment replaces the approval", False, default="false")),
+          _k("commitment", "bool", "是否以告知承诺替代审批", "whether a commitment replaces the approval", False, default="false"),
+          _k("when", "text", "只有满足该条件（案件属性的表达式，同网关条件）的案件经过新环节",
+             "only the cases where this condition (on case attributes, as a gateway's) holds take the new step", "needs_permit"),
+          _k("taxes_filed", "text", "申报步骤所申报的税种（逗号分隔的税种编号，sim/analysis/filings.py）",
+             "the taxes a filing step files (comma-separated tax keys of sim/analysis/filings.py)", "property, land_use")),
          excludes=(("after", "before"),)),
     Verb("staff", Staff, _k("<verb>", "agency", "部门编号", "an agency id", "market_regulation"),
          "部门增加人员（在情景或流程给出的人数之上）", "more staff at an agency (on top of what the scenario or process gives)",
@@ -303,9 +307,9 @@ def _parse_edit(item: Any, where: str, problems: list[tuple[str, str]]) -> Lever
             except ValueError as exc:
                 problems.append((f"{where}.{key}", str(exc)))
                 ok = False
-        elif verb == "add" and (key in _FACT_NAMES or key in ("name", "kind")):  # the new step's facts, checked as set's
+        elif verb == "add" and (key in _FACT_NAMES or key in ("name", "kind", *EXTRA_FACTS)):  # the new step's facts, as set's
             try:
-                fact = _coerce(params[key][1], value) if key == "kind" else _coerce_fact(key, value)
+                fact = _coerce(params[key][1], value) if key in ("kind", *EXTRA_FACTS) else _coerce_fact(key, value)
             except ValueError as exc:
                 problems.append((f"{where}.{key}", str(exc)))
                 ok = False

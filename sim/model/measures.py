@@ -48,6 +48,7 @@ from ..errors import ScenarioError, did_you_mean
 from .edits import apply_scenario_edits, parse_edits
 from .levers import Attribute, Demand, Lever, Set, Staff
 from .process import Flow, Node, Process
+from .ranges import RANGE_PREFIX
 
 __all__ = ["Measure", "Measures", "MeasureChange", "load_measures", "parse_measures", "build_from_measures", "measure_diff",
            "cites_target", "check_clause", "MEASURES_PROPERTY", "TOP_KEYS", "MEASURE_KEYS"]
@@ -332,6 +333,11 @@ def build_from_measures(baseline: Process, m: Measures) -> Process:
             defaults[f"agency.{agency}.staff"] = str(spec.staff)
     if scenario.arrivals.growth != 1.0 and "arrivals.rate_per_workday" in defaults:
         defaults["arrivals.rate_per_workday"] = f"{float(defaults['arrivals.rate_per_workday']) * scenario.arrivals.growth:g}"
+    used = set(process.agencies())
+    for key in list(defaults):  # an agency no step uses any more (its step was removed) leaves with its staff and hours
+        agency = key.removeprefix(RANGE_PREFIX).split(".")[1] if key.removeprefix(RANGE_PREFIX).startswith("agency.") else None
+        if agency is not None and agency not in used:
+            del defaults[key]
     file_ref = f"measures/{m.model}.yaml"
     kept = baseline.defaults.get("source", "")
     defaults["source"] = _process_source(kept, f"{m.source} [built from {m.baseline} + {file_ref}, clause {m.clause}]", scenario)
