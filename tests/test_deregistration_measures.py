@@ -57,15 +57,20 @@ def test_merged_deregistration_drops_the_firms_separate_applications_not_the_age
         assert (b.wait, b.work) == (a.wait, a.work)  # the plan gives no figure for the agencies' processing
 
 
-def test_the_precheck_adds_a_back_office_step_and_cuts_rejections_as_a_ranged_assumption() -> None:
+def test_the_precheck_finds_most_blocking_conditions_on_submission_as_ranged_assumptions() -> None:
     simple, pre = load("deregistration_simple_2021"), load("deregistration_precheck_2021")
-    assert pre.successors("t_notice_apply") == ["t_precheck"] and pre.successors("t_precheck") == ["tm_public_notice"]
-    assert not pre.nodes["t_precheck"].facts.procedure
+    assert pre.successors("t_notice_apply") == ["t_precheck"] and not pre.nodes["t_precheck"].facts.procedure
+    (gate,) = pre.successors("t_precheck")
+    fix = next(f for f in pre.outgoing(gate) if f.condition)
+    assert (fix.target, fix.condition) == ("t_precheck_fix", "is_caught")
+    assert pre.nodes["t_precheck_fix"].facts.wait == simple.nodes["t_fix"].facts.wait  # the same fix, before the notice
     assert prepare_run(simple).scenario.attributes["is_rejected"].p == pytest.approx(0.15)
-    assert prepare_run(pre).scenario.attributes["is_rejected"].p == pytest.approx(0.05)
-    said = attributions(pre.defaults["source"])["attribute.is_rejected"]
-    assert grade(said) == "assumption" and "二(十二)2(2)" in said
-    assert pre.defaults["range.attribute.is_rejected"].startswith("0.02-0.10")
+    attrs = prepare_run(pre).scenario.attributes
+    assert (attrs["is_rejected"].p, attrs["is_caught"].p) == (pytest.approx(0.05), pytest.approx(0.10))
+    said = attributions(pre.defaults["source"])
+    for name in ("is_rejected", "is_caught"):
+        assert grade(said[f"attribute.{name}"]) == "assumption" and "二(十二)2(2)" in said[f"attribute.{name}"]
+        assert pre.defaults[f"range.attribute.{name}"]
 
 
 def test_declared_deregistration_asks_nothing_of_the_dormant_firm() -> None:
@@ -75,6 +80,10 @@ def test_declared_deregistration_asks_nothing_of_the_dormant_firm() -> None:
     assert declared.successors("ev_start") == ["t_identify"]
     assert days(declared, "tm_creditor_notice") == days(ordinary, "tm_creditor_notice") == 45  # the plan sets no period
     assert declared.nodes["tm_creditor_notice"].facts.extra["range.wait"].startswith("20-45 day")
+    (gate,) = declared.successors("tm_creditor_notice")  # objections raised in the notice are reviewed (救济机制)
+    review = next(f for f in declared.outgoing(gate) if f.condition)
+    assert (review.target, review.condition) == ("t_remedy", "has_objection")
+    assert prepare_run(declared).scenario.attributes["has_objection"].p == pytest.approx(0.1)
 
 
 def test_bankruptcy_joint_handling_no_longer_waits_for_the_tax_clearance() -> None:

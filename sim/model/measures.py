@@ -291,11 +291,15 @@ def _edits(raw: Any, where: str, clause: str, problems: list[tuple[str, str]], f
 
 
 def _applied(process: Process, scenario: Any, m: Measures, i: int) -> tuple[Process, Any]:
-    """``process`` (and the staff/demand changes in ``scenario``) after measure ``i``, its ranges written."""
+    """``process`` (and the staff/demand changes in ``scenario``) after measure ``i``, its case-attribute shares and ranges
+    written."""
     from .assumptions import with_ranges
 
     measure = m.measures[i]
     process, scenario = apply_scenario_edits(process, scenario, measure.edits, path=f"measures[{i}].edits", file=m.file)
+    if scenario.attributes:  # an attribute: measure's share on the process, as the baseline states its own (then rangeable)
+        shares = {f"attribute.{name}": f"{spec.p:g}" for name, spec in scenario.attributes.items()}
+        process = process.with_changes(defaults=MappingProxyType({**process.defaults, **shares}))
     try:
         process = with_ranges(process, measure.ranges)
     except ValueError as exc:
@@ -341,7 +345,6 @@ def build_from_measures(baseline: Process, m: Measures) -> Process:
     file_ref = f"measures/{m.model}.yaml"
     kept = baseline.defaults.get("source", "")
     defaults["source"] = _process_source(kept, f"{m.source} [built from {m.baseline} + {file_ref}, clause {m.clause}]", scenario)
-    defaults.update({f"attribute.{name}": f"{spec.p:g}" for name, spec in scenario.attributes.items()})  # an attribute: measure
     defaults[MEASURES_PROPERTY] = file_ref
     return process.with_changes(id=m.model, name=m.name, name_en=m.name_en, defaults=MappingProxyType(defaults), file=None)
 

@@ -756,7 +756,7 @@ def _guarded(process: Process, new: Node, when: str, flows: list[Flow], taken: s
         raise _error(process, "add", new.id, f"when: {exc}") from None
     gate_id, merge_id = _fresh_id(taken, f"g_{new.id}"), _fresh_id(taken, f"m_{new.id}")
     default = _fresh_id(taken, f"f_{gate_id}__{merge_id}")
-    gate = Node(gate_id, "exclusive", "是否适用", scope=new.scope, default_flow=default)
+    gate = Node(gate_id, "exclusive", "是否适用", scope=new.scope, default_flow=default, facts=TaskFacts(name_en="Applies?"))
     merge = Node(merge_id, "exclusive", scope=new.scope)
     out = []
     for f in flows:
