@@ -38,7 +38,7 @@ Example:
     >>> parse_edits([{"onlne": "t_seal"}], file="w.yaml")
     Traceback (most recent call last):
     ...
-    sim.errors.ScenarioError: w.yaml: edits[0]: no edit in {'onlne': 't_seal'} (did you mean "online"?); expected one of remove, merge, parallel, online, commitment, accept_incomplete, green_channel, scale, set, add, staff, demand
+    sim.errors.ScenarioError: w.yaml: edits[0]: no edit in {'onlne': 't_seal'} (did you mean "online"?); expected one of remove, merge, parallel, online, commitment, accept_incomplete, green_channel, scale, set, add, staff, demand, attribute
 """
 
 from __future__ import annotations
