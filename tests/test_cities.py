@@ -56,7 +56,7 @@ def test_a_citys_own_demand_and_staff_override_the_rules() -> None:
     assert sc.arrivals.rate_per_workday == pytest.approx(run.scenario.arrivals.rate_per_workday * 2 * 1031396 / 2873358)
 
 
-def _register(tmp_path: Path) -> Path:
+def _register(tmp_path: Path, process: Path = SETUP) -> Path:
     path = tmp_path / "targets.yaml"
     path.write_text(f"""targets:
   - id: T03
@@ -66,9 +66,17 @@ def _register(tmp_path: Path) -> Path:
     unit: 工作日
     max: 1
     scope: 全省
-    test: {{process: {SETUP}, metric: case_workdays}}
+    test: {{process: {process}, metric: case_workdays}}
 """, encoding="utf-8")
     return path
+
+
+def _premise(tmp_path: Path) -> Path:
+    """The register on the staffing premise (tests/conftest.py): a window that reaches T03, so a starved county can fail it."""
+    from conftest import write_premise_bpmn
+
+    (tmp_path / "premise").mkdir()
+    return _register(tmp_path, write_premise_bpmn(tmp_path / "premise"))
 
 
 def _cities(tmp_path: Path, tiny: str) -> Path:
@@ -83,7 +91,7 @@ cities:
 
 
 def test_a_province_wide_target_fails_where_one_county_fails(tmp_path: Path) -> None:
-    reg = sim.targets.load_register(_register(tmp_path), root=ROOT, expected_ids=("T03",))
+    reg = sim.targets.load_register(_premise(tmp_path), root=tmp_path, expected_ids=("T03",))
     fine = assess(reg, replications=3, cases=120, cities=load_cities(_cities(tmp_path, "")))
     (row,) = fine.rows
     assert row.verdict != NOT_REACHABLE and len(row.cities) == 2 and {c["verdict"] for c in row.cities} != {NOT_REACHABLE}
@@ -151,7 +159,7 @@ def test_the_register_judges_t03_province_wide() -> None:
 def test_the_report_shows_every_county_weakest_first(tmp_path: Path) -> None:
     from sim.report.html import write_report
 
-    reg = sim.targets.load_register(_register(tmp_path), root=ROOT, expected_ids=("T03",))
+    reg = sim.targets.load_register(_premise(tmp_path), root=tmp_path, expected_ids=("T03",))
     a = assess(reg, replications=2, cases=60, cities=load_cities(_cities(tmp_path, ", demand: 10, staff: {market_regulation: 1}")))
     page = write_report(a, [], tmp_path / "out", lang="zh", diagrams=False).read_text(encoding="utf-8")
     assert "全省目标：各市县" in page and page.index("小县") < page.index("大市")

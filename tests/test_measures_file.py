@@ -225,3 +225,15 @@ def test_an_attribute_measure_sets_the_share_and_its_source_and_the_diff_names_i
     with pytest.raises(ScenarioError, match=r'measures\[0\]\.edits\[0\]\.attribute: no gateway condition .* "is_rejectd" '
                                             r'\(did you mean "is_rejected"\?\)'):
         build_from_measures(p, load_measures(write(tmp_path, bad)))
+
+
+def test_a_demand_measure_scales_the_baselines_rate_and_needs_one():
+    data = copy.deepcopy(GOOD)
+    data["measures"][4]["edits"].append({"demand": 1.5, "source": "assumption: more start-ups once it is free (range 1-2)"})
+    m = parse_measures(data)
+    p = build_from_measures(base(), m)
+    assert p.defaults["arrivals.rate_per_workday"] == "15"
+    assert "arrivals" in {c.measure.id: c for c in measure_diff(base(), m)}["more_staff"].elements
+    no_rate = base().with_changes(defaults={k: v for k, v in base().defaults.items() if k != "arrivals.rate_per_workday"})
+    with pytest.raises(ScenarioError, match="states no arrivals.rate_per_workday"):
+        build_from_measures(no_rate, m)

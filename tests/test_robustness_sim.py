@@ -63,8 +63,10 @@ def _sub(*ids: str):
 
 @pytest.fixture(scope="module")
 def judged():
-    """Three bundled targets on two chains, over the models' own assumption ranges (sim.model.assumptions)."""
-    a = A.assess(_sub("T01", "T03", "T21"), **PRECISION)
+    """Three bundled targets on three chains, over the models' own assumption ranges (sim.model.assumptions). They
+    flip inside their ranges (a confirmed break-even); T01/T03 no longer do since company_setup_2021 was rebuilt
+    from the baseline + the plan's measures (they fail throughout: no break-even to re-check)."""
+    a = A.assess(_sub("T19", "T21", "T15"), **PRECISION)
     rob = assess_robustness(a, points=8)
     return a, rob
 
@@ -74,7 +76,7 @@ def test_break_evens_re_check_on_three_bundled_targets(judged) -> None:
 
     a, rob = judged
     checked = 0
-    for target in ("T01", "T03", "T21"):
+    for target in ("T19", "T21", "T15"):
         row = next(r for r in a.rows if r.target == target)
         found = [b for b in rob[id(row)].break_even if b.confirmed]
         assert found, f"{target}: no confirmed break-even ({[b.sentence['en'] for b in rob[id(row)].break_even]})"
@@ -147,7 +149,7 @@ def test_report_shows_the_robustness_section_in_zh_and_en(judged, tmp_path) -> N
 
     a, rob = judged
     conditional = [r for r in rob.values() if r.cls == "conditional"]
-    assert conditional and all(r.map is not None for r in conditional if r.assumptions >= 2)  # T01/T03 flip inside these ranges
+    assert conditional and all(r.map is not None for r in conditional if r.assumptions >= 2)  # T19, T21, T15 flip inside these ranges
     assert any(r.map is not None for r in conditional)
     for lang in ("zh", "en"):
         page = write_report(a, [], tmp_path / lang, lang=lang, diagrams=False).read_text(encoding="utf-8")

@@ -14,6 +14,9 @@ from sim.whatif.sweep import SWEEP_SOURCE, parse_vary, set_path, sweep
 
 ROOT = Path(__file__).parents[1]
 SC = ROOT / "scenarios"
+# company_setup_2021 with its fixed waits cut, so that staffing decides T03 (the rebuilt 2021 model's waits alone
+# exceed a working day): the premise of the staffing sweeps below
+PREMISE = ROOT / "tests" / "data" / "premise" / "company_setup_staffing.yaml"
 
 
 def test_parse_vary_forms_and_errors() -> None:
@@ -32,7 +35,7 @@ def test_set_path_adds_a_sweep_source_only_when_missing() -> None:
 
 
 def test_more_staff_never_hurts_and_cheapest_point_is_the_fewest_staff() -> None:
-    settings = load_scenario_mapping(SC / "company_setup_2021.yaml")
+    settings = load_scenario_mapping(PREMISE)
     result, runs = sweep(settings, [parse_vary("agencies.market_regulation.staff=1..5")], cases=60, replications=3, seed=1,
                          target_metric="workdays", target_max=1.0, required=0.8)
     att = [r["attainment"] for r in result.rows]
@@ -79,7 +82,7 @@ def register():
 @pytest.fixture(scope="module")
 def staff_by_growth(register):
     """Registrars 2..5 (a lever) against demand ×1 and ×2 (a condition), judged on T03 (≤ 1 working day)."""
-    settings = load_scenario_mapping(SC / "company_setup_2021.yaml")
+    settings = load_scenario_mapping(PREMISE)
     target = target_from_register(register, "T03", None, settings["process"], required=0.6)
     result, _ = sweep(settings, [parse_vary("agencies.market_regulation.staff=2..5"), parse_vary("arrivals.growth=1,2")],
                       cases=60, replications=3, seed=4, target=target)
@@ -156,7 +159,7 @@ def test_cli_sweep_by_target_writes_an_excel_workbook_with_verdict_words(tmp_pat
     from openpyxl import load_workbook
 
     book = tmp_path / "sweep.xlsx"
-    code = main(["sweep", str(SC / "company_setup_2021.yaml"), "--lever", "agencies.market_regulation.staff=2..3@1.5",
+    code = main(["sweep", str(PREMISE), "--lever", "agencies.market_regulation.staff=2..3@1.5",
                  "--condition", "arrivals.growth=1,2", "--target", "T03", "--replications", "2", "--cases", "30",
                  "--out", str(book), "--history", str(tmp_path / "h")])
     assert code == 0

@@ -126,10 +126,11 @@ class Merge(_Steps):
     documents: int | None = None
     agency: str | None = None
     wait: Literal["max", "sum"] = "max"
+    kind: str | None = None  # the merged step's step_kind: one of the parts' (default: their kinds joined by +)
 
     def apply(self, process: Process) -> Process:
         return rewrite.merge_steps(process, list(self.steps), self.new_id, self.name, documents=self.documents,
-                                   agency=self.agency, wait=self.wait, source=self.source)
+                                   agency=self.agency, wait=self.wait, kind=self.kind, source=self.source)
 
 
 @dataclass(frozen=True)

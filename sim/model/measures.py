@@ -51,7 +51,7 @@ from .process import Flow, Node, Process
 from .ranges import RANGE_PREFIX
 
 __all__ = ["Measure", "Measures", "MeasureChange", "load_measures", "parse_measures", "build_from_measures", "measure_diff",
-           "cites_target", "check_clause", "MEASURES_PROPERTY", "TOP_KEYS", "MEASURE_KEYS"]
+           "measures_of", "cites_target", "check_clause", "MEASURES_PROPERTY", "TOP_KEYS", "MEASURE_KEYS"]
 
 # The process property of a built model naming its measures file (relative to the processes folder).
 MEASURES_PROPERTY = "measures"
@@ -75,6 +75,9 @@ _CLAUSE = re.compile(rf"^[{_CN}]+\([{_CN}]+\)(?:\d+(?:\(\d+\)(?:-\(\d+\))?)?)?$"
 _TARGET_CITE = re.compile(r"\bT\d{2}\b|\bfits?\b|so the whole|within the (?:target|limit)|to (?:meet|reach) the target|达标|满足目标",
                           re.I)
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# What the property may name: a file of the processes folder's measures/ (never a path elsewhere: a BPMN file from
+# someone else must not make us read an arbitrary file).
+_REF = re.compile(r"^measures/[A-Za-z_][A-Za-z0-9_]*\.yaml$")
 
 
 def check_clause(text: Any) -> str:
@@ -335,7 +338,10 @@ def build_from_measures(baseline: Process, m: Measures) -> Process:
     for agency, spec in scenario.agencies.items():  # a staff: measure: the new number, on the process like the baseline's
         if spec.staff is not None:
             defaults[f"agency.{agency}.staff"] = str(spec.staff)
-    if scenario.arrivals.growth != 1.0 and "arrivals.rate_per_workday" in defaults:
+    if scenario.arrivals.growth != 1.0:  # a demand: measure scales the baseline's own rate, which must be stated
+        if "arrivals.rate_per_workday" not in defaults:
+            raise ScenarioError([("measures", f'a demand: measure scales the arrivals, but baseline "{m.baseline}" states no '
+                                              "arrivals.rate_per_workday; expected the baseline to state its demand")], file=m.file)
         defaults["arrivals.rate_per_workday"] = f"{float(defaults['arrivals.rate_per_workday']) * scenario.arrivals.growth:g}"
     used = set(process.agencies())
     for key in list(defaults):  # an agency no step uses any more (its step was removed) leaves with its staff and hours
@@ -372,6 +378,23 @@ def _clause_last(source: str) -> str:
     """
     head, sep, rest = source.partition(": ")
     return f"{rest} ({head})" if sep and (head == "case" or _CLAUSE.match(head)) else source
+
+
+def measures_of(process: Process) -> Measures | None:
+    """The measures file a built model names (its ``measures`` property, ``measures/<model>.yaml`` beside its BPMN
+    file), loaded; ``None`` for a model not built from one.
+
+    >>> from sim.model.process import Process
+    >>> measures_of(Process.build("p", "p", [], [])) is None
+    True
+    """
+    ref = process.defaults.get(MEASURES_PROPERTY)
+    if not ref:
+        return None
+    if not _REF.match(ref) or process.file is None:
+        raise ScenarioError([(MEASURES_PROPERTY, f"expected measures/<model>.yaml beside the BPMN file, got {ref!r}")],
+                            file=process.file)
+    return load_measures(Path(process.file).parent / ref)
 
 
 def measure_diff(baseline: Process, m: Measures) -> tuple[MeasureChange, ...]:

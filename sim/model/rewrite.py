@@ -320,6 +320,7 @@ def merge_steps(
     documents: int | None = None,
     agency: str | None = None,
     wait: Literal["max", "sum"] = "max",
+    kind: str | None = None,
     source: str = "scenario",
 ) -> Process:
     """Merge consecutive tasks into one procedure (一窗受理 / 一网通办).
@@ -335,7 +336,9 @@ def merge_steps(
     - ``procedure`` if any step is one; ``online``/``commitment`` only if all are; ``fee`` summed;
     - ``agency``: the given one, else the first step's (the window that receives the case);
     - id ``new_id`` (default the first step's id), name ``name`` (default the names joined by 、);
-    - ``extra["merged_from"]`` = the merged ids, comma-separated, in flow order.
+    - ``extra["merged_from"]`` = the merged ids, comma-separated, in flow order;
+    - ``step_kind``: ``kind`` if given — one of the steps' own kinds (what the merged step legally is, e.g. a
+      registration that absorbed a name check) — else the kinds joined by ``+`` (a lever then needs every part's rule).
 
     Means in different units are combined with :mod:`sim.model.durations` (a note says so).
     """
@@ -351,6 +354,9 @@ def merge_steps(
     if wait not in ("max", "sum"):
         raise _error(process, verb, first.id, f'wait must be "max" or "sum", got {wait!r}')
     all_facts = [_facts(n) for n in chain]
+    if kind is not None and kind not in {f.step_kind for f in all_facts}:
+        raise _error(process, verb, first.id, f'kind "{kind}" is not the kind of any merged step; expected one of '
+                                              f'{", ".join(sorted({f.step_kind or "unclassified" for f in all_facts}))}')
     work_d, work_units = _combine([f.work for f in all_facts if f.work], "sum")
     wait_d, wait_units = _combine([f.wait for f in all_facts if f.wait], wait)
     limits = [f.statutory_limit for f in all_facts if f.statutory_limit]
@@ -375,7 +381,8 @@ def merge_steps(
         stage="+".join(stages) or None,
         commitment=all(f.commitment for f in all_facts),
         # a merged step allows a lever only where every part does (sim.model.legal.ruling)
-        step_kind="+".join(dict.fromkeys(f.step_kind or "unclassified" for f in all_facts)) if any(f.step_kind for f in all_facts) else None,
+        step_kind=kind or ("+".join(dict.fromkeys(f.step_kind or "unclassified" for f in all_facts))
+                           if any(f.step_kind for f in all_facts) else None),
         levers=tuple(x for x in all_facts[0].levers if all(x in f.levers for f in all_facts)),
         levers_source="; ".join(dict.fromkeys(f.levers_source for f in all_facts if f.levers_source)),
         source=sources,
@@ -415,9 +422,9 @@ def parallelise(process: Process, step_ids: Sequence[str], *, source: str = "sce
     first, last = chain[0], chain[-1]
     taken = set(process.nodes) | set(process.flows)
     split = Node(_fresh_id(taken, f"g_par_{first.id}"), "parallel", "并联审批", scope=first.scope,
-                 facts=TaskFacts(name_en="Parallel handling"))
+                 facts=TaskFacts(name_en="Parallel approval"))
     join = Node(_fresh_id(taken, f"g_join_{first.id}"), "parallel", "并联审批汇合", scope=first.scope,
-                facts=TaskFacts(name_en="Parallel handling joined"))
+                facts=TaskFacts(name_en="Parallel approval joined"))
     what = f"{', '.join(ids)} run in parallel between \"{split.id}\" and \"{join.id}\""
     nodes: list[Node] = []
     for n in process.nodes.values():
@@ -523,7 +530,8 @@ def commitment(
             flows = [replace(f, source=insp.id) if f.id in outs else f for f in flows]
             flows.append(Flow(_fresh_id(taken, f"f_{step_id}_{insp.id}"), step_id, insp.id))
         else:
-            gate = Node(_fresh_id(taken, f"g_inspect_{step_id}"), "exclusive", "是否抽查", scope=node.scope)
+            gate = Node(_fresh_id(taken, f"g_inspect_{step_id}"), "exclusive", "是否抽查", scope=node.scope,
+                        facts=TaskFacts(name_en="Inspected?"))
             merge = Node(_fresh_id(taken, f"g_inspect_{step_id}_join"), "exclusive", scope=node.scope)
             added = [gate, insp, merge]
             flows = [replace(f, source=merge.id) if f.id in outs else f for f in flows]
