@@ -359,7 +359,9 @@ def test_scale_duration(part, work_mean, wait_mean):
 def test_scale_timer_and_missing_parts():
     p = Process.build("p", "p", [Node("s", "start"), Node("w", "timer", timer=parse_duration("20 day")), Node("e", "end")],
                       [Flow("f1", "s", "w"), Flow("f2", "w", "e")])
-    assert scale_duration(p, "w", 1.2, "wait").nodes["w"].timer.mean == pytest.approx(24.0)
+    scaled = scale_duration(p, "w", 1.2, "wait", source="a rule changed the period").nodes["w"]
+    assert scaled.timer.mean == pytest.approx(24.0)
+    assert scaled.facts.source == "edit: wait x1.2 (a rule changed the period)"  # the period's trail, as a task's
     with pytest.raises(ModelError, match="no work"):
         scale_duration(p, "w", 1.2, "work")
     nowait = chain(("t", facts(work=parse_duration("1 h"))))
@@ -391,7 +393,7 @@ def test_set_facts():
 def test_apply_edits_every_lever_from_yaml():
     p = reform_chain()
     edits = yaml.safe_load((DATA / "reform_edits.yaml").read_text(encoding="utf-8"))["edits"]
-    assert {next(k for k in e if k in EDIT_VERBS) for e in edits} == set(EDIT_VERBS) - {"staff", "demand"}  # the scenario levers are tested in test_run_prep
+    assert {next(k for k in e if k in EDIT_VERBS) for e in edits} == set(EDIT_VERBS) - {"staff", "demand", "attribute"}  # the scenario levers are tested in test_run_prep
     q = apply_edits(p, edits)
     assert "t_assess" not in q.nodes
     assert q.nodes["t_name"].name == "一窗受理" and q.nodes["t_name"].facts.documents == 3
@@ -536,7 +538,8 @@ def test_every_verb_is_a_frozen_lever_with_labels_in_both_languages():
     examples = {"remove": ("t1",), "merge": (("t0", "t1"),), "parallel": (("t0", "t1"),), "online": ("t1",),
                 "commitment": ("t1",), "accept_incomplete": ("t1",), "green_channel": ("t1", parse_duration("1 workday")),
                 "scale": ("t1", 0.8), "set": ("t1", {"documents": 1}), "staff": ("a", 2), "demand": (2.0,),
-                "add": ("t_new", "t1", None, {"name": "e-licence", "agency": "a", "kind": "service"})}
+                "add": ("t_new", "t1", None, {"name": "e-licence", "agency": "a", "kind": "service"}),
+                "attribute": ("is_rejected", 0.05)}
     for verb, cls in LEVERS.items():
         lever = cls(*examples[verb])
         assert isinstance(lever, Lever) and lever.verb == verb

@@ -187,6 +187,46 @@ def test_bad_yaml_and_a_missing_file_are_located(tmp_path):
         load_measures(tmp_path / "missing.yaml")
 
 
+def test_a_built_model_keeps_the_grades_of_the_baselines_process_numbers():
+    """The measures file's own words come after the baseline's: the grade of arrivals, staff and hours (read from how
+    their attribution starts) stays the baseline's instead of becoming whatever the file's prose looks like."""
+    from sim.model.attribution import attributions, grade
+
+    b = base()
+    b = b.with_changes(defaults={**b.defaults, "source": "assumption: illustrative volume and staff"})
+    m = parse_measures({**GOOD, "source": "a published plan, DB2020 kept"})
+    built = build_from_measures(b, m)
+    for field in ("arrivals", "staff", "hours"):
+        before, after = attributions(b.defaults["source"]), attributions(built.defaults["source"])
+        assert grade(after.get(field) or after[""]) == grade(before.get(field) or before[""]) == "assumption", field
+
+
+def test_an_attribute_measure_sets_the_share_and_its_source_and_the_diff_names_it(tmp_path):
+    p = Process.build("demo_baseline", "示例基线", [
+        Node("s", "start"), Node("g", "exclusive"),
+        Node("t_fix", "task", "整改", facts=TaskFacts(agency="amr", wait=parse_duration("2 day"), step_kind="works")),
+        Node("m", "exclusive"), Node("e", "end")],
+        [Flow("f1", "s", "g"), Flow("f2", "g", "t_fix", condition="is_rejected"), Flow("f3", "g", "m"), Flow("f4", "t_fix", "m"),
+         Flow("f5", "m", "e")],
+        defaults={"attribute.is_rejected": "0.15", "source": "attribute.is_rejected: assumption: no published rate"})
+    data = {**GOOD, "measures": [{"id": "precheck", "clause": "二(十二)2(2)", "label": {"zh": "注销预核", "en": "pre-check"},
+                                  "text": "提交申请后即完成注销预核",
+                                  "edits": [{"attribute": "is_rejected", "p": 0.05, "source": "assumption: two thirds caught (0.02-0.10)"}]}]}
+    m = load_measures(write(tmp_path, data))
+    built = build_from_measures(p, m)
+    from sim.model.attribution import attributions, grade
+
+    assert built.defaults["attribute.is_rejected"] == "0.05" and p.defaults["attribute.is_rejected"] == "0.15"
+    said = attributions(built.defaults["source"])["attribute.is_rejected"]
+    assert said == "assumption: two thirds caught (0.02-0.10) (二(十二)2(2))" and grade(said) == "assumption"
+    (change,) = measure_diff(p, m)
+    assert change.elements == ("attribute.is_rejected",) and change.changes == ("attribute.is_rejected: 0.15 -> 0.05",)
+    bad = {**data, "measures": [{**data["measures"][0], "edits": [{"attribute": "is_rejectd", "p": 0.05, "source": "assumption: x"}]}]}
+    with pytest.raises(ScenarioError, match=r'measures\[0\]\.edits\[0\]\.attribute: no gateway condition .* "is_rejectd" '
+                                            r'\(did you mean "is_rejected"\?\)'):
+        build_from_measures(p, load_measures(write(tmp_path, bad)))
+
+
 def test_a_demand_measure_scales_the_baselines_rate_and_needs_one():
     data = copy.deepcopy(GOOD)
     data["measures"][4]["edits"].append({"demand": 1.5, "source": "assumption: more start-ups once it is free (range 1-2)"})

@@ -77,3 +77,17 @@ def test_scenario_levers_from_yaml_staff_and_demand():
     assert edited.scenario.arrivals.rate_per_workday == pytest.approx(2 * plain.scenario.arrivals.rate_per_workday)
     with pytest.raises(ScenarioError, match=r"edits\[0\]\.staff: no step of process \"company_setup_2021\" is handled by agency \"nobody\""):
         prepare_run(process, sim.parse_scenario({"edits": [{"staff": "nobody"}]}))
+
+
+def test_scenario_lever_attribute_sets_a_case_attribute_share():
+    process = ROOT / "processes/deregistration_simple_2021.bpmn"
+    scenario = sim.parse_scenario({"edits": [{"attribute": "is_rejected", "p": 0.4, "source": "assumption: what-if"}]})
+    plain, edited = prepare_run(process), prepare_run(process, scenario)
+    assert plain.scenario.attributes["is_rejected"].p == pytest.approx(0.15)
+    assert edited.scenario.attributes["is_rejected"].p == pytest.approx(0.4)
+    assert edited.scenario.attributes["is_rejected"].source == "assumption: what-if"
+    with pytest.raises(ScenarioError, match=r'edits\[0\]\.attribute: no gateway condition of process "deregistration_simple_2021" '
+                                            r'reads case attribute "is_rejectd" \(did you mean "is_rejected"\?\)'):
+        prepare_run(process, sim.parse_scenario({"edits": [{"attribute": "is_rejectd", "p": 0.4}]}))
+    with pytest.raises(ScenarioError, match=r"edits\[0\]\.p: expected a share between 0 and 1"):
+        sim.parse_scenario({"edits": [{"attribute": "is_rejected", "p": 1.5}]})

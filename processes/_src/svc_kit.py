@@ -28,7 +28,7 @@ try:  # the staffing rule and the range rules are common to every chain (see com
 except ImportError:  # run as a script
     from common import DEFAULT_RULES, STAFF_RULE, RangeRules, Spread, apply_rules, range_properties  # type: ignore[no-redef]
 
-__all__ = ["Builder", "ROOT", "write_all", "STAFF_RULE", "Spread"]
+__all__ = ["Builder", "ROOT", "write_all", "from_measures", "STAFF_RULE", "Spread"]
 
 
 class Builder:
@@ -116,6 +116,13 @@ class Builder:
     def build(self) -> Process:
         return apply_rules(Process.build(self.pid, self.name, list(self.nodes.values()), self.flows,
                                          name_en=self.name_en, defaults=self.defaults), self.rules)
+
+
+def from_measures(baseline: Process, model: str) -> Process:
+    """``model`` built from ``baseline`` by its measures file, ``processes/measures/<model>.yaml`` (sim.model.measures)."""
+    from sim.model.measures import build_from_measures, load_measures
+
+    return build_from_measures(baseline, load_measures(ROOT / "processes" / "measures" / f"{model}.yaml"))
 
 
 def write_all(processes: dict[str, Process], outdir: Path | None = None) -> list[Path]:

@@ -28,6 +28,7 @@ scale                  ``{"scale": "t_x", "factor": 0.8, "part": "wait"}``
 set                    ``{"set": "t_x", "documents": 1}``
 add                    ``{"add": "t_new", "after": "t_x", "name": "电子营业执照", "agency": "market_regulation", "kind": "service"}``
 staff                  ``{"staff": "market_regulation", "add": 2}``
+attribute              ``{"attribute": "is_rejected", "p": 0.05}``
 demand                 ``{"demand": 2.0}``
 =====================  ================================================================
 
@@ -37,7 +38,7 @@ Example:
     >>> parse_edits([{"onlne": "t_seal"}], file="w.yaml")
     Traceback (most recent call last):
     ...
-    sim.errors.ScenarioError: w.yaml: edits[0]: no edit in {'onlne': 't_seal'} (did you mean "online"?); expected one of remove, merge, parallel, online, commitment, accept_incomplete, green_channel, scale, set, add, staff, demand
+    sim.errors.ScenarioError: w.yaml: edits[0]: no edit in {'onlne': 't_seal'} (did you mean "online"?); expected one of remove, merge, parallel, online, commitment, accept_incomplete, green_channel, scale, set, add, staff, demand, attribute
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ModelError, ScenarioError, did_you_mean
 from ..inputs import redacted
 from .legal import STEP_FACTS, check_kind, lever_rulings
-from .levers import (LEVERS, AcceptIncomplete, Add, Commitment, Demand, GreenChannel, Lever, Merge, Online, Parallel, ProcessLever,
+from .levers import (LEVERS, AcceptIncomplete, Add, Attribute, Commitment, Demand, GreenChannel, Lever, Merge, Online, Parallel, ProcessLever,
                      Remove, Scale, Set, Staff, apply_levers)
 from .process import Process
 from .schema import Key
@@ -168,6 +169,12 @@ EDIT_SCHEMA: tuple[Verb, ...] = (
     Verb("demand", Demand, _k("<verb>", "factor", "需求倍数", "a demand multiplier", 2.0),
          "申请量乘以倍数（需求激增或下降）", "arrivals times a factor (a demand surge or drop)",
          {"demand": 2.0, "source": "assumption: what-if, twice the applications"}),
+    Verb("attribute", Attribute, _k("<verb>", "attribute", "案件属性名（网关条件读取的属性）",
+                                    "a case attribute (one a gateway condition reads)", "is_rejected"),
+         "案件属性为真的案件比例设为新值（如注销预核减少驳回）", "the share of cases for which a case attribute is true, set anew "
+         "(e.g. fewer rejections after a pre-check)",
+         {"attribute": "is_rejected", "p": 0.05, "source": "assumption: example; cite the plan's clause or a source id here"},
+         (_k("p", "share", "属性为真的案件比例", "share of cases for which it is true", 0.05, required=True),)),
 )
 # Keys every edit may carry besides its verb and parameters.
 COMMON_KEYS: tuple[Key, ...] = (
@@ -229,6 +236,9 @@ def _coerce(kind: str, value: Any) -> Any:
     elif kind == "agency":
         if not isinstance(value, str) or not value:
             raise ValueError(f"expected an agency id, got {value!r}")
+    elif kind == "attribute":
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"expected the name of a case attribute, got {value!r}")
     elif kind == "int":
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"expected a whole number >= 1, got {value!r}")

@@ -4,7 +4,7 @@ search, compare and the report.
 A *process lever* (:class:`Remove`, :class:`Merge`, :class:`Parallel`, :class:`Online`,
 :class:`Commitment`, :class:`AcceptIncomplete`, :class:`GreenChannel`, :class:`Scale`,
 :class:`Set`, :class:`Add`) rewrites the graph through :mod:`sim.model.rewrite` and returns a new process; a
-*scenario lever* (:class:`Staff`, :class:`Demand`) returns a new scenario. Each says what it
+*scenario lever* (:class:`Staff`, :class:`Demand`, :class:`Attribute`) returns a new scenario. Each says what it
 does in Chinese (default) or English with :meth:`Lever.label`. :func:`apply_levers` applies a
 sequence in order to both. The YAML form (``edits:``) is parsed into these by
 :mod:`sim.model.edits`.
@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Lever", "ProcessLever", "ScenarioLever", "Remove", "Merge", "Parallel", "Online", "Commitment",
-    "AcceptIncomplete", "GreenChannel", "Scale", "Set", "Add", "Staff", "Demand", "apply_levers", "LEVERS",
+    "AcceptIncomplete", "GreenChannel", "Scale", "Set", "Add", "Staff", "Demand", "Attribute", "apply_levers",
+    "LEVERS",
 ]
 
 
@@ -314,8 +315,44 @@ class Demand(ScenarioLever):
         return {"f": self.factor}
 
 
+@dataclass(frozen=True)
+class Attribute(ScenarioLever):
+    """A case attribute's share ``p`` (the cases for which it is true) set anew, e.g. fewer rejections after a
+    pre-check (注销预核); the scenario's ``attributes:`` in lever form, so a measure can carry it.
+
+    >>> Attribute("is_rejected", 0.05).label()
+    '案件属性 is_rejected 比例设为 0.05'
+    """
+
+    verb: ClassVar[str] = "attribute"
+    _labels: ClassVar[dict[str, str]] = {"zh": "案件属性 {s} 比例设为 {p:g}", "en": "case attribute {s}: share {p:g}"}
+    name: str = ""
+    p: float = 0.0
+
+    @property
+    def target(self) -> str:
+        return f"attribute.{self.name}"
+
+    def _shown(self, lang: str) -> str:
+        return self.name
+
+    def apply(self, scenario: Scenario, process: Process) -> Scenario:
+        from .scenario import AttributeSpec
+
+        used = process.attributes()
+        if self.name not in used:
+            raise ScenarioError([("", f'no gateway condition of process "{process.id}" reads case attribute "{self.name}"'
+                                      f'{did_you_mean(self.name, used)}; expected one of {", ".join(sorted(used)) or "(none)"}')])
+        attributes = dict(scenario.attributes)
+        attributes[self.name] = AttributeSpec(self.name, p=float(self.p), source=self.source)
+        return replace(scenario, attributes=attributes)
+
+    def _label_args(self) -> dict[str, Any]:
+        return {"p": self.p}
+
+
 LEVERS: dict[str, type[Lever]] = {c.verb: c for c in (Remove, Merge, Parallel, Online, Commitment, AcceptIncomplete,
-                                                       GreenChannel, Scale, Set, Add, Staff, Demand)}
+                                                       GreenChannel, Scale, Set, Add, Staff, Demand, Attribute)}
 
 
 def apply_levers(process: Process, scenario: Scenario, levers: Sequence[Lever]) -> tuple[Process, Scenario]:

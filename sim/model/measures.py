@@ -46,7 +46,7 @@ from typing import Any
 
 from ..errors import ScenarioError, did_you_mean
 from .edits import apply_scenario_edits, parse_edits
-from .levers import Demand, Lever, Set, Staff
+from .levers import Attribute, Demand, Lever, Set, Staff
 from .process import Flow, Node, Process
 from .ranges import RANGE_PREFIX
 
@@ -294,11 +294,15 @@ def _edits(raw: Any, where: str, clause: str, problems: list[tuple[str, str]], f
 
 
 def _applied(process: Process, scenario: Any, m: Measures, i: int) -> tuple[Process, Any]:
-    """``process`` (and the staff/demand changes in ``scenario``) after measure ``i``, its ranges written."""
+    """``process`` (and the staff/demand changes in ``scenario``) after measure ``i``, its case-attribute shares and ranges
+    written."""
     from .assumptions import with_ranges
 
     measure = m.measures[i]
     process, scenario = apply_scenario_edits(process, scenario, measure.edits, path=f"measures[{i}].edits", file=m.file)
+    if scenario.attributes:  # an attribute: measure's share on the process, as the baseline states its own (then rangeable)
+        shares = {f"attribute.{name}": f"{spec.p:g}" for name, spec in scenario.attributes.items()}
+        process = process.with_changes(defaults=MappingProxyType({**process.defaults, **shares}))
     try:
         process = with_ranges(process, measure.ranges)
     except ValueError as exc:
@@ -309,8 +313,8 @@ def _applied(process: Process, scenario: Any, m: Measures, i: int) -> tuple[Proc
 
 
 def build_from_measures(baseline: Process, m: Measures) -> Process:
-    """``baseline`` with the measures of ``m`` applied in order, renamed to ``m.model``; staff and demand stay the
-    baseline's unless a ``staff:`` or ``demand:`` edit changes them.
+    """``baseline`` with the measures of ``m`` applied in order, renamed to ``m.model``; staff, demand and case-attribute
+    shares stay the baseline's unless a ``staff:``, ``demand:`` or ``attribute:`` edit changes them.
 
     >>> from sim.model.process import Flow, Node, Process, TaskFacts
     >>> base = Process.build("demo", "示例", [Node("s", "start"), Node("t", "task", facts=TaskFacts(agency="a")),
@@ -346,10 +350,34 @@ def build_from_measures(baseline: Process, m: Measures) -> Process:
             del defaults[key]
     file_ref = f"measures/{m.model}.yaml"
     kept = baseline.defaults.get("source", "")
-    # the baseline's own attributions first ("arrivals: assumption: …"), so sim.model.attribution still reads them
-    defaults["source"] = (f"{kept}; " if kept else "") + f"{m.source} [built from {m.baseline} + {file_ref}, clause {m.clause}]"
+    defaults["source"] = _process_source(kept, f"{m.source} [built from {m.baseline} + {file_ref}, clause {m.clause}]", scenario)
     defaults[MEASURES_PROPERTY] = file_ref
     return process.with_changes(id=m.model, name=m.name, name_en=m.name_en, defaults=MappingProxyType(defaults), file=None)
+
+
+def _process_source(kept: str, said: str, scenario: Any) -> str:
+    """The built model's process ``source``: the baseline's first, so each process-level number keeps its grade (a
+    field's attribution is graded by how its text starts, :mod:`sim.model.attribution`); then what the measures file
+    says; then the source of each case-attribute share an ``attribute:`` measure set, last so that it is the one read.
+
+    >>> _process_source("arrivals: assumption: x", "kept", type("S", (), {"attributes": {}})())
+    'arrivals: assumption: x; measures: kept'
+    """
+    parts = [kept] if kept else []
+    parts.append(f"measures: {said}")
+    parts += [f"attribute.{name}: {_clause_last(spec.source)}" for name, spec in scenario.attributes.items()]
+    return "; ".join(parts)
+
+
+def _clause_last(source: str) -> str:
+    """An edit's trail ``<clause>: <source>`` as ``<source> (<clause>)``: a field's attribution is graded by how it
+    starts (``assumption: …``), so the clause goes last.
+
+    >>> _clause_last("二(十二)2(2): assumption: fewer rejections")
+    'assumption: fewer rejections (二(十二)2(2))'
+    """
+    head, sep, rest = source.partition(": ")
+    return f"{rest} ({head})" if sep and (head == "case" or _CLAUSE.match(head)) else source
 
 
 def measures_of(process: Process) -> Measures | None:
@@ -386,6 +414,10 @@ def measure_diff(baseline: Process, m: Measures) -> tuple[MeasureChange, ...]:
             elif isinstance(lever, Demand):
                 elements.append("arrivals")
                 changes.append(f"arrivals: x{lever.factor:g}")
+            elif isinstance(lever, Attribute):
+                spec = scenario.attributes.get(lever.name)
+                elements.append(lever.target)
+                changes.append(f"{lever.target}: {spec.p if spec else process.defaults.get(lever.target)} -> {lever.p:g}")
         out.append(MeasureChange(measure, tuple(dict.fromkeys(elements)), tuple(changes)))
         process, scenario = after, scenario_after
     return tuple(out)

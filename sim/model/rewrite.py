@@ -634,7 +634,9 @@ def scale_duration(process: Process, step_id: str, factor: float, part: Part = "
     if node.kind == "timer":
         if part == "work" or node.timer is None:
             raise _error(process, verb, step_id, f'timer "{step_id}" has {"no work" if part == "work" else "no duration"}; expected part "wait" on a timer with a duration')
-        new = replace(node, timer=_safe_scaled(process, verb, step_id, node.timer, factor))
+        # the period's trail is kept like a task's: a fixed period changes only with its rule, the source says which
+        new = replace(node, timer=_safe_scaled(process, verb, step_id, node.timer, factor),
+                      facts=_trail(node.facts or TaskFacts(), what, source))
         return _finish(process, verb, step_id, _replace_node(process, new), process.flows.values(), f'"{step_id}" {what} ({source})')
     old = _facts(node)
     wanted = ("work", "wait") if part == "both" else (part,)

@@ -97,6 +97,7 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
     "id": ("环节编号", "a step id"),
     "ids": ("至少两个环节编号的列表", "a list of at least two step ids"),
     "agency": ("部门编号", "an agency id"),
+    "attribute": ("案件属性名（网关条件读取的属性）", "a case attribute (one a gateway condition reads)"),
     "factor": ("大于 0 的倍数", "a factor > 0"),
     "int": ("不小于 1 的整数", "a whole number >= 1"),
     "part": ("work、wait 或 both", "work, wait or both"),
