@@ -332,6 +332,12 @@ def build_from_measures(baseline: Process, m: Measures) -> Process:
             defaults[f"agency.{agency}.staff"] = str(spec.staff)
     if scenario.arrivals.growth != 1.0 and "arrivals.rate_per_workday" in defaults:
         defaults["arrivals.rate_per_workday"] = f"{float(defaults['arrivals.rate_per_workday']) * scenario.arrivals.growth:g}"
+    # an agency whose last step a measure removed keeps its staff (harmless) but not the staff's range: the range
+    # would range a number the process no longer has (sim.model.assumptions refuses that)
+    used = set(process.agencies())
+    for key in [k for k in defaults if k.startswith("range.agency.") and k.endswith(".staff")]:
+        if key[len("range.agency."):-len(".staff")] not in used:
+            del defaults[key]
     file_ref = f"measures/{m.model}.yaml"
     kept = baseline.defaults.get("source", "")
     defaults["source"] = f"{m.source} [built from {m.baseline} + {file_ref}, clause {m.clause}]" + (f"; baseline: {kept}" if kept else "")
