@@ -17,6 +17,7 @@ except ImportError:  # run as a script
     from common import PROCESSES, STAFF_RULE, Chain, agency_defaults  # type: ignore[no-redef]
 
 from sim.bpmn.writer import write_bpmn  # noqa: E402
+from sim.model.measures import build_from_measures, load_measures  # noqa: E402
 from sim.model.process import Process  # noqa: E402
 
 CAL = "CN.target.starting_a_business.2018.per_step_pre_reform_days"  # ids in sim/data/sources.yaml
@@ -127,64 +128,8 @@ def build_2018_baseline() -> Process:
 
 
 def build_2021() -> Process:
-    """One-network handling: registration, then seal / tax UKEY / social insurance in parallel (seed 二(一))."""
-    c = Chain(
-        "company_setup_2021",
-        "企业开办（2021年“一网通办”）",
-        "Company setup, 2021 one-network handling",
-        {
-            **agency_defaults({k: n for k, n in STAFF.items() if k != "bank"}),
-            "arrivals.rate_per_workday": "40",
-            "source": f"{HOURS_SRC}; {ARRIVALS_SRC}; "
-            "scope: 登记、刻章、发票和税务UKEY、社保登记 as seed 二(一)2(1) lists them; bank account opening is outside the chain",
-        },
-    )
-    s = c.start("“一网通办”平台提交申请", "Start: one application on the one-network platform")
-    reg = c.task(
-        "t_register", "设立登记（注册官审核）", "Company registration (registrar review)", agency="market_regulation",
-        procedure=True, documents=4, online=True, statutory_limit="0.5 workday", work="triangular(0.25, 0.5, 1) h",
-        wait="uniform(0.1, 0.4) workday", stage="设立登记",
-        source="statutory_limit: seed 二(一)1 (注册官审核0.5天; 天 read as working day because the clause states the whole "
-        "setup in 工作日 - ambiguity recorded); online: seed 二(一)2(1) 一网通办、全流程网上办结; documents: assumption: "
-        "application, articles, shareholder and legal-representative identity, address by commitment (HN.starting_a_business.plan_2020_2021); "
-        "work, wait: assumption: review of a complete online file, 15 min to 1 h of work, then 0.1–0.4 working day in the registrar's queue (no published Hainan per-step figure; plausible range 0.05–1 working day)", kind="registration",
-        ranges={"wait": "0.05-1 workday | registrar's queue: no published Hainan per-step figure, plausible 0.05-1 working day"},
-    )
-    elic = c.task(
-        "t_e_licence", "同步发放电子营业执照和电子印章", "E-licence and e-seal issued with registration",
-        agency="market_regulation", fee=0, online=True, wait="uniform(0, 0.05) workday", stage="设立登记",
-        source="seed 二(一)2(4) (同步免费发放电子营业执照和电子印章); procedure: false, issued automatically with the licence; "
-        "wait: assumption: system push within minutes", kind="registration",
-    )
-    split = c.gateway("g_after_register", "parallel", "登记后并行办理", "Parallel after registration")
-    seal = c.task(
-        "t_seal", "免费刻制实体印章", "Free seal carving", agency="public_security", procedure=True, documents=0, fee=0,
-        statutory_limit="0.5 workday", work="triangular(0.1, 0.25, 0.5) h", wait="uniform(0.1, 0.4) workday", stage="印章刻制",
-        source="statutory_limit: seed 二(一)1 (印章刻制0.5天, read as working day - ambiguity recorded); fee: seed 二(一)2(3) "
-        "(免费刻印章); procedure: the founder collects the seals (DB counts the seal); documents: assumption: data shared from "
-        "registration; work, wait: assumption", kind="service",
-    )
-    tax = c.task(
-        "t_tax_ukey", "新办纳税人套餐：税务信息确认、发票核定、免费发放税务UKEY", "New-taxpayer package: tax data, invoices, free tax UKEY",
-        agency="tax", procedure=True, documents=0, fee=0, online=True, work="triangular(0.1, 0.25, 0.5) h",
-        wait="uniform(0.1, 0.5) workday", stage="涉税办理",
-        source="fee: seed 二(一)2(3) (免费发放税务UKEY); online: seed 二(一)2(1) and 二(十)2(3); documents: assumption: "
-        "data shared from registration; wait, work: assumption: no statutory or published per-step figure; a tax officer confirms pre-filled data in minutes, the queue takes 0.1–0.5 working day (plausible range 0.05–1)", kind="permit",
-        ranges={"wait": "0.05-1 workday | tax officer's queue: no published per-step figure, plausible 0.05-1 working day"},
-    )
-    social = c.task(
-        "t_social", "社保、公积金登记（信息共享自动办理）", "Social insurance and housing fund registration (data shared)",
-        agency="social_security", procedure=False, documents=0, online=True, wait="uniform(0, 0.2) workday", stage="社保登记",
-        source="seed 二(一)2(1) (省社会保险服务中心、省公积金管理局 in 一网通办; no separate certificate, "
-        "CN.target.starting_a_business.2018 per_step_targets_working_days.social_insurance); wait: assumption: batch data push", kind="registration",
-    )
-    join = c.gateway("g_join", "parallel", "全部办结", "All done")
-    e = c.end("企业开办完成", "Company ready to operate")
-    c.seq(s, reg, elic, split)
-    for t in (seal, tax, social):
-        c.seq(split, t, join)
-    c.seq(join, e)
-    return c.build()
+    """The baseline plus the measures of seed 二(一) in processes/measures/company_setup_2021.yaml (sim.model.measures)."""
+    return build_from_measures(build_2018_baseline(), load_measures(PROCESSES / "measures" / "company_setup_2021.yaml"))
 
 
 def main() -> None:

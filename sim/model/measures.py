@@ -48,6 +48,7 @@ from ..errors import ScenarioError, did_you_mean
 from .edits import apply_scenario_edits, parse_edits
 from .levers import Demand, Lever, Set, Staff
 from .process import Flow, Node, Process
+from .ranges import RANGE_PREFIX
 
 __all__ = ["Measure", "Measures", "MeasureChange", "load_measures", "parse_measures", "build_from_measures", "measure_diff",
            "cites_target", "check_clause", "MEASURES_PROPERTY", "TOP_KEYS", "MEASURE_KEYS"]
@@ -332,11 +333,10 @@ def build_from_measures(baseline: Process, m: Measures) -> Process:
             defaults[f"agency.{agency}.staff"] = str(spec.staff)
     if scenario.arrivals.growth != 1.0 and "arrivals.rate_per_workday" in defaults:
         defaults["arrivals.rate_per_workday"] = f"{float(defaults['arrivals.rate_per_workday']) * scenario.arrivals.growth:g}"
-    # an agency whose last step a measure removed keeps its staff (harmless) but not the staff's range: the range
-    # would range a number the process no longer has (sim.model.assumptions refuses that)
     used = set(process.agencies())
-    for key in [k for k in defaults if k.startswith("range.agency.") and k.endswith(".staff")]:
-        if key[len("range.agency."):-len(".staff")] not in used:
+    for key in list(defaults):  # an agency no step uses any more (its step was removed) leaves with its staff and hours
+        agency = key.removeprefix(RANGE_PREFIX).split(".")[1] if key.removeprefix(RANGE_PREFIX).startswith("agency.") else None
+        if agency is not None and agency not in used:
             del defaults[key]
     file_ref = f"measures/{m.model}.yaml"
     kept = baseline.defaults.get("source", "")
