@@ -66,7 +66,7 @@ def _factor(model: str, measure: str, step: str) -> float:
 def test_class_factors_are_the_ratios_of_the_statutory_limits_they_cite() -> None:
     v = {k[len(LIMITS) + 1:]: e["value"] for k, e in entries().items() if k.startswith(LIMITS)}
     hv_plan, hv_rest = v["supply_plan_days.high_voltage_single"], v["completion_check_days.high_voltage"] + v["connection_days.high_voltage"]
-    nonres = "electricity_lv_nonres_external_simple_2021"
+    nonres = "electricity_lv_nonres_external_permit_2021"
     assert _factor(nonres, "low_voltage", "t_survey") == pytest.approx(v["supply_plan_days.low_voltage"] / hv_plan)
     assert _factor(nonres, "low_voltage", "t_inspect_connect") == pytest.approx(
         (v["completion_check_days.low_voltage"] + v["connection_days.low_voltage"]) / hv_rest, abs=1e-3)
