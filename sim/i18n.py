@@ -419,6 +419,8 @@ DIFF = {  # the before/after diff (sim.report.diff) and `reformsim diff`
         "no_statutory": "未标注",
         "what": {"statutory_limit": "法定时限", "wait+work": "用时"},
         "line": "{label}：手续 {procedures} 个，材料 {documents} 份，阶段 {stages} 个，法定时限 {statutory}（最多的路径）",
+        "measures": "改革后模型由 {baseline} 加以下方案措施生成（{file}）：",
+        "case": "情形（非方案措施）",
     },
     "en": {
         "removed": "removed", "added": "added", "merged": "merged", "parallelised": "parallelised",
@@ -428,6 +430,8 @@ DIFF = {  # the before/after diff (sim.report.diff) and `reformsim diff`
         "no_statutory": "not stated",
         "what": {"statutory_limit": "statutory limit", "wait+work": "wait+work"},
         "line": "{label}: {procedures} procedures, {documents} documents, {stages} stages, statutory time {statutory} (worst path)",
+        "measures": "the after-model is {baseline} plus these measures of the plan ({file}):",
+        "case": "case (not a plan measure)",
     },
 }
 

@@ -648,3 +648,82 @@ def test_excluded_levers_key_is_checked_and_extends_appends(tmp_path):
                                          encoding="utf-8")
     sc = sim.load_scenario(tmp_path / "child.yaml")
     assert [(e.verb, e.steps, e.reason) for e in sc.excluded_levers] == [("commitment", (), ""), ("staff", ("tax",), "no hiring")]
+
+
+# -- add: a step the reform creates (sim.model.rewrite.add_step) ---------------------------------
+
+def test_add_inserts_a_step_after_or_before_a_node_and_keeps_the_original():
+    p = simple()
+    q = apply_edits(p, [{"add": "t_new", "after": "t0", "name": "新环节", "agency": "a0", "kind": "service", "online": True,
+                         "work": "0.5 h", "source": "seed 二(一)2(4)"}])
+    assert (q.successors("t0"), q.successors("t_new")) == (["t_new"], ["t1"]) and "t_new" not in p.nodes
+    new = q.nodes["t_new"].facts
+    assert (new.online, new.step_kind, new.work, new.procedure) == (True, "service", parse_duration("0.5 h"), False)
+    assert new.source == "edit: step added after t0 (seed 二(一)2(4))"
+    r = apply_edits(p, [{"add": "t_new", "before": "e", "name": "新环节", "agency": "a0", "kind": "service", "source": "x"}])
+    assert r.successors("t2") == ["t_new"] and r.successors("t_new") == ["e"]
+    assert_connected(q), assert_connected(r)
+
+
+def test_add_with_when_puts_the_new_step_behind_a_gateway_only_those_cases_take():
+    q = apply_edits(simple(), [{"add": "t_new", "after": "t0", "when": "big or urgent", "name": "新环节", "agency": "a0",
+                                "kind": "service", "source": "x"}])
+    gate, merge = q.nodes["g_t_new"], q.nodes["m_t_new"]
+    assert gate.kind == merge.kind == "exclusive" and q.successors("t0") == ["g_t_new"]
+    cond = [f for f in q.outgoing("g_t_new") if f.target == "t_new"]
+    assert [f.condition for f in cond] == ["big or urgent"] and q.flows[gate.default_flow].target == "m_t_new"
+    assert q.successors("t_new") == ["m_t_new"] and q.successors("m_t_new") == ["t1"]
+    assert q.attributes() == ["big", "urgent"]
+    assert_connected(q)
+    with pytest.raises(ScenarioError, match=r"edits\[0\]\.add: when: .*not allowed"):
+        apply_edits(simple(), [{"add": "t_new", "after": "t0", "when": "__import__('os')", "name": "x", "agency": "a0",
+                                "kind": "service", "source": "x"}])
+
+
+def test_add_states_the_filing_fact_an_analysis_reads():
+    from sim.analysis.filings import FILES_PROPERTY
+
+    q = apply_edits(simple(), [{"add": "t_file", "after": "t0", "name": "合并申报", "agency": "a0", "kind": "filing",
+                                "taxes_filed": "property, stamp", "source": "x"}])
+    assert q.nodes["t_file"].facts.extra[FILES_PROPERTY] == "property, stamp"
+
+
+@pytest.mark.parametrize("item, where, words", [
+    ({"add": "t0", "after": "t1"}, "edits[0].add", 'id "t0" is already used'),
+    ({"add": "t_new", "after": "t_9"}, "edits[0].add", 'unknown step "t_9"'),
+    ({"add": "t_new", "after": "s", "before": "e"}, "edits[0]", "exactly one of after"),
+    ({"add": "t_new", "after": "t0", "kind": "works", "online": True}, "edits[0].add", "lever add (as online) is not allowed"),
+    ({"add": "t_new", "after": "t0", "kind": "servce"}, "edits[0].kind", 'did you mean "service"'),
+    ({"add": "t_new", "after": "t0", "documents": -1}, "edits[0].documents", "whole number >= 0"),
+])
+def test_add_problems_are_located(item, where, words):
+    item = {"name": "新环节", "agency": "a0", "kind": "service", "source": "x", **item}
+    with pytest.raises(ScenarioError) as info:
+        apply_edits(simple(), [item])
+    assert any(p == where and words in what for p, what in info.value.problems), info.value.problems
+
+
+def test_staff_keeps_its_add_parameter():
+    from sim.model.edits import parse_edits
+    from sim.model.levers import Staff
+
+    assert parse_edits([{"staff": "a0", "add": 2}]) == (Staff(agency="a0", add=2),)
+
+
+def test_merge_kind_is_one_of_the_merged_steps_kinds():
+    p = chain(("t0", facts(step_kind="permit")), ("t1", facts(step_kind="registration")))
+    assert apply_edits(p, [{"merge": ["t0", "t1"]}]).nodes["t0"].facts.step_kind == "permit+registration"
+    assert apply_edits(p, [{"merge": ["t0", "t1"], "kind": "registration"}]).nodes["t0"].facts.step_kind == "registration"
+    with pytest.raises(ScenarioError, match='kind "filing" is not the kind of any merged step'):
+        apply_edits(p, [{"merge": ["t0", "t1"], "kind": "filing"}])
+
+
+def test_removing_the_only_step_of_a_branch_leaves_the_default_flow_alone():
+    """s → g (t_b if x, else default) → j → e: without t_b both flows would join g to j (two tokens at a join)."""
+    nodes = [Node("s", "start"), Node("g", "exclusive", default_flow="f4"), Node("t_b", "task", facts=facts()),
+             Node("j", "exclusive"), Node("e", "end")]
+    flows = [Flow("f1", "s", "g"), Flow("f2", "g", "t_b", condition="x"), Flow("f3", "t_b", "j"), Flow("f4", "g", "j"),
+             Flow("f5", "j", "e")]
+    q = apply_edits(Process.build("p", "p", nodes, flows), [{"remove": "t_b"}])
+    assert [(f.id, f.source, f.target) for f in q.flows.values()] == [("f1", "s", "g"), ("f4", "g", "j"), ("f5", "j", "e")]
+    assert "branch flow f2 dropped" in q.notes[-1]

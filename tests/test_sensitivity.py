@@ -49,7 +49,7 @@ def test_no_proposed_lever_outside_the_steps_allowed_set(bundled_runs):
             if isinstance(ex.change, Commitment):
                 commitments_refused.add((name, ex.step))
     # The examples: none of these may be turned into a commitment.
-    for name, step in [("electricity_hv_single_2021", "t_external_works"), ("property_2021", "t_review"),
+    for name, step in [("electricity_hv_single_2021", "t_external_works"), ("property_2021", "t_register"),
                        ("construction_general_2021", "t_joint_acceptance"), ("construction_general_2021", "t_drawing_review"),
                        ("construction_general_2021", "t_eng_planning"), ("trade_import_2021", "t_yard_pickup")]:
         assert (name, step) in commitments_refused, (name, step)

@@ -210,7 +210,7 @@ class Chain:
         if agency not in AGENCY_NAMES:
             raise ValueError(f'unknown agency "{agency}" in task {id}')
         facts = TaskFacts(
-            agency=agency, procedure=procedure, documents=documents, fee=fee, online=online,
+            agency=agency, procedure=procedure, documents=documents, fee=float(fee), online=online,
             statutory_limit=parse_duration(statutory_limit) if statutory_limit else None,
             work=parse_duration(work) if work else None, wait=parse_duration(wait) if wait else None,
             stage=stage, commitment=commitment, source=source, name_en=name_en,

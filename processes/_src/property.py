@@ -2,10 +2,10 @@
 
 Baseline: five separate procedures at three counters (title search, contract filing, tax,
 registration, certificate), calibrated to DB2018.CHN.registering_property (5 procedures,
-23.45 calendar days). 2021: one-window 一窗受理 filed online (seed 二(六)1, 2(2)), data
-checked instead of paper collected (seed 二(六)2(1)); contract filing and tax assessment become
-internal hand-offs behind the window. DB2020.CHN.registering_property (3.55 procedures, 9 days)
-and CN.target.registering_property.2019 (≤ 5 working days) are the yardsticks.
+23.45 calendar days). 2021: the baseline plus the measures of seed 二(六) written in
+processes/measures/property_2021.yaml — one-window 一窗受理 filed online (二(六)1, 2(2)), data
+checked instead of paper collected (二(六)2(1)); contract filing and tax assessment become
+hand-offs behind the window.
 
 Example:
     >>> sorted(build())
@@ -14,8 +14,9 @@ Example:
 
 from __future__ import annotations
 
-from svc_kit import STAFF_RULE, Builder, write_all
+from svc_kit import ROOT, STAFF_RULE, Builder, write_all
 
+from sim.model.measures import build_from_measures, load_measures
 from sim.model.process import Process
 
 FEE = "fee: assumption: national standard 550 yuan per non-residential registration (发改价格规〔2016〕2559号), not in sim/data/sources.yaml"
@@ -57,39 +58,8 @@ def baseline() -> Process:
 
 
 def reform() -> Process:
-    b = Builder("property_2021", "不动产登记（2021年方案：一窗受理网上办）",
-                "Property registration (2021 plan: one window, online)", DEFAULTS)
-    title = b.task("t_title_check", "网上查询产权及查封抵押", "Online title and encumbrance search", agency="registry",
-                   procedure=True, documents=0, online=True, limit="1 workday", wait="uniform(0, 0.5) workday",
-                   source="online: seed 二(六)2(2) 互联网+不动产登记; limit, wait: assumption", kind="service")
-    window = b.task("t_one_window", "一窗受理（交易、缴税、登记一次申请，网上申办）",
-                    "One-window application (transfer, tax, registration), online", agency="registry",
-                    procedure=True, documents=3, online=True, limit="1 workday", work="triangular(0.25, 0.5, 1) h",
-                    wait="uniform(0, 0.5) workday",
-                    source=("one window online: seed 二(六)1, 2(2); documents: seed 二(六)2(1) data checks replace paper, "
-                            "assumption 13 → 3; limit, work, wait: assumption"), kind="application")
-    split = b.gateway("p_backoffice", "parallel", "后台并行", "Back office in parallel")
-    join = b.gateway("p_backoffice_join", "parallel")
-    filing = b.task("t_contract_filing", "合同备案（后台）", "Contract filing (back office)", agency="housing",
-                    procedure=False, wait="uniform(0.25, 1) workday", work="triangular(0.1, 0.25, 0.5) h",
-                    source="internal hand-off behind the window: seed 二(六)2(1) 一窗受理集成; wait, work: assumption", kind="filing")
-    assess = b.task("t_tax_assess", "税费核定（后台）", "Tax assessment (back office)", agency="tax", procedure=False,
-                    wait="uniform(0.25, 1) workday", work="triangular(0.1, 0.25, 0.5) h",
-                    source="internal hand-off behind the window: seed 二(六)2(1); wait, work: assumption", kind="internal")
-    pay = b.task("t_tax_pay", "网上缴纳税费", "Online tax payment", agency="tax", procedure=True, online=True,
-                 wait="uniform(0, 0.5) workday", source="online payment: seed 二(六)2(2) 在线支付; wait: assumption", kind="payment")
-    review = b.task("t_review", "登记审核", "Registration review", agency="registry", procedure=False, fee=550,
-                    limit="5 workday", wait="triangular(1, 2, 4) workday", work="triangular(0.5, 1, 2) h",
-                    source=(f"limit: CN.target.registering_property.2019 (within 5 working days); {FEE}; "
-                            "wait near DB2020.CHN.registering_property 9 days overall, split: assumption"), kind="registration")
-    cert = b.task("t_certificate", "领取证书（电子证照）", "Certificate (electronic)", agency="registry",
-                  procedure=True, online=True, limit="1 workday", wait="uniform(0, 0.5) workday",
-                  source="assumption: e-certificate or mailed; DB2020 still counts a final step (3.55 procedures)", kind="registration")
-    b.chain("start", title, window, split)
-    b.chain(split, filing, join)
-    b.chain(split, assess, pay, join)
-    b.chain(join, review, cert, "end")
-    return b.build()
+    """The baseline plus the measures of seed 二(六) in processes/measures/property_2021.yaml (sim.model.measures)."""
+    return build_from_measures(baseline(), load_measures(ROOT / "processes" / "measures" / "property_2021.yaml"))
 
 
 def build() -> dict[str, Process]:

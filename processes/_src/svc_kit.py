@@ -57,7 +57,7 @@ class Builder:
         """A task; ``kind`` is its step_kind (sim.model.legal), ``levers``/``levers_source`` its own exceptions,
         ``ranges`` the plausible ranges of its work/wait (``{"wait": "1-3 workday | why"}``, sim.model.ranges)."""
         facts = TaskFacts(
-            agency=agency, procedure=procedure, documents=documents, fee=fee, online=online,
+            agency=agency, procedure=procedure, documents=documents, fee=float(fee), online=online,
             statutory_limit=parse_duration(limit) if limit else None,
             work=parse_duration(work) if work else None,
             wait=parse_duration(wait) if wait else None,

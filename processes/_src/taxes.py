@@ -21,9 +21,10 @@ from __future__ import annotations
 from dataclasses import replace
 from types import MappingProxyType
 
-from svc_kit import STAFF_RULE, Builder, write_all
+from svc_kit import ROOT, STAFF_RULE, Builder, write_all
 
 from sim.analysis.filings import FILES_PROPERTY, TAXES
+from sim.model.measures import build_from_measures, load_measures
 from sim.model.process import Process
 
 DEFAULTS = {
@@ -33,6 +34,9 @@ DEFAULTS = {
               f"staff: {STAFF_RULE}, sized on the baseline (ten separate returns)",
 }
 FILE = "assumption: e-tax return prepared by the firm and accepted the same day; work is the tax office's check"
+# The rule that lets a separate return be dropped (sim.model.legal: a step is removed only where a rule cancels it).
+COMBINED_RULE = ("CN.rule.taxes.combined_filing.2021 (国家税务总局公告2021年第9号): from 2021-06-01 the ten property and "
+                 "behaviour taxes are declared on one 财产和行为税纳税申报表, the separate return is no longer filed")
 
 
 def _builder(pid: str, zh: str, en: str) -> Builder:
@@ -60,7 +64,8 @@ def baseline() -> Process:
         m = b.gateway(f"m_{key}", "exclusive")
         t = b.task(f"t_file_{key}", f"{zh}申报", f"{en} return", agency="tax", procedure=True, documents=1,
                    online=True, wait="uniform(0, 0.25) workday", work="triangular(0.05, 0.1, 0.25) h",
-                   source=f"one return per tax before the reform: seed 二(十)2(1); documents, wait, work: {FILE}", kind="filing")
+                   source=f"one return per tax before the reform: seed 二(十)2(1); documents, wait, work: {FILE}", kind="filing",
+                   levers="+remove", levers_source=COMBINED_RULE)
         _files(b, t, [key])
         b.chain(split, g)
         b.flow(g, t, condition=f"liable_{key}", name="是")
@@ -71,21 +76,8 @@ def baseline() -> Process:
 
 
 def reform() -> Process:
-    b = _builder("taxes_2021", "财产行为税合并申报", "Property and behaviour taxes filed together")
-    g = b.gateway("g_liable", "exclusive", "应缴任一财产行为税？", "Any property or behaviour tax due?")
-    m = b.gateway("m_liable", "exclusive")
-    t = b.task("t_file_combined", "财产行为税合并申报", "Combined property and behaviour tax return", agency="tax",
-               procedure=True, documents=1, online=True, wait="uniform(0, 0.25) workday",
-               work="triangular(0.1, 0.2, 0.4) h",
-               source=(f"ten taxes in one return: seed 二(十)2(1), CN.rule.taxes.combined_filing.2021; "
-                       f"online: seed 二(十)2(3); documents, wait, work: {FILE}"), kind="filing")
-    _files(b, t, [tax.key for tax in TAXES])
-    any_tax = " or ".join(f"liable_{tax.key}" for tax in TAXES)
-    b.chain("start", g)
-    b.flow(g, t, condition=any_tax, name="是")
-    b.flow(g, m, name="否", default=True)
-    b.chain(t, m, "end")
-    return b.build()
+    """The baseline plus the measure of seed 二(十) in processes/measures/taxes_2021.yaml (sim.model.measures)."""
+    return build_from_measures(baseline(), load_measures(ROOT / "processes" / "measures" / "taxes_2021.yaml"))
 
 
 def build() -> dict[str, Process]:

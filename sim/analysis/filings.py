@@ -40,6 +40,7 @@ import numpy as np
 
 from ..errors import ModelError, ScenarioError
 from ..model.process import Process
+from ..model.rewrite import TAXES_FILED
 from ..model.scenario import Scenario, resolve_scenario
 
 __all__ = ["Tax", "TAXES", "TRANSACTIONS", "FILES_PROPERTY", "filing_steps", "filings", "FilingsSample", "sample",
@@ -47,7 +48,7 @@ __all__ = ["Tax", "TAXES", "TRANSACTIONS", "FILES_PROPERTY", "filing_steps", "fi
 
 QUARTERS = (1, 4, 7, 10)  # a quarterly return falls due in the month after the quarter
 MONTHLY = tuple(range(1, 13))
-FILES_PROPERTY = "taxes_filed"  # the step fact: which taxes this filing step files (comma-separated keys)
+FILES_PROPERTY = TAXES_FILED  # the step fact: which taxes this filing step files (comma-separated keys)
 
 
 @dataclass(frozen=True)

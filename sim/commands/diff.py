@@ -52,5 +52,26 @@ def run(args: argparse.Namespace) -> int:
             print(f"{pad(t[label], 28)} {', '.join(items)}")
     for name, counts in (("before", d.before_counts), ("after", d.after_counts)):
         print(counts_line(name, counts, args.lang))
+    for line in measure_lines(before.process, after.process, args.lang):
+        print(line)
     print(render_diff(before, after, args.out, lang=args.lang))
     return 0
+
+
+def measure_lines(before: object, after: object, lang: str = "zh") -> list[str]:
+    """The plan's measures the after-model was built from (its measures file), each with its clause and, when the
+    before-model is that file's baseline, the steps it changed; no lines for a model not built from measures."""
+    from sim.i18n import DIFF, words
+    from sim.model.measures import measure_diff, measures_of
+
+    m = measures_of(after)  # type: ignore[arg-type]
+    if m is None:
+        return []
+    t = words(DIFF, lang)
+    changed = {c.measure.id: c.elements for c in measure_diff(before, m)} if before.id == m.baseline else {}  # type: ignore[attr-defined]
+    lines = [t["measures"].format(file=f"measures/{m.model}.yaml", baseline=m.baseline)]
+    for x in m.measures:
+        steps = [e for e in changed.get(x.id, ()) if not e.startswith("f_")]
+        where = f" → {', '.join(steps)}" if steps else ""
+        lines.append(f"  {x.clause or t['case']}  {x.label(lang)}{where}")
+    return lines

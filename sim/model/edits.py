@@ -56,7 +56,7 @@ from .levers import (LEVERS, AcceptIncomplete, Add, Commitment, Demand, GreenCha
                      Remove, Scale, Set, Staff, apply_levers)
 from .process import Process
 from .schema import Key
-from .rewrite import _FACT_NAMES, _as_duration, _coerce_fact
+from .rewrite import _FACT_NAMES, EXTRA_FACTS, _as_duration, _coerce_fact
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -104,7 +104,9 @@ EDIT_SCHEMA: tuple[Verb, ...] = (
           _k("id", "text", "合并后环节的编号", "the merged step's id", "t_one_window", default="第一个环节的编号 / the first step's id"),
           _k("documents", "count", "合并后的材料数", "documents of the merged step", 3, default="各环节材料数的最大值 / the largest of the steps'"),
           _k("agency", "text", "合并后的办理部门", "the merged step's agency", "market_regulation", default="第一个环节的部门 / the first step's"),
-          _k("wait", "wait_rule", "等待时间取最大（max）或相加（sum）", "waits: the longest (max) or their sum (sum)", "max", default="max")),
+          _k("wait", "wait_rule", "等待时间取最大（max）或相加（sum）", "waits: the longest (max) or their sum (sum)", "max", default="max"),
+          _k("kind", "step_kind", "合并后环节的类别：须为被合并环节之一的类别", "the merged step's kind: one of the merged steps' kinds",
+             "registration", default="各环节类别以 + 相连 / the steps' kinds joined by +")),
          (("id", "new_id"),)),
     Verb("parallel", Parallel, _STEPS, "相邻环节并联办理", "consecutive steps run side by side (parallel approval)",
          {"parallel": ["t_a", "t_b"], "source": _EXAMPLE_SOURCE}),
@@ -153,7 +155,11 @@ EDIT_SCHEMA: tuple[Verb, ...] = (
           _k("work", "duration", "人员办理用时", "staff effort", "0.1 h"),
           _k("wait", "duration", "无需人员的等待", "elapsed time needing no staff", "0 workday"),
           _k("stage", "text", "所属阶段", "the stage it belongs to", "设立登记"),
-          _k("commitment", "bool", "是否以告知承诺替代审批", "whether a commitment replaces the approval", False, default="false")),
+          _k("commitment", "bool", "是否以告知承诺替代审批", "whether a commitment replaces the approval", False, default="false"),
+          _k("when", "text", "只有满足该条件（案件属性的表达式，同网关条件）的案件经过新环节",
+             "only the cases where this condition (on case attributes, as a gateway's) holds take the new step", "needs_permit"),
+          _k("taxes_filed", "text", "申报步骤所申报的税种（逗号分隔的税种编号，sim/analysis/filings.py）",
+             "the taxes a filing step files (comma-separated tax keys of sim/analysis/filings.py)", "property, land_use")),
          excludes=(("after", "before"),)),
     Verb("staff", Staff, _k("<verb>", "agency", "部门编号", "an agency id", "market_regulation"),
          "部门增加人员（在情景或流程给出的人数之上）", "more staff at an agency (on top of what the scenario or process gives)",
@@ -293,9 +299,9 @@ def _parse_edit(item: Any, where: str, problems: list[tuple[str, str]]) -> Lever
             except ValueError as exc:
                 problems.append((f"{where}.{key}", str(exc)))
                 ok = False
-        elif verb == "add" and (key in _FACT_NAMES or key in ("name", "kind")):  # the new step's facts, checked as set's
+        elif verb == "add" and (key in _FACT_NAMES or key in ("name", "kind", *EXTRA_FACTS)):  # the new step's facts, as set's
             try:
-                fact = _coerce(params[key][1], value) if key == "kind" else _coerce_fact(key, value)
+                fact = _coerce(params[key][1], value) if key in ("kind", *EXTRA_FACTS) else _coerce_fact(key, value)
             except ValueError as exc:
                 problems.append((f"{where}.{key}", str(exc)))
                 ok = False

@@ -125,10 +125,11 @@ class Merge(_Steps):
     documents: int | None = None
     agency: str | None = None
     wait: Literal["max", "sum"] = "max"
+    kind: str | None = None  # the merged step's step_kind: one of the parts' (default: their kinds joined by +)
 
     def apply(self, process: Process) -> Process:
         return rewrite.merge_steps(process, list(self.steps), self.new_id, self.name, documents=self.documents,
-                                   agency=self.agency, wait=self.wait, source=self.source)
+                                   agency=self.agency, wait=self.wait, kind=self.kind, source=self.source)
 
 
 @dataclass(frozen=True)
@@ -244,13 +245,15 @@ class Add(_OneStep):
     after: str | None = None
     before: str | None = None
     facts: tuple[tuple[str, Any], ...] = ()
+    when: str | None = None  # only the cases where this condition holds take the new step
 
     def __post_init__(self) -> None:
         facts = self.facts.items() if isinstance(self.facts, dict) else self.facts
         object.__setattr__(self, "facts", tuple(facts))
 
     def apply(self, process: Process) -> Process:
-        return rewrite.add_step(process, self.step, after=self.after, before=self.before, source=self.source, **dict(self.facts))
+        return rewrite.add_step(process, self.step, after=self.after, before=self.before, when=self.when, source=self.source,
+                                **dict(self.facts))
 
     def _shown(self, lang: str) -> str:
         return str(dict(self.facts).get("name") or self.step)

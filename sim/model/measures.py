@@ -51,7 +51,7 @@ from .process import Flow, Node, Process
 from .ranges import RANGE_PREFIX
 
 __all__ = ["Measure", "Measures", "MeasureChange", "load_measures", "parse_measures", "build_from_measures", "measure_diff",
-           "cites_target", "check_clause", "MEASURES_PROPERTY", "TOP_KEYS", "MEASURE_KEYS"]
+           "measures_of", "cites_target", "check_clause", "MEASURES_PROPERTY", "TOP_KEYS", "MEASURE_KEYS"]
 
 # The process property of a built model naming its measures file (relative to the processes folder).
 MEASURES_PROPERTY = "measures"
@@ -75,6 +75,9 @@ _CLAUSE = re.compile(rf"^[{_CN}]+\([{_CN}]+\)(?:\d+(?:\(\d+\)(?:-\(\d+\))?)?)?$"
 _TARGET_CITE = re.compile(r"\bT\d{2}\b|\bfits?\b|so the whole|within the (?:target|limit)|to (?:meet|reach) the target|达标|满足目标",
                           re.I)
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# What the property may name: a file of the processes folder's measures/ (never a path elsewhere: a BPMN file from
+# someone else must not make us read an arbitrary file).
+_REF = re.compile(r"^measures/[A-Za-z_][A-Za-z0-9_]*\.yaml$")
 
 
 def check_clause(text: Any) -> str:
@@ -343,6 +346,23 @@ def build_from_measures(baseline: Process, m: Measures) -> Process:
     defaults["source"] = f"{m.source} [built from {m.baseline} + {file_ref}, clause {m.clause}]" + (f"; baseline: {kept}" if kept else "")
     defaults[MEASURES_PROPERTY] = file_ref
     return process.with_changes(id=m.model, name=m.name, name_en=m.name_en, defaults=MappingProxyType(defaults), file=None)
+
+
+def measures_of(process: Process) -> Measures | None:
+    """The measures file a built model names (its ``measures`` property, ``measures/<model>.yaml`` beside its BPMN
+    file), loaded; ``None`` for a model not built from one.
+
+    >>> from sim.model.process import Process
+    >>> measures_of(Process.build("p", "p", [], [])) is None
+    True
+    """
+    ref = process.defaults.get(MEASURES_PROPERTY)
+    if not ref:
+        return None
+    if not _REF.match(ref) or process.file is None:
+        raise ScenarioError([(MEASURES_PROPERTY, f"expected measures/<model>.yaml beside the BPMN file, got {ref!r}")],
+                            file=process.file)
+    return load_measures(Path(process.file).parent / ref)
 
 
 def measure_diff(baseline: Process, m: Measures) -> tuple[MeasureChange, ...]:

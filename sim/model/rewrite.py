@@ -67,6 +67,8 @@ __all__ = [
     "scale_duration",
     "set_facts",
     "add_step",
+    "TAXES_FILED",
+    "EXTRA_FACTS",
     "ACCEPTANCE_SHARE",
     "GREEN_CHANNEL_QUANTILE",
 ]
@@ -80,6 +82,11 @@ ACCEPTANCE_SHARE = 0.2
 # assumption: on a green channel (绿色通道) the agency meets the new limit in at least 95% of
 # cases; a distribution without an upper bound is capped at this quantile (see green_channel).
 GREEN_CHANNEL_QUANTILE = 0.95
+
+# The step properties an analysis reads that a new step (add) may state: which taxes a filing step files
+# (sim.analysis.filings counts filings per firm-year from it; comma-separated tax keys, checked there).
+TAXES_FILED = "taxes_filed"
+EXTRA_FACTS = (TAXES_FILED,)
 
 _STEP_KINDS = ("task", "timer")
 # A step's legal standing (step_kind, levers, levers_source) is not a fact a scenario sets: see sim.model.legal.
@@ -292,9 +299,16 @@ def remove_step(process: Process, step_id: str, *, source: str = "scenario") -> 
         raise _error(process, verb, step_id, f'"{step_id}" has {len(outs)} outgoing flows; expected exactly one, to the step that takes its place')
     successor = outs[0].target
     flows = [replace(f, target=successor) if f.target == step_id else f for f in process.flows.values() if f.id != outs[0].id]
+    # A branch that held only this step now runs beside the gateway's default flow to the same element: the branch
+    # has nothing left to choose, so its flow goes (two flows between one pair would be two tokens at a join).
+    defaults = {n.default_flow for n in process.nodes.values() if n.kind in ("exclusive", "inclusive") and n.default_flow}
+    dropped = [f.id for f in flows if f.target == successor and f.id not in defaults
+               and any(g.id in defaults and g.source == f.source and g.target == successor for g in flows)]
+    flows = [f for f in flows if f.id not in dropped]
     nodes = [n for n in process.nodes.values() if n.id != step_id]
+    gone = f'; branch flow {", ".join(dropped)} dropped (the default flow takes the same path)' if dropped else ""
     return _finish(process, verb, step_id, nodes, flows,
-                   f'removed step "{step_id}" ({node.label}); its incoming flows now lead to "{successor}" ({source})')
+                   f'removed step "{step_id}" ({node.label}); its incoming flows now lead to "{successor}"{gone} ({source})')
 
 
 def merge_steps(
@@ -306,6 +320,7 @@ def merge_steps(
     documents: int | None = None,
     agency: str | None = None,
     wait: Literal["max", "sum"] = "max",
+    kind: str | None = None,
     source: str = "scenario",
 ) -> Process:
     """Merge consecutive tasks into one procedure (一窗受理 / 一网通办).
@@ -321,7 +336,9 @@ def merge_steps(
     - ``procedure`` if any step is one; ``online``/``commitment`` only if all are; ``fee`` summed;
     - ``agency``: the given one, else the first step's (the window that receives the case);
     - id ``new_id`` (default the first step's id), name ``name`` (default the names joined by 、);
-    - ``extra["merged_from"]`` = the merged ids, comma-separated, in flow order.
+    - ``extra["merged_from"]`` = the merged ids, comma-separated, in flow order;
+    - ``step_kind``: ``kind`` if given — one of the steps' own kinds (what the merged step legally is, e.g. a
+      registration that absorbed a name check) — else the kinds joined by ``+`` (a lever then needs every part's rule).
 
     Means in different units are combined with :mod:`sim.model.durations` (a note says so).
     """
@@ -337,6 +354,9 @@ def merge_steps(
     if wait not in ("max", "sum"):
         raise _error(process, verb, first.id, f'wait must be "max" or "sum", got {wait!r}')
     all_facts = [_facts(n) for n in chain]
+    if kind is not None and kind not in {f.step_kind for f in all_facts}:
+        raise _error(process, verb, first.id, f'kind "{kind}" is not the kind of any merged step; expected one of '
+                                              f'{", ".join(sorted({f.step_kind or "unclassified" for f in all_facts}))}')
     work_d, work_units = _combine([f.work for f in all_facts if f.work], "sum")
     wait_d, wait_units = _combine([f.wait for f in all_facts if f.wait], wait)
     limits = [f.statutory_limit for f in all_facts if f.statutory_limit]
@@ -361,7 +381,8 @@ def merge_steps(
         stage="+".join(stages) or None,
         commitment=all(f.commitment for f in all_facts),
         # a merged step allows a lever only where every part does (sim.model.legal.ruling)
-        step_kind="+".join(dict.fromkeys(f.step_kind or "unclassified" for f in all_facts)) if any(f.step_kind for f in all_facts) else None,
+        step_kind=kind or ("+".join(dict.fromkeys(f.step_kind or "unclassified" for f in all_facts))
+                           if any(f.step_kind for f in all_facts) else None),
         levers=tuple(x for x in all_facts[0].levers if all(x in f.levers for f in all_facts)),
         levers_source="; ".join(dict.fromkeys(f.levers_source for f in all_facts if f.levers_source)),
         source=sources,
@@ -655,12 +676,15 @@ def set_facts(process: Process, step_id: str, *, source: str = "scenario", **fac
 
 
 def add_step(process: Process, step_id: str, *, after: str | None = None, before: str | None = None,
-             source: str = "scenario", **facts: Any) -> Process:
+             when: str | None = None, source: str = "scenario", **facts: Any) -> Process:
     """Insert a task the reform creates (e.g. 同步发放电子营业执照) in sequence ``after`` or ``before`` an existing
-    node; ``facts`` are those of :func:`set_facts` plus ``kind`` (its ``step_kind``, :mod:`sim.model.legal`).
+    node; ``facts`` are those of :func:`set_facts` plus ``kind`` (its ``step_kind``, :mod:`sim.model.legal`) and the
+    properties of :data:`EXTRA_FACTS`.
 
     ``after`` a node with exactly one outgoing flow: that flow now enters the new step, which leads to the old
-    target. ``before`` a node: every flow that entered it now enters the new step, which leads to it.
+    target. ``before`` a node: every flow that entered it now enters the new step, which leads to it. With ``when``
+    (a condition on case attributes, as a gateway's) only those cases take the new step: an exclusive gateway
+    ``g_<id>`` sends them to it and the others past it to the merge ``m_<id>``.
 
     >>> from sim.model.process import Flow, Node, Process
     >>> p = Process.build("p", "p", [Node("s", "start"), Node("t", "task"), Node("e", "end")],
@@ -680,6 +704,9 @@ def add_step(process: Process, step_id: str, *, after: str | None = None, before
     kinds = ("start", "end", "task", "exclusive", "parallel", "inclusive", "timer", "pass")
     anchor = _step(process, anchor_id, verb, kinds)
     name, kind = facts.pop("name", None), facts.pop("kind", None)
+    extra = {k: facts.pop(k) for k in EXTRA_FACTS if k in facts}
+    if bad := [k for k, v in extra.items() if not isinstance(v, str) or not v.strip()]:
+        raise _error(process, verb, step_id, f"{bad[0]} must be text, got {extra[bad[0]]!r}")
     try:
         values = {k: _coerce_fact(k, v) for k, v in facts.items()}
         step_kind = check_kind(kind) if kind is not None else None
@@ -689,7 +716,8 @@ def add_step(process: Process, step_id: str, *, after: str | None = None, before
     if not name:
         raise _error(process, verb, step_id, "the new step needs a name")
     new = Node(step_id, "task", name, scope=anchor.scope,
-               facts=_trail(TaskFacts(step_kind=step_kind, **values), f"step added {'after' if after else 'before'} {anchor_id}", source))
+               facts=_trail(TaskFacts(step_kind=step_kind, extra=MappingProxyType(extra), **values),
+                            f"step added {'after' if after else 'before'} {anchor_id}", source))
     taken = set(process.nodes) | set(process.flows)
     flows = list(process.flows.values())
     if after is not None:
@@ -705,15 +733,45 @@ def add_step(process: Process, step_id: str, *, after: str | None = None, before
             raise _error(process, verb, step_id, f'"{anchor.id}" has no incoming flow; expected a node the new step can precede')
         flows = [replace(f, target=step_id) if f.target == anchor.id else f for f in flows]
         flows.append(Flow(_fresh_id(taken, f"f_{step_id}__{anchor.id}"), step_id, anchor.id))
+    inserted = [new]
+    if when is not None:
+        inserted, flows = _guarded(process, new, when, flows, taken)
     nodes: list[Node] = []
     for n in process.nodes.values():
         if n.id == anchor.id and before is not None:
-            nodes.append(new)
+            nodes += inserted
         nodes.append(n)
         if n.id == anchor.id and after is not None:
-            nodes.append(new)
+            nodes += inserted
     where = f'after "{after}"' if after is not None else f'before "{before}"'
-    return _finish(process, verb, step_id, nodes, flows, f'added step "{step_id}" ({name}) {where} ({source})')
+    only = f", only where {when}" if when is not None else ""
+    return _finish(process, verb, step_id, nodes, flows, f'added step "{step_id}" ({name}) {where}{only} ({source})')
+
+
+def _guarded(process: Process, new: Node, when: str, flows: list[Flow], taken: set[str]) -> tuple[list[Node], list[Flow]]:
+    """The new step behind an exclusive gateway taking it where ``when`` holds, else straight to a merge after it."""
+    from ..errors import ExpressionError
+    from .expressions import names_in  # the restricted evaluator: a condition that would not run is refused here
+
+    try:
+        names_in(when)
+    except ExpressionError as exc:
+        raise _error(process, "add", new.id, f"when: {exc}") from None
+    gate_id, merge_id = _fresh_id(taken, f"g_{new.id}"), _fresh_id(taken, f"m_{new.id}")
+    default = _fresh_id(taken, f"f_{gate_id}__{merge_id}")
+    gate = Node(gate_id, "exclusive", "是否适用", scope=new.scope, default_flow=default)
+    merge = Node(merge_id, "exclusive", scope=new.scope)
+    out = []
+    for f in flows:
+        if f.target == new.id:
+            f = replace(f, target=gate_id)
+        elif f.source == new.id:
+            f = replace(f, source=merge_id)
+        out.append(f)
+    out += [Flow(_fresh_id(taken, f"f_{gate_id}__{new.id}"), gate_id, new.id, condition=when, name="是"),
+            Flow(default, gate_id, merge_id, name="否"),
+            Flow(_fresh_id(taken, f"f_{new.id}__{merge_id}"), new.id, merge_id)]
+    return [gate, new, merge], out
 
 
 def _show(value: Any) -> str:

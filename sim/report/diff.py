@@ -377,6 +377,8 @@ def _merges(after_p: Process, before: list[Node], after: list[Node], matched: di
         merged_from = a.facts.extra.get("merged_from", "") if a.facts is not None else ""
         for ref in _split_list(merged_from):
             bid = ref if ref in by_id else by_name.get(_norm(ref))
+            if bid is None and a.id in by_id:  # the step was merged before the before-process: nothing merged between the two
+                continue
             if bid is None:
                 raise ModelError(
                     f'merged_from names "{ref}", which is no step id or name of the before-process',
