@@ -51,7 +51,7 @@ from .process import Flow, Node, Process
 from .ranges import RANGE_PREFIX
 
 __all__ = ["Measure", "Measures", "MeasureChange", "load_measures", "parse_measures", "build_from_measures", "measure_diff",
-           "measures_of", "cites_target", "check_clause", "MEASURES_PROPERTY", "TOP_KEYS", "MEASURE_KEYS"]
+           "measures_of", "cites_target", "check_clause", "property_element", "MEASURES_PROPERTY", "TOP_KEYS", "MEASURE_KEYS"]
 
 # The process property of a built model naming its measures file (relative to the processes folder).
 MEASURES_PROPERTY = "measures"
@@ -299,10 +299,12 @@ def _applied(process: Process, scenario: Any, m: Measures, i: int) -> tuple[Proc
     from .assumptions import with_ranges
 
     measure = m.measures[i]
+    read_before = set(process.attributes())
     process, scenario = apply_scenario_edits(process, scenario, measure.edits, path=f"measures[{i}].edits", file=m.file)
     if scenario.attributes:  # an attribute: measure's share on the process, as the baseline states its own (then rangeable)
         shares = {f"attribute.{name}": f"{spec.p:g}" for name, spec in scenario.attributes.items()}
         process = process.with_changes(defaults=MappingProxyType({**process.defaults, **shares}))
+    process = _without_unread(process, read_before - set(process.attributes()))
     try:
         process = with_ranges(process, measure.ranges)
     except ValueError as exc:
@@ -310,6 +312,15 @@ def _applied(process: Process, scenario: Any, m: Measures, i: int) -> tuple[Proc
         raise ScenarioError([(f"measures[{i}].ranges.{rid}", f"{exc}; expected an id as `reformsim list --assumptions` prints it")],
                             file=m.file) from None
     return process, scenario
+
+
+def _without_unread(process: Process, attributes: set[str]) -> Process:
+    """``process`` without the mix (and its range) of each of ``attributes``: a measure removed the last gateway
+    condition that read it, so it no longer enters a run (a scenario or the assumption space would name a dead one)."""
+    if not attributes:
+        return process
+    keys = {f"{pre}attribute.{a}" for a in attributes for pre in ("", "range.")}
+    return process.with_changes(defaults=MappingProxyType({k: v for k, v in process.defaults.items() if k not in keys}))
 
 
 def build_from_measures(baseline: Process, m: Measures) -> Process:
@@ -407,6 +418,11 @@ def measure_diff(baseline: Process, m: Measures) -> tuple[MeasureChange, ...]:
     for i, measure in enumerate(m.measures):
         after, scenario_after = _applied(process, scenario, m, i)
         elements, changes = _changes(process, after)
+        before_d, after_d = process.defaults, after.defaults
+        for key in sorted(k for k in set(before_d) | set(after_d) if before_d.get(k) != after_d.get(k)):
+            if key != "source":  # a process property the measure set, changed or dropped: agency.<id>, attribute.<name>
+                elements.append(property_element(key))
+                changes.append(f"{key}: {before_d.get(key, '-')} -> {after_d.get(key, '-')}")
         for lever in measure.edits:
             if isinstance(lever, Staff):
                 elements.append(f"agency.{lever.agency}")
@@ -421,6 +437,18 @@ def measure_diff(baseline: Process, m: Measures) -> tuple[MeasureChange, ...]:
         out.append(MeasureChange(measure, tuple(dict.fromkeys(elements)), tuple(changes)))
         process, scenario = after, scenario_after
     return tuple(out)
+
+
+def property_element(key: str) -> str:
+    """The element a process property belongs to: ``agency.<id>`` for an agency's staff, hours, name and their
+    ranges, ``attribute.<name>`` for a case attribute's mix, else the property itself.
+
+    >>> property_element("range.agency.transport.staff"), property_element("attribute.needs_review")
+    ('agency.transport', 'attribute.needs_review')
+    """
+    bare = key.removeprefix("range.")
+    parts = bare.split(".")
+    return ".".join(parts[:2]) if parts[0] in ("agency", "attribute") and len(parts) > 1 else bare
 
 
 _COMPARED = ("agency", "procedure", "documents", "fee", "online", "statutory_limit", "work", "wait", "stage", "commitment",
