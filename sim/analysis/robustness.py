@@ -521,81 +521,106 @@ def _flip(p: Problem, ln: _Line, below: float, above: float, v_below: str, v_abo
 
 
 # --------------------------------------------------------------------------- the runner that simulates
-def _simulate_point(job: tuple) -> list[list[float]]:
-    """One point: the chain with the assumption values applied, simulated; per key, the per-replication shares."""
-    from ..engine.executors import EXPLORING
-    from ..engine.runner import simulate
-    from ..errors import ReformSimError, SimulationError
-
-    process, scenario, values, keys, replications, cases, seed, apply = job
-    try:
-        p, sc = apply(process, scenario, dict(values))
-        res = simulate(p, sc, cases=cases, replications=replications, seed=seed, executor=EXPLORING)
-    except ReformSimError as exc:  # the point that failed, so the planner can narrow the range that reached it
-        shown = ", ".join(f"{k}={v:g}" for k, v in values)
-        raise SimulationError(f"{process.file or process.id} at the assumption point {shown}: {exc}") from None
-    return [_per_replication(res, key) for key in keys]
-
-
-def _per_replication(result: Any, key: tuple[Any, ...]) -> list[float]:
-    """Per replication, what row ``key`` is judged on: the share meeting the threshold, or the mean (``statistic: mean``)."""
-    from .assess import replication_shares, values_by_replication
-
-    metric, th = key[0], key[1]
-    if len(key) > 2 and key[2] == "mean":
-        return [float(v.mean()) if len(v) else math.nan for v in values_by_replication(result, metric)]
-    return replication_shares(result, metric, th)
-
-
-def simulation_runner(chains: Sequence[tuple[Any, Any]], problems: Sequence[Problem], *, replications: int | Sequence[int],
+def simulation_runner(chains: Sequence[Any], problems: Sequence[Problem], *, replications: int | Sequence[int],
                       cases: int, apply: Callable[..., tuple[Any, Any]], backend: Any = None) -> Runner:
-    """A runner that simulates each job's chain (``chains[i]`` = (process, scenario)) at its point on the
+    """A runner that simulates each job's spec (``chains[i]``: a :mod:`sim.analysis.robustness_runs` spec, or a
+    ``(process, scenario)`` pair for a plain :class:`~sim.analysis.robustness_runs.Chain`) at its point on the
     ``fast`` executor, at ``replications`` × ``cases``, on ``backend`` (default :class:`~sim.engine.backends.Serial`)."""
     from ..engine.backends import Serial
+    from .robustness_runs import Chain, simulate_point
 
     parts = backend or Serial()
     reps = [replications] * len(chains) if isinstance(replications, int) else list(replications)  # per chain
+    specs = [Chain(*c) if isinstance(c, tuple) else c for c in chains]
 
     def run(jobs: Sequence[Job]) -> list[list[list[float]]]:
-        payload = [(chains[p][0], chains[p][1], values, problems[p].keys, reps[p], cases, seed, apply)
-                   for p, values, seed in jobs]
+        payload = [(specs[p], values, problems[p].keys, reps[p], cases, seed, apply) for p, values, seed in jobs]
         where = Serial() if len(payload) < 4 else parts  # a pool costs more than it saves on a handful of runs
-        return where.map(_simulate_point, payload)
+        return where.map(simulate_point, payload)
 
     return run
 
 
-def check_budget(problems: Sequence[Problem], *, points: int, top: int, replications: int, cases: int) -> int:
+def check_budget(problems: Sequence[Problem], *, points: int, top: int, replications: int, cases: int,
+                 cost: Sequence[int] | None = None) -> int:
     """Refuse (:func:`sim.model.bounds.check_case_budget`) before any run when the most simulations the analysis
-    could take exceed the case budget; return that number of runs."""
+    could take exceed the case budget; return that number of runs. ``cost[i]``: runs one point of problem ``i``
+    takes at most (2 for a variant and its baseline, 1 + the 市县 for a 全省 row; default 1)."""
     from ..model.bounds import check_case_budget
 
     most = 0
-    for p in problems:
+    for i, p in enumerate(problems):
         d, rows = len(p.assumptions), len(p.keys)
-        most += 1 if not d else (1 + 2 * points + 2 * min(d, DECISIVE) * rows + min(top, d) * points
-                                 + rows * DECISIVE * (BISECT_STEPS + 2 * len(RECHECK_STEPS)) + rows * GRID * GRID)  # maps: at most
+        jobs = 1 if not d else (1 + 2 * points + 2 * min(d, DECISIVE) * rows + min(top, d) * points
+                                + rows * DECISIVE * (BISECT_STEPS + 2 * len(RECHECK_STEPS)) + rows * GRID * GRID)  # maps: at most
+        most += jobs * (1 if cost is None else cost[i])
     check_case_budget([(replications, cases)] * most)
     return most
 
 
 # --------------------------------------------------------------------------- the assessment's rows
+def _baseline_of(r: Any) -> str | None:
+    test = r.check_obj.test if r.check_obj is not None else None
+    return test.baseline if test is not None else None
+
+
 def robust_rows(assessment: Any) -> dict[str, list[Any]]:
-    """Per simulated chain, the rows judged on a share of its cases (the ones a robustness class applies to)."""
+    """The performance rows judged over the assumptions, grouped by what a point simulates: per chain, the rows
+    judged on a share (or mean) of its cases (key: the process path); per variant and baseline, the rows compared
+    with the baseline, case times or T30's filings (key: ``"<variant> vs <baseline>"``)."""
+    from .assess import FILINGS
+
     out: dict[str, list[Any]] = {}
     for r in assessment.rows:
-        if r.kind == "performance" and r.method == "simulated" and r.metric != "fee" and r.check_obj is not None \
-                and r.process in assessment.results:
+        if r.kind != "performance" or r.metric == "fee" or r.check_obj is None:
+            continue
+        base = _baseline_of(r)
+        if r.method == "simulated" and r.process in assessment.results:
             out.setdefault(r.process, []).append(r)
+        elif r.method == "baseline" and base in assessment.inputs and (r.metric == FILINGS or r.process in assessment.results):
+            out.setdefault(f"{r.process} vs {base}", []).append(r)
     return out
+
+
+def _spec(assessment: Any, rs: list[Any], assumptions: Callable[..., Sequence[Any]]) -> tuple[Any, tuple[Any, ...], int]:
+    """What a point of the group ``rs`` simulates (:mod:`sim.analysis.robustness_runs`), its box, and the runs a point
+    costs at most (for the case budget)."""
+    from .assess import FILINGS
+    from .robustness_runs import Chain, Filings, Paired, joint_assumptions
+
+    first = rs[0]
+    process, scenario = assessment.inputs[first.process]  # as loaded and given
+    if first.method == "baseline":
+        bprocess, bscenario = assessment.inputs[_baseline_of(first)]
+        if first.metric == FILINGS:
+            box = joint_assumptions(Filings.box(assumptions(process, scenario)), Filings.box(assumptions(bprocess, scenario)))
+            return Filings(process, bprocess, scenario), box, 0  # no simulated case: counted firms
+        mine, theirs = tuple(assumptions(process, scenario)), tuple(assumptions(bprocess, bscenario))
+        return Paired(process, scenario, bprocess, bscenario, mine, theirs), joint_assumptions(mine, theirs), 2
+    province = tuple((k, r.required) for k, r in enumerate(rs) if r.cities and r.statistic == "share")
+    if not province:
+        return Chain(process, scenario), tuple(assumptions(process, scenario)), 1
+    from .cities import load_cities
+
+    cities = getattr(assessment, "cities", None) or load_cities()
+    order = tuple(dict.fromkeys(c["city"] for r in rs if r.cities for c in r.cities))  # weakest first at the central point
+    return Chain(process, scenario, province, cities, order), tuple(assumptions(process, scenario)), 1 + len(order)
+
+
+def _named(r: Any) -> str:
+    """How a break-even sentence names the row: the target, its check, and 全省 when every 市县 decides."""
+    tail = [x for x in (r.check, "全省" if r.cities and r.statistic == "share" else "") if x]
+    return r.target + (f" ({', '.join(tail)})" if tail else "")
 
 
 def assess_robustness(assessment: Any, *, points: int = DEFAULT_POINTS, top: int = DEFAULT_TOP, backend: Any = None,
                       assumptions: Callable[..., Sequence[Any]] | None = None,
                       apply: Callable[..., tuple[Any, Any]] | None = None, maps: bool = True) -> dict[int, Robustness]:
-    """Judge every share-of-cases performance row of ``assessment`` over its chain's assumption box, at the
+    """Judge every performance row of ``assessment`` over its assumption box (:func:`robust_rows`), at the
     assessment's cases, replications and seed; set each row's ``robustness``, ``break_even`` and
-    ``sensitivity`` and return ``id(row) -> Robustness``.
+    ``sensitivity`` and return ``id(row) -> Robustness``. A row compared with a baseline is judged at each point on
+    both models (:class:`~sim.analysis.robustness_runs.Paired`), T30 on its counted firms
+    (:class:`~sim.analysis.robustness_runs.Filings`), a 全省 row in every 市县 (:class:`~sim.analysis.robustness_runs.Chain`).
 
     ``assumptions(process, scenario)`` and ``apply(process, scenario, values)`` default to
     :func:`sim.model.assumptions.assumptions_of` and :func:`~sim.model.assumptions.at_point`.
@@ -608,17 +633,18 @@ def assess_robustness(assessment: Any, *, points: int = DEFAULT_POINTS, top: int
         assumptions = assumptions or model_assumptions.assumptions_of
         apply = apply or model_assumptions.at_point
     by_chain = robust_rows(assessment)
-    problems, chains, rows, reps = [], [], [], []
-    for rel, rs in by_chain.items():
-        res = assessment.results[rel]
-        process, scenario = assessment.inputs.get(rel) or (res.process, res.scenario)  # as loaded and given
-        found = tuple(assumptions(process, scenario))
-        problems.append(Problem(rel, found, tuple((r.metric, judged_threshold(r.check_obj), r.statistic) for r in rs),
-                                tuple(r.required for r in rs), tuple(r.target + (f" ({r.check})" if r.check else "") for r in rs)))
-        chains.append((process, scenario))
-        reps.append(len(res.replications) or assessment.replications)  # --precision: as many as the verdict's run had
+    problems, chains, rows, reps, cost = [], [], [], [], []
+    for name, rs in by_chain.items():
+        res = assessment.results.get(rs[0].process)
+        spec, found, per_point = _spec(assessment, rs, assumptions)
+        problems.append(Problem(name, found, tuple((r.metric, judged_threshold(r.check_obj), r.statistic) for r in rs),
+                                tuple(r.required for r in rs), tuple(_named(r) for r in rs)))
+        chains.append(spec)
+        # --precision: as many replications as the verdict's run had
+        reps.append(len(res.replications) if res is not None and res.replications else assessment.replications)
+        cost.append(per_point)
         rows.append(rs)
-    check_budget(problems, points=points, top=top, replications=max(reps, default=1), cases=assessment.cases)
+    check_budget(problems, points=points, top=top, replications=max(reps, default=1), cases=assessment.cases, cost=cost)
     runner = simulation_runner(chains, problems, replications=reps, cases=assessment.cases, apply=apply,
                                backend=backend)
     found_all = analyse(problems, runner, n=points, top=top, seed=assessment.seed, replications=assessment.replications,
