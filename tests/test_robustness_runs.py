@@ -79,7 +79,8 @@ def test_a_reform_that_only_wins_below_a_value_is_conditional_on_it() -> None:
     p = Problem("pair", joint_assumptions(mine, theirs), (("calendar_days", None),), (0.95,), ("T29",))
     run = simulation_runner([spec], [p], replications=FAST["replications"], cases=FAST["cases"], apply=at_point)
     (r,), = analyse([p], run, n=4, seed=FAST["seed"], replications=FAST["replications"], cases=FAST["cases"], maps=False)
-    assert r.points == 8 and 0 <= r.held <= 8 and r.cls in ("robust", "conditional", "fails")
+    assert r.initial_points == 8 and r.points in (8, 16) and 0 <= r.held <= r.points
+    assert r.cls in ("robust", "conditional", "fails")
     if r.cls != "robust":
         assert r.break_even
 

@@ -117,7 +117,8 @@ def test_rows_carry_robustness_break_even_and_sensitivity_as_json(judged) -> Non
             continue
         rob = d["robustness"]
         assert {"class", "share", "lo", "hi", "points", "replications", "cases"} <= set(rob)
-        assert rob["class"] in ("robust", "conditional", "fails") and rob["points"] == 16
+        assert rob["class"] in ("robust", "conditional", "fails") and rob["initial_points"] == 16
+        assert rob["points"] in (16, 32) and rob["adapted"] == (rob["points"] == 32)  # the adaptive step doubles, once
         assert rob["replications"] == PRECISION["replications"] and rob["cases"] == PRECISION["cases"]
         assert 0 <= rob["lo"] <= rob["share"] <= rob["hi"] <= 1
         ranked = [s["total"] for s in d["sensitivity"] if s["total"] is not None]
@@ -145,7 +146,7 @@ def test_same_seed_same_output_serial_pool_and_dask() -> None:
             on_dask = once(Dask(client))
         workers = {t["worker"] for t in stream.data}  # the points spread over both workers
     assert serial == pool == on_dask
-    assert serial[0][2]["points"] == 8 and len(workers) == 2
+    assert serial[0][2]["initial_points"] == 8 and len(workers) == 2
     other = A.assess(_sub("T03"), replications=4, cases=60, seed=10)
     assess_robustness(other, points=4, assumptions=factors, apply=at_factors)
     assert _fingerprint(other) != serial

@@ -9,7 +9,9 @@ spans a box. The chain is simulated at
 2. a screen over those points (each assumption's rank correlation with each row's share), then, on
    chains where some verdict is conditional, the Saltelli points ``AB_i`` of the ``top`` screened
    assumptions, which give first-order and total Sobol' indices (:mod:`sim.analysis.robustness_sobol`)
-   — adaptive: a chain whose verdicts hold everywhere or nowhere is ranked by the screen alone;
+   — adaptive: a chain whose verdicts hold everywhere or nowhere is ranked by the screen alone, and a chain with a
+   conditional row whose two leading total indices are not told apart (overlapping intervals) takes twice the points
+   (the Sobol' sequence's next points, A, B and the columns), once;
 3. for conditional and failing rows, each decisive assumption (the top two of the ranking) at either
    end of its range with the others central, a bisection on that line to where the verdict flips,
    and a re-check on fresh random numbers just either side; for conditional rows, a grid over the
@@ -165,11 +167,13 @@ class Robustness:
     break_even: list[BreakEven] = field(default_factory=list)
     sensitivity: list[Sensitivity] = field(default_factory=list)
     map: BreakEvenMap | None = None
+    initial_points: int = 0  # the design's points before the adaptive step (points > initial_points: it doubled)
 
     def as_dict(self) -> dict[str, Any]:
         """``robustness`` of a ``--json`` row (``break_even`` and ``sensitivity`` go beside it)."""
         return {"class": self.cls, "share": self.share, "lo": self.lo, "hi": self.hi, "interval": "wilson95",
-                "points": self.points, "held": self.held, "replications": self.replications, "cases": self.cases,
+                "points": self.points, "initial_points": self.initial_points, "adapted": self.points > self.initial_points,
+                "held": self.held, "replications": self.replications, "cases": self.cases,
                 "seed": self.seed, "assumptions": self.assumptions, "runs": self.runs}
 
     def text(self, lang: str = "zh") -> str:
@@ -179,12 +183,16 @@ class Robustness:
         if not self.points:
             return ("无设定范围的假设，结论不随假设变化。" if lang == "zh"
                     else "no ranged assumption: the verdict does not rest on one.")
+        grew = self.points > self.initial_points > 0
         if lang == "zh":
+            more = f"（自适应：优先测量的前两项未分开，组合数由 {self.initial_points} 增至 {self.points}）" if grew else ""
             return (f"{name}：在 {self.points} 个假设组合中 {self.held} 个可达成（{self.share:.0%}，Wilson 95%区间 "
-                    f"{self.lo:.0%}–{self.hi:.0%}）；{self.assumptions} 项假设，每个组合 {self.replications} 次重复 × "
+                    f"{self.lo:.0%}–{self.hi:.0%}）{more}；{self.assumptions} 项假设，每个组合 {self.replications} 次重复 × "
                     f"{self.cases} 件，共用随机数（种子 {self.seed}）。")
+        more = (f" (adaptive: the first two to measure were not told apart, so {self.initial_points} points grew to "
+                f"{self.points})") if grew else ""
         return (f"{name}: reachable at {self.held} of {self.points} assumption points ({self.share:.0%}, Wilson 95% "
-                f"interval {self.lo:.0%}–{self.hi:.0%}); {self.assumptions} assumptions, each point {self.replications} "
+                f"interval {self.lo:.0%}–{self.hi:.0%}){more}; {self.assumptions} assumptions, each point {self.replications} "
                 f"replications × {self.cases} cases on common random numbers (seed {self.seed}).")
 
 
@@ -255,9 +263,10 @@ class _Line:
 
 def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POINTS, top: int = DEFAULT_TOP, seed: int,
             replications: int, cases: int, bisect_steps: int = BISECT_STEPS, grid: int = GRID,
-            maps: bool = True) -> list[list[Robustness]]:
+            maps: bool = True, adapt: bool = True) -> list[list[Robustness]]:
     """Per problem, per row, the row's :class:`Robustness`. ``runner`` simulates jobs (it may run them anywhere);
-    ``maps=False`` skips the break-even maps (pictures only: a run without a report does not need them)."""
+    ``maps=False`` skips the break-even maps (pictures only: a run without a report does not need them);
+    ``adapt=False`` keeps every chain at ``n`` points (no adaptive doubling, :func:`_separated`)."""
     runs = _Runs(runner)
     central = [{a.id: float(a.central) for a in p.assumptions} for p in problems]
 
@@ -267,29 +276,35 @@ def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POI
     # phase 1: the design (A and B) and the central point
     design: list[tuple[list[Job], list[Job], list[list[Job]]]] = []  # A, B and AB_j (column j from B) per problem
     values: list[np.ndarray] = []  # the A and B points as values, for the screen
-    first: list[Job] = []
-    for i, p in enumerate(problems):
-        d = len(p.assumptions)
-        first.append(job(i, {}))
+    first: list[Job] = [job(i, {}) for i in range(len(problems))]
+
+    def build(i: int, size: int) -> None:
+        """Problem ``i``'s design of ``size`` points in each half (a larger one starts with the smaller: Sobol' prefix)."""
+        p, d = problems[i], len(problems[i].assumptions)
         if not d:
-            design.append(([], [], []))
-            values.append(np.empty((0, 0)))
-            continue
-        a, b = saltelli(d, n, seed)
+            design[i], values[i] = ([], [], []), np.empty((0, 0))
+            return
+        a, b = saltelli(d, size, seed)
         lo, hi = [x.lo for x in p.assumptions], [x.hi for x in p.assumptions]
         whole = [bool(getattr(x, "integer", False)) for x in p.assumptions]
         va, vb = to_values(a, lo, hi, whole), to_values(b, lo, hi, whole)
         ids = [x.id for x in p.assumptions]
         ab = [[job(i, dict(zip(ids, np.where(np.arange(d) == j, rb, ra)))) for ra, rb in zip(va, vb)] for j in range(d)]
-        design.append(([job(i, dict(zip(ids, row))) for row in va], [job(i, dict(zip(ids, row))) for row in vb], ab))
-        values.append(np.concatenate([va, vb]))
+        design[i] = ([job(i, dict(zip(ids, row))) for row in va], [job(i, dict(zip(ids, row))) for row in vb], ab)
+        values[i] = np.concatenate([va, vb])
+
+    for i in range(len(problems)):
+        design.append(([], [], []))
+        values.append(np.empty((0, 0)))
+        build(i, n)
     runs.batch(first + [j for da in design for j in da[0] + da[1]])
 
     # the classes, and the screen: each assumption's rank correlation with each row's share over the design
-    classes: list[list[tuple[str, int, list[bool], bool]]] = []
-    screens: list[np.ndarray] = []
-    chosen: list[list[int]] = []
-    for i, p in enumerate(problems):
+    classes: list[list[tuple[str, int, list[bool], bool]]] = [[] for _ in problems]
+    screens: list[np.ndarray] = [np.empty((0, 0)) for _ in problems]
+
+    def classify(i: int) -> None:
+        p = problems[i]
         pts = design[i][0] + design[i][1]
         per_row = []
         for k in range(len(p.keys)):
@@ -297,17 +312,34 @@ def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POI
             c_holds = _holds(runs.shares(first[i], k), p, k)
             cls = robustness_class(holds) if holds else (ROBUST if c_holds else FAILS)
             per_row.append((cls, sum(holds) if holds else int(c_holds), holds, c_holds))
-        classes.append(per_row)
-        rho = np.array([[_rank_corr(values[i][:, j], [_mean(runs.shares(jb, k)) for jb in pts])
-                         for j in range(len(p.assumptions))] for k in range(len(p.keys))]) if pts else np.empty((len(p.keys), 0))
-        screens.append(rho)
-        strength = np.abs(rho).max(axis=0) if rho.size else np.array([])
+        classes[i] = per_row
+        screens[i] = np.array([[_rank_corr(values[i][:, j], [_mean(runs.shares(jb, k)) for jb in pts])
+                                for j in range(len(p.assumptions))] for k in range(len(p.keys))]) if pts else \
+            np.empty((len(p.keys), 0))
+
+    chosen: list[list[int]] = []
+    for i in range(len(problems)):
+        classify(i)
+        strength = np.abs(screens[i]).max(axis=0) if screens[i].size else np.array([])
         # Sobol' indices where a verdict depends on the assumptions: chains with a conditional row
-        wanted = any(c[0] == CONDITIONAL for c in per_row)
+        wanted = any(c[0] == CONDITIONAL for c in classes[i])
         order = sorted((j for j in range(len(strength)) if strength[j] > 0), key=lambda j: -strength[j])
         chosen.append(order[:top] if wanted else [])
     # phase 2: the Saltelli columns of the screened-in assumptions
     runs.batch([j for i in range(len(problems)) for c in chosen[i] for j in design[i][2][c]])
+
+    # phase 2, adaptive: a chain with a conditional row whose two leading total indices are not separated (their
+    # intervals overlap: what to measure first is not settled) takes twice the points, once (A, B and the columns)
+    sizes = [n] * len(problems)
+    grow = [i for i in range(len(problems)) if adapt and chosen[i] and any(
+        c[0] == CONDITIONAL and not _separated(_sensitivity(problems[i], k, runs, design[i], screens[i][k], chosen[i], seed))
+        for k, c in enumerate(classes[i]))]
+    for i in grow:
+        sizes[i] = 2 * n
+        build(i, 2 * n)
+    runs.batch([j for i in grow for j in design[i][0] + design[i][1] + [jb for c in chosen[i] for jb in design[i][2][c]]])
+    for i in grow:
+        classify(i)
 
     out: list[list[Robustness]] = []
     pending: list[tuple[int, int, list[Any]]] = []  # (problem, row, decisive assumptions): their ends, then lines
@@ -318,7 +350,7 @@ def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POI
             share = held / len(holds) if holds else float(c_holds)
             sens = _sensitivity(p, k, runs, design[i], screens[i][k] if screens[i].size else np.array([]), chosen[i], seed)
             r = Robustness(p.targets[k], cls, share, lo_w, hi_w, len(holds), held, replications, cases, seed, c_holds,
-                           len(p.assumptions), 0, sensitivity=sens)
+                           len(p.assumptions), 0, sensitivity=sens, initial_points=2 * n if holds else 0)
             if cls != ROBUST or not c_holds:
                 by_id = {a.id: a for a in p.assumptions}
                 pending.append((i, k, [by_id[s.assumption] for s in sens[:DECISIVE]]))
@@ -391,6 +423,13 @@ def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POI
             rank = {s.assumption: n for n, s in enumerate(r.sensitivity)}  # break-evens in the ranking's order
             r.break_even.sort(key=lambda b, rank=rank: rank.get(b.assumption, len(rank)))
     return out
+
+
+def _separated(sens: Sequence[Sensitivity]) -> bool:
+    """Whether the ranking's first two total indices are told apart: the first's interval lies above the second's
+    (one index or none: nothing to separate)."""
+    ranked = [s for s in sens if s.total_ci is not None]
+    return len(ranked) < 2 or ranked[0].total_ci[0] > ranked[1].total_ci[1]
 
 
 def _rank_corr(x: np.ndarray, f: Sequence[float]) -> float:
@@ -551,7 +590,7 @@ def check_budget(problems: Sequence[Problem], *, points: int, top: int, replicat
     most = 0
     for i, p in enumerate(problems):
         d, rows = len(p.assumptions), len(p.keys)
-        jobs = 1 if not d else (1 + 2 * points + 2 * min(d, DECISIVE) * rows + min(top, d) * points
+        jobs = 1 if not d else (1 + 2 * 2 * points + 2 * min(d, DECISIVE) * rows + min(top, d) * 2 * points  # adaptive: ×2
                                 + rows * DECISIVE * (BISECT_STEPS + 2 * len(RECHECK_STEPS)) + rows * GRID * GRID)  # maps: at most
         most += jobs * (1 if cost is None else cost[i])
     check_case_budget([(replications, cases)] * most)
