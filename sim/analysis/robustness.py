@@ -178,8 +178,9 @@ class Robustness:
 
     def text(self, lang: str = "zh") -> str:
         """One sentence: the class, the share of the box with its interval, and the sample it rests on."""
-        name = {"zh": {ROBUST: "稳健", CONDITIONAL: "有条件成立", FAILS: "全域不成立"},
-                "en": {ROBUST: "robust", CONDITIONAL: "conditional", FAILS: "fails throughout"}}[lang][self.cls]
+        from ..i18n import ROBUSTNESS, words
+
+        name = words(ROBUSTNESS, lang)["classes"][self.cls]  # the one table of labels
         if not self.points:
             return ("无设定范围的假设，结论不随假设变化。" if lang == "zh"
                     else "no ranged assumption: the verdict does not rest on one.")
