@@ -192,3 +192,19 @@ def test_the_adaptive_step_doubles_the_points_only_where_the_ranking_is_not_sett
     assert not lopsided.as_dict()["adapted"]
     assert one(p, runner(lambda v, s: 1 - (v["x"] + v["y"]) / 2, keys=1), adapt=False).points == 32
     assert one(p, runner(lambda v, s: 0.9, keys=1)).points == 32  # robust: nothing to rank
+
+
+def test_a_class_resting_on_one_point_takes_the_adaptive_step() -> None:
+    """Holds only in a sliver of the box: at 32 points where it holds at one, the chain doubles its points to see
+    whether the row is conditional or fails throughout; held at two, it keeps its 32."""
+    p = Problem("c", (X, Y), (("workdays", None),), (0.5,), ("T99",))
+    for edge in (0.01, 0.02, 0.03, 0.04, 0.06, 0.08):
+        r = one(p, runner(lambda v, s, edge=edge: 1.0 if v["x"] < edge else 0.0, keys=1), adapt=False)
+        if r.held == 1:
+            break
+    else:
+        pytest.fail("no sliver held at exactly one of the 32 points")
+    grown = one(p, runner(lambda v, s: 1.0 if v["x"] < edge else 0.0, keys=1))
+    assert grown.initial_points == 32 and grown.points == 64
+    two = one(p, runner(lambda v, s: 1.0 if v["x"] < 0.06 else 0.0, keys=1))  # x alone decides: ranking told apart
+    assert two.held == 2 and two.points == two.initial_points == 32

@@ -10,8 +10,8 @@ spans a box. The chain is simulated at
    chains where some verdict is conditional, the Saltelli points ``AB_i`` of the ``top`` screened
    assumptions, which give first-order and total Sobol' indices (:mod:`sim.analysis.robustness_sobol`)
    — adaptive: a chain whose verdicts hold everywhere or nowhere is ranked by the screen alone, and a chain with a
-   conditional row whose two leading total indices are not told apart (overlapping intervals) takes twice the points
-   (the Sobol' sequence's next points, A, B and the columns), once;
+   conditional row whose two leading total indices are not told apart (overlapping intervals), or whose class rests on
+   a single point, takes twice the points (the Sobol' sequence's next points, A, B and the columns), once;
 3. for conditional and failing rows, each decisive assumption (the top two of the ranking) at either
    end of its range with the others central, a bisection on that line to where the verdict flips,
    and a re-check on fresh random numbers just either side; for conditional rows, a grid over the
@@ -186,12 +186,12 @@ class Robustness:
                     else "no ranged assumption: the verdict does not rest on one.")
         grew = self.points > self.initial_points > 0
         if lang == "zh":
-            more = f"（自适应：优先测量的前两项未分开，组合数由 {self.initial_points} 增至 {self.points}）" if grew else ""
+            more = f"（自适应：优先测量的前两项未分开或类别只取决于一个组合，组合数由 {self.initial_points} 增至 {self.points}）" if grew else ""
             return (f"{name}：在 {self.points} 个假设组合中 {self.held} 个可达成（{self.share:.0%}，Wilson 95%区间 "
                     f"{self.lo:.0%}–{self.hi:.0%}）{more}；{self.assumptions} 项假设，每个组合 {self.replications} 次重复 × "
                     f"{self.cases} 件，共用随机数（种子 {self.seed}）。")
-        more = (f" (adaptive: the first two to measure were not told apart, so {self.initial_points} points grew to "
-                f"{self.points})") if grew else ""
+        more = (f" (adaptive: the first two to measure were not told apart, or the class rested on one point, so "
+                f"{self.initial_points} points grew to {self.points})") if grew else ""
         return (f"{name}: reachable at {self.held} of {self.points} assumption points ({self.share:.0%}, Wilson 95% "
                 f"interval {self.lo:.0%}–{self.hi:.0%}){more}; {self.assumptions} assumptions, each point {self.replications} "
                 f"replications × {self.cases} cases on common random numbers (seed {self.seed}).")
@@ -330,10 +330,12 @@ def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POI
     runs.batch([j for i in range(len(problems)) for c in chosen[i] for j in design[i][2][c]])
 
     # phase 2, adaptive: a chain with a conditional row whose two leading total indices are not separated (their
-    # intervals overlap: what to measure first is not settled) takes twice the points, once (A, B and the columns)
+    # intervals overlap: what to measure first is not settled), or whose class rests on one point (it holds, or fails,
+    # at a single point: next to robust or fails throughout), takes twice the points, once (A, B and the columns)
     sizes = [n] * len(problems)
     grow = [i for i in range(len(problems)) if adapt and chosen[i] and any(
-        c[0] == CONDITIONAL and not _separated(_sensitivity(problems[i], k, runs, design[i], screens[i][k], chosen[i], seed))
+        c[0] == CONDITIONAL and (min(c[1], len(c[2]) - c[1]) <= 1 or not _separated(
+            _sensitivity(problems[i], k, runs, design[i], screens[i][k], chosen[i], seed)))
         for k, c in enumerate(classes[i]))]
     for i in grow:
         sizes[i] = 2 * n
@@ -632,8 +634,10 @@ def _spec(assessment: Any, rs: list[Any], assumptions: Callable[..., Sequence[An
     process, scenario = assessment.inputs[first.process]  # as loaded and given
     if first.method == "baseline":
         bprocess, bscenario = assessment.inputs[_baseline_of(first)]
-        if first.metric == FILINGS:
-            box = joint_assumptions(Filings.box(assumptions(process, scenario)), Filings.box(assumptions(bprocess, scenario)))
+        if first.metric == FILINGS:  # the same firms before and after: a share both read moves both, to the same value
+            from ..model.scenario import Scenario
+
+            box = joint_assumptions(Filings.box(assumptions(process, scenario)), Filings.box(assumptions(bprocess, Scenario())))
             return Filings(process, bprocess, scenario), box, 0  # no simulated case: counted firms
         mine, theirs = tuple(assumptions(process, scenario)), tuple(assumptions(bprocess, bscenario))
         return Paired(process, scenario, bprocess, bscenario, mine, theirs), joint_assumptions(mine, theirs), 2

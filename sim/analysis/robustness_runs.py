@@ -16,7 +16,8 @@ into the row's own verdict rule. The specs here say how a point gives those valu
   (:func:`joint_value`: piecewise linear through the two centrals, so ends meet ends and centre meets centre); one
   that only one model has moves that model alone.
 * :class:`Filings` — T30's simulated firms (:mod:`sim.analysis.filings`) before and after, same firms, with the
-  tax-liability shares at the point (the ``attribute.liable_<tax>.p`` assumptions, the only ranged inputs of the count).
+  tax-liability shares at the point (the ``attribute.liable_<tax>.p`` assumptions, the only ranged inputs of the count):
+  the same firms owe the same taxes before and after, so a share moves both models to the same value.
 
 Example (a shared assumption whose range the reform narrowed):
     >>> joint_value(3.0, (1.0, 2.0, 4.0), (0.5, 1.0, 1.5))
