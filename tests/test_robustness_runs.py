@@ -95,6 +95,9 @@ def test_baseline_rows_and_t30_are_judged_over_the_assumptions() -> None:
         if r.kind == A.PERFORMANCE:
             assert id(r) in rob and r.robustness is not None and r.robustness["points"] == 4
             assert rob[id(r)].central_holds == (r.verdict == A.REACHABLE)  # common random numbers: the row's own run
+    from sim.analysis.robustness import summary
+
+    assert summary(a)["chains"] == len(groups)  # a variant against its baseline is a chain of its own
     (t30,) = [r for r in a.rows if r.target == "T30"]
     ids = {s["assumption"] for s in t30.sensitivity}
     assert ids and all(i.startswith("attribute.liable_") for i in ids)  # only the tax mix enters a filings count

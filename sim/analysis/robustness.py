@@ -711,7 +711,8 @@ def summary(assessment: Any) -> dict[str, Any] | None:
     if not found:
         return None
     rows = [r for r in assessment.rows if id(r) in found]
-    runs = {r.process: found[id(r)].runs for r in rows}  # every row of a chain shares its runs
+    runs = {(r.process, _baseline_of(r) if r.method == "baseline" else None): found[id(r)].runs
+            for r in rows}  # every row of a chain (or of a variant against one baseline) shares its runs
     robs = list(found.values())
     return {"counts": {c: sum(r.cls == c for r in robs) for c in CLASSES}, "interval": "wilson95",
             "points": max(r.points for r in robs), "replications": assessment.replications, "cases": assessment.cases,
