@@ -33,7 +33,12 @@ from .model.ics_calendar import calendar_from_ics
 from .model.official_days import parse_calendar
 from .model.scenario import Scenario, parse_scenario
 
-__all__ = ["load_scenario", "read_yaml", "load_scenario_mapping", "scenario_from_mapping", "content_hash"]
+__all__ = ["load_scenario", "read_yaml", "load_scenario_mapping", "scenario_from_mapping", "merge_settings", "content_hash", "PROSIMOS_KEY"]
+
+
+# In a run's merged settings (sim.whatif.distributed.RunSpec), the Prosimos JSON whose import is the base scenario
+# (sim.interop.prosimos.process_and_scenario); set by --prosimos (sim.commands._args.target_settings), never by a file.
+PROSIMOS_KEY = "prosimos"
 
 
 def read_yaml(path: str | Path) -> object:
@@ -55,13 +60,18 @@ def _reported(exc: ScenarioError, *, named: bool, data: object = None) -> Scenar
     return ScenarioError(problems, file=exc.file)
 
 
-def _merge(base: Mapping[str, Any], over: Mapping[str, Any], top: bool = True) -> dict[str, Any]:
+def merge_settings(base: Mapping[str, Any], over: Mapping[str, Any], top: bool = True) -> dict[str, Any]:
+    """``over``'s settings on top of ``base``'s, mapping by mapping, as ``extends:`` merges them (edits are appended).
+
+    >>> merge_settings({"agencies": {"a": {"staff": 2, "hours": "09:00-17:00"}}}, {"agencies": {"a": {"staff": 3}}})
+    {'agencies': {'a': {'staff': 3, 'hours': '09:00-17:00'}}}
+    """
     out = dict(base)
     for key, value in over.items():
         if top and key in ("edits", "excluded_levers") and isinstance(value, list) and isinstance(base.get(key), list):
             out[key] = [*base[key], *value]  # a what-if adds levers and exclusions to the plan it extends
         elif isinstance(value, Mapping) and isinstance(base.get(key), Mapping):
-            out[key] = _merge(base[key], value, top=False)
+            out[key] = merge_settings(base[key], value, top=False)
         else:
             out[key] = value
     return out
@@ -119,7 +129,7 @@ def load_scenario_mapping(path: str | Path, *, root: str | Path | None = None,
                          for e in base["edits"]]
     base.pop("name", None)  # a what-if is known by its own name, never its parent's
     base.pop("description", None)
-    return _merge(base, data)
+    return merge_settings(base, data)
 
 
 def scenario_from_mapping(data: Mapping[str, Any], *, file: str | None = None) -> Scenario:

@@ -182,3 +182,21 @@ def test_prosimos_rework_model_with_a_shared_pool() -> None:
     assert scenario["arrivals"]["rate_per_workday"] == pytest.approx(8 * 3600 / 2400)
     resolved = resolve_scenario(process, parse_scenario(copy.deepcopy(scenario)))
     assert resolved.arrivals.rate_per_workday == pytest.approx(scenario["arrivals"]["rate_per_workday"])
+
+
+def test_per_resource_and_per_weekday_calendars_are_a_known_limit_said_in_staff_hours(tmp_path: Path) -> None:
+    # Known limit (README, Limits): an agency is one pool under one pattern for every working day. officer_a works
+    # 09:00-17:00 Monday to Thursday and is off on Fridays; officer_b 08:00-12:00 every weekday. Prosimos: 4 days x 8 h
+    # + 5 x 4 h = 52 staff-hours a week; imported: the amount-weighted most common pattern for both, every day.
+    def change(d):
+        d["resource_profiles"][1]["resource_list"][1]["amount"] = 1
+        d["resource_calendars"].append({"id": "no_fridays", "name": "no_fridays", "time_periods": [
+            {"from": "MONDAY", "to": "THURSDAY", "beginTime": "09:00:00", "endTime": "17:00:00"}]})
+        d["resource_profiles"][1]["resource_list"][0]["calendar"] = "no_fridays"
+        d["resource_calendars"][1]["time_periods"][0]["to"] = "FRIDAY"  # mornings: Monday to Friday
+    process, scenario = import_prosimos(DATA / "mini.bpmn", _mini_json(tmp_path, change))
+    office = scenario["agencies"]["back_office"]
+    assert office["staff"] == 2 and office["hours"] == "08:00-12:00"  # 5 mornings outweigh 4 full days
+    notes = "\n".join(process.notes)
+    assert 'agency "back_office": in Prosimos its resources work 52 staff-hours a week Monday to Friday, 40 as imported' in notes
+    assert "(-23% capacity)" in notes

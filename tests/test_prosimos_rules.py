@@ -132,11 +132,18 @@ def test_unused_case_and_event_attributes_are_noted(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "path", "words"),
     [
-        # a rule on an attribute a task sets (event attribute): the engine cannot follow it
-        (lambda d: (d.update(event_attributes=[{"event_id": "intake", "attributes": [
-            {"name": "kind", "type": "discrete", "values": [{"key": "A", "value": 1}]}]}]),
-                    _rules({"A": 1.0}, _is("A"))(d), d.pop("case_attributes")),
-         "branch_rules[0].rules[0][0]", "event_attributes[0].attributes[0]"),
+        # a rule on an event attribute a task computes (expression): no fixed values and shares to draw from
+        (lambda d: (_rules({"A": 1.0}, _is("A"))(d), d.pop("case_attributes"), d.update(event_attributes=[
+            {"event_id": "intake", "attributes": [{"name": "kind", "type": "expression", "values": "1 + 1"}]}])),
+         "event_attributes[0].attributes[0].type", "expression"),
+        # a rule on a global attribute (one value shared by all cases)
+        (lambda d: (_rules({"A": 1.0}, _is("A"))(d), d.pop("case_attributes"), d.update(global_attributes=[
+            {"name": "kind", "type": "discrete", "values": [{"key": "A", "value": 1}]}])),
+         "branch_rules[0].rules[0][0]", "global_attributes[0]"),
+        # a case attribute and an event attribute of one name: Prosimos 2.1.0 refuses it too
+        (lambda d: (_rules({"A": 1.0}, _is("A"))(d), d.update(event_attributes=[{"event_id": "intake", "attributes": [
+            {"name": "kind", "type": "discrete", "values": [{"key": "A", "value": 1}]}]}])),
+         "case_attributes[0]", "both a case attribute and an event attribute"),
         (lambda d: _rules({"A": 1.0}, [[{"attribute": "kind", "comparison": "in", "value": ["1", "2"]}]])(d),
          "branch_rules[0].rules[0][0]", "discrete attribute"),
         (lambda d: d.update(batch_processing=[{"task_id": "review"}]), "batch_processing", "no ReformSim counterpart"),
@@ -153,7 +160,7 @@ def test_what_cannot_be_represented_is_refused_with_its_json_path(tmp_path: Path
     assert f"mini.json: {path}:" in text and words in text
 
 
-def test_inclusive_rules_without_default_are_refused_naming_the_gateway(tmp_path: Path) -> None:
+def test_inclusive_rules_on_some_flows_only_are_refused_naming_the_gateway(tmp_path: Path) -> None:
     bpmn, params = _write(tmp_path, _rules({"A": 1.0}, _is("A")), bpmn_change=_inclusive)
     with pytest.raises(ReformSimError, match=r'gateway_branching_probabilities\[0\]: inclusive gateway "split"'):
         import_prosimos(bpmn, params)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from sim.i18n import DEFAULT_LANG, LANGS, lang_help
 from sim.model.bounds import MAX_CASES, MAX_WORKERS, SEED_MAX, check_number
@@ -55,3 +57,31 @@ def add_precision(p: argparse.ArgumentParser) -> None:
 def add_lang(p: argparse.ArgumentParser) -> None:
     """``--lang zh|en`` (default zh), the same on every command."""
     p.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help=lang_help())
+
+
+def add_prosimos(p: argparse.ArgumentParser, *, what: str = "the target") -> None:
+    """``--prosimos PARAMS.json``: the model is a Prosimos BPMN + JSON pair (sim.interop.prosimos), on every command that takes one."""
+    p.add_argument("--prosimos", type=Path, metavar="PARAMS.json",
+                   help="模型是 Prosimos BPMN 模型，此为其 JSON 模拟参数；情景 YAML（process: 该 BPMN）的设置叠加在导入结果之上 / "
+                        f"{what} is a Prosimos BPMN model and this its JSON simulation parameters (sim.interop.prosimos); "
+                        "a scenario YAML naming that BPMN as process: is applied over the import, as over a scenario it extends")
+
+
+def target_settings(target: Path, prosimos: Path | None) -> tuple[dict[str, Any], str]:
+    """A command's model argument as a run's merged settings and the file they are known by.
+
+    With ``prosimos``, ``target`` is the Prosimos BPMN itself (the import as it is) or a scenario YAML
+    whose ``process:`` is that BPMN (its settings go over the import); without, a scenario YAML.
+
+    >>> settings, file = target_settings(Path("m.bpmn"), Path("m.json"))
+    >>> sorted(settings), Path(file).name
+    (['process', 'prosimos'], 'm.json')
+    """
+    from sim.scenarios import PROSIMOS_KEY, load_scenario_mapping
+
+    if prosimos is not None and target.suffix.lower() not in (".yaml", ".yml"):
+        return {"process": str(target.resolve()), PROSIMOS_KEY: str(prosimos.resolve())}, str(prosimos)
+    settings = load_scenario_mapping(target)
+    if prosimos is not None:
+        settings[PROSIMOS_KEY] = str(prosimos.resolve())
+    return settings, str(target)

@@ -17,8 +17,10 @@ HELP = "对比两个情景（相同随机数）或两次已存运行，给出差
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from sim.commands import _args
 
-    p.add_argument("a", help="情景 YAML，或 `reformsim runs` 中的运行编号 / scenario YAML, or a run id from `reformsim runs`")
-    p.add_argument("b", help="情景 YAML，或 `reformsim runs` 中的运行编号 / scenario YAML, or a run id from `reformsim runs`")
+    p.add_argument("a", help="情景 YAML，或 `reformsim runs` 中的运行编号（--prosimos 时也可为 BPMN） / scenario YAML, or a run id from "
+                             "`reformsim runs` (with --prosimos also the Prosimos BPMN)")
+    p.add_argument("b", help="情景 YAML，或 `reformsim runs` 中的运行编号（--prosimos 时也可为 BPMN） / scenario YAML, or a run id from "
+                             "`reformsim runs` (with --prosimos also the Prosimos BPMN)")
     p.add_argument("--replications", type=_args.positive_int, help="两边的重复次数（默认：A 的情景） / replications for both (default: A's scenario)")
     p.add_argument("--cases", type=_args.positive_int, help="两边每次重复的件数（默认：A 的情景） / cases per replication for both (default: A's scenario)")
     p.add_argument("--seed", type=_args.seed, help="两边的随机种子（默认：A 的情景） / seed for both (default: A's scenario)")
@@ -37,6 +39,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--required", type=_args.required_share, default=None,
                    help="目标未写明时须达标的案件比例（默认 0.95） / share of cases that must meet a target when its register row names none (default 0.95)")
     _args.add_precision(p)
+    _args.add_prosimos(p, what="A and B: each")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,20 +61,26 @@ def run(args: argparse.Namespace) -> int:
     folder, workbook = outputs(args.out, args.history, "comparison.xlsx")
     history = History(folder)
     history.check_writable()  # before simulating: a bad --out or a locked history costs no work
+    if args.prosimos is not None and (args.a.isdigit() or args.b.isdigit()):
+        raise ReformSimError("--prosimos names the model of A and B; a stored run already has its model: give the Prosimos "
+                             "BPMN or a what-if YAML on it, or leave --prosimos out")
     if args.a.isdigit() and args.b.isdigit():
         comparison = compare_stored(history.get(int(args.a)), history.get(int(args.b)))
     elif args.a.isdigit() or args.b.isdigit():
         raise ReformSimError("compare takes two scenario files or two run ids, not one of each")
     else:
         register = _register(args.register)  # a broken register is refused before anything runs
-        spec_a = RunSpec.from_file(args.a, cases=args.cases, replications=args.replications, seed=args.seed)
+        from sim.commands._args import target_settings
+
+        side_a, side_b = target_settings(Path(args.a), args.prosimos), target_settings(Path(args.b), args.prosimos)
+        spec_a = RunSpec.from_mapping(*side_a, cases=args.cases, replications=args.replications, seed=args.seed)
         s = spec_a.settings
         # common random numbers: B runs with A's seed, cases and replications unless given
-        spec_b = RunSpec.from_file(args.b, cases=args.cases or s.get("cases"), replications=args.replications or s.get("replications"),
-                                   seed=args.seed if args.seed is not None else s.get("seed"))
-        spec_a = RunSpec.from_file(args.a, cases=args.cases or spec_b.settings.get("cases"),
-                                   replications=args.replications or spec_b.settings.get("replications"),
-                                   seed=args.seed if args.seed is not None else spec_b.settings.get("seed"))
+        spec_b = RunSpec.from_mapping(*side_b, cases=args.cases or s.get("cases"), replications=args.replications or s.get("replications"),
+                                      seed=args.seed if args.seed is not None else s.get("seed"))
+        spec_a = RunSpec.from_mapping(*side_a, cases=args.cases or spec_b.settings.get("cases"),
+                                      replications=args.replications or spec_b.settings.get("replications"),
+                                      seed=args.seed if args.seed is not None else spec_b.settings.get("seed"))
         backend = backend_for(args.workers, args.scheduler)
         if args.precision is None:
             res_a, res_b = run_specs([spec_a, spec_b], backend=backend, progress=None if args.json else stderr_progress("compare"))

@@ -29,22 +29,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     _args.add_precision(p)
     p.add_argument("--register", type=Path, help="与 --precision 同用：在本流程上判定的目标清单 / with --precision: the register "
                                                  "whose targets on this process are judged (default: scenarios/targets.yaml of the repository)")
-    p.add_argument("--prosimos", type=Path, metavar="PARAMS.json",
-                   help="目标文件是 Prosimos BPMN 模型，此为其 JSON 模拟参数 / the target is a Prosimos BPMN model and this its JSON "
-                        "simulation parameters (sim.interop.prosimos)")
+    _args.add_prosimos(p)
 
 
 def load_target(target: Path, process_id: str | None = None, prosimos: Path | None = None) -> tuple[Any, Any]:
     """(process, scenario) from a BPMN file or a scenario YAML that names one, or from a Prosimos
-    BPMN + JSON pair; the scenario's edits are applied by :func:`sim.simulate`
+    BPMN + JSON pair (``target`` the BPMN, or a what-if YAML over its import); the scenario's edits are applied by :func:`sim.simulate`
     (:func:`sim.engine.runner.prepare_run`), not here."""
     import sim
     from sim.errors import ScenarioError
 
     if prosimos is not None:
-        from sim.interop.prosimos import load_prosimos
+        from sim.commands._args import target_settings
+        from sim.interop.prosimos import process_and_scenario
 
-        return load_prosimos(target, prosimos)
+        return process_and_scenario(*target_settings(target, prosimos))
     if target.suffix.lower() in (".yaml", ".yml"):
         scenario = sim.load_scenario(target)
         if scenario.process is None:

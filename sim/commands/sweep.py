@@ -15,7 +15,7 @@ HELP = "在措施与条件的网格上运行情景；按条件找出达成目标
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from sim.commands import _args
 
-    p.add_argument("scenario", type=Path, help="情景 YAML / scenario YAML")
+    p.add_argument("scenario", type=Path, help="情景 YAML（--prosimos 时也可为 BPMN） / scenario YAML (with --prosimos also the Prosimos BPMN)")
     p.add_argument("--lever", action="append", default=[], metavar="PATH=VALUES@COST",
                    help="措施（计成本） / a setting the planner decides and pays for, with the cost of one unit: "
                         "agencies.market_regulation.staff=1..6@1 (staff without @COST cost 1 each; repeatable)")
@@ -43,6 +43,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--history", type=Path, default=Path("reformsim-out"),
                    help="与 --out FILE.xlsx 同用：表格、图和运行记录所在文件夹 / with --out FILE.xlsx: the folder of the table, plot and run history (default ./reformsim-out)")
     _args.add_lang(p)
+    _args.add_prosimos(p, what="SCENARIO")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.files import atomic_write
     from sim.report.plots import sweep_png
     from sim.report.tables import workbook_bytes
-    from sim.scenarios import load_scenario_mapping
+    from sim.commands._args import target_settings
     from sim.i18n import say
     from sim.whatif.history import History
     from sim.whatif.sweep import CONDITION, LEVER, describe_point, parse_axis, parse_vary, axis, sweep, sweep_sheets, sweep_text
@@ -68,14 +69,14 @@ def run(args: argparse.Namespace) -> int:
         raise ReformSimError("nothing to sweep: give --lever, --condition or --vary (e.g. --lever agencies.market_regulation.staff=1..6)")
     if args.check and not args.target:
         raise ReformSimError("--check names a check of a --target row; give --target too")
-    settings = load_scenario_mapping(args.scenario)
+    settings, file = target_settings(args.scenario, args.prosimos)
     target = None
     if args.target:
         from sim.targets import load_register
         from sim.whatif.sweep import target_from_register
 
         target = target_from_register(load_register(args.register), args.target, args.check, settings.get("process"), args.required)
-    result, runs = sweep(settings, axes, file=str(args.scenario), cases=args.cases, replications=args.replications,
+    result, runs = sweep(settings, axes, file=file, cases=args.cases, replications=args.replications,
                          seed=args.seed, target=target, target_metric=args.target_metric, target_max=args.target_max,
                          required=args.required or DEFAULT_REQUIRED, workers=args.workers, scheduler=args.scheduler,
                          progress=stderr_progress("sweep"))

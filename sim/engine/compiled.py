@@ -72,6 +72,8 @@ def run_compiled(rep: Replication, arrivals: Iterable[float]) -> None:
                 if left > 0:
                     absorbed(case, node)
                     break
+            if node.sets:  # a step that sets attributes has ended: later gateways read the new values
+                rep.apply_sets(case, node)
             if node.opens is not None:
                 case.scope_live[node.opens] = 1
             # start, pass, exclusive merge, task, timer: follow the flow(s)

@@ -101,6 +101,7 @@ class CNode:
     weighted_fallback: bool = False  # inclusive, no branch drawn: one by share (Node.none_drawn == "weighted")
     opens: int | None = None  # a subprocess start: the scope_exit whose token count starts here
     enclosing: tuple[int, ...] = ()  # scope_exit nodes of the multi-end subprocesses around this node
+    sets: tuple[tuple[str, int, tuple[tuple[Any, float], ...]], ...] = ()  # (attribute, slot, values) set when the step ends
 
 
 class CompiledModel:
@@ -166,6 +167,11 @@ class CompiledModel:
                         c.shares = [float(s) for s in shares]  # type: ignore[arg-type]  # Prosimos: each branch its own p, unscaled
                         c.weighted_fallback = True
                         slot += 1  # the fallback pick's own draw, so other slots keep their streams
+        for spec in self.attributes:  # one slot per (attribute, step); a model without set_by keeps its rows
+            for sid, values in spec.set_by:
+                c = self.nodes[index[sid]]
+                c.sets = (*c.sets, (spec.name, slot, values))
+                slot += 1
         self.slots = slot
         self.start = next(c.index for c in self.nodes if c.kind == "start")
         self._link_scopes(index)
@@ -339,17 +345,17 @@ class Replication:
         for j, spec in enumerate(self.model.attributes):
             u = row[j]
             if spec.values:
-                acc = 0.0
-                value = spec.values[-1][0]
-                for v, share in spec.values:
-                    acc += share
-                    if u < acc:
-                        value = v
-                        break
-                out[spec.name] = value
+                out[spec.name] = _pick(spec.values, u)
+            elif spec.p is None and spec.set_by:
+                out[spec.name] = None  # no value until a step sets it (Prosimos: a rule on it is false)
             else:
                 out[spec.name] = bool(u < (spec.p or 0.0))
         return out
+
+    def apply_sets(self, case: "CaseState", node: CNode) -> None:
+        """A step ended: the attributes it sets take their new values (``AttributeSpec.set_by``), one draw each."""
+        for name, slot, values in node.sets:
+            case.attributes[name] = _pick(values, self.uniform(case, node, slot))
 
     # -- uniforms for a step (first visit from the case row, later visits from a keyed stream) --
     def uniform(self, case: "CaseState", node: CNode, slot: int) -> float:
@@ -612,6 +618,16 @@ class Replication:
     def _expected(self, case: "CaseState", j: int) -> int:
         node = self.model.nodes[j]
         return case.inclusive_expect.get(j, node.n_incoming) if node.kind == "inclusive" else node.n_incoming
+
+
+def _pick(values: tuple[tuple[Any, float], ...], u: float) -> Any:
+    """The value whose share holds ``u`` (shares summed in order; the last value when rounding leaves ``u`` beyond them)."""
+    acc = 0.0
+    for v, share in values:
+        acc += share
+        if u < acc:
+            return v
+    return values[-1][0]
 
 
 class CaseState:

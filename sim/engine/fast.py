@@ -8,8 +8,9 @@ order (:mod:`sim.engine.fast_kernel`). So every case gets the same record as und
 ``tests/test_fast.py`` checks it on every bundled model.
 
 What it does not run yet (:func:`unsupported` says which, :class:`Unsupported` carries it):
-inclusive gateways, subprocess scopes and loops (a revisited step draws from a per-visit
-stream the kernel cannot reach). ``simulate`` then runs ``compiled`` and says so in the result's
+inclusive gateways, subprocess scopes, loops (a revisited step draws from a per-visit
+stream the kernel cannot reach) and attributes a step sets (``AttributeSpec.set_by``: routes are
+decided per case from the attributes drawn at arrival). ``simulate`` then runs ``compiled`` and says so in the result's
 notes (:meth:`Fast.settle`); ``Fast(strict=True)`` refuses instead.
 
 Cases are fed in chunks and finished cases streamed out, so memory stays flat (beyond the
@@ -89,6 +90,11 @@ def unsupported(model: CompiledModel) -> str | None:
             return f'node "{c.id}" of kind {c.kind}'
     if _has_cycle(model):
         return "a loop (a step visited again draws from a per-visit random stream)"
+    changing = [c for c in model.nodes if c.sets]
+    if changing:
+        c = changing[0]
+        return (f'step "{c.id}" sets case attribute {", ".join(name for name, _, _ in c.sets)} when it ends (routes are '
+                "decided per case from the attributes drawn at arrival)")
     return None
 
 

@@ -144,6 +144,8 @@ def _run_spiff(rep: Replication, arrivals: Iterable[float], loaded: LoadedProces
         node = node_of(task)
         rep.visit(case, node)
         yield from rep.perform_step(case, node)
+        if node.sets:  # before SpiffWorkflow routes on: its gateways read the new values
+            rep.apply_sets(case, node)
         if _is_timer(task):
             task._set_internal_data(event_fired=True)
             wf.refresh_timers()

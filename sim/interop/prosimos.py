@@ -16,6 +16,8 @@ resource_profiles + calendars  ``agencies`` (one per distinct set of resources a
 task_resource_distribution     ``steps.<task>.work`` in hours, and ``TaskFacts.work``
 gateway_branching_probs.       ``Flow.share``
 event_distribution             timer nodes (intermediate events with a duration)
+branch_rules, case_attributes  flow conditions and ``attributes`` (:mod:`.prosimos_rules`)
+event_attributes               ``attributes.<name>.set_by.<task>`` (set when the task ends)
 =============================  ==============================================================
 
 Distribution parameters (pix-framework ``DurationDistribution.from_dict``): ``fix [value]``,
@@ -66,7 +68,7 @@ from ..model.distributions import (
 )
 from ..model.process import Duration, Flow, Node, Process, TaskFacts
 
-__all__ = ["import_prosimos", "map_distribution", "PROSIMOS_DISTRIBUTIONS"]
+__all__ = ["import_prosimos", "load_prosimos", "process_and_scenario", "map_distribution", "PROSIMOS_DISTRIBUTIONS"]
 
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 PROSIMOS_DISTRIBUTIONS = ("fix", "uniform", "norm", "expon", "lognorm", "gamma", "triang")
@@ -118,6 +120,7 @@ def import_prosimos(bpmn_path: str | os.PathLike[str], json_path: str | os.PathL
             for day in range(5):
                 weighted[calendars[cal_id][day]] += resources[rid]["amount"]
         hours = _modal_hours(weighted, f'agency "{pool_id}"', notes, jfile, pool_id)
+        _capacity_note(pool_id, pool["staff"], hours, sum(_span(k) * w for k, w in weighted.items()), notes)
         agencies[pool_id] = {
             "name": pool["name"],
             "staff": pool["staff"],
@@ -346,6 +349,20 @@ def _modal_hours(weighted: Counter, what: str, notes: list[str], file: str, elem
         notes.append(f"{what}: Prosimos hours differ between weekdays or resources ({shown}); "
                      f"the most common working-day hours {hours} are used for every working day")
     return hours
+
+
+def _capacity_note(pool_id: str, staff: int, hours: OpeningHours, weekly: float, notes: list[str]) -> None:
+    """Say how many staff-hours a week (Monday to Friday) one pattern per agency gives against Prosimos's own calendars.
+
+    An agency is one pool of staff under one opening-hours pattern for every working day (sim.model.calendar.OpeningHours),
+    so per-resource and per-weekday calendars are not imported exactly: a known limit (README, Limits).
+    """
+    imported = staff * 5 * hours.hours
+    if weekly > 0 and abs(imported - weekly) > 0.01 * weekly:
+        notes.append(f'agency "{pool_id}": in Prosimos its resources work {weekly:g} staff-hours a week Monday to Friday, '
+                     f"{imported:g} as imported ({staff} staff × {hours.hours:g} h × 5 days): ReformSim gives an agency one "
+                     "opening-hours pattern for every working day and one pool of staff, so per-resource and per-weekday "
+                     f"calendars are not imported exactly ({imported / weekly - 1:+.0%} capacity)")
 
 
 def _weekend_note(calendars: Mapping[str, list], cal_ids: list[str], what: str, notes: list[str]) -> None:
@@ -583,7 +600,7 @@ def _apply_branching(params: Mapping[str, Any], nodes: dict[str, Node], flows: d
     """
     from .prosimos_rules import BranchRules, gateway_conditions
 
-    rules = BranchRules(params, file=file, notes=notes)
+    rules = BranchRules(params, file=file, notes=notes, tasks={n.id for n in nodes.values() if n.kind == "task"})
     shares: dict[str, float] = {}
     conditions: dict[str, str] = {}
     given: set[str] = set()
@@ -672,3 +689,29 @@ def load_prosimos(bpmn_path: str | os.PathLike[str], json_path: str | os.PathLik
 
     process, mapping = import_prosimos(bpmn_path, json_path)
     return process, parse_scenario(mapping, file=str(json_path))
+
+
+def process_and_scenario(settings: Mapping[str, Any], file: str | None = None) -> tuple[Process, Any]:
+    """A run's settings on a Prosimos model: the import of ``settings["process"]`` (the BPMN) with
+    ``settings["prosimos"]`` (the JSON) is the base, the other settings (a what-if's) go over it
+    key by key, as a scenario that ``extends:`` another. What ``compare``/``sweep --prosimos`` and
+    ``run WHATIF.yaml --prosimos`` build (:func:`sim.whatif.distributed.build`).
+
+    >>> from pathlib import Path
+    >>> data = Path(__file__).parents[2] / "tests" / "data" / "interop"
+    >>> settings = {"process": str(data / "mini.bpmn"), "prosimos": str(data / "mini.json"), "cases": 7}
+    >>> process, scenario = process_and_scenario(settings)
+    >>> scenario.cases, scenario.name
+    (7, 'prosimos: mini')
+    """
+    from ..scenarios import PROSIMOS_KEY, merge_settings, scenario_from_mapping
+
+    over = dict(settings)
+    params, bpmn = over.pop(PROSIMOS_KEY), over.get("process")
+    if not bpmn:
+        raise ScenarioError([("process", "with --prosimos the scenario names the Prosimos BPMN model; add process: MODEL.bpmn")],
+                            file=file)
+    process, base = import_prosimos(bpmn, params)
+    if file is not None and Path(file).suffix.lower() in (".yaml", ".yml") and "name" not in over:
+        base.pop("name")  # a what-if on the import is known by its file's name (scenario_from_mapping), never the base's
+    return process, scenario_from_mapping(merge_settings(base, over), file=file if file is not None else str(params))

@@ -106,12 +106,26 @@ class ArrivalSpec:
 
 @dataclass(frozen=True)
 class AttributeSpec:
-    """A case attribute: boolean with probability ``p``, or one of ``values`` with shares."""
+    """A case attribute: boolean with probability ``p``, or one of ``values`` with shares, drawn when the case arrives.
+
+    ``set_by``: steps that give it a new value when they end, each as ``(step id, ((value, share), ...))`` (Prosimos's
+    event attributes). With neither ``p`` nor ``values`` it has no value (None) until such a step ends, and a
+    condition comparing it with a value is false until then.
+
+    >>> AttributeSpec("outcome", set_by=(("t_review", (("pass", 0.8), ("fail", 0.2))),)).changes
+    True
+    """
 
     name: str
     p: float | None = None
     values: tuple[tuple[Any, float], ...] = ()
     source: str = ""
+    set_by: tuple[tuple[str, tuple[tuple[Any, float], ...]], ...] = ()
+
+    @property
+    def changes(self) -> bool:
+        """Whether a step changes it during the case (the ``fast`` executor draws attributes once per case)."""
+        return bool(self.set_by)
 
 
 @dataclass(frozen=True)
@@ -418,26 +432,48 @@ def _attributes(p: _Problems, block: Any) -> dict[str, AttributeSpec]:
     out = {}
     for name, spec in block.items():
         path = f"attributes.{name}"
-        if not isinstance(spec, Mapping) or ("p" not in spec and "values" not in spec):
-            p.add(path, "expected {p: 0..1, source: ...} or {values: {value: share, ...}, source: ...}")
+        if not isinstance(spec, Mapping) or not {"p", "values", "set_by"} & set(spec):
+            p.add(path, "expected {p: 0..1, source: ...} or {values: {value: share, ...}, source: ...}, and/or "
+                        "{set_by: {step: {value: share, ...}}, source: ...}")
             continue
         _unknown(p, spec, _ATTRIBUTE, path)
         source = _needs_source(p, path, spec)
+        set_by = _set_by(p, f"{path}.set_by", spec["set_by"]) if "set_by" in spec else ()
         if "p" in spec:
             share = _value(p, _ATTRIBUTE.child("p"), f"{path}.p", spec["p"])
-            out[str(name)] = AttributeSpec(str(name), p=share, source=source)
+            out[str(name)] = AttributeSpec(str(name), p=share, source=source, set_by=set_by)
+        elif "values" in spec:
+            values = _value_shares(p, f"{path}.values", spec["values"])
+            if values is not None:
+                out[str(name)] = AttributeSpec(str(name), values=values, source=source, set_by=set_by)
         else:
-            values = spec["values"]
-            if not isinstance(values, Mapping) or not values:
-                p.add(f"{path}.values", "expected a mapping value -> share")
-                continue
-            shares = [(v, _number(p, f"{path}.values.{v}", s)) for v, s in values.items()]
-            total = sum(s for _, s in shares if s is not None)
-            if total <= 0:
-                p.add(f"{path}.values", "shares must add up to more than 0")
-                continue
-            out[str(name)] = AttributeSpec(str(name), values=tuple((v, (s or 0.0) / total) for v, s in shares), source=source)
+            out[str(name)] = AttributeSpec(str(name), source=source, set_by=set_by)
     return out
+
+
+def _value_shares(p: _Problems, path: str, values: Any) -> tuple[tuple[Any, float], ...] | None:
+    """``{value: share}`` with the shares divided by their sum (None, with the problem added, when it is not one)."""
+    if not isinstance(values, Mapping) or not values:
+        p.add(path, "expected a mapping value -> share")
+        return None
+    shares = [(v, _number(p, f"{path}.{v}", s)) for v, s in values.items()]
+    total = sum(s for _, s in shares if s is not None)
+    if total <= 0:
+        p.add(path, "shares must add up to more than 0")
+        return None
+    return tuple((v, (s or 0.0) / total) for v, s in shares)
+
+
+def _set_by(p: _Problems, path: str, block: Any) -> tuple[tuple[str, tuple[tuple[Any, float], ...]], ...]:
+    if not isinstance(block, Mapping) or not block:
+        p.add(path, "expected a mapping step id -> {value: share, ...} (the value the attribute takes when that step ends)")
+        return ()
+    out = []
+    for step, values in block.items():
+        shares = _value_shares(p, f"{path}.{step}", values)
+        if shares is not None:
+            out.append((str(step), shares))
+    return tuple(out)
 
 
 _STEP = SCENARIO.child("steps").each
@@ -487,9 +523,10 @@ def _check_text_attribute(p: "_Problems", spec: AttributeSpec, texts: set[str], 
     as booleans, which would never equal the text 'Yes'."""
     path = f"attributes.{spec.name}"
     shown = ", ".join(repr(v) for v in sorted(texts))
-    if spec.values and all(isinstance(v, str) for v, _ in spec.values):
+    values = [*spec.values, *(pair for _, pairs in spec.set_by for pair in pairs)]
+    if spec.p is None and values and all(isinstance(v, str) for v, _ in values):
         return
-    wrong = [v for v, _ in spec.values if not isinstance(v, str)]
+    wrong = [v for v, _ in values if not isinstance(v, str)]
     got = f"the values {', '.join(repr(v) for v in wrong)} are not text (YAML reads Yes, No, true, false and numbers unquoted " \
           "as such)" if wrong else "a share p of true gives yes/no values"
     p.add(path, f"gateway conditions compare it with text ({shown}; {where}), but {got}; write the values in quotes, "
@@ -520,9 +557,14 @@ def resolve_scenario(process: Process, scenario: Scenario) -> Scenario:
             p.add(f"routing.{fid}", f'no sequence flow with this id in process "{process.id}"{did_you_mean(fid, process.flows)}')
     _check_routing_sums(p, process, scenario.routing)
     needed = process.attributes()
-    for name in scenario.attributes:
+    steps = [n.id for n in process.nodes.values() if n.kind in ("task", "timer")]
+    for name, spec in scenario.attributes.items():
         if name not in needed:
             p.add(f"attributes.{name}", f"no gateway condition reads this attribute{did_you_mean(name, needed)}")
+        for sid, _ in spec.set_by:
+            if sid not in steps:
+                p.add(f"attributes.{name}.set_by.{sid}", f'no step with this id in process "{process.id}"{did_you_mean(sid, steps)}; '
+                      "an attribute is set when a step (task or timer) ends")
     if p.items:
         raise ScenarioError(p.items, file=scenario.file)
 

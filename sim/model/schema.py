@@ -92,6 +92,7 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
     "id_list": ("编号列表", "a list of ids"),
     "date_list": ("日期或日期区间（2027-02-05/2027-02-11）列表", "a list of dates or ranges (2027-02-05/2027-02-11)"),
     "value_shares": ("取值 → 比例（按总和归一）", "value -> share (divided by their sum)"),
+    "set_by": ("环节编号 → {取值: 比例}", "step id -> {value: share, ...}"),
     # the kinds of edit values (checked by sim.model.edits._coerce)
     "id": ("环节编号", "a step id"),
     "ids": ("至少两个环节编号的列表", "a list of at least two step ids"),
@@ -176,11 +177,16 @@ SCENARIO = Key("scenario", "mapping", "情景文件的顶层", "the top level of
     Key("attributes", "map", "案件属性 → 取值分布（网关条件读取它们）", "case attribute -> its mix (gateway conditions read them)",
         {"needs_permit": {"p": 0.3, "source": f"{_ASSUMED}about a third of applicants need the permit"}},
         default="流程自带的分布，否则是/否属性各占一半（假设） / the process's own mix, else a yes/no attribute true for half of the cases (assumption)",
-        each=Key("<attribute>", "mapping", "一个属性：p（是/否）或 values（取值 → 比例）", "one attribute: p (yes/no) or values (value -> share)",
+        each=Key("<attribute>", "mapping", "一个属性：p（是/否）或 values（取值 → 比例），可另加 set_by", "one attribute: p (yes/no) or values (value -> share), and/or set_by",
                  keys=(
                      Key("p", "share", "为真的案件比例", "share of cases for which it is true", 0.3, low=0, high=1),
                      Key("values", "value_shares", "取值 → 比例；文本取值请加引号", "value -> share; quote text values",
                          {"small": 0.7, "large": 0.3}),
+                     Key("set_by", "set_by", "环节办结时属性改取的值（Prosimos 的事件属性）；未给 p 或 values 时，属性在此之前无值，"
+                                             "读它的条件为假",
+                         "steps that give the attribute a new value when they end (Prosimos's event attributes); without p "
+                         "or values it has no value until then, and conditions reading it are false",
+                         {"t_review": {"pass": 0.8, "fail": 0.2}}),
                      Key("source", "source", "本块数值的来源", "where the numbers of this block come from", f"{_ASSUMED}example",
                          required=True, needs=(("p", 0.3),)),
                  ))),

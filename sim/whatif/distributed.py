@@ -33,7 +33,7 @@ from ..engine.stats import ReplicationResult
 from ..errors import ScenarioError
 from ..model.bounds import check_case_budget
 from ..model.process import Process
-from ..scenarios import content_hash, load_scenario_mapping, scenario_from_mapping
+from ..scenarios import PROSIMOS_KEY, content_hash, load_scenario_mapping, scenario_from_mapping
 
 __all__ = ["RunSpec", "build", "replicate", "run_spec", "run_specs", "Progress"]
 
@@ -71,6 +71,11 @@ class RunSpec:
 def build(spec: RunSpec) -> Run:
     """The prepared run of ``spec`` (:func:`~sim.engine.runner.prepare_run`; cached per worker)."""
     settings = spec.settings
+    if PROSIMOS_KEY in settings:  # a Prosimos model: its import is the base, these settings go over it
+        from ..interop.prosimos import process_and_scenario
+
+        process, scenario = process_and_scenario(settings, spec.file)
+        return prepare_run(process, scenario)
     scenario = scenario_from_mapping(settings, file=spec.file)
     if scenario.process is None:
         raise ScenarioError([("process", "the scenario names no process file; add process: path/to/file.bpmn")], file=spec.file)
