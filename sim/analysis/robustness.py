@@ -163,7 +163,8 @@ class Robustness:
     seed: int
     central_holds: bool
     assumptions: int
-    runs: int  # simulations this chain took (every phase)
+    runs: int  # points this chain simulated, every phase (a variant against its baseline: two runs a point; a 全省 row:
+    # the window and the 市县 tried, sim.analysis.robustness_runs)
     break_even: list[BreakEven] = field(default_factory=list)
     sensitivity: list[Sensitivity] = field(default_factory=list)
     map: BreakEvenMap | None = None
