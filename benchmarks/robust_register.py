@@ -3,7 +3,8 @@
 Run by hand (not a timed test): ``.venv/bin/python benchmarks/robust_register.py [--points 16] [--workers 2]``.
 Times the verdicts (``sim.analysis.assess.assess`` at its defaults) and the robustness pass
 (``sim.analysis.robustness.assess_robustness``) apart, prints the simulations each took, the machine's
-load average (the figure is only comparable on a quiet machine) and, per judged row, its class.
+load average (the figure is only comparable on a quiet machine) and, per judged row, its class and the design
+points it used (twice the default where the adaptive step doubled them).
 The numba kernel is loaded (and compiled, on a fresh clone) before the clock starts.
 """
 
@@ -54,7 +55,8 @@ def main() -> None:
         if r.robustness:
             be = "; ".join(b["sentence"]["en"] for b in r.break_even or [] if b["value"] is not None)
             print(f"  {r.target:4} {r.check[:24]:24} {r.verdict:14} {r.robustness['class']:12} "
-                  f"{r.robustness['share']:.0%} [{r.robustness['lo']:.0%}, {r.robustness['hi']:.0%}]  {be[:140]}")
+                  f"{r.robustness['share']:.0%} [{r.robustness['lo']:.0%}, {r.robustness['hi']:.0%}] "
+                  f"{r.robustness['points']:3} pts  {be[:140]}")
 
 
 if __name__ == "__main__":

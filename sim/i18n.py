@@ -24,7 +24,7 @@ from typing import Any
 
 __all__ = ["LANGS", "DEFAULT_LANG", "check_lang", "words", "Text", "say", "joined", "pad", "lang_help", "agency_name", "agency_id", "agency_choices",
            "AGENCIES", "VERDICTS", "METRICS", "CLOCKS", "UNITS", "THRESHOLDS", "REGISTER_UNITS", "PARTS", "GRADES", "REPORT", "BOTTLENECKS", "COMPARE",
-           "SWEEP", "RUN", "ASSESS", "LIST", "CITIES", "RUNS", "FIT", "DIFF", "FLOW_LABELS_EN"]
+           "SWEEP", "RUN", "ASSESS", "LIST", "CITIES", "RUNS", "FIT", "DIFF", "FLOW_LABELS_EN", "ROBUSTNESS"]
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -437,6 +437,50 @@ DIFF = {  # the before/after diff (sim.report.diff) and `reformsim diff`
 
 # English for the labels of sequence flows in the bundled models (a flow carries no name_en of its own; gateways,
 # events and tasks do): the diagram's --lang en falls back to these words, then to the name as written.
+ROBUSTNESS = {  # the robustness section of the report and console (sim.analysis.robustness, sim.report.html)
+    "en": {"title": "Verdicts over the assumptions' ranges (robustness)", "class": "robustness", "share": "share of the box where it holds (Wilson 95%)",
+           "sample": "points / runs", "break_even": "break-even (others central)", "first": "measure first (S first-order, ST total)",
+           "classes": {"robust": "robust", "conditional": "conditional", "fails": "fails throughout"},
+           "map": "Break-even map: where {t} holds over its two decisive assumptions, the others central",
+           "bars": "What to measure first for {t}: Sobol' indices of the share meeting the target",
+           "not_judged": "Not judged over the assumptions (no simulated run to vary): {rows}.",
+           "method": "Each performance verdict is judged again at the points of a scrambled Sobol' design over its chain's "
+                     "assumption box (every assumption with a plausible range, sim.model.assumptions), plus the central point "
+                     "and each assumption at either end of its range: {reps} replications × {cases} cases per point, the "
+                     "verdict's seed at every point (common random numbers, so points differ by the assumptions only). It holds "
+                     "at a point when the verdict rule says reachable there. Robust: it holds at every design point; "
+                     "conditional: at some; fails throughout: at none. The share carries Wilson's 95% interval over the "
+                     "points (conservative for quasi-random points). Break-even: a bisection along each of the two most "
+                     "influential assumptions, the others central, re-checked on fresh random numbers (seed + 1) just either "
+                     "side; a flip the re-check does not confirm is reported as noise, without a value. What to measure "
+                     "first: first-order (Saltelli 2010) and total (Jansen) Sobol' indices with bootstrap 95% intervals, for "
+                     "the {top} assumptions the screen (rank correlation over the design) finds most influential on chains with a "
+                     "conditional row; the rest are ranked by the screen. Adaptive: a chain with a conditional row whose two "
+                     "leading total indices are not told apart (their intervals overlap), or whose class rests on a single point, "
+                     "is judged again on twice the points "
+                     "(the column \"points / runs\" shows the points used). A 全省 target holds at a point only where it holds in "
+                     "every 市县 at that point (the window's demand and staff moved to each 市县, tried weakest first: the "
+                     "first 市县 where it is not reachable settles the point). A target compared with a baseline (shorter "
+                     "than before, fewer filings) is judged at each point on both models on the same random numbers; an "
+                     "assumption both have moves together, to the same place of each model's own range."},
+    "zh": {"title": "假设范围内的结论（稳健性）", "class": "稳健性", "share": "成立的假设空间占比（Wilson 95%）", "sample": "组合数 / 模拟次数",
+           "break_even": "临界值（其余假设取中值）", "first": "优先测量（S 一阶，ST 总效应）",
+           "classes": {"robust": "稳健", "conditional": "有条件成立", "fails": "全域不成立"},
+           "map": "临界图：{t} 在两个决定性假设上的成立区域（其余假设取中值）",
+           "bars": "{t} 应优先测量的假设：达标比例的 Sobol 指数",
+           "not_judged": "未在假设范围内判定（没有可变动假设的模拟）：{rows}。",
+           "method": "每个绩效结论在其流程假设空间（每个设定了合理范围的假设，sim.model.assumptions）的扰乱 Sobol 设计点上重新判定，"
+                     "另加中值点和每个假设取范围两端的点：每个点 {reps} 次重复 × {cases} 件，所有点使用结论的随机种子（共同随机数，"
+                     "各点只在假设上不同）。某点按判定规则为“可达成”即为成立。稳健：所有设计点都成立；有条件成立：部分成立；"
+                     "全域不成立：都不成立。占比附 Wilson 95% 区间（对准随机点偏保守）。临界值：沿两个影响最大的假设各自二分查找，"
+                     "其余假设取中值，并以新的随机数（种子 + 1）在其两侧复核；复核未确认的翻转视为模拟噪声，不给出数值。优先测量："
+                     "在有“有条件成立”结论的流程上，对筛选（设计点上的秩相关）中影响最大的 {top} 个假设计算一阶（Saltelli 2010）"
+                     "和总效应（Jansen）Sobol 指数及自助法 95% 区间，其余按筛选排序。自适应：若某流程有“有条件成立”的结论且排名前两位的总效应指数区间重叠（未能分开）或类别只取决于一个组合，该流程的组合数加倍重新判定"
+                     "（“组合数 / 模拟次数”一栏列出实际所用组合数）。“全省”目标在某一点上只有在每个市县都成立才算成立"
+                     "（窗口的申请量和人员按各市县换算，从最弱的市县试起：第一个不可达成的市县即决定该点）。与改革前对比的目标"
+                     "（用时短于改革前、申报次数减少）在每个点上用同一组随机数模拟改革前后两个模型；两者共有的假设一同变化，"
+                     "取各自范围中的相同位置。"},
+}
 FLOW_LABELS_EN = {
     "是": "yes", "否": "no", "常规": "usual", "无异议": "no objection", "有异议": "objection", "驳回": "rejected",
     "查验": "inspected", "不查验": "not inspected", "提前申报": "advance declaration", "两步申报": "two-step declaration",

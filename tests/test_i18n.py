@@ -163,7 +163,7 @@ def test_every_table_has_the_same_labels_in_both_languages() -> None:
     from sim import i18n
 
     tables = [name for name in i18n.__all__ if isinstance(getattr(i18n, name), dict) and set(getattr(i18n, name)) == {"zh", "en"}]
-    assert {"REPORT", "BOTTLENECKS", "COMPARE", "SWEEP", "RUN", "ASSESS", "VERDICTS", "METRICS"} <= set(tables)
+    assert {"REPORT", "BOTTLENECKS", "COMPARE", "SWEEP", "RUN", "ASSESS", "VERDICTS", "METRICS", "ROBUSTNESS"} <= set(tables)
     for name in tables:
         table = getattr(i18n, name)
         _same_keys(table["zh"], table["en"], name)
@@ -178,6 +178,7 @@ def test_modules_use_the_one_table() -> None:
     assert report.LABELS is i18n.REPORT and bottlenecks.PART_LABELS is i18n.PARTS
     assert compare._TEXT is i18n.COMPARE and sweep._TEXT is i18n.SWEEP and assess._VERDICT_WORDS is i18n.VERDICTS
     assert assess.verdict_words("at_risk") == i18n.VERDICTS["zh"]["at_risk"]
+    assert report._ROBUST is i18n.ROBUSTNESS  # the robustness section's words (and the classes a sentence names)
 
 
 # -- agencies --------------------------------------------------------------------------------------------------

@@ -172,3 +172,39 @@ def test_a_target_stated_as_an_average_is_judged_on_the_mean() -> None:
     assert r.cls == CONDITIONAL and abs(r.share - 0.5) < 0.15
     (b,) = r.break_even
     assert b.confirmed and b.holds_below and 0.5 - 1 / 16 < b.value <= 0.5
+
+
+def test_the_adaptive_step_doubles_the_points_only_where_the_ranking_is_not_settled() -> None:
+    """Two assumptions of equal weight: their total indices cannot be told apart, so the chain takes twice the points
+    (the same first points: a Sobol' prefix); one that dominates is told apart at 16 and stays; a row with no
+    conditional verdict never grows."""
+    p = Problem("c", (X, Y), (("workdays", None),), (0.5,), ("T99",))
+    even = one(p, runner(lambda v, s: 1 - (v["x"] + v["y"]) / 2, keys=1))
+    assert even.cls == CONDITIONAL and even.initial_points == 32 and even.points == 64
+    assert even.as_dict()["adapted"] and "grew to 64" in even.text("en") and "增至 64" in even.text("zh")
+    # the doubled design starts with the first: the first 16 A points are the 16-point design's
+    a16, _ = saltelli(2, 16, 3)
+    a32, _ = saltelli(2, 32, 3)
+    assert np.allclose(a16, a32[:16])
+    lopsided = one(p, runner(lambda v, s: 1 - v["x"] - 0.01 * v["y"], keys=1))
+    first, second = [s for s in lopsided.sensitivity if s.total_ci is not None][:2]
+    assert first.total_ci[0] > second.total_ci[1] and lopsided.points == lopsided.initial_points == 32
+    assert not lopsided.as_dict()["adapted"]
+    assert one(p, runner(lambda v, s: 1 - (v["x"] + v["y"]) / 2, keys=1), adapt=False).points == 32
+    assert one(p, runner(lambda v, s: 0.9, keys=1)).points == 32  # robust: nothing to rank
+
+
+def test_a_class_resting_on_one_point_takes_the_adaptive_step() -> None:
+    """Holds only in a sliver of the box: at 32 points where it holds at one, the chain doubles its points to see
+    whether the row is conditional or fails throughout; held at two, it keeps its 32."""
+    p = Problem("c", (X, Y), (("workdays", None),), (0.5,), ("T99",))
+    for edge in (0.01, 0.02, 0.03, 0.04, 0.06, 0.08):
+        r = one(p, runner(lambda v, s, edge=edge: 1.0 if v["x"] < edge else 0.0, keys=1), adapt=False)
+        if r.held == 1:
+            break
+    else:
+        pytest.fail("no sliver held at exactly one of the 32 points")
+    grown = one(p, runner(lambda v, s: 1.0 if v["x"] < edge else 0.0, keys=1))
+    assert grown.initial_points == 32 and grown.points == 64
+    two = one(p, runner(lambda v, s: 1.0 if v["x"] < 0.06 else 0.0, keys=1))  # x alone decides: ranking told apart
+    assert two.held == 2 and two.points == two.initial_points == 32

@@ -276,6 +276,7 @@ class Assessment:
     robust: dict[int, Any] = field(default_factory=dict)  # id(row) -> sim.analysis.robustness.Robustness, when judged
     # process path -> (process as loaded, scenario as given): what an assumption point is applied to
     inputs: dict[str, tuple[Any, Scenario]] = field(default_factory=dict)
+    cities: Any = None  # the 市县 a 全省 row was judged in (sim.analysis.cities.Cities; None: the bundled file)
 
     def counts(self) -> dict[str, int]:
         """Performance verdicts by class (design checks are counted apart: :meth:`design_counts`)."""
@@ -452,6 +453,9 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
             continue
         if metric == FILINGS:
             rows.append(_filings_row(row, loaded, c, _scoped(scenario, scope, rel), cases, replications, seed))
+            for key in (rel, c.test.baseline):  # both counted with the variant's scenario, as the row is
+                assert key is not None
+                inputs.setdefault(key, (loaded[key].process, _scoped(scenario, scope, rel) or Scenario()))
             continue
         if metric in STATIC_METRICS:
             row.method, row.kind = "static", DESIGN
@@ -484,6 +488,7 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
             if (brel, n) not in baselines:
                 baselines[(brel, n)] = simulate(loaded[brel], _scoped(scenario, scope, brel), cases=cases, replications=n,
                                                 seed=seed, executor=EXPLORING)
+                inputs.setdefault(brel, (loaded[brel].process, _scoped(scenario, scope, brel) or Scenario()))
             bres = baselines[(brel, n)]
             a = np.array([v.mean() if len(v) else math.nan for v in values_by_replication(res, metric)])
             b = np.array([v.mean() if len(v) else math.nan for v in values_by_replication(bres, metric)])
@@ -521,7 +526,8 @@ def assess(register: Register, *, replications: int = DEFAULT_REPLICATIONS, case
         rows.append(row)
     not_sim = [(t.id, c.name, c.not_simulated or "") for t in register.targets for c in t.checks if c.test is None]
     reached = {rel: res.precision for rel, res in results.items() if getattr(res, "precision", None) is not None}
-    return Assessment(rows, results, register, required, replications, cases, seed, not_sim, reached, inputs=inputs)
+    return Assessment(rows, results, register, required, replications, cases, seed, not_sim, reached, inputs=inputs,
+                      cities=cities)
 
 
 _ORDER = {NOT_REACHABLE: 0, AT_RISK: 1, REACHABLE: 2}

@@ -31,7 +31,7 @@ from ..errors import ScenarioError, did_you_mean
 from ..model.scenario import Scenario
 
 __all__ = ["CITIES_FILE", "City", "Cities", "CityVerdict", "load_cities", "staff_for", "city_scenario", "judge_cities",
-           "weakest_text", "city_rows", "SECTION", "SCOPE_PROVINCE"]
+           "weakest_text", "city_rows", "simulate_city", "SECTION", "SCOPE_PROVINCE"]
 
 CITIES_FILE = Path(__file__).resolve().parents[1] / "data" / "cities.yaml"
 SCOPE_PROVINCE = "全省"  # a register check's `scope:`; judged in every 市县
@@ -196,6 +196,23 @@ class CityVerdict:
                 "agency_names": self.agency_names}
 
 
+def simulate_city(run: Any, cities: Cities, city: City, window: Any = None) -> tuple[Scenario, int, Any]:
+    """``city``'s scenario, its cases per replication and its simulated result, for a prepared ``run`` of the window
+    (:func:`sim.engine.runner.prepare_run`; its seed: common random numbers across 市县). ``window``: the run's own
+    result, reused for the reference 市县 without overrides (same demand, staff and random numbers).
+    """
+    from ..engine.executors import EXPLORING
+    from ..engine.runner import simulate
+
+    sc = city_scenario(run, cities, city)
+    rate = sc.arrivals.rate_per_workday or 0.0
+    n = max(MIN_CASES, min(run.scenario.cases, int(rate * HORIZON_WORKDAYS)))
+    same = city.id == cities.reference_id and city.demand == 1.0 and not city.staff and n == run.scenario.cases
+    res = window if same and window is not None else simulate(run.loaded or run.process, replace(sc, cases=n),
+                                                                executor=EXPLORING)
+    return sc, n, res
+
+
 def judge_cities(loaded: Any, scenario: Scenario | None, metric: str, th: Any, required: float, *, cases: int,
                  replications: int, seed: int, cities: Cities | None = None, window: Any = None) -> list[CityVerdict]:
     """Each 市县's share meeting ``th`` on ``metric`` and its verdict, weakest first (same seed: common random numbers).
@@ -203,22 +220,16 @@ def judge_cities(loaded: Any, scenario: Scenario | None, metric: str, th: Any, r
     ``window``: the chain's own run at these cases, replications and seed; the reference 市县 without overrides
     is that run (same demand, staff and random numbers), so it is not simulated again.
     """
-    from ..engine.executors import EXPLORING
-    from ..engine.runner import prepare_run, simulate
+    from ..engine.runner import prepare_run
     from .assess import share_meeting, verdict
 
     cities = cities or load_cities()
     run = prepare_run(loaded, scenario, cases=cases, replications=replications, seed=seed)
     out = []
     for city in cities.cities:
-        sc = city_scenario(run, cities, city)
-        rate = sc.arrivals.rate_per_workday or 0.0
-        n = max(MIN_CASES, min(run.scenario.cases, int(rate * HORIZON_WORKDAYS)))
-        same = city.id == cities.reference_id and city.demand == 1.0 and not city.staff and n == run.scenario.cases
-        res = window if same and window is not None else simulate(run.loaded or run.process, replace(sc, cases=n),
-                                                                    executor=EXPLORING)
+        sc, n, res = simulate_city(run, cities, city, window)
         share, lo, hi = share_meeting(res, metric, th)
-        out.append(CityVerdict(city, share, lo, hi, verdict(share, lo, hi, required), rate,
+        out.append(CityVerdict(city, share, lo, hi, verdict(share, lo, hi, required), sc.arrivals.rate_per_workday or 0.0,
                                {a: s.staff or 0 for a, s in sc.agencies.items()}, n,
                                {a: s.name or a for a, s in sc.agencies.items()}))
     return sorted(out, key=lambda v: (v.lo if not math.isnan(v.lo) else v.share, v.share, v.city.id))

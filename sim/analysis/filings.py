@@ -44,7 +44,7 @@ from ..model.rewrite import TAXES_FILED
 from ..model.scenario import Scenario, resolve_scenario
 
 __all__ = ["Tax", "TAXES", "TRANSACTIONS", "FILES_PROPERTY", "filing_steps", "filings", "FilingsSample", "sample",
-           "provenance_counts", "QUARTERS"]
+           "provenance_counts", "QUARTERS", "liable_shares"]
 
 QUARTERS = (1, 4, 7, 10)  # a quarterly return falls due in the month after the quarter
 MONTHLY = tuple(range(1, 13))
@@ -163,7 +163,8 @@ class FilingsSample:
         return np.array([v.mean() for v in self.per_replication])
 
 
-def _shares(process: Process, scenario: Scenario | None) -> dict[str, float]:
+def liable_shares(process: Process, scenario: Scenario | None) -> dict[str, float]:
+    """Tax key -> the share of firms liable, from the process's ``liable_<tax>`` attributes or the scenario's mix."""
     resolved = resolve_scenario(process, scenario or Scenario())
     out: dict[str, float] = {}
     for t in TAXES:
@@ -192,7 +193,7 @@ def sample(process: Process, scenario: Scenario | None = None, *, cases: int, re
     True
     """
     steps = filing_steps(process)
-    p = dict(shares) if shares is not None else _shares(process, scenario)
+    p = dict(shares) if shares is not None else liable_shares(process, scenario)
     keys = [t.key for t in TAXES]
     reps = []
     for r in range(replications):

@@ -9,7 +9,9 @@ spans a box. The chain is simulated at
 2. a screen over those points (each assumption's rank correlation with each row's share), then, on
    chains where some verdict is conditional, the Saltelli points ``AB_i`` of the ``top`` screened
    assumptions, which give first-order and total Sobol' indices (:mod:`sim.analysis.robustness_sobol`)
-   — adaptive: a chain whose verdicts hold everywhere or nowhere is ranked by the screen alone;
+   — adaptive: a chain whose verdicts hold everywhere or nowhere is ranked by the screen alone, and a chain with a
+   conditional row whose two leading total indices are not told apart (overlapping intervals), or whose class rests on
+   a single point, takes twice the points (the Sobol' sequence's next points, A, B and the columns), once;
 3. for conditional and failing rows, each decisive assumption (the top two of the ranking) at either
    end of its range with the others central, a bisection on that line to where the verdict flips,
    and a re-check on fresh random numbers just either side; for conditional rows, a grid over the
@@ -161,30 +163,38 @@ class Robustness:
     seed: int
     central_holds: bool
     assumptions: int
-    runs: int  # simulations this chain took (every phase)
+    runs: int  # points this chain simulated, every phase (a variant against its baseline: two runs a point; a 全省 row:
+    # the window and the 市县 tried, sim.analysis.robustness_runs)
     break_even: list[BreakEven] = field(default_factory=list)
     sensitivity: list[Sensitivity] = field(default_factory=list)
     map: BreakEvenMap | None = None
+    initial_points: int = 0  # the design's points before the adaptive step (points > initial_points: it doubled)
 
     def as_dict(self) -> dict[str, Any]:
         """``robustness`` of a ``--json`` row (``break_even`` and ``sensitivity`` go beside it)."""
         return {"class": self.cls, "share": self.share, "lo": self.lo, "hi": self.hi, "interval": "wilson95",
-                "points": self.points, "held": self.held, "replications": self.replications, "cases": self.cases,
+                "points": self.points, "initial_points": self.initial_points, "adapted": self.points > self.initial_points,
+                "held": self.held, "replications": self.replications, "cases": self.cases,
                 "seed": self.seed, "assumptions": self.assumptions, "runs": self.runs}
 
     def text(self, lang: str = "zh") -> str:
         """One sentence: the class, the share of the box with its interval, and the sample it rests on."""
-        name = {"zh": {ROBUST: "稳健", CONDITIONAL: "有条件成立", FAILS: "全域不成立"},
-                "en": {ROBUST: "robust", CONDITIONAL: "conditional", FAILS: "fails throughout"}}[lang][self.cls]
+        from ..i18n import ROBUSTNESS, words
+
+        name = words(ROBUSTNESS, lang)["classes"][self.cls]  # the one table of labels
         if not self.points:
             return ("无设定范围的假设，结论不随假设变化。" if lang == "zh"
                     else "no ranged assumption: the verdict does not rest on one.")
+        grew = self.points > self.initial_points > 0
         if lang == "zh":
+            more = f"（自适应：优先测量的前两项未分开或类别只取决于一个组合，组合数由 {self.initial_points} 增至 {self.points}）" if grew else ""
             return (f"{name}：在 {self.points} 个假设组合中 {self.held} 个可达成（{self.share:.0%}，Wilson 95%区间 "
-                    f"{self.lo:.0%}–{self.hi:.0%}）；{self.assumptions} 项假设，每个组合 {self.replications} 次重复 × "
+                    f"{self.lo:.0%}–{self.hi:.0%}）{more}；{self.assumptions} 项假设，每个组合 {self.replications} 次重复 × "
                     f"{self.cases} 件，共用随机数（种子 {self.seed}）。")
+        more = (f" (adaptive: the first two to measure were not told apart, or the class rested on one point, so "
+                f"{self.initial_points} points grew to {self.points})") if grew else ""
         return (f"{name}: reachable at {self.held} of {self.points} assumption points ({self.share:.0%}, Wilson 95% "
-                f"interval {self.lo:.0%}–{self.hi:.0%}); {self.assumptions} assumptions, each point {self.replications} "
+                f"interval {self.lo:.0%}–{self.hi:.0%}){more}; {self.assumptions} assumptions, each point {self.replications} "
                 f"replications × {self.cases} cases on common random numbers (seed {self.seed}).")
 
 
@@ -255,9 +265,10 @@ class _Line:
 
 def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POINTS, top: int = DEFAULT_TOP, seed: int,
             replications: int, cases: int, bisect_steps: int = BISECT_STEPS, grid: int = GRID,
-            maps: bool = True) -> list[list[Robustness]]:
+            maps: bool = True, adapt: bool = True) -> list[list[Robustness]]:
     """Per problem, per row, the row's :class:`Robustness`. ``runner`` simulates jobs (it may run them anywhere);
-    ``maps=False`` skips the break-even maps (pictures only: a run without a report does not need them)."""
+    ``maps=False`` skips the break-even maps (pictures only: a run without a report does not need them);
+    ``adapt=False`` keeps every chain at ``n`` points (no adaptive doubling, :func:`_separated`)."""
     runs = _Runs(runner)
     central = [{a.id: float(a.central) for a in p.assumptions} for p in problems]
 
@@ -267,29 +278,35 @@ def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POI
     # phase 1: the design (A and B) and the central point
     design: list[tuple[list[Job], list[Job], list[list[Job]]]] = []  # A, B and AB_j (column j from B) per problem
     values: list[np.ndarray] = []  # the A and B points as values, for the screen
-    first: list[Job] = []
-    for i, p in enumerate(problems):
-        d = len(p.assumptions)
-        first.append(job(i, {}))
+    first: list[Job] = [job(i, {}) for i in range(len(problems))]
+
+    def build(i: int, size: int) -> None:
+        """Problem ``i``'s design of ``size`` points in each half (a larger one starts with the smaller: Sobol' prefix)."""
+        p, d = problems[i], len(problems[i].assumptions)
         if not d:
-            design.append(([], [], []))
-            values.append(np.empty((0, 0)))
-            continue
-        a, b = saltelli(d, n, seed)
+            design[i], values[i] = ([], [], []), np.empty((0, 0))
+            return
+        a, b = saltelli(d, size, seed)
         lo, hi = [x.lo for x in p.assumptions], [x.hi for x in p.assumptions]
         whole = [bool(getattr(x, "integer", False)) for x in p.assumptions]
         va, vb = to_values(a, lo, hi, whole), to_values(b, lo, hi, whole)
         ids = [x.id for x in p.assumptions]
         ab = [[job(i, dict(zip(ids, np.where(np.arange(d) == j, rb, ra)))) for ra, rb in zip(va, vb)] for j in range(d)]
-        design.append(([job(i, dict(zip(ids, row))) for row in va], [job(i, dict(zip(ids, row))) for row in vb], ab))
-        values.append(np.concatenate([va, vb]))
+        design[i] = ([job(i, dict(zip(ids, row))) for row in va], [job(i, dict(zip(ids, row))) for row in vb], ab)
+        values[i] = np.concatenate([va, vb])
+
+    for i in range(len(problems)):
+        design.append(([], [], []))
+        values.append(np.empty((0, 0)))
+        build(i, n)
     runs.batch(first + [j for da in design for j in da[0] + da[1]])
 
     # the classes, and the screen: each assumption's rank correlation with each row's share over the design
-    classes: list[list[tuple[str, int, list[bool], bool]]] = []
-    screens: list[np.ndarray] = []
-    chosen: list[list[int]] = []
-    for i, p in enumerate(problems):
+    classes: list[list[tuple[str, int, list[bool], bool]]] = [[] for _ in problems]
+    screens: list[np.ndarray] = [np.empty((0, 0)) for _ in problems]
+
+    def classify(i: int) -> None:
+        p = problems[i]
         pts = design[i][0] + design[i][1]
         per_row = []
         for k in range(len(p.keys)):
@@ -297,17 +314,36 @@ def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POI
             c_holds = _holds(runs.shares(first[i], k), p, k)
             cls = robustness_class(holds) if holds else (ROBUST if c_holds else FAILS)
             per_row.append((cls, sum(holds) if holds else int(c_holds), holds, c_holds))
-        classes.append(per_row)
-        rho = np.array([[_rank_corr(values[i][:, j], [_mean(runs.shares(jb, k)) for jb in pts])
-                         for j in range(len(p.assumptions))] for k in range(len(p.keys))]) if pts else np.empty((len(p.keys), 0))
-        screens.append(rho)
-        strength = np.abs(rho).max(axis=0) if rho.size else np.array([])
+        classes[i] = per_row
+        screens[i] = np.array([[_rank_corr(values[i][:, j], [_mean(runs.shares(jb, k)) for jb in pts])
+                                for j in range(len(p.assumptions))] for k in range(len(p.keys))]) if pts else \
+            np.empty((len(p.keys), 0))
+
+    chosen: list[list[int]] = []
+    for i in range(len(problems)):
+        classify(i)
+        strength = np.abs(screens[i]).max(axis=0) if screens[i].size else np.array([])
         # Sobol' indices where a verdict depends on the assumptions: chains with a conditional row
-        wanted = any(c[0] == CONDITIONAL for c in per_row)
+        wanted = any(c[0] == CONDITIONAL for c in classes[i])
         order = sorted((j for j in range(len(strength)) if strength[j] > 0), key=lambda j: -strength[j])
         chosen.append(order[:top] if wanted else [])
     # phase 2: the Saltelli columns of the screened-in assumptions
     runs.batch([j for i in range(len(problems)) for c in chosen[i] for j in design[i][2][c]])
+
+    # phase 2, adaptive: a chain with a conditional row whose two leading total indices are not separated (their
+    # intervals overlap: what to measure first is not settled), or whose class rests on one point (it holds, or fails,
+    # at a single point: next to robust or fails throughout), takes twice the points, once (A, B and the columns)
+    sizes = [n] * len(problems)
+    grow = [i for i in range(len(problems)) if adapt and chosen[i] and any(
+        c[0] == CONDITIONAL and (min(c[1], len(c[2]) - c[1]) <= 1 or not _separated(
+            _sensitivity(problems[i], k, runs, design[i], screens[i][k], chosen[i], seed)))
+        for k, c in enumerate(classes[i]))]
+    for i in grow:
+        sizes[i] = 2 * n
+        build(i, 2 * n)
+    runs.batch([j for i in grow for j in design[i][0] + design[i][1] + [jb for c in chosen[i] for jb in design[i][2][c]]])
+    for i in grow:
+        classify(i)
 
     out: list[list[Robustness]] = []
     pending: list[tuple[int, int, list[Any]]] = []  # (problem, row, decisive assumptions): their ends, then lines
@@ -318,7 +354,7 @@ def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POI
             share = held / len(holds) if holds else float(c_holds)
             sens = _sensitivity(p, k, runs, design[i], screens[i][k] if screens[i].size else np.array([]), chosen[i], seed)
             r = Robustness(p.targets[k], cls, share, lo_w, hi_w, len(holds), held, replications, cases, seed, c_holds,
-                           len(p.assumptions), 0, sensitivity=sens)
+                           len(p.assumptions), 0, sensitivity=sens, initial_points=2 * n if holds else 0)
             if cls != ROBUST or not c_holds:
                 by_id = {a.id: a for a in p.assumptions}
                 pending.append((i, k, [by_id[s.assumption] for s in sens[:DECISIVE]]))
@@ -391,6 +427,13 @@ def analyse(problems: Sequence[Problem], runner: Runner, *, n: int = DEFAULT_POI
             rank = {s.assumption: n for n, s in enumerate(r.sensitivity)}  # break-evens in the ranking's order
             r.break_even.sort(key=lambda b, rank=rank: rank.get(b.assumption, len(rank)))
     return out
+
+
+def _separated(sens: Sequence[Sensitivity]) -> bool:
+    """Whether the ranking's first two total indices are told apart: the first's interval lies above the second's
+    (one index or none: nothing to separate)."""
+    ranked = [s for s in sens if s.total_ci is not None]
+    return len(ranked) < 2 or ranked[0].total_ci[0] > ranked[1].total_ci[1]
 
 
 def _rank_corr(x: np.ndarray, f: Sequence[float]) -> float:
@@ -521,81 +564,108 @@ def _flip(p: Problem, ln: _Line, below: float, above: float, v_below: str, v_abo
 
 
 # --------------------------------------------------------------------------- the runner that simulates
-def _simulate_point(job: tuple) -> list[list[float]]:
-    """One point: the chain with the assumption values applied, simulated; per key, the per-replication shares."""
-    from ..engine.executors import EXPLORING
-    from ..engine.runner import simulate
-    from ..errors import ReformSimError, SimulationError
-
-    process, scenario, values, keys, replications, cases, seed, apply = job
-    try:
-        p, sc = apply(process, scenario, dict(values))
-        res = simulate(p, sc, cases=cases, replications=replications, seed=seed, executor=EXPLORING)
-    except ReformSimError as exc:  # the point that failed, so the planner can narrow the range that reached it
-        shown = ", ".join(f"{k}={v:g}" for k, v in values)
-        raise SimulationError(f"{process.file or process.id} at the assumption point {shown}: {exc}") from None
-    return [_per_replication(res, key) for key in keys]
-
-
-def _per_replication(result: Any, key: tuple[Any, ...]) -> list[float]:
-    """Per replication, what row ``key`` is judged on: the share meeting the threshold, or the mean (``statistic: mean``)."""
-    from .assess import replication_shares, values_by_replication
-
-    metric, th = key[0], key[1]
-    if len(key) > 2 and key[2] == "mean":
-        return [float(v.mean()) if len(v) else math.nan for v in values_by_replication(result, metric)]
-    return replication_shares(result, metric, th)
-
-
-def simulation_runner(chains: Sequence[tuple[Any, Any]], problems: Sequence[Problem], *, replications: int | Sequence[int],
+def simulation_runner(chains: Sequence[Any], problems: Sequence[Problem], *, replications: int | Sequence[int],
                       cases: int, apply: Callable[..., tuple[Any, Any]], backend: Any = None) -> Runner:
-    """A runner that simulates each job's chain (``chains[i]`` = (process, scenario)) at its point on the
+    """A runner that simulates each job's spec (``chains[i]``: a :mod:`sim.analysis.robustness_runs` spec, or a
+    ``(process, scenario)`` pair for a plain :class:`~sim.analysis.robustness_runs.Chain`) at its point on the
     ``fast`` executor, at ``replications`` × ``cases``, on ``backend`` (default :class:`~sim.engine.backends.Serial`)."""
     from ..engine.backends import Serial
+    from .robustness_runs import Chain, simulate_point
 
     parts = backend or Serial()
     reps = [replications] * len(chains) if isinstance(replications, int) else list(replications)  # per chain
+    specs = [Chain(*c) if isinstance(c, tuple) else c for c in chains]
 
     def run(jobs: Sequence[Job]) -> list[list[list[float]]]:
-        payload = [(chains[p][0], chains[p][1], values, problems[p].keys, reps[p], cases, seed, apply)
-                   for p, values, seed in jobs]
+        payload = [(specs[p], values, problems[p].keys, reps[p], cases, seed, apply) for p, values, seed in jobs]
         where = Serial() if len(payload) < 4 else parts  # a pool costs more than it saves on a handful of runs
-        return where.map(_simulate_point, payload)
+        return where.map(simulate_point, payload)
 
     return run
 
 
-def check_budget(problems: Sequence[Problem], *, points: int, top: int, replications: int, cases: int) -> int:
+def check_budget(problems: Sequence[Problem], *, points: int, top: int, replications: int, cases: int,
+                 cost: Sequence[int] | None = None) -> int:
     """Refuse (:func:`sim.model.bounds.check_case_budget`) before any run when the most simulations the analysis
-    could take exceed the case budget; return that number of runs."""
+    could take exceed the case budget; return that number of runs. ``cost[i]``: runs one point of problem ``i``
+    takes at most (2 for a variant and its baseline, 1 + the 市县 for a 全省 row; default 1)."""
     from ..model.bounds import check_case_budget
 
     most = 0
-    for p in problems:
+    for i, p in enumerate(problems):
         d, rows = len(p.assumptions), len(p.keys)
-        most += 1 if not d else (1 + 2 * points + 2 * min(d, DECISIVE) * rows + min(top, d) * points
-                                 + rows * DECISIVE * (BISECT_STEPS + 2 * len(RECHECK_STEPS)) + rows * GRID * GRID)  # maps: at most
+        jobs = 1 if not d else (1 + 2 * 2 * points + 2 * min(d, DECISIVE) * rows + min(top, d) * 2 * points  # adaptive: ×2
+                                + rows * DECISIVE * (BISECT_STEPS + 2 * len(RECHECK_STEPS)) + rows * GRID * GRID)  # maps: at most
+        most += jobs * (1 if cost is None else cost[i])
     check_case_budget([(replications, cases)] * most)
     return most
 
 
 # --------------------------------------------------------------------------- the assessment's rows
+def _baseline_of(r: Any) -> str | None:
+    test = r.check_obj.test if r.check_obj is not None else None
+    return test.baseline if test is not None else None
+
+
 def robust_rows(assessment: Any) -> dict[str, list[Any]]:
-    """Per simulated chain, the rows judged on a share of its cases (the ones a robustness class applies to)."""
+    """The performance rows judged over the assumptions, grouped by what a point simulates: per chain, the rows
+    judged on a share (or mean) of its cases (key: the process path); per variant and baseline, the rows compared
+    with the baseline, case times or T30's filings (key: ``"<variant> vs <baseline>"``)."""
+    from .assess import FILINGS
+
     out: dict[str, list[Any]] = {}
     for r in assessment.rows:
-        if r.kind == "performance" and r.method == "simulated" and r.metric != "fee" and r.check_obj is not None \
-                and r.process in assessment.results:
+        if r.kind != "performance" or r.metric == "fee" or r.check_obj is None:
+            continue
+        base = _baseline_of(r)
+        if r.method == "simulated" and r.process in assessment.results:
             out.setdefault(r.process, []).append(r)
+        elif r.method == "baseline" and base in assessment.inputs and (r.metric == FILINGS or r.process in assessment.results):
+            out.setdefault(f"{r.process} vs {base}", []).append(r)
     return out
+
+
+def _spec(assessment: Any, rs: list[Any], assumptions: Callable[..., Sequence[Any]]) -> tuple[Any, tuple[Any, ...], int]:
+    """What a point of the group ``rs`` simulates (:mod:`sim.analysis.robustness_runs`), its box, and the runs a point
+    costs at most (for the case budget)."""
+    from .assess import FILINGS
+    from .robustness_runs import Chain, Filings, Paired, joint_assumptions
+
+    first = rs[0]
+    process, scenario = assessment.inputs[first.process]  # as loaded and given
+    if first.method == "baseline":
+        bprocess, bscenario = assessment.inputs[_baseline_of(first)]
+        if first.metric == FILINGS:  # the same firms before and after: a share both read moves both, to the same value
+            from ..model.scenario import Scenario
+
+            box = joint_assumptions(Filings.box(assumptions(process, scenario)), Filings.box(assumptions(bprocess, Scenario())))
+            return Filings(process, bprocess, scenario), box, 0  # no simulated case: counted firms
+        mine, theirs = tuple(assumptions(process, scenario)), tuple(assumptions(bprocess, bscenario))
+        return Paired(process, scenario, bprocess, bscenario, mine, theirs), joint_assumptions(mine, theirs), 2
+    province = tuple((k, r.required) for k, r in enumerate(rs) if r.cities and r.statistic == "share")
+    if not province:
+        return Chain(process, scenario), tuple(assumptions(process, scenario)), 1
+    from .cities import load_cities
+
+    cities = getattr(assessment, "cities", None) or load_cities()
+    order = tuple(dict.fromkeys(c["city"] for r in rs if r.cities for c in r.cities))  # weakest first at the central point
+    return Chain(process, scenario, province, cities, order), tuple(assumptions(process, scenario)), 1 + len(order)
+
+
+def _named(r: Any) -> str:
+    """How a break-even sentence names the row: the target, its check, and 全省 when every 市县 decides."""
+    tail = [x for x in (r.check, "全省" if r.cities and r.statistic == "share" else "") if x]
+    return r.target + (f" ({', '.join(tail)})" if tail else "")
 
 
 def assess_robustness(assessment: Any, *, points: int = DEFAULT_POINTS, top: int = DEFAULT_TOP, backend: Any = None,
                       assumptions: Callable[..., Sequence[Any]] | None = None,
                       apply: Callable[..., tuple[Any, Any]] | None = None, maps: bool = True) -> dict[int, Robustness]:
-    """Judge every share-of-cases performance row of ``assessment`` over its chain's assumption box, at the
+    """Judge every performance row of ``assessment`` over its assumption box (:func:`robust_rows`), at the
     assessment's cases, replications and seed; set each row's ``robustness``, ``break_even`` and
-    ``sensitivity`` and return ``id(row) -> Robustness``.
+    ``sensitivity`` and return ``id(row) -> Robustness``. A row compared with a baseline is judged at each point on
+    both models (:class:`~sim.analysis.robustness_runs.Paired`), T30 on its counted firms
+    (:class:`~sim.analysis.robustness_runs.Filings`), a 全省 row in every 市县 (:class:`~sim.analysis.robustness_runs.Chain`).
 
     ``assumptions(process, scenario)`` and ``apply(process, scenario, values)`` default to
     :func:`sim.model.assumptions.assumptions_of` and :func:`~sim.model.assumptions.at_point`.
@@ -608,17 +678,18 @@ def assess_robustness(assessment: Any, *, points: int = DEFAULT_POINTS, top: int
         assumptions = assumptions or model_assumptions.assumptions_of
         apply = apply or model_assumptions.at_point
     by_chain = robust_rows(assessment)
-    problems, chains, rows, reps = [], [], [], []
-    for rel, rs in by_chain.items():
-        res = assessment.results[rel]
-        process, scenario = assessment.inputs.get(rel) or (res.process, res.scenario)  # as loaded and given
-        found = tuple(assumptions(process, scenario))
-        problems.append(Problem(rel, found, tuple((r.metric, judged_threshold(r.check_obj), r.statistic) for r in rs),
-                                tuple(r.required for r in rs), tuple(r.target + (f" ({r.check})" if r.check else "") for r in rs)))
-        chains.append((process, scenario))
-        reps.append(len(res.replications) or assessment.replications)  # --precision: as many as the verdict's run had
+    problems, chains, rows, reps, cost = [], [], [], [], []
+    for name, rs in by_chain.items():
+        res = assessment.results.get(rs[0].process)
+        spec, found, per_point = _spec(assessment, rs, assumptions)
+        problems.append(Problem(name, found, tuple((r.metric, judged_threshold(r.check_obj), r.statistic) for r in rs),
+                                tuple(r.required for r in rs), tuple(_named(r) for r in rs)))
+        chains.append(spec)
+        # --precision: as many replications as the verdict's run had
+        reps.append(len(res.replications) if res is not None and res.replications else assessment.replications)
+        cost.append(per_point)
         rows.append(rs)
-    check_budget(problems, points=points, top=top, replications=max(reps, default=1), cases=assessment.cases)
+    check_budget(problems, points=points, top=top, replications=max(reps, default=1), cases=assessment.cases, cost=cost)
     runner = simulation_runner(chains, problems, replications=reps, cases=assessment.cases, apply=apply,
                                backend=backend)
     found_all = analyse(problems, runner, n=points, top=top, seed=assessment.seed, replications=assessment.replications,
@@ -641,7 +712,8 @@ def summary(assessment: Any) -> dict[str, Any] | None:
     if not found:
         return None
     rows = [r for r in assessment.rows if id(r) in found]
-    runs = {r.process: found[id(r)].runs for r in rows}  # every row of a chain shares its runs
+    runs = {(r.process, _baseline_of(r) if r.method == "baseline" else None): found[id(r)].runs
+            for r in rows}  # every row of a chain (or of a variant against one baseline) shares its runs
     robs = list(found.values())
     return {"counts": {c: sum(r.cls == c for r in robs) for c in CLASSES}, "interval": "wilson95",
             "points": max(r.points for r in robs), "replications": assessment.replications, "cases": assessment.cases,

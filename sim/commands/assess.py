@@ -225,7 +225,9 @@ def format_robustness(a, lang: str = "zh") -> str:  # noqa: ANN001 - Assessment
         rob = a.robust.get(id(r))
         if rob is None:
             continue
-        lines.append(f"{r.target} {r.check}".strip() + f" ({Path(r.process).name}): {rob.text(lang)}")
+        test = r.check_obj.test if r.check_obj is not None else None
+        against = f" vs {Path(test.baseline).name}" if r.method == "baseline" and test is not None and test.baseline else ""
+        lines.append(f"{r.target} {r.check}".strip() + f" ({Path(r.process).name}{against}): {rob.text(lang)}")
         lines += [f"    {b.sentence[lang]}" for b in rob.break_even]
         top = [s for s in rob.sensitivity if s.total is not None][:3]
         if top:

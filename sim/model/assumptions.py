@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError, ScenarioError, did_you_mean
 from .attribution import attributions, is_assumed
+from .edit_params import ID_FORMS, inspection_flows, point_changes
 from .levers import Demand, Lever, Scale, Staff, apply_levers
 from .process import Duration, Process
 from .ranges import RANGE_PREFIX, parse_range
@@ -54,15 +55,16 @@ __all__ = ["Assumption", "assumptions_of", "at_point", "check_process", "check_s
 
 _UNIT = {"hour": "h", "workday": "workday", "day": "day"}
 _UNIT_LABEL = {
-    "zh": {"workday": "工作日", "h": "小时", "day": "日历天", "staff": "人", "per_workday": "件/工作日", "share": "比例"},
+    "zh": {"workday": "工作日", "h": "小时", "day": "日历天", "staff": "人", "per_workday": "件/工作日", "share": "比例",
+           "factor": "倍"},
     "en": {"workday": "working days", "h": "hours", "day": "calendar days", "staff": "staff", "per_workday": "per working day",
-           "share": "share"},
+           "share": "share", "factor": "×"},
 }
 _WHAT_LABEL = {
     "zh": {"wait": "{n}等待", "work": "{n}办理工时", "share": "{n}分支比例", "staff": "{n}人员", "rate": "申请量",
-           "attribute": "{n}案件比例"},
+           "attribute": "{n}案件比例", "edit": "{n}（措施参数）"},
     "en": {"wait": "{n} wait", "work": "{n} work", "share": "{n} branch share", "staff": "{n} staff",
-           "rate": "applications", "attribute": "{n} share of cases"},
+           "rate": "applications", "attribute": "{n} share of cases", "edit": "{n} (a lever's setting)"},
 }
 # Ranges of the documented defaults (sim.model.scenario.DEFAULTS), used when a run relies on them.
 # assumption: a documented default stands for "nobody said"; half to double it is the span we would
@@ -137,6 +139,7 @@ class _Number:
     integer: bool = False
     tag: str = ""
     line: int | None = None
+    optional: bool = False  # an edit's setting (sim.model.edit_params): a range is welcome, not required (rule 3)
 
     @property
     def assumed(self) -> bool:
@@ -196,7 +199,7 @@ def _process_numbers(process: Process) -> list[_Number]:
 def _checked(process_id: str, file: str, number: _Number, text: str, *, strict: bool, fail: Any) -> Assumption | None:
     """The number as an :class:`Assumption` if it has a range; the rules of the module docstring, ``fail(number, message)`` on a breach."""
     if not text.strip():
-        if number.assumed and strict:
+        if number.assumed and strict and not number.optional:
             fail(number, f"{number.what} {number.central:g} {number.unit} is an assumption ({_short(number)}) but has no range; "
                          f'expected property {RANGE_PREFIX}{_prop(number)} like "lo-hi {number.unit} | why" (sim.model.ranges)')
         return None
@@ -341,6 +344,14 @@ def _scenario_own(scenario: Scenario, process: Process | None = None) -> list[_N
             key = f"attribute.{name}.p"
             out.append(_Number(key, "attribute", name, spec.p, "share", spec.source, "", scenario.ranges.get(key, ""),
                                f"attributes.{name}.p", "scenario", name, name))
+    from .edit_params import edit_params
+
+    for e in edit_params(scenario):  # a what-if setting: ranged only where the planner says it is uncertain
+        step = names(e.step)
+        zh, en = ((f"{step.get('name') or e.step}：{e.verb}.{e.param}", f"{step.get('name_en') or e.step}: {e.verb}.{e.param}")
+                  if e.step else (e.id, e.id))
+        out.append(_Number(e.id, "edit", e.step or "arrivals", e.central, e.unit, e.source, e.param,
+                           scenario.ranges.get(e.id, ""), e.path, "scenario", zh, en, optional=True))
     return out
 
 
@@ -391,11 +402,12 @@ def _run_of(process: Process, scenario: Scenario) -> tuple[Process, Scenario]:
     return with_ranges(process, moved), replace(scenario, edits=(), edit_files=())
 
 
-def _scenario_numbers(process: Process, scenario: Scenario) -> dict[str, _Number]:
+def _scenario_numbers(process: Process, scenario: Scenario, given: Scenario | None = None) -> dict[str, _Number]:
     """The numbers a run of ``process`` under ``scenario`` uses, keyed by id: the scenario's own replace the process's,
     its ``ranges:`` replace the process's ranges, and documented defaults the run relies on get :data:`DEFAULT_RANGES`.
     An already resolved scenario (:func:`~sim.model.scenario.resolve_scenario`) gives the same answer: the numbers it
-    copied from the process's defaults stay the process's, those it filled from the documented defaults stay defaults."""
+    copied from the process's defaults stay the process's, those it filled from the documented defaults stay defaults.
+    ``given``: the scenario with its ``edits:`` (``scenario`` has them applied), whose settings may be ranged."""
     from .scenario import STAFF_RULE, resolve_scenario
 
     numbers = {n.id: n for n in _process_numbers(process)}
@@ -403,7 +415,11 @@ def _scenario_numbers(process: Process, scenario: Scenario) -> dict[str, _Number
         if nid in numbers:
             numbers[nid] = replace(numbers[nid], range_text=text, path=f"ranges.{nid}", origin="scenario")
     filled = {f"assumption: {STAFF_RULE}", "assumption: documented default", "assumption: documented default, no mix given"}
-    for n in _scenario_own(scenario, process):
+    # an edit's settings are read off the scenario as written (``scenario`` has its edits applied and a demand edit
+    # folded into its growth)
+    own = ([n for n in _scenario_own(scenario, process) if n.what != "edit"]
+           + [n for n in _scenario_own(given or scenario, process) if n.what == "edit"])
+    for n in own:
         base = numbers.get(n.id)
         if not n.range_text and base is not None and base.origin == "process" and n.attribution.startswith(base.attribution):
             if not math.isclose(n.central, base.central) and (n.what == "staff" or (n.what == "rate" and base.central > 0)):
@@ -455,11 +471,14 @@ def assumptions_of(process: Process, scenario: Scenario | None = None) -> list[A
     """
     if scenario is None:
         return sorted(check_process(process), key=lambda a: a.id)
+    given = scenario
     process, scenario = _run_of(process, scenario)
-    numbers = _scenario_numbers(process, scenario)
+    numbers = _scenario_numbers(process, scenario, given)
     problems = [(f"ranges.{rid}", f'no number with this id in process "{process.id}"{did_you_mean(rid, numbers)}; expected '
-                 "<step>.wait, <step>.work, <flow>.share, agency.<id>.staff, arrivals.rate_per_workday or attribute.<name>.p")
+                 "<step>.wait, <step>.work, <flow>.share, agency.<id>.staff, arrivals.rate_per_workday, attribute.<name>.p "
+                 f"or an edit's setting ({', '.join(ID_FORMS)}; sim.model.edit_params)")
                 for rid in scenario.ranges if rid not in numbers]
+    problems += _edit_problems(process, scenario, numbers)
     if problems:
         raise ScenarioError(problems, file=scenario.file)
 
@@ -506,8 +525,9 @@ def at_point(process: Process, scenario: Scenario, values: Mapping[str, float]) 
     :func:`sim.engine.runner.prepare_run` would apply them. Staff sized by the documented default is held at its central value, so a demand point does not
     re-size the office. Unknown ids are a :class:`~sim.errors.ScenarioError` with "did you mean".
     """
+    known = {a.id: a for a in assumptions_of(process, scenario)}  # with the settings of its edits (sim.model.edit_params)
+    given = scenario
     process, scenario = _run_of(process, scenario)  # the point is a point of the run: edits first, as prepare_run does
-    known = {a.id: a for a in assumptions_of(process, scenario)}
     problems = []
     for vid, value in values.items():
         if vid not in known:
@@ -532,16 +552,22 @@ def at_point(process: Process, scenario: Scenario, values: Mapping[str, float]) 
                 staff_levers.append(Staff(agency=a.element, add=int(target - a.central), source=f"assumption point {a.id}"))
             elif a.origin == "default":
                 staff_levers.append(Staff(agency=a.element, add=0, source=f"assumption point {a.id} (held central)"))
+
+    def scale(step: str, part: str, factor: float, why: str) -> None:
+        """The step's part ×factor: its scenario override if it has one for that part, else the process's."""
+        override = steps.get(step)
+        if override is not None and getattr(override, part) is not None:
+            d: Duration = getattr(override, part)
+            steps[step] = replace(override, **{part: Duration(d.dist.scaled(factor), d.unit)})
+        else:
+            process_levers.append(Scale(step, factor, part, source=why))
+
     for vid, value in sorted(values.items()):
         a, v = known[vid], float(value)
         if a.what in ("wait", "work"):
-            override = steps.get(a.element)
-            factor = v / a.central
-            if override is not None and getattr(override, a.what) is not None:
-                d: Duration = getattr(override, a.what)
-                steps[a.element] = replace(override, **{a.what: Duration(d.dist.scaled(factor), d.unit)})
-            else:
-                process_levers.append(Scale(a.element, factor, a.what, source=f"assumption point {vid}={v:g}"))
+            scale(a.element, a.what, v / a.central, f"assumption point {vid}={v:g}")
+        elif a.what == "edit":
+            _edit_at(process, scenario, given, a, v, values, known, scale, demand, routing)
         elif a.what == "rate":
             demand.append(Demand(v / a.central, source=f"assumption point {vid}={v:g}"))
         elif a.what == "share":
@@ -557,8 +583,66 @@ def at_point(process: Process, scenario: Scenario, values: Mapping[str, float]) 
     return apply_levers(process, scenario, [*process_levers, *staff_levers, *demand])
 
 
+def _edit_at(process: Process, scenario: Scenario, given: Scenario, a: Assumption, v: float, values: Mapping[str, float],
+             known: Mapping[str, Assumption], scale: Any, demand: list[Lever], routing: dict[str, float]) -> None:
+    """An edit's setting at ``v`` (:func:`sim.model.edit_params.point_changes`) on the edited ``process``; ``given``: the
+    scenario with its edits, which the setting is read from."""
+    from .durations import convert
+    from .edit_params import edit_params
+
+    e = next(x for x in edit_params(given) if x.id == a.id)
+    why = f"assumption point {a.id}={v:g}"
+    wait = None
+    if e.param == "saved":
+        node = process.nodes[e.step]
+        d = scenario.steps[e.step].wait if e.step in scenario.steps and scenario.steps[e.step].wait else node.facts.wait
+        mean = float(values.get(f"{e.step}.wait", known[f"{e.step}.wait"].central if f"{e.step}.wait" in known else d.mean))
+        wait = convert(mean, d.unit, {"h": "hour"}.get(e.unit, e.unit))
+    try:
+        kind, change = point_changes(e, v, wait)
+    except ValueError as exc:
+        raise ScenarioError([(f"ranges.{a.id}", str(exc))], file=scenario.file) from None
+    if kind == "demand":
+        demand.append(Demand(change, source=why))
+    elif kind == "share":
+        routing.update(_shares(process, scenario, inspection_flows(process, e.step)[0], change))
+    else:
+        part, factor = change
+        node = process.nodes[e.step]
+        for p in ("work", "wait") if part == "both" else (part,):
+            has = (node.timer is not None) if node.kind == "timer" and p == "wait" else (
+                node.facts is not None and getattr(node.facts, p) is not None)
+            override = scenario.steps.get(e.step)
+            if has or (override is not None and getattr(override, p) is not None):
+                scale(e.step, p, factor, why)
+
+
+def _edit_problems(process: Process, scenario: Scenario, numbers: dict[str, _Number]) -> list[tuple[str, str]]:
+    """A ranged inspection share stands for the two branch shares its commitment created: they leave the box (ranging
+    them too is the same number twice); a share of 0 or 1 creates no branch to range."""
+    problems = []
+    for n in list(numbers.values()):
+        if n.what != "edit" or not n.range_text.strip() or not n.id.endswith(".commitment.inspection_share"):
+            continue
+        flows = inspection_flows(process, n.element)
+        if len(flows) < 2:
+            problems.append((f"ranges.{n.id}", f"inspection_share {n.central:g} creates no inspection branch; a range needs "
+                                               "a share between 0 and 1 (exclusive) in the edit"))
+            continue
+        for fid in flows:
+            twice = numbers.pop(f"{fid}.share", None)
+            if twice is not None and twice.range_text.strip() and f"{fid}.share" in scenario.ranges:
+                problems.append((f"ranges.{fid}.share", f"the branch share {fid} is the inspection share that ranges.{n.id} "
+                                                        "already ranges; expected one of the two"))
+    return problems
+
+
 def _refused(a: Assumption, v: float) -> str:
     """Why ``v`` cannot be applied to ``a`` ("" if it can)."""
+    if a.what == "edit" and v <= 0 and a.unit != "share" and not a.id.endswith(".saved"):
+        return f"expected a factor > 0, got {v:g}"
+    if a.what == "edit" and v < 0:
+        return f"expected a value >= 0 {a.unit}, got {v:g}"
     if a.what in ("wait", "work", "rate") and v <= 0:
         return f"expected a value > 0 {a.unit}, got {v:g}"
     if a.what in ("wait", "work", "rate") and a.central <= 0:

@@ -35,7 +35,7 @@ __all__ = ["Range", "parse_range", "RANGE_UNITS", "RANGE_PREFIX", "normalise_uni
 
 RANGE_PREFIX = "range."  # a BPMN property "range.<property>" ranges the property "<property>"
 # the units a range may name; a duration's unit is spelled as in sim.model.process.TIME_UNITS
-RANGE_UNITS = ("workday", "h", "day", "staff", "per_workday", "share")
+RANGE_UNITS = ("workday", "h", "day", "staff", "per_workday", "share", "factor")  # factor: an edit's multiplier
 _SHORT = {"hour": "h", "workday": "workday", "day": "day"}
 _NUMBER = r"(\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
 _RANGE = re.compile(rf"^\s*{_NUMBER}\s*(?:-|–|—|~|to)\s*{_NUMBER}\s*([^\s|]*)\s*\|(.*)$", re.I | re.S)
@@ -48,7 +48,7 @@ def normalise_unit(text: str) -> str:
     if t in TIME_UNITS:
         return _SHORT[TIME_UNITS[t]]
     aliases = {"staff": "staff", "人": "staff", "per_workday": "per_workday", "/workday": "per_workday",
-               "share": "share", "p": "share"}
+               "share": "share", "p": "share", "factor": "factor", "×": "factor", "x": "factor", "倍": "factor"}
     if t not in aliases:
         raise ValueError(f'unknown unit "{text}" in a range; expected one of {", ".join(RANGE_UNITS)}')
     return aliases[t]

@@ -212,10 +212,6 @@ SCENARIO = Key("scenario", "mapping", "情景文件的顶层", "the top level of
         each=Key("<flow>", "share", "该顺序流的比例", "the share of this flow", 0.8, low=0, high=1)),
     Key("edits", "edits", "对流程的改革措施，按顺序执行（见“改革措施”）", "reform levers applied to the process in order (see Levers)",
         [{"online": "t_filing", "source": f"{_ASSUMED}example; cite the plan's clause here"}]),
-    Key("ranges", "map", "假设编号 → 合理范围“下限-上限 单位 | 理由”（见 reformsim list --assumptions）",
-        'assumption id -> plausible range "lo-hi unit | reason" (see reformsim list --assumptions)',
-        {"t_register.wait": "0.05-1 workday | no published per-step figure"},
-        each=Key("<id>", "text", "该假设的范围", "the range of this assumption", "0.05-1 workday | why")),
     Key("excluded_levers", "exclusions", "不予考虑的措施：敏感性分析与改进搜索不会提出它们",
         "levers off the table: sensitivity and the fix search never propose them",
         ["commitment", {"lever": "online", "steps": ["t_seal"], "reason": "印章须现场领取"}],
@@ -224,9 +220,18 @@ SCENARIO = Key("scenario", "mapping", "情景文件的顶层", "the top level of
               Key("agencies", "id_list", "staff 措施：只在这些部门排除", "for staff: excluded only at these agencies", ["market_regulation"],
                   needs=(("lever", "staff"),)),
               Key("reason", "text", "排除的理由", "why it is off the table", "印章须现场领取"))),
-    Key("ranges", "map", "假设的合理范围：假设编号 → '下限-上限 单位 | 理由'（见 sim.model.ranges、reformsim list --assumptions）",
-        "plausible ranges of assumptions: assumption id -> 'lo-hi unit | reason' (sim.model.ranges, reformsim list --assumptions)",
-        {"t_register.wait": "0.05-1 workday | no published Hainan per-step figure"},
+    Key("ranges", "map", "假设的合理范围：假设编号 → '下限-上限 单位 | 理由'（见 sim.model.ranges、reformsim list --assumptions）。"
+        "改革措施的参数也可给出范围（可选：措施参数是情景的设定，范围只在其取值不确定时给出），编号按所在环节和措施写："
+        "<环节>.commitment.inspection_share、<环节>.online.work_factor、<环节>.scale.factor、<环节>.accept_incomplete.factor、"
+        "<环节>.accept_incomplete.saved、demand.factor、arrivals.growth（单位 factor 即倍数；sim.model.edit_params）；"
+        "稳健性评估随之抽样。范围必须包含情景中的取值",
+        "plausible ranges of assumptions: assumption id -> 'lo-hi unit | reason' (sim.model.ranges, reformsim list --assumptions). "
+        "An edit's setting may be ranged too (optional: it is the scenario's choice, ranged only where its value is uncertain), "
+        "by its step and lever: <step>.commitment.inspection_share, <step>.online.work_factor, <step>.scale.factor, "
+        "<step>.accept_incomplete.factor, <step>.accept_incomplete.saved, demand.factor, arrivals.growth (unit factor: a "
+        "multiplier; sim.model.edit_params); the robust assessment then samples it. The range must contain the scenario's value",
+        {"t_register.wait": "0.05-1 workday | no published Hainan per-step figure",
+         "t_review.scale.factor": "0.6-1 factor | assumption: how much faster the review gets is unknown"},
         default="BPMN 文件中写明的范围 / the ranges the BPMN file writes",
         each=Key("<id>", "range", "一个假设的范围（有来源的数值另加 '| source: 出处'）",
                  "the range of one assumption (a sourced number adds '| source: where')",

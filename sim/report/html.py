@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..files import OwnedFolder
-from ..i18n import BOTTLENECKS, REGISTER_UNITS, REPORT, agency_name, check_lang, joined, say
+from ..i18n import BOTTLENECKS, REGISTER_UNITS, REPORT, ROBUSTNESS, agency_name, check_lang, joined, say
 from .tables import csv_bytes, fmt, workbook_bytes
 
 __all__ = ["write_report", "baseline_for", "verdict_rows", "bottleneck_section", "robustness_section", "LABELS"]
@@ -283,41 +283,7 @@ def write_report(assessment: Any, chains: list[Any], out_dir: str | Path, *, lan
 
 
 # --------------------------------------------------------------------------- verdicts over the assumptions' ranges
-_ROBUST = {
-    "en": {"title": "Verdicts over the assumptions' ranges (robustness)", "class": "robustness", "share": "share of the box where it holds (Wilson 95%)",
-           "sample": "points / runs", "break_even": "break-even (others central)", "first": "measure first (S first-order, ST total)",
-           "classes": {"robust": "robust", "conditional": "conditional", "fails": "fails throughout"},
-           "map": "Break-even map: where {t} holds over its two decisive assumptions, the others central",
-           "bars": "What to measure first for {t}: Sobol' indices of the share meeting the target",
-           "not_judged": "Not judged over the assumptions (their share compares with a baseline run or simulated firms): {rows}.",
-           "method": "Each performance verdict is judged again at the points of a scrambled Sobol' design over its chain's "
-                     "assumption box (every assumption with a plausible range, sim.model.assumptions), plus the central point "
-                     "and each assumption at either end of its range: {reps} replications × {cases} cases per point, the "
-                     "verdict's seed at every point (common random numbers, so points differ by the assumptions only). It holds "
-                     "at a point when the verdict rule says reachable there. Robust: it holds at every design point; "
-                     "conditional: at some; fails throughout: at none. The share carries Wilson's 95% interval over the "
-                     "points (conservative for quasi-random points). Break-even: a bisection along each of the two most "
-                     "influential assumptions, the others central, re-checked on fresh random numbers (seed + 1) just either "
-                     "side; a flip the re-check does not confirm is reported as noise, without a value. What to measure "
-                     "first: first-order (Saltelli 2010) and total (Jansen) Sobol' indices with bootstrap 95% intervals, for "
-                     "the {top} assumptions the screen (rank correlation over the design) finds most influential on chains with a "
-                     "conditional row; the rest are ranked by the screen. A 全省 target is judged over the assumptions on its "
-                     "chain's own model (the window), not in each 市县."},
-    "zh": {"title": "假设范围内的结论（稳健性）", "class": "稳健性", "share": "成立的假设空间占比（Wilson 95%）", "sample": "组合数 / 模拟次数",
-           "break_even": "临界值（其余假设取中值）", "first": "优先测量（S 一阶，ST 总效应）",
-           "classes": {"robust": "稳健", "conditional": "有条件成立", "fails": "全域不成立"},
-           "map": "临界图：{t} 在两个决定性假设上的成立区域（其余假设取中值）",
-           "bars": "{t} 应优先测量的假设：达标比例的 Sobol 指数",
-           "not_judged": "未在假设范围内判定（其比例与基准模拟或模拟企业比较）：{rows}。",
-           "method": "每个绩效结论在其流程假设空间（每个设定了合理范围的假设，sim.model.assumptions）的扰乱 Sobol 设计点上重新判定，"
-                     "另加中值点和每个假设取范围两端的点：每个点 {reps} 次重复 × {cases} 件，所有点使用结论的随机种子（共同随机数，"
-                     "各点只在假设上不同）。某点按判定规则为“可达成”即为成立。稳健：所有设计点都成立；有条件成立：部分成立；"
-                     "全域不成立：都不成立。占比附 Wilson 95% 区间（对准随机点偏保守）。临界值：沿两个影响最大的假设各自二分查找，"
-                     "其余假设取中值，并以新的随机数（种子 + 1）在其两侧复核；复核未确认的翻转视为模拟噪声，不给出数值。优先测量："
-                     "在有“有条件成立”结论的流程上，对筛选（设计点上的秩相关）中影响最大的 {top} 个假设计算一阶（Saltelli 2010）"
-                     "和总效应（Jansen）Sobol 指数及自助法 95% 区间，其余按筛选排序。“全省”目标在其流程本身的模型（窗口）上按假设范围判定，"
-                     "未逐个市县判定。"},
-}
+_ROBUST = ROBUSTNESS  # the one table of labels: sim.i18n
 
 
 def robustness_section(assessment: Any, lang: str, sheets: dict[str, list[dict[str, Any]]]) -> list[str]:
