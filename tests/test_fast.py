@@ -336,3 +336,26 @@ def test_projected_years_warn_as_under_compiled() -> None:
         caught[executor.name] = sorted({str(w.message)[:4] for w in seen if "projected" in str(w.message)})
         assert result.calendar().get(2027) == "projected"
     assert caught["compiled"] == caught["fast"] == ["2027"]
+
+
+def _modules_after(code: str) -> set[str]:
+    """Top-level packages a fresh interpreter has imported after running ``code``."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    probe = f"import sys, json\n{code}\nprint(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True, cwd=ROOT)
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+def test_the_fast_path_starts_without_heavy_imports() -> None:
+    # a second process must start fast (issue 13: < 2 s): choosing the executor imports no numba, no BPMN
+    # parser and no graph library; loading a model needs SpiffWorkflow's parser but not networkx
+    chosen = _modules_after("import sim.engine.fast, sim.engine.executors")
+    assert {"numba", "SpiffWorkflow", "networkx", "scipy", "matplotlib"} & chosen == set()
+    loaded = _modules_after(f"import sim; sim.load_process({str(PROCESSES / 'company_setup_2021.bpmn')!r})")
+    assert "SpiffWorkflow" in loaded  # the probe sees imports (so the test can fail)
+    assert {"networkx", "numba", "scipy", "matplotlib"} & loaded == set()
