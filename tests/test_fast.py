@@ -27,7 +27,7 @@ from sim.engine.runner import prepare_run
 from sim.engine.stats import Mean
 from sim.model.calendar import OpeningHours
 from sim.model.clocks import db_days
-from sim.model.distributions import Exponential, Fixed, Triangular, Uniform, parse_distribution
+from sim.model.distributions import Exponential, Fixed, Triangular, TruncatedExponential, Uniform, parse_distribution
 from sim.model.process import Duration, Flow, Node, Process, TaskFacts
 from sim.model.scenario import AgencySpec, ArrivalSpec, Scenario
 
@@ -257,7 +257,7 @@ def test_array_sampling_equals_sampling_one_at_a_time(text: str) -> None:
     got = dist.sample_array(u)
     want = np.array([dist.sample(float(x)) for x in u])
     assert np.allclose(got, want, rtol=1e-15, atol=0) and got.shape == want.shape
-    if isinstance(dist, (Fixed, Uniform, Triangular, Exponential)):
+    if isinstance(dist, (Fixed, Uniform, Triangular, Exponential, TruncatedExponential)):
         assert got.tolist() == want.tolist()  # the same operations: bit for bit
 
 
