@@ -164,6 +164,14 @@ def arrival_instants(wd, ob, per, nper, od, hpd, md, flags, ws, out):
             return
 
 
+@_kernel
+def log1p_into(x, out):
+    """``out[i] = math.log1p(x[i])``: libm's log1p, the C function CPython's math.log1p calls (so bit for bit
+    :func:`math.log1p`, unlike ``np.log1p``); registered with :mod:`sim.model.distributions` for array draws."""
+    for i in range(x.shape[0]):
+        out[i] = math.log1p(x[i])
+
+
 # -- the Doing-Business clock (sim.model.clocks.db_days) -------------------------------------------
 @njit(cache=True, error_model="numpy")  # allocates its scratch: reference counted, unlike the kernel
 def db_days(arrival, end, proc, n):
