@@ -336,3 +336,41 @@ def test_projected_years_warn_as_under_compiled() -> None:
         caught[executor.name] = sorted({str(w.message)[:4] for w in seen if "projected" in str(w.message)})
         assert result.calendar().get(2027) == "projected"
     assert caught["compiled"] == caught["fast"] == ["2027"]
+
+
+def _modules_after(code: str) -> set[str]:
+    """Top-level packages a fresh interpreter has imported after running ``code``."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    probe = f"import sys, json\n{code}\nprint(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True, cwd=ROOT)
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+def test_the_fast_path_starts_without_heavy_imports() -> None:
+    # a second process must start fast (issue 13: < 2 s): choosing the executor imports no numba, no BPMN
+    # parser and no graph library; loading a model needs SpiffWorkflow's parser but not networkx
+    chosen = _modules_after("import sim.engine.fast, sim.engine.executors")
+    assert {"numba", "SpiffWorkflow", "networkx", "scipy", "matplotlib"} & chosen == set()
+    loaded = _modules_after(f"import sim; sim.load_process({str(PROCESSES / 'company_setup_2021.bpmn')!r})")
+    assert "SpiffWorkflow" in loaded  # the probe sees imports (so the test can fail)
+    assert {"networkx", "numba", "scipy", "matplotlib"} & loaded == set()
+
+
+def test_the_compiled_log1p_is_libm_bit_for_bit() -> None:
+    # exponential draws use it once the fast kernel is loaded; np.log1p differs in the last bit on AVX-512
+    from sim.engine import fast_kernel
+    from sim.model import distributions
+
+    x = np.concatenate((-np.minimum(np.random.default_rng(8).random(200_000), 1 - 1e-16), [0.0, -0.0, -1e-300, 3.0]))
+    out = np.empty_like(x)
+    fast_kernel.log1p_into(x, out)
+    assert out.tolist() == [math.log1p(v) for v in x.tolist()]
+    fast_module._kernel()  # registers it
+    assert distributions._compiled_log1p is fast_kernel.log1p_into
+    dist = parse_distribution("truncexp(2, 0.5, 6)")
+    assert dist.sample_array(x[:5000] * -1).tolist() == [dist.sample(float(u)) for u in (x[:5000] * -1).tolist()]

@@ -679,15 +679,21 @@ class _Compiler:
             raise self.error(f'timer duration "{expression}": {exc}', bpmn_id) from None
 
     def _check_every_node_can_finish(self) -> None:
-        """A node from which no end event can be reached traps its cases (a loop without exit)."""
-        import networkx as nx
+        """A node from which no end event can be reached traps its cases (a loop without exit).
 
-        g = nx.DiGraph()
-        g.add_nodes_from(n.id for n in self.nodes)
-        g.add_edges_from((f.source, f.target) for f in self.flows)
-        can_finish: set[str] = set()
-        for end in (n.id for n in self.nodes if n.kind == "end"):
-            can_finish |= nx.ancestors(g, end) | {end}
+        A walk back along the flows from every end event (no graph library: loading a model for the
+        fast executor then imports no networkx, whose import costs more than the check).
+        """
+        sources: dict[str, list[str]] = {}
+        for f in self.flows:
+            sources.setdefault(f.target, []).append(f.source)
+        stack = [n.id for n in self.nodes if n.kind == "end"]
+        can_finish = set(stack)
+        while stack:
+            for before in sources.get(stack.pop(), ()):
+                if before not in can_finish:
+                    can_finish.add(before)
+                    stack.append(before)
         for node in self.nodes:
             if node.id not in can_finish:
                 raise self.node_error(node, "no path leads from here to an end event, so cases reaching it would never finish "

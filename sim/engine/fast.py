@@ -290,10 +290,13 @@ def _first_last_year(origin: dt.date, days: OfficialDays) -> int:
     return origin.year + 1 if days.basis(origin.year + 1) != "projected" else origin.year
 
 
+@lru_cache(maxsize=1)
 def _kernel() -> Any:
     """The numba kernel, imported on first use (compiled once, then loaded from numba's cache)."""
+    from ..model.distributions import register_compiled_log1p
     from . import fast_kernel
 
+    register_compiled_log1p(fast_kernel.log1p_into)  # the rows' exponential draws, in compiled code
     return fast_kernel
 
 

@@ -42,10 +42,18 @@ from .fast_layout import (  # noqa: F401 (the kernel's constants, one list)
     TOKEN_FLOATS,
 )
 
+# The kernel allocates nothing: every array it touches belongs to its caller (sim.engine.fast) for the
+# whole call. So it is compiled without numba's reference counting (``_nrt=False``, numba's switch for
+# code that needs no runtime): with it, every helper below took and dropped a reference to each array it
+# was given, atomically, at each use — measured, 60% of the event loop's time. Allocating in here then
+# fails to compile (it needs the runtime), rather than leaking. The helpers are inlined into the loop.
+_kernel = njit(cache=True, error_model="numpy", _nrt=False)
+_helper = njit(cache=True, error_model="numpy", _nrt=False, inline="always")
+
 
 
 # -- calendar (WorkClock) ------------------------------------------------------------------------
-@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
+@_helper
 def floordiv24(t: float) -> float:
     """``t // 24`` as CPython computes it: the exact floor of the quotient (its fmod is exact)."""
     q = math.floor(t / 24.0)
@@ -56,7 +64,7 @@ def floordiv24(t: float) -> float:
     return q
 
 
-@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
+@_helper
 def _day(wd, md, flags, c, k):
     if k >= wd.shape[0] or k < 0:
         flags[0] = 1  # past the table: the caller rebuilds it with another year and starts again
@@ -66,7 +74,7 @@ def _day(wd, md, flags, c, k):
     return True
 
 
-@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
+@_helper
 def working_time(wd, ob, per, nper, od, hpd, md, flags, c, t):
     """WorkClock.working_time of clock ``c``."""
     k = int(floordiv24(t))
@@ -86,7 +94,7 @@ def working_time(wd, ob, per, nper, od, hpd, md, flags, c, t):
     return w if begun > 0 and wd[k] else base
 
 
-@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
+@_helper
 def at_working_time(wd, ob, per, nper, od, hpd, md, flags, c, w):
     """WorkClock.at_working_time of clock ``c``."""
     n = wd.shape[0]
@@ -118,7 +126,7 @@ def at_working_time(wd, ob, per, nper, od, hpd, md, flags, c, w):
     return 24 * k + per[c, n_per - 1, 1]
 
 
-@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
+@_helper
 def next_open(wd, ob, per, nper, od, hpd, md, flags, c, t):
     """WorkClock.next_open of clock ``c``."""
     k = int(floordiv24(t))
@@ -140,14 +148,14 @@ def next_open(wd, ob, per, nper, od, hpd, md, flags, c, t):
             return t
 
 
-@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
+@_helper
 def work_end(wd, ob, per, nper, od, hpd, md, flags, c, t, hours):
     if hours <= 0:
         return t
     return at_working_time(wd, ob, per, nper, od, hpd, md, flags, c, working_time(wd, ob, per, nper, od, hpd, md, flags, c, t) + hours)
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def arrival_instants(wd, ob, per, nper, od, hpd, md, flags, ws, out):
     """at_working_time of the main clock for each working time in ``ws`` (arrivals)."""
     for i in range(ws.shape[0]):
@@ -156,14 +164,22 @@ def arrival_instants(wd, ob, per, nper, od, hpd, md, flags, ws, out):
             return
 
 
+@_kernel
+def log1p_into(x, out):
+    """``out[i] = math.log1p(x[i])``: libm's log1p, the C function CPython's math.log1p calls (so bit for bit
+    :func:`math.log1p`, unlike ``np.log1p``); registered with :mod:`sim.model.distributions` for array draws."""
+    for i in range(x.shape[0]):
+        out[i] = math.log1p(x[i])
+
+
 # -- the Doing-Business clock (sim.model.clocks.db_days) -------------------------------------------
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy")  # allocates its scratch: reference counted, unlike the kernel
 def db_days(arrival, end, proc, n):
     """db_days over ``proc[:n]`` = (start, stop, online) rows."""
     return _db_days(arrival, end, proc, n, np.empty(max(n, 1), dtype=np.int64), np.empty((max(n, 1), 2)))
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _db_days(arrival, end, proc, n, order, times):
     """db_days with the caller's scratch arrays (``order``: n ints, ``times``: n x 2), so a case allocates nothing."""
     if n == 0:
@@ -209,7 +225,7 @@ def _db_days(arrival, end, proc, n, order, times):
 # out first and in the order they were made: they go to a ring (UQ), not the heap. The heap then holds
 # NORMAL events only (timeouts, staff turns), ordered by (time, event id); ids are unique, so the
 # order of the pops is the same whatever the heap's inner layout.
-@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
+@_helper
 def schedule(ht, hi, si, t, tok):
     """Push a NORMAL event (a token to resume, or -1: the arrival source) at time ``t``."""
     n = si[I_HEAP]
@@ -230,7 +246,7 @@ def schedule(ht, hi, si, t, tok):
     hi[n, 1] = tok
 
 
-@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
+@_helper
 def schedule_urgent(uq, si, tok):
     """A process start now (URGENT): to the back of the ring; it takes an event id as SimPy's does."""
     size = uq.shape[0]
@@ -242,7 +258,7 @@ def schedule_urgent(uq, si, tok):
     si[I_EID] += 1
 
 
-@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
+@_helper
 def _pop(ht, hi, si):
     n = si[I_HEAP] - 1
     t = ht[0]
@@ -274,7 +290,7 @@ def _pop(ht, hi, si):
 
 
 # -- tokens, cases, steps -----------------------------------------------------------------------------
-@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
+@_helper
 def _new_token(ti, tf, free, si, case_id, node):
     si[I_FREE] -= 1
     tok = free[si[I_FREE]]
@@ -285,7 +301,7 @@ def _new_token(ti, tf, free, si, case_id, node):
     return tok
 
 
-@njit(cache=True, error_model="numpy", inline="always")  # inlined: a call would count references to every array
+@_helper
 def _spawn(ni, succ, ti, tf, free, uq, si, ci, c, tok, node):
     """Tokens for the node's flows after the first (env.process: a start event, URGENT, now); each starts
     with the statutory clock's reading of its parent, taken at this instant."""
@@ -296,7 +312,7 @@ def _spawn(ni, succ, ti, tf, free, uq, si, ci, c, tok, node):
         schedule_urgent(uq, si, new)
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _path_id(pcont, ptab, phash, si, path, n):
     """Id of the path ``path[:n]`` (the order paths first finished), or -1 past the table (other)."""
     h = np.uint64(14695981039346656037)
@@ -329,7 +345,7 @@ def _path_id(pcont, ptab, phash, si, path, n):
     return pid
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _finish_case(hpd, si, sf, ci, cf, cp, cpath, ptab, pcont, phash, oc, order, times, c, w_now):
     """Replication.finish_case; ``w_now`` is the statutory clock's working time now."""
     now = sf[F_NOW]
@@ -353,7 +369,7 @@ def _finish_case(hpd, si, sf, ci, cf, cp, cpath, ptab, pcont, phash, oc, order, 
     oc[k, 7] = float(_path_id(pcont, ptab, phash, si, cpath[c], ci[c, C_PLEN]))
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _source(wd, ob, per, nper, od, hpd, md, flags, ti, tf, free, ht, hi, uq, si, sf, ci, cf, start_node):
     """The arrival source (``source()`` of run_compiled): create cases until the next one is later."""
     while True:
@@ -386,7 +402,7 @@ def _source(wd, ob, per, nper, od, hpd, md, flags, ti, tf, free, ht, hi, uq, si,
         si[I_NEXT] = nxt + 1
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def run_events(ni, nf, succ, start_node, wd, ob, per, nper, od, hpd, md, flags, ht, hi, uq, ti, tf, free, pi, q, ai, af, sv,
                st, ci, cf, cj, cp, cpath, cseen, dur, route, ptab, pcont, phash, oc, osi, osf, osd, osn, order, times, si, sf):
     """Process events until the run is done or the caller must act (see the ST_* codes)."""

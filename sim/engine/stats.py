@@ -104,9 +104,9 @@ class Sample:
         self.count += len(tail)
         keep = np.flatnonzero(j < self.cap)[::-1]  # the last value drawn to a slot is the one it holds
         slots, last = np.unique(j[keep], return_index=True)
-        kept = np.frombuffer(self._values, dtype=float).copy()
-        kept[slots] = tail[keep[last]]
-        self._values = array("d", kept.tobytes())
+        # in place, through a view of the array's own buffer: two copies of the whole reservoir per flush
+        # were a tenth of a million-case fast run
+        np.frombuffer(self._values, dtype=float)[slots] = tail[keep[last]]
 
     def _fold(self) -> None:
         values = np.frombuffer(self._values, dtype=float) if self._values else np.zeros(0)
