@@ -128,7 +128,12 @@ def test_t30_with_no_ranged_input_says_no_assumption_enters() -> None:
 
 
 def _province_spec(cities):  # noqa: ANN001
-    process = sim.load_process(REPO / "processes" / "company_setup_2021.bpmn")
+    # the test premise (tests/conftest.py): company setup with its waits cut, so that staffing decides T03
+    import tempfile
+
+    from conftest import write_premise_bpmn
+
+    process = sim.load_process(write_premise_bpmn(Path(tempfile.mkdtemp(prefix="premise-"))))
     order = tuple(c.id for c in cities.cities)
     return process, Chain(process, sim.Scenario(), ((0, 0.95),), cities, order)
 

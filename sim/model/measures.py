@@ -434,7 +434,7 @@ def measure_diff(baseline: Process, m: Measures) -> tuple[MeasureChange, ...]:
                 spec = scenario.attributes.get(lever.name)
                 elements.append(lever.target)
                 changes.append(f"{lever.target}: {spec.p if spec else process.defaults.get(lever.target)} -> {lever.p:g}")
-        out.append(MeasureChange(measure, tuple(dict.fromkeys(elements)), tuple(changes)))
+        out.append(MeasureChange(measure, tuple(dict.fromkeys(elements)), tuple(dict.fromkeys(changes))))
         process, scenario = after, scenario_after
     return tuple(out)
 
