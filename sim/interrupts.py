@@ -38,6 +38,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
 __all__ = ["Terminated", "handling", "deferred", "check", "received", "exit_code", "shielded", "blocked", "worker_init"]
 
@@ -87,11 +88,19 @@ def handling() -> Iterator[None]:
         else:
             previous_hook(info)
 
-    sys.unraisablehook = unraisable
+    previous_excepthook = sys.excepthook
+
+    def excepthook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+        # Cython's noexcept functions (scipy's Sobol' tables) print a dropped error with PyErr_PrintEx, which calls
+        # this hook before the unraisable one: our own interrupt is not the user's traceback to read.
+        if not (isinstance(value, KeyboardInterrupt) and _received):
+            previous_excepthook(kind, value, tb)
+
+    sys.unraisablehook, sys.excepthook = unraisable, excepthook
     try:
         yield
     finally:
-        sys.unraisablehook = previous_hook
+        sys.unraisablehook, sys.excepthook = previous_hook, previous_excepthook
         for s, h in previous.items():
             signal.signal(s, h)
         _state.update(active=False, deferring=0, redelivered=0)

@@ -74,3 +74,15 @@ def test_other_dropped_exceptions_still_reach_the_previous_hook(monkeypatch) -> 
     assert [str(e) for e in seen] == ["a callback's own error"]
     sys.unraisablehook(type("Info", (), {"exc_value": OSError("after")})())  # the previous hook is back
     assert str(seen[-1]) == "after"
+
+
+def test_an_interrupt_printed_through_the_excepthook_is_not_shown(monkeypatch) -> None:
+    # Cython's noexcept functions print a dropped exception with PyErr_PrintEx (sys.excepthook) before the
+    # unraisable hook: after a signal, our own interrupt is not printed; any other exception still is.
+    shown: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda kind, value, tb: shown.append(value))
+    with interrupts.handling():
+        interrupts._received.append(signal.SIGINT)
+        sys.excepthook(KeyboardInterrupt, KeyboardInterrupt(), None)
+        sys.excepthook(ValueError, ValueError("shown"), None)
+    assert [str(e) for e in shown] == ["shown"]
